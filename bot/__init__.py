@@ -1,0 +1,1 @@
+"""Handoff: a Slack bot that makes Sales and Marketing work as one funnel."""

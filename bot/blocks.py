@@ -1,0 +1,261 @@
+"""Typed Block Kit builders. Pure: data in, blocks out; every message also gets a text fallback."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+    TimePickerElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.config import DAYS, parse_workdays
+from bot.i18n import N_, translator
+from bot.kpi import HEADLINE, KPI_LABELS, Report
+from bot.render import fmt_change, fmt_kpi_value, funnel_line, title
+from storage.models import Workspace
+
+MAX_MESSAGE_BLOCKS = 50
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    blocks: list[Block]
+
+    def __post_init__(self) -> None:
+        if len(self.blocks) > MAX_MESSAGE_BLOCKS:
+            raise ValueError(f"a message holds at most {MAX_MESSAGE_BLOCKS} blocks, got {len(self.blocks)}")
+
+    def to_kwargs(self) -> dict:
+        return {"text": self.text, "blocks": [b.to_dict() for b in self.blocks]}
+
+
+def _md(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=text)
+
+
+def _channel(cid: str | None, _) -> str:
+    return f"<#{cid}>" if cid else _("not set")
+
+
+# Each line: (command, description); the description goes through the catalog when rendered.
+HELP_LINES: list[tuple[str, str]] = [
+    ("/handoff help", N_("what Handoff can do (this list)")),
+    (
+        "/handoff config",
+        N_("settings: channels, time zone, language, working days, who is sales and marketing"),
+    ),
+]
+
+
+def build_help(language: str) -> Message:
+    _ = translator(language)
+    lines = "\n".join(f"• `{cmd}` — {_(desc)}" for cmd, desc in HELP_LINES)
+    intro = _("Handoff makes Sales and Marketing work as one funnel: lead feedback, KPI digests and the sync.")
+    return Message(
+        text=intro,
+        blocks=[
+            SectionBlock(text=_md(f"*{intro}*")),
+            SectionBlock(text=_md(lines)),
+            ContextBlock(elements=[_md(_("Settings can be changed by Handoff admins and workspace admins."))]),
+        ],
+    )
+
+
+def build_notice(text: str) -> Message:
+    return Message(text=text, blocks=[SectionBlock(text=_md(text))])
+
+
+def _text_input(key: str, label: str, value: str, hint: str | None = None) -> InputBlock:
+    return InputBlock(
+        block_id=key,
+        label=label,
+        hint=hint,
+        element=PlainTextInputElement(action_id=ids.VALUE, initial_value=value),
+    )
+
+
+def _channel_input(key: str, label: str, value: str | None) -> InputBlock:
+    return InputBlock(
+        block_id=key,
+        label=label,
+        optional=True,
+        element=ConversationSelectElement(
+            action_id=ids.VALUE,
+            initial_conversation=value,
+            filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+        ),
+    )
+
+
+def _users_input(key: str, label: str, value: list[str], hint: str) -> InputBlock:
+    users = [p for p in value if not p.startswith("S")]
+    return InputBlock(
+        block_id=key,
+        label=label,
+        hint=hint,
+        optional=True,
+        element=UserMultiSelectElement(action_id=ids.VALUE, initial_users=users or None),
+    )
+
+
+DIGESTS = ("daily", "weekly", "monthly")
+
+
+def build_config_modal(ws: Workspace) -> View:
+    _ = translator(ws.language)
+    languages = [Option(value="en", label="English"), Option(value="ru", label="Русский")]
+    current_lang = next(o for o in languages if o.value == ws.language)
+    groups_hint = _("User groups set with `handoff config set` are kept.")
+    digest_labels = {"daily": _("Daily digest"), "weekly": _("Weekly digest"), "monthly": _("Monthly report")}
+    digest_options = {d: Option(value=d, label=label) for d, label in digest_labels.items()}
+    enabled = [digest_options[d] for d in DIGESTS if getattr(ws, f"{d}_digest")]
+    blocks: list[Block] = [
+        _channel_input("leads_channel", _("Channel for lead cards"), ws.leads_channel),
+        _channel_input("digest_channel", _("Channel for KPI digests"), ws.digest_channel),
+        _channel_input("marketing_channel", _("Channel for marketing reports"), ws.marketing_channel),
+        _channel_input("sync_channel", _("Channel for the Sales × Marketing sync"), ws.sync_channel),
+        InputBlock(
+            block_id="language",
+            label=_("Language"),
+            element=StaticSelectElement(action_id=ids.VALUE, options=languages, initial_option=current_lang),
+        ),
+        _text_input("timezone", _("Time zone"), ws.timezone, _("An IANA name, e.g. Europe/Moscow or America/New_York")),
+        _text_input("workdays", _("Working days"), display_workdays(ws.workdays), _("e.g. mon-fri or sun-thu")),
+        _text_input("work_hours", _("Working hours"), ws.work_hours, _("e.g. 09:00-18:00")),
+        _users_input("admins", _("Handoff admins"), ws.admins, groups_hint),
+        _users_input("sales", _("Sales team"), ws.sales, groups_hint),
+        _users_input("marketing", _("Marketing team"), ws.marketing, groups_hint),
+        DividerBlock(),
+        InputBlock(
+            block_id="digests",
+            label=_("Digests"),
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ids.VALUE, options=list(digest_options.values()), initial_options=enabled or None
+            ),
+        ),
+    ]
+    for d in DIGESTS:
+        blocks.append(
+            InputBlock(
+                block_id=f"{d}_digest_time",
+                label=digest_labels[d] + " — " + _("local time"),
+                element=TimePickerElement(action_id=ids.VALUE, initial_time=getattr(ws, f"{d}_digest_time")),
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=ids.CONFIG_MODAL,
+        title=PlainTextObject(text=_("Handoff settings")),
+        submit=PlainTextObject(text=_("Save")),
+        close=PlainTextObject(text=_("Cancel")),
+        private_metadata=json.dumps({"team_id": ws.team_id}),
+        blocks=blocks,
+    )
+
+
+def display_workdays(stored: str) -> str:
+    """`mon,tue,wed,thu,fri` → `mon-fri`; anything not a run of days stays a list."""
+    days = parse_workdays(stored)
+    idx = [DAYS.index(d) for d in days]
+    if len(idx) > 2 and idx == list(range(idx[0], idx[0] + len(idx))):
+        return f"{days[0]}-{days[-1]}"
+    return ",".join(days)
+
+
+def build_home(ws: Workspace, counts: dict[str, int], schedule: list[str]) -> View:
+    _ = translator(ws.language)
+    configured = any([ws.leads_channel, ws.digest_channel, ws.marketing_channel, ws.sync_channel])
+    blocks: list[Block] = [HeaderBlock(text=_("Handoff: Sales and Marketing as one funnel"))]
+    if not configured:
+        blocks.append(
+            SectionBlock(
+                text=_md(
+                    _(
+                        "*Nothing is configured yet.* An admin runs `/handoff config` (or presses the button) "
+                        "to choose the channels, the time zone and who is in sales and marketing."
+                    )
+                )
+            )
+        )
+    blocks += [
+        SectionBlock(
+            fields=[
+                _md(f"*{_('Lead cards')}*\n{_channel(ws.leads_channel, _)}"),
+                _md(f"*{_('KPI digests')}*\n{_channel(ws.digest_channel, _)}"),
+                _md(f"*{_('Marketing reports')}*\n{_channel(ws.marketing_channel, _)}"),
+                _md(f"*{_('Sales × Marketing sync')}*\n{_channel(ws.sync_channel, _)}"),
+                _md(f"*{_('Time zone')}*\n{ws.timezone}"),
+                _md(f"*{_('Working days and hours')}*\n{display_workdays(ws.workdays)}, {ws.work_hours}"),
+                _md(f"*{_('Sales team')}*\n{_people(ws.sales, _)}"),
+                _md(f"*{_('Marketing team')}*\n{_people(ws.marketing, _)}"),
+            ]
+        ),
+        DividerBlock(),
+        SectionBlock(text=_md(f"*{_('Scheduled')}*\n" + ("\n".join(schedule) if schedule else _("nothing yet")))),
+        SectionBlock(
+            text=_md(
+                f"*{_('Data loaded')}*\n"
+                + _("{leads} leads · {deals} deals · {spend} days of spend · {traffic} days of traffic").format(
+                    leads=counts.get("leads", 0),
+                    deals=counts.get("deals", 0),
+                    spend=counts.get("spend_days", 0),
+                    traffic=counts.get("traffic_days", 0),
+                )
+            )
+        ),
+        ActionsBlock(
+            elements=[ButtonElement(action_id=ids.HOME_OPEN_CONFIG, text=_("Settings"), style="primary")],
+        ),
+    ]
+    return View(type="home", blocks=blocks)
+
+
+def _people(principals: list[str], _) -> str:
+    if not principals:
+        return _("not set")
+    return ", ".join(f"<!subteam^{p}>" if p.startswith("S") else f"<@{p}>" for p in principals)
+
+
+def build_digest(report: Report) -> Message:
+    """The short parent message: headline KPIs with arrows and % change, the funnel line, the top alerts."""
+    _ = translator(report.language)
+    lang = report.language
+    fields = []
+    for name in HEADLINE:
+        k = report.kpis[name]
+        change = fmt_change(name, k, lang)
+        fields.append(_md(f"*{_(KPI_LABELS[name])}*\n{fmt_kpi_value(name, k.value, lang)}  {change}".rstrip()))
+    blocks: list[Block] = [
+        HeaderBlock(text=title(report)[:150]),
+        ContextBlock(elements=[_md(f"{_('Compared with')} {report.previous_period.label()} · {report.tz}")]),
+        SectionBlock(fields=fields),
+        SectionBlock(text=_md(f"*{_('Funnel')}*\n{funnel_line(report)}")),
+    ]
+    if report.alerts:
+        lines = "\n".join(f"• {a.text}" for a in report.alerts[:5])
+        blocks.append(SectionBlock(text=_md(f"*{_('What to do')}*\n{lines}"[:3000])))
+    blocks.append(ContextBlock(elements=[_md(_("The funnel picture and the channel table are in the thread."))]))
+    headline = ", ".join(f"{_(KPI_LABELS[n])} {fmt_kpi_value(n, report.kpis[n].value, lang)}" for n in HEADLINE)
+    return Message(text=f"{title(report)}: {headline}", blocks=blocks)

@@ -1,0 +1,156 @@
+"""The `handoff` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("handoff")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="handoff", description="Handoff: Sales and Marketing as one funnel, in Slack.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("run", help="migrate the database, then serve Slack (HTTP or Socket Mode) and the scheduler")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+
+    imp = sub.add_parser("import", help="import a CSV/XLSX export: leads, deals, activities, spend, traffic, feedback")
+    imp.add_argument("kind", choices=["leads", "deals", "activities", "spend", "traffic", "feedback"])
+    imp.add_argument("file")
+    imp.add_argument("--team", help="workspace (Slack team id); default: the only one")
+    imp.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", help="which column fills a field")
+    imp.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="a fixed value for a field")
+    imp.add_argument("--mapping", metavar="FILE.yml", help="columns/constants/statuses in a YAML file")
+    imp.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+
+    cfg = sub.add_parser("config", help="show or change a workspace's settings")
+    cfg.add_argument("action", choices=["show", "set"])
+    cfg.add_argument("pairs", nargs="*", metavar="KEY=VALUE")
+    cfg.add_argument("--team")
+
+    demo = sub.add_parser("demo", help="build a realistic workspace from generated data and write its digests")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--out", default="handoff-demo")
+    demo.add_argument("--db", default=None, help="SQLite file for the demo workspace (default: OUT/demo.db)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        settings.configure_logging()
+        return COMMANDS[args.command](args, settings)
+    except SettingsError as exc:
+        print(f"handoff: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _deps(settings: Settings, *, migrate: bool = True):
+    from bot.deps import Deps
+    from storage.db import migrate as run_migrations
+
+    deps = Deps.from_settings(settings)
+    if migrate:
+        run_migrations(deps.engine)
+    return deps
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import serve
+
+    settings.require_slack()
+    deps = _deps(settings)
+    serve(settings, deps)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    _deps(settings)
+    print("database is up to date")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.importing import ImportError_, Mapping, run_import
+    from bot.readers import ReadError
+    from bot.workspaces import WorkspaceError, load, resolve_team
+
+    deps = _deps(settings)
+    try:
+        team = resolve_team(deps.engine, args.team)
+        mapping = Mapping.load(args.mapping, args.map, args.set)
+        result = run_import(
+            deps.engine,
+            team_id=team,
+            kind=args.kind,
+            path=args.file,
+            mapping=mapping,
+            tz=load(deps.engine, team).timezone,
+            progress=args.progress,
+        )
+    except ImportError_ as exc:
+        print(f"{args.file}: {exc.total} error(s); nothing was imported.", file=sys.stderr)
+        for err in exc.errors:
+            print(f"  {err}", file=sys.stderr)
+        if exc.total > len(exc.errors):
+            print(f"  … and {exc.total - len(exc.errors)} more", file=sys.stderr)
+        return 1
+    except (ReadError, WorkspaceError, ValueError, OSError) as exc:
+        print(f"handoff import: {exc}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
+def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.config import ConfigError, parse_assignments
+    from bot.workspaces import WorkspaceError, load, resolve_team, save_settings, settings_table
+
+    deps = _deps(settings)
+    try:
+        team = resolve_team(deps.engine, args.team)
+        if args.action == "set":
+            if not args.pairs:
+                print("handoff config set: give at least one KEY=VALUE", file=sys.stderr)
+                return 2
+            save_settings(deps.engine, team, parse_assignments(args.pairs))
+    except (ConfigError, WorkspaceError) as exc:
+        print(f"handoff config: {exc}", file=sys.stderr)
+        return 2
+    ws = load(deps.engine, team)
+    print(f"workspace {team}")
+    for key, value in settings_table(ws):
+        print(f"  {key:<20} {value}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    out = Path(args.out)
+    written = run_demo(out_dir=out, seed=args.seed, db_path=Path(args.db) if args.db else out / "demo.db")
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "migrate": cmd_migrate,
+    "import": cmd_import,
+    "config": cmd_config,
+    "demo": cmd_demo,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

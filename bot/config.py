@@ -1,0 +1,172 @@
+"""Workspace settings: the keys, their parsing and their display. Pure; the CLI and the modal share it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.i18n import LANGUAGES
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_PRINCIPAL = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class ConfigError(ValueError):
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
+
+
+def _timezone(v: str) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{v}' (use an IANA name such as Europe/Moscow)") from None
+    return v
+
+
+def _language(v: str) -> str:
+    v = v.lower()
+    if v not in LANGUAGES:
+        raise ValueError(f"'{v}' is not one of {', '.join(LANGUAGES)}")
+    return v
+
+
+def _channel(v: str) -> str | None:
+    v = v.strip().lstrip("#")
+    if v in ("", "-", "none"):
+        return None
+    if not _CHANNEL.match(v):
+        raise ValueError(f"'{v}' is not a channel id (like C0123ABCD; in Slack: channel details → bottom)")
+    return v
+
+
+def _principals(v: str) -> list[str]:
+    items = [p.strip().lstrip("@") for p in v.split(",") if p.strip()]
+    bad = [p for p in items if not _PRINCIPAL.match(p)]
+    if bad:
+        raise ValueError(f"'{bad[0]}' is not a user id (U…/W…) or a user-group id (S…)")
+    return list(dict.fromkeys(items))
+
+
+def parse_workdays(v: str) -> list[str]:
+    """`mon-fri`, `sun-thu`, `mon,wed,fri` → the days in week order."""
+    days: set[str] = set()
+    for part in v.lower().replace(" ", "").split(","):
+        if not part:
+            continue
+        if "-" in part:
+            a, _, b = part.partition("-")
+            if a not in DAYS or b not in DAYS:
+                raise ValueError(f"'{part}' is not a day range (like mon-fri)")
+            i, j = DAYS.index(a), DAYS.index(b)
+            span = range(i, j + 1) if i <= j else [*range(i, 7), *range(0, j + 1)]
+            days.update(DAYS[k] for k in span)
+        elif part in DAYS:
+            days.add(part)
+        else:
+            raise ValueError(f"'{part}' is not a day (mon … sun)")
+    if not days:
+        raise ValueError("no working days given")
+    return [d for d in DAYS if d in days]
+
+
+def _workdays(v: str) -> str:
+    return ",".join(parse_workdays(v))
+
+
+def parse_hhmm(v: str) -> time:
+    m = _HHMM.match(v.strip())
+    if not m:
+        raise ValueError(f"'{v}' is not a time (HH:MM, 24-hour)")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def _hhmm(v: str) -> str:
+    return parse_hhmm(v).strftime("%H:%M")
+
+
+def _work_hours(v: str) -> str:
+    a, sep, b = v.partition("-")
+    if not sep:
+        raise ValueError(f"'{v}' is not a range (like 09:00-18:00)")
+    start, end = parse_hhmm(a), parse_hhmm(b)
+    if start >= end:
+        raise ValueError("the start must be before the end")
+    return f"{start:%H:%M}-{end:%H:%M}"
+
+
+def _on_off(v: str) -> bool:
+    v = v.strip().lower()
+    if v in ("on", "true", "yes", "1"):
+        return True
+    if v in ("off", "false", "no", "0"):
+        return False
+    raise ValueError(f"'{v}' is not on or off")
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    parse: Callable[[str], Any]
+
+
+KEYS: dict[str, Key] = {
+    k.name: k
+    for k in (
+        Key("timezone", _timezone),
+        Key("language", _language),
+        Key("leads_channel", _channel),
+        Key("digest_channel", _channel),
+        Key("marketing_channel", _channel),
+        Key("sync_channel", _channel),
+        Key("admins", _principals),
+        Key("sales", _principals),
+        Key("marketing", _principals),
+        Key("workdays", _workdays),
+        Key("work_hours", _work_hours),
+        Key("daily_digest", _on_off),
+        Key("weekly_digest", _on_off),
+        Key("monthly_digest", _on_off),
+        Key("daily_digest_time", _hhmm),
+        Key("weekly_digest_time", _hhmm),
+        Key("monthly_digest_time", _hhmm),
+    )
+}
+
+
+def parse_value(key: str, raw: str) -> Any:
+    if key not in KEYS:
+        raise ConfigError(key, f"unknown setting (known: {', '.join(KEYS)})")
+    try:
+        return KEYS[key].parse(raw)
+    except ValueError as exc:
+        raise ConfigError(key, str(exc)) from None
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, Any]:
+    """`KEY=VALUE` strings → parsed values; the first bad one raises ConfigError naming its key."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep:
+            raise ConfigError(pair, "expected KEY=VALUE")
+        out[key.strip()] = parse_value(key.strip(), raw.strip())
+    return out
+
+
+def display(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list):
+        return ", ".join(value) if value else "—"
+    return str(value)

@@ -1,0 +1,24 @@
+"""The long-lived objects every part of the bot shares, built once by main() or a test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from bot.settings import Settings
+from storage.db import make_engine
+from storage.types import utcnow
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    engine: Engine
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Deps:
+        return cls(settings=settings, engine=make_engine(settings.database_url))

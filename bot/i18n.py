@@ -1,0 +1,27 @@
+"""User-facing text goes through gettext; English is the source language, Russian a full catalog."""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "handoff"
+LANGUAGES = ("en", "ru")
+
+Translate = Callable[[str], str]
+
+
+@lru_cache(maxsize=8)
+def translator(language: str) -> Translate:
+    """The gettext function for a workspace's language (English when unknown)."""
+    if language == "en" or language not in LANGUAGES:
+        return gettext.NullTranslations().gettext
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language]).gettext
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalog where it is translated later (at render time)."""
+    return message

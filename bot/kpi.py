@@ -1,0 +1,341 @@
+"""The KPI engine: pure functions from small aggregates to a typed report. No SQL, no drawing."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from bot.i18n import N_, translator
+from bot.periods import Period
+
+FUNNEL_STAGES = ("visitors", "leads", "target_leads", "meetings", "sales")
+STAGE_LABELS = {
+    "visitors": N_("Visitors"),
+    "leads": N_("Leads"),
+    "target_leads": N_("Target leads"),
+    "meetings": N_("Meetings"),
+    "sales": N_("Sales"),
+}
+KPI_LABELS = {
+    "customers": N_("Customers"),
+    "new_customers": N_("New customers"),
+    "cac": N_("CAC"),
+    "repeat_customers": N_("Repeat customers"),
+    "positive_reviews": N_("Positive reviews"),
+    "visitors": N_("Visitors"),
+    "leads": N_("Leads"),
+    "target_leads": N_("Target leads"),
+    "target_share_pct": N_("Target share, %"),
+    "spend": N_("Marketing spend"),
+    "revenue": N_("Revenue"),
+    "requests": N_("Requests"),
+    "meetings": N_("Meetings"),
+    "sales": N_("Sales"),
+    "request_to_meeting_pct": N_("Requests → meetings, %"),
+    "meeting_to_sale_pct": N_("Meetings → sales, %"),
+    "lead_to_sale_pct": N_("Leads → sales, %"),
+}
+HEADLINE = ("leads", "target_leads", "sales", "revenue", "customers", "cac")
+# For these a rise is bad news (the arrow is drawn red).
+LOWER_IS_BETTER = frozenset({"cac", "spend"})
+
+
+def ratio(a: float | None, b: float | None, scale: float = 1.0) -> float | None:
+    """a ÷ b, or None when it has no value (b missing or zero): never inf or NaN."""
+    if a is None or b is None or b == 0 or (isinstance(a, float) and math.isnan(a)):
+        return None
+    return a / b * scale
+
+
+def change_pct(value: float | None, previous: float | None) -> float | None:
+    if value is None or previous is None or previous == 0:
+        return None
+    return (value - previous) / abs(previous) * 100.0
+
+
+@dataclass(frozen=True)
+class Kpi:
+    value: float | None
+    previous: float | None
+    change_pct: float | None
+
+    @classmethod
+    def of(cls, value: float | None, previous: float | None) -> Kpi:
+        return cls(value, previous, change_pct(value, previous))
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    stage: str
+    count: float
+    conversion_pct: float | None
+    previous_count: float | None = None
+    previous_conversion_pct: float | None = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str
+    text: str
+
+
+@dataclass
+class Report:
+    kind: str
+    team_id: str
+    workspace: str
+    language: str
+    tz: str
+    period: Period
+    previous_period: Period
+    kpis: dict[str, Kpi]
+    funnel: list[FunnelStage]
+    channels: list[dict[str, Any]] = field(default_factory=list)
+    products: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    reps: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        def period(p: Period) -> dict[str, str]:
+            return {
+                "start": p.start.isoformat(),
+                "end": p.last_day.isoformat(),
+                "tz": self.tz,
+                "key": p.key(),
+            }
+
+        return _clean(
+            {
+                "kind": self.kind,
+                "team_id": self.team_id,
+                "workspace": self.workspace,
+                "period": period(self.period),
+                "previous_period": period(self.previous_period),
+                "kpis": {k: asdict(v) for k, v in self.kpis.items()},
+                "funnel": [asdict(s) for s in self.funnel],
+                "channels": self.channels,
+                "products": self.products,
+                "reps": self.reps,
+                "alerts": [asdict(a) for a in self.alerts],
+            }
+        )
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe: NaN/inf → None, numpy scalars → Python numbers."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, str):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def derive_totals(t: dict[str, Any]) -> dict[str, float | None]:
+    """Raw period totals → every KPI value (conversions in percent, CAC unknown without spend)."""
+    out: dict[str, float | None] = {k: t.get(k) for k in KPI_LABELS if k in t}
+    out["cac"] = ratio(t.get("spend"), t.get("new_customers"))
+    out["target_share_pct"] = ratio(t.get("target_leads"), t.get("leads"), 100)
+    out["request_to_meeting_pct"] = ratio(t.get("meetings"), t.get("requests"), 100)
+    out["meeting_to_sale_pct"] = ratio(t.get("sales"), t.get("meetings"), 100)
+    out["lead_to_sale_pct"] = ratio(t.get("sales"), t.get("leads"), 100)
+    return out
+
+
+def build_kpis(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Kpi]:
+    cur, prev = derive_totals(current), derive_totals(previous)
+    return {k: Kpi.of(cur.get(k), prev.get(k)) for k in KPI_LABELS}
+
+
+def build_funnel(current: dict[str, Any], previous: dict[str, Any]) -> list[FunnelStage]:
+    """Each stage's count and its conversion from the stage before, in percent."""
+    stages = []
+    for i, stage in enumerate(FUNNEL_STAGES):
+        before = FUNNEL_STAGES[i - 1] if i else None
+        now, then = current.get(stage) or 0, previous.get(stage) or 0
+        stages.append(
+            FunnelStage(
+                stage=stage,
+                count=now,
+                conversion_pct=ratio(now, current.get(before), 100) if before else None,
+                previous_count=then,
+                previous_conversion_pct=ratio(then, previous.get(before), 100) if before else None,
+            )
+        )
+    return stages
+
+
+def build_channels(leads: list[tuple], sales: list[tuple], spend: list[tuple], by: str = "channel") -> pd.DataFrame:
+    """Per channel (or campaign): leads, target share, spend, cost per (target) lead, customers, CAC, ROMI."""
+    keys = ["channel", "campaign"]
+    frames = [
+        pd.DataFrame(leads, columns=[*keys, "leads", "target_leads"]),
+        pd.DataFrame(sales, columns=[*keys, "sales", "revenue", "customers", "new_customers"]),
+        pd.DataFrame(spend, columns=[*keys, "spend"]),
+    ]
+    parts = [f.groupby(by, dropna=False).sum(numeric_only=True) for f in frames if not f.empty]
+    if not parts:
+        return pd.DataFrame(columns=["channel"])
+    df = pd.concat(parts, axis=1).groupby(level=0, dropna=False).sum(min_count=1)
+    for col in ("leads", "target_leads", "sales", "revenue", "customers", "new_customers"):
+        df[col] = df[col].fillna(0) if col in df else 0
+    if "spend" not in df:  # no spend known for a channel: its costs are unknown, not zero
+        df["spend"] = float("nan")
+
+    def div(a: pd.Series, b: pd.Series, scale: float = 1.0) -> pd.Series:
+        return (a / b.where(b != 0)) * scale
+
+    df["target_share_pct"] = div(df["target_leads"], df["leads"], 100)
+    df["cost_per_lead"] = div(df["spend"], df["leads"])
+    df["cost_per_target_lead"] = div(df["spend"], df["target_leads"])
+    df["cac"] = div(df["spend"], df["new_customers"])
+    df["romi_pct"] = div(df["revenue"] - df["spend"], df["spend"], 100)
+    df["conversion_pct"] = div(df["sales"], df["leads"], 100)
+    df = df.reset_index(names=by).sort_values(["revenue", "leads"], ascending=False, kind="stable")
+    return df.replace([float("inf"), float("-inf")], float("nan"))
+
+
+def frame_records(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    out = df.reindex(columns=columns).astype(object)
+    return _clean(out.where(out.notna(), None).to_dict("records"))
+
+
+CHANNEL_COLUMNS = [
+    "channel",
+    "leads",
+    "target_leads",
+    "target_share_pct",
+    "spend",
+    "cost_per_lead",
+    "cost_per_target_lead",
+    "customers",
+    "cac",
+    "revenue",
+    "romi_pct",
+    "sales",
+    "conversion_pct",
+]
+
+
+def build_reps(deals: list[tuple], leads: list[tuple]) -> list[dict[str, Any]]:
+    d = pd.DataFrame(deals, columns=["rep", "won", "lost", "revenue"]).set_index("rep")
+    lead_df = pd.DataFrame(leads, columns=["rep", "leads"]).set_index("rep")
+    df = pd.concat([lead_df, d], axis=1)
+    df = df[df.index.notna()].fillna(0)
+    if df.empty:
+        return []
+    df["win_rate_pct"] = (df["won"] / (df["won"] + df["lost"]).where(lambda s: s != 0)) * 100
+    df["conversion_pct"] = (df["won"] / df["leads"].where(lambda s: s != 0)) * 100
+    df = df.reset_index(names="rep").sort_values(["won", "revenue"], ascending=False, kind="stable")
+    return frame_records(df, ["rep", "leads", "won", "lost", "revenue", "win_rate_pct", "conversion_pct"])
+
+
+def build_products(
+    current: list[tuple], previous: list[tuple], margins: list[tuple], margin_threshold: float | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Leaders by revenue; high-margin products (top quartile or above the threshold) with no or falling demand."""
+    cur = pd.DataFrame(current, columns=["product", "sales", "revenue"]).dropna(subset=["product"])
+    prev = pd.DataFrame(previous, columns=["product", "sales", "revenue"]).dropna(subset=["product"])
+    leaders = cur.sort_values(["revenue", "sales"], ascending=False, kind="stable").head(3)
+    m = pd.DataFrame(margins, columns=["product", "margin"]).dropna()
+    weak: list[dict[str, Any]] = []
+    if not m.empty:
+        cut = margin_threshold if margin_threshold is not None else m["margin"].quantile(0.75)
+        high = m[m["margin"] >= cut].set_index("product")
+        now = cur.set_index("product")["sales"].reindex(high.index).fillna(0)
+        before = prev.set_index("product")["sales"].reindex(high.index).fillna(0)
+        falling = (now == 0) | (now < before)
+        weak = [
+            {
+                "product": p,
+                "margin_pct": float(high.at[p, "margin"]) * 100,
+                "sales": int(now[p]),
+                "previous": int(before[p]),
+            }
+            for p in high.index[falling]
+        ]
+    return {
+        "leaders": frame_records(leaders, ["product", "sales", "revenue"]),
+        "high_margin_no_demand": _clean(weak),
+    }
+
+
+def build_alerts(report: Report, channels: pd.DataFrame, prev_channels: pd.DataFrame) -> list[Alert]:
+    _ = translator(report.language)
+    alerts: list[Alert] = []
+    for p in report.products.get("leaders", [])[:1]:
+        alerts.append(
+            Alert(
+                "product_leader",
+                _("{product} leads sales: give it more advertising.").format(product=p["product"]),
+            )
+        )
+    for p in report.products.get("high_margin_no_demand", [])[:2]:
+        alerts.append(
+            Alert(
+                "high_margin_no_demand",
+                _("{product} has a high margin but little demand: build a campaign around it.").format(
+                    product=p["product"]
+                ),
+            )
+        )
+    if not channels.empty and "spend" in channels:
+        idle = channels[(channels["spend"] > 0) & ((channels["target_leads"] == 0) | (channels["customers"] == 0))]
+        for _i, row in idle.head(3).iterrows():
+            alerts.append(
+                Alert(
+                    "channel_no_result",
+                    _(
+                        "{channel}: {spend:,.0f} spent with no target leads or customers — switch it off or fix it."
+                    ).format(channel=row["channel"] or "—", spend=row["spend"]),
+                )
+            )
+        best = channels[channels["romi_pct"].notna()].sort_values("romi_pct", ascending=False).head(1)
+        for _i, row in best.iterrows():
+            if row["romi_pct"] > 0:
+                alerts.append(
+                    Alert(
+                        "channel_best",
+                        _("{channel} earns the most (ROMI {romi:.0f}%): a candidate for more budget.").format(
+                            channel=row["channel"] or "—", romi=row["romi_pct"]
+                        ),
+                    )
+                )
+    cac = report.kpis.get("cac")
+    if cac and cac.change_pct is not None and cac.change_pct >= 20:
+        alerts.append(Alert("cac_up", _("CAC rose by {pct:.0f}%.").format(pct=cac.change_pct)))
+    if not channels.empty and not prev_channels.empty:
+        both = channels.set_index("channel")[["target_share_pct", "leads"]].join(
+            prev_channels.set_index("channel")[["target_share_pct"]], rsuffix="_prev", how="inner"
+        )
+        drop = both[(both["leads"] >= 5) & (both["target_share_pct"] <= both["target_share_pct_prev"] - 15)]
+        for ch, row in drop.head(2).iterrows():
+            alerts.append(
+                Alert(
+                    "target_share_down",
+                    _("{channel}: target share fell from {before:.0f}% to {now:.0f}%.").format(
+                        channel=ch or "—", before=row["target_share_pct_prev"], now=row["target_share_pct"]
+                    ),
+                )
+            )
+    if report.kind == "monthly" and report.reps:
+        rates = [r["conversion_pct"] for r in report.reps if r["conversion_pct"] is not None]
+        if len(rates) >= 3:
+            team = sorted(rates)[len(rates) // 2]
+            for r in report.reps:
+                if r["conversion_pct"] is not None and r["conversion_pct"] < team * 0.5:
+                    alerts.append(
+                        Alert(
+                            "rep_below_team",
+                            _("{rep} converts {pct:.0f}% of leads against {team:.0f}% for the team: coaching?").format(
+                                rep=r["rep"], pct=r["conversion_pct"], team=team
+                            ),
+                        )
+                    )
+    return alerts

@@ -1,0 +1,93 @@
+"""Report periods: a local day, an ISO week, a calendar month or any range of days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from storage.repos.metrics import Window
+
+KINDS = ("day", "week", "month", "range")
+
+
+def _month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def _add_months(d: date, n: int) -> date:
+    m = d.month - 1 + n
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: date
+    end: date  # exclusive
+
+    @classmethod
+    def containing(cls, kind: str, day: date) -> Period:
+        if kind == "day":
+            return cls("day", day, day + timedelta(days=1))
+        if kind == "week":
+            monday = day - timedelta(days=day.weekday())
+            return cls("week", monday, monday + timedelta(days=7))
+        if kind == "month":
+            first = _month_start(day)
+            return cls("month", first, _add_months(first, 1))
+        raise ValueError(f"unknown period kind '{kind}'")
+
+    @classmethod
+    def between(cls, first: date, last: date) -> Period:
+        """An inclusive range of days."""
+        if last < first:
+            raise ValueError("the range ends before it starts")
+        return cls("range", first, last + timedelta(days=1))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def previous(self) -> Period:
+        """The period of the same length just before (the previous calendar month for a month)."""
+        if self.kind == "month":
+            return Period("month", _add_months(self.start, -1), self.start)
+        return Period(self.kind, self.start - timedelta(days=self.days), self.start)
+
+    def shifted(self, n: int) -> Period:
+        p = self
+        for _ in range(n):
+            p = p.previous()
+        return p
+
+    def window(self, team_id: str, tz: str) -> Window:
+        zone = ZoneInfo(tz)
+
+        def instant(d: date) -> datetime:
+            return datetime.combine(d, time(0), zone).astimezone(UTC)
+
+        return Window(team_id, instant(self.start), instant(self.end), self.start, self.end)
+
+    def key(self) -> str:
+        if self.kind == "day":
+            return self.start.isoformat()
+        if self.kind == "week":
+            y, w, _ = self.start.isocalendar()
+            return f"{y}-W{w:02d}"
+        if self.kind == "month":
+            return self.start.strftime("%Y-%m")
+        return f"{self.start.isoformat()}..{self.last_day.isoformat()}"
+
+    def label(self) -> str:
+        if self.kind == "day":
+            return self.start.strftime("%d.%m.%Y")
+        if self.kind == "week":
+            return f"{self.key()} ({self.start:%d.%m}–{self.last_day:%d.%m.%Y})"
+        if self.kind == "month":
+            return self.start.strftime("%m.%Y")
+        return f"{self.start:%d.%m.%Y}–{self.last_day:%d.%m.%Y}"

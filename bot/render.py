@@ -1,0 +1,145 @@
+"""A report as text and as CSV. Renderers format; they never compute."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bot.i18n import N_, translator
+from bot.kpi import HEADLINE, KPI_LABELS, LOWER_IS_BETTER, STAGE_LABELS, Kpi, Report
+
+REPORT_TITLES = {
+    "daily": N_("Daily digest"),
+    "weekly": N_("Weekly digest"),
+    "monthly": N_("Monthly report"),
+    "range": N_("KPI report"),
+}
+MONEY = frozenset({"cac", "spend", "revenue"})
+
+
+def fmt_number(value: float | None, language: str, decimals: int = 0) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    if language == "ru":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def fmt_pct(value: float | None, language: str) -> str:
+    return "—" if value is None else fmt_number(value, language, 1) + "%"
+
+
+def fmt_kpi_value(name: str, value: float | None, language: str) -> str:
+    if name.endswith("_pct"):
+        return fmt_pct(value, language)
+    return fmt_number(value, language, 0)
+
+
+def fmt_change(name: str, k: Kpi, language: str) -> str:
+    """`▲ +12.0%`; the direction glyph says up or down, the colour emoji says good or bad."""
+    if k.change_pct is None:
+        return ""
+    if abs(k.change_pct) < 0.05:
+        return "＝ 0%"
+    up = k.change_pct > 0
+    good = up != (name in LOWER_IS_BETTER)
+    sign = "+" if up else "−"
+    return f"{'▲' if up else '▼'} {sign}{fmt_number(abs(k.change_pct), language, 1)}%{' 🟢' if good else ' 🔴'}"
+
+
+def title(report: Report) -> str:
+    _ = translator(report.language)
+    return f"{_(REPORT_TITLES[report.kind])} · {report.workspace} · {report.period.label()}"
+
+
+def funnel_line(report: Report) -> str:
+    _ = translator(report.language)
+    parts = []
+    for s in report.funnel:
+        part = f"{_(STAGE_LABELS[s.stage])} {fmt_number(s.count, report.language)}"
+        if s.conversion_pct is not None or s.stage != "visitors":
+            part += f" ({fmt_pct(s.conversion_pct, report.language)})"
+        parts.append(part)
+    return " → ".join(parts)
+
+
+def render_text(report: Report) -> str:
+    _ = translator(report.language)
+    lang = report.language
+    lines = [title(report), f"{_('Compared with')} {report.previous_period.label()} · {report.tz}", ""]
+    for name in KPI_LABELS:
+        k = report.kpis[name]
+        marker = "*" if name in HEADLINE else " "
+        lines.append(
+            f"{marker} {_(KPI_LABELS[name]):<26} {fmt_kpi_value(name, k.value, lang):>14}  "
+            f"({_('was')} {fmt_kpi_value(name, k.previous, lang)}) {fmt_change(name, k, lang)}".rstrip()
+        )
+    lines += ["", _("Funnel"), "  " + funnel_line(report)]
+    if report.channels:
+        lines += ["", _("Channels")]
+        header = [
+            _("Channel"),
+            _("Leads"),
+            _("Target %"),
+            _("Spend"),
+            _("Cost/target"),
+            _("Sales"),
+            _("Revenue"),
+            "CAC",
+            "ROMI %",
+        ]
+        rows = [
+            [
+                c["channel"] or _("(not set)"),
+                fmt_number(c["leads"], lang),
+                fmt_pct(c["target_share_pct"], lang),
+                fmt_number(c["spend"], lang),
+                fmt_number(c["cost_per_target_lead"], lang),
+                fmt_number(c["sales"], lang),
+                fmt_number(c["revenue"], lang),
+                fmt_number(c["cac"], lang),
+                fmt_pct(c["romi_pct"], lang),
+            ]
+            for c in report.channels
+        ]
+        lines += _table(header, rows)
+    if report.reps:
+        lines += ["", _("Reps")]
+        rows = [
+            [
+                r["rep"],
+                fmt_number(r["leads"], lang),
+                fmt_number(r["won"], lang),
+                fmt_number(r["lost"], lang),
+                fmt_pct(r["win_rate_pct"], lang),
+                fmt_pct(r["conversion_pct"], lang),
+            ]
+            for r in report.reps[:15]
+        ]
+        lines += _table([_("Rep"), _("Leads"), _("Won"), _("Lost"), _("Win rate"), _("Conversion")], rows)
+    if report.alerts:
+        lines += ["", _("What to do")]
+        lines += [f"  • {a.text}" for a in report.alerts]
+    return "\n".join(lines) + "\n"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first = f"{cells[0]:<{widths[0]}}"
+        return "  " + "  ".join([first, *(f"{c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True))])
+
+    return [line(header), *(line(r) for r in rows)]
+
+
+def render_channels_csv(report: Report) -> str:
+    buf = io.StringIO()
+    if not report.channels:
+        return ""
+    writer = csv.DictWriter(buf, fieldnames=list(report.channels[0]))
+    writer.writeheader()
+    for row in report.channels:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return buf.getvalue()

@@ -1,0 +1,81 @@
+"""Building a KPI report for a workspace and a period: queries in storage, math in bot.kpi."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from bot import kpi
+from bot.periods import Period
+from bot.workspaces import load
+from storage.db import session_scope
+from storage.repos import metrics
+
+REPORT_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "range": "range"}
+
+
+def default_period(kind: str, now: datetime, tz: str) -> Period:
+    """The last complete day, week or month in the workspace's time zone."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    p = Period.containing(REPORT_PERIODS[kind], today)
+    return p.previous()
+
+
+def period_for(
+    kind: str,
+    *,
+    day: date | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    now: datetime,
+    tz: str,
+) -> Period:
+    if first is not None or last is not None:
+        if first is None or last is None:
+            raise ValueError("give both --from and --to")
+        return Period.between(first, last)
+    if day is not None:
+        return Period.containing(REPORT_PERIODS[kind], day)
+    return default_period(kind, now, tz)
+
+
+def compute_report(engine: Engine, team_id: str, kind: str, period: Period) -> kpi.Report:
+    ws = load(engine, team_id)
+    previous = period.previous()
+    w, pw = period.window(team_id, ws.timezone), previous.window(team_id, ws.timezone)
+    with session_scope(engine) as s:
+        cur, prev = metrics.totals(s, w), metrics.totals(s, pw)
+        channels = kpi.build_channels(
+            metrics.leads_by_channel(s, w), metrics.sales_by_channel(s, w), metrics.spend_by_channel(s, w)
+        )
+        prev_channels = kpi.build_channels(
+            metrics.leads_by_channel(s, pw), metrics.sales_by_channel(s, pw), metrics.spend_by_channel(s, pw)
+        )
+        products = kpi.build_products(
+            metrics.deals_by_product(s, w),
+            metrics.deals_by_product(s, pw),
+            metrics.product_margins(s, team_id),
+        )
+        reps = kpi.build_reps(metrics.deals_by_rep(s, w), metrics.leads_by_owner(s, w))
+    report = kpi.Report(
+        kind=kind,
+        team_id=team_id,
+        workspace=ws.name or team_id,
+        language=ws.language,
+        tz=ws.timezone,
+        period=period,
+        previous_period=previous,
+        kpis=kpi.build_kpis(cur, prev),
+        funnel=kpi.build_funnel(cur, prev),
+        channels=kpi.frame_records(channels, kpi.CHANNEL_COLUMNS),
+        products=products,
+        reps=reps,
+    )
+    report.alerts = kpi.build_alerts(report, channels, prev_channels)
+    return report
+
+
+def yesterday(now: datetime, tz: str) -> date:
+    return now.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)

@@ -1,0 +1,49 @@
+"""APScheduler 3 with its jobs kept in the database.
+
+Stored jobs are pickled by reference, so they cannot carry the engine or the Slack client. A job
+names a runtime key instead, and the running process registers its Deps under that key before the
+scheduler starts. One ticker job reads the schedule (which is data) each minute; see jobs/.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+TICK_JOB_ID = "handoff-tick"
+_runtimes: dict[str, Deps] = {}
+
+
+def runtime(key: str) -> Deps | None:
+    return _runtimes.get(key)
+
+
+def create_scheduler(deps: Deps, key: str = "default") -> BackgroundScheduler:
+    _runtimes[key] = deps
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=deps.engine, tablename="apscheduler_jobs")},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        timezone="UTC",
+    )
+    scheduler.add_job(
+        "jobs:tick",
+        trigger=IntervalTrigger(minutes=1, timezone="UTC"),
+        id=TICK_JOB_ID,
+        kwargs={"runtime_key": key},
+        replace_existing=True,
+    )
+    return scheduler
+
+
+def start_scheduler(deps: Deps, key: str = "default") -> BackgroundScheduler:
+    scheduler = create_scheduler(deps, key)
+    scheduler.start()
+    log.info("scheduler started")
+    return scheduler

@@ -1,0 +1,91 @@
+"""HTTP serving: /slack/events for Slack, /healthz for the orchestrator; waitress in production."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.app import create_app
+from bot.deps import Deps
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+
+
+def build_wsgi(app: App, deps: Deps) -> WSGIApp:
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def healthz(start_response: Callable) -> list[bytes]:
+        try:
+            with deps.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            status, body = "200 OK", {"ok": True}
+        except Exception as exc:  # the probe must answer, whatever the database says
+            log.warning("health check: database unreachable: %s", type(exc).__name__)
+            status, body = "503 Service Unavailable", {"ok": False, "error": "database unreachable"}
+        start_response(status, [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
+
+    def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            return healthz(start_response)
+        if path == "/slack/events":
+            if method != "POST":
+                start_response("405 Method Not Allowed", [("Allow", "POST"), ("Content-Type", "text/plain")])
+                return [b"POST only"]
+            return slack(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"Not Found"]
+
+    return wsgi
+
+
+class HttpServer:
+    """A waitress server on its own thread (tests, and /healthz beside Socket Mode)."""
+
+    def __init__(self, wsgi: WSGIApp, host: str, port: int, threads: int = 8) -> None:
+        from waitress.server import create_server
+
+        self._server = create_server(wsgi, host=host, port=port, threads=threads, ident="handoff")
+        self.port: int = self._server.effective_port  # type: ignore[union-attr]
+        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+
+    def start(self) -> HttpServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.close()
+        self._thread.join(timeout=5)
+
+
+def serve(settings: Settings, deps: Deps) -> None:
+    """`handoff run`: the app, the scheduler, and HTTP (or Socket Mode with /healthz on PORT)."""
+    from bot.scheduler import start_scheduler
+
+    app = create_app(settings, deps)
+    scheduler = start_scheduler(deps)
+    wsgi = build_wsgi(app, deps)
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            HttpServer(wsgi, "0.0.0.0", settings.port).start()
+            log.info("Socket Mode; /healthz on port %s", settings.port)
+            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[union-attr]
+        else:
+            from waitress import serve as waitress_serve
+
+            log.info("HTTP mode: POST /slack/events and GET /healthz on port %s", settings.port)
+            waitress_serve(wsgi, host="0.0.0.0", port=settings.port, threads=8, ident="handoff")
+    finally:
+        scheduler.shutdown(wait=False)

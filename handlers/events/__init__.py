@@ -1,0 +1,16 @@
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.home import home_view
+
+
+def handle_app_home_opened(event: dict, context: dict, client: WebClient, deps: Deps) -> None:
+    if event.get("tab") != "home":
+        return
+    team_id = context.get("team_id") or event.get("view", {}).get("team_id")
+    client.views_publish(user_id=event["user"], view=home_view(deps.engine, team_id))
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(handle_app_home_opened)

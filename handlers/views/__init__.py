@@ -1,0 +1,8 @@
+from slack_bolt import App
+
+from bot import ids
+from handlers.views.config import handle_config_submission
+
+
+def register(app: App) -> None:
+    app.view(ids.CONFIG_MODAL)(handle_config_submission)

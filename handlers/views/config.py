@@ -1,0 +1,37 @@
+"""The settings modal's submission."""
+
+from __future__ import annotations
+
+import json
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot.access import is_admin
+from bot.channels import not_a_member
+from bot.config_form import CHANNEL_KEYS, parse_submission
+from bot.deps import Deps
+from bot.home import home_view
+from bot.i18n import translator
+from bot.workspaces import ensure, save_settings
+
+
+def handle_config_submission(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
+    team_id = json.loads(view.get("private_metadata") or "{}").get("team_id") or body["team"]["id"]
+    user_id = body["user"]["id"]
+    ws = ensure(deps.engine, team_id)
+    _ = translator(ws.language)
+    if not is_admin(client, ws, user_id):
+        ack(response_action="errors", errors={"language": _("Only admins can change the settings.")})
+        return
+    values, errors = parse_submission(view["state"]["values"], ws)
+    if not errors:
+        channels = {k: values[k] for k in CHANNEL_KEYS if values.get(k)}
+        for key in not_a_member(client, channels):
+            errors[key] = _("I'm not in this channel yet: type /invite @Handoff in it, then save again.")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    save_settings(deps.engine, team_id, values)
+    client.views_publish(user_id=user_id, view=home_view(deps.engine, team_id))

@@ -1,0 +1,33 @@
+"""Scheduled work. The ticker asks what is due now and hands each item to its job."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+def tick(runtime_key: str = "default") -> None:
+    """The every-minute job APScheduler runs (by reference, from its database job store)."""
+    from bot.scheduler import runtime
+
+    deps = runtime(runtime_key)
+    if deps is None:
+        log.warning("tick: no runtime registered under %r; skipped", runtime_key)
+        return
+    run_due(deps=deps, now=deps.clock())
+
+
+def run_due(*, deps: Deps, now: datetime) -> list[str]:
+    """Run every job that is due at `now`; returns what ran. Jobs register in DUE as features land."""
+    ran = []
+    for name, job in DUE.items():
+        job(deps=deps, now=now)
+        ran.append(name)
+    return ran
+
+
+DUE: dict = {}

@@ -1,0 +1,1 @@
+"""Tables, repositories (every query lives here) and migrations."""

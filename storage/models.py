@@ -1,0 +1,283 @@
+"""Every table Handoff keeps. Each row belongs to a workspace (Slack team id)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+
+def _ts(**kw: Any) -> Any:
+    nullable = kw.pop("nullable", False)
+    return Field(sa_type=UTCDateTime, nullable=nullable, **kw)
+
+
+class Workspace(SQLModel, table=True):
+    """A Slack workspace and its Handoff settings (see bot.config for the keys)."""
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    name: str | None = None
+    timezone: str = "UTC"
+    language: str = "en"
+    leads_channel: str | None = None
+    digest_channel: str | None = None
+    marketing_channel: str | None = None
+    sync_channel: str | None = None
+    admins: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sales: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    marketing: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    workdays: str = "mon,tue,wed,thu,fri"
+    work_hours: str = "09:00-18:00"
+    daily_digest: bool = True
+    daily_digest_time: str = "09:00"
+    weekly_digest: bool = True
+    weekly_digest_time: str = "09:30"
+    monthly_digest: bool = True
+    monthly_digest_time: str = "10:00"
+    webhook_secret: str | None = None
+    created_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class Person(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    user_id: str = Field(max_length=32)
+    name: str | None = None
+    department: str | None = None  # sales | marketing | None
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class Lead(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("team_id", "external_id"),
+        Index("ix_lead_team_created", "team_id", "created_at"),
+        Index("ix_lead_team_channel_created", "team_id", "channel", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    external_id: str
+    created_at: datetime = _ts()
+    name: str | None = None
+    company: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    channel: str | None = None
+    campaign: str | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    utm_content: str | None = None
+    utm_term: str | None = None
+    product: str | None = None
+    owner: str | None = None
+    message: str | None = None
+    extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # The latest verdict, kept beside its history (LeadVerdict) so reports need no window query.
+    verdict: str | None = None
+    verdict_at: datetime | None = _ts(nullable=True)
+    row_hash: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Deal(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("team_id", "external_id"),
+        Index("ix_deal_team_status_closed", "team_id", "status", "closed_at"),
+        Index("ix_deal_team_lead", "team_id", "lead_external_id"),
+        Index("ix_deal_team_customer", "team_id", "customer", "status", "closed_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    external_id: str
+    lead_external_id: str | None = None
+    customer: str | None = None
+    product: str | None = None
+    amount: float | None = None
+    margin: float | None = None  # a share of the amount, 0..1
+    status: str = "open"  # won | lost | open
+    created_at: datetime | None = _ts(nullable=True)
+    closed_at: datetime | None = _ts(nullable=True)
+    rep: str | None = None
+    row_hash: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Activity(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("team_id", "external_id"),
+        Index("ix_activity_team_kind_time", "team_id", "kind", "occurred_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    external_id: str
+    kind: str  # request | meeting
+    occurred_at: datetime = _ts()
+    rep: str | None = None
+    lead_external_id: str | None = None
+    row_hash: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Spend(SQLModel, table=True):
+    """Marketing spend per day, channel and campaign."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "external_id"),
+        Index("ix_spend_team_day", "team_id", "day"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    external_id: str
+    day: date
+    channel: str | None = None
+    campaign: str | None = None
+    amount: float = 0.0
+    row_hash: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Traffic(SQLModel, table=True):
+    """Site visitors per day and channel."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "external_id"),
+        Index("ix_traffic_team_day", "team_id", "day"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    external_id: str
+    day: date
+    channel: str | None = None
+    visitors: int = 0
+    row_hash: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Feedback(SQLModel, table=True):
+    """Customer feedback: a review, a complaint or a wish."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "external_id"),
+        Index("ix_feedback_team_created", "team_id", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    external_id: str
+    kind: str  # review | complaint | wish
+    rating: int | None = None
+    positive: bool | None = None
+    text: str | None = None
+    source: str | None = None
+    customer: str | None = None
+    author: str | None = None  # a Slack user id when it came from Slack
+    created_at: datetime = _ts()
+    row_hash: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class LeadVerdict(SQLModel, table=True):
+    """Every verdict ever given on a lead, in order: the audit history."""
+
+    __table_args__ = (Index("ix_verdict_team_lead", "team_id", "lead_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    lead_id: int = Field(foreign_key="lead.id")
+    verdict: str  # target | not_target | spam | duplicate | cant_reach | not_now
+    reason: str | None = None
+    note: str | None = None
+    user_id: str | None = None
+    source: str = "button"  # button | reaction | import
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class ThreadReply(SQLModel, table=True):
+    """A message written in a lead card's thread, kept against the lead."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel", "ts"),
+        Index("ix_reply_team_lead", "team_id", "lead_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    lead_id: int = Field(foreign_key="lead.id")
+    channel: str
+    ts: str
+    user_id: str | None = None
+    text: str = ""
+    created_at: datetime = _ts(default_factory=utcnow)
+    edited_at: datetime | None = _ts(nullable=True)
+
+
+class Meeting(SQLModel, table=True):
+    """One occurrence of the biweekly Sales × Marketing sync."""
+
+    __table_args__ = (UniqueConstraint("team_id", "starts_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    starts_at: datetime = _ts()
+    ends_at: datetime = _ts()
+    status: str = "planned"  # planned | open | closed | skipped
+    notes: str | None = None
+
+
+class MeetingAnswer(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id", "question"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    user_id: str
+    department: str | None = None
+    question: str
+    answer: str = ""
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class ActionItem(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    owner: str | None = None
+    text: str
+    due: date | None = None
+    status: str = "open"  # open | done
+    created_by: str | None = None
+    created_at: datetime = _ts(default_factory=utcnow)
+    done_at: datetime | None = _ts(nullable=True)
+
+
+class IcpVersion(SQLModel, table=True):
+    """The ideal customer profile and the readiness-to-buy indicators; each save is a new version."""
+
+    __table_args__ = (UniqueConstraint("team_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    version: int
+    profile: str = ""
+    indicators: str = ""
+    author: str | None = None
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class PostedMessage(SQLModel, table=True):
+    """A claim on a post, then the message it became: the key makes every post happen once."""
+
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    key: str  # e.g. daily/2026-11-30, lead-card/42
+    kind: str
+    period: str | None = None
+    status: str = "claimed"  # claimed | posted | done | failed
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
+    created_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class HandledEvent(SQLModel, table=True):
+    """Slack event ids already acted on, so a retried event does nothing."""
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    team_id: str = Field(max_length=32)
+    created_at: datetime = _ts(default_factory=utcnow)

@@ -1,0 +1,1 @@
+"""Repositories: every query Handoff runs, each scoped by workspace (team_id)."""

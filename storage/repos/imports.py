@@ -1,0 +1,116 @@
+"""Bulk upsert of imported rows by (team_id, external_id), in one transaction, at driver speed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, select
+
+from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
+
+TABLES = {
+    "leads": Lead.__table__,
+    "deals": Deal.__table__,
+    "activities": Activity.__table__,
+    "spend": Spend.__table__,
+    "traffic": Traffic.__table__,
+    "feedback": Feedback.__table__,
+}
+_LOOKUP_BATCH = 10_000
+
+
+class BulkWriter:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._sqlite = conn.dialect.name == "sqlite"
+        self._mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self.rolled_back = False
+
+    def rollback(self) -> None:
+        self.conn.rollback()
+        self.rolled_back = True
+
+    def upsert(self, kind: str, team_id: str, df: pd.DataFrame) -> tuple[int, int, int]:
+        """Insert new keys, update changed rows, leave equal rows alone: (added, updated, unchanged)."""
+        if df.empty:
+            return 0, 0, 0
+        table = TABLES[kind]
+        fields = [c for c in df.columns if c != "external_id"]
+        row_hash = pd.util.hash_pandas_object(df[fields], index=False).to_numpy().view("int64")
+        df = df.assign(row_hash=row_hash)
+        known = self._existing(table, team_id, df["external_id"].tolist())
+        before = df["external_id"].map(known)
+        new = before.isna()
+        changed = ~new & (before != df["row_hash"])
+        cols = ["external_id", *fields, "row_hash"]
+        if new.any():
+            names = ", ".join(["team_id", *cols])
+            marks = ", ".join([self._mark] * (len(cols) + 1))
+            sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+            self.conn.exec_driver_sql(sql, self._tuples(df.loc[new, cols], team_id, first=True))
+        if changed.any():
+            sets = ", ".join(f"{c} = {self._mark}" for c in [*fields, "row_hash"])
+            sql = f"UPDATE {table.name} SET {sets} WHERE external_id = {self._mark} AND team_id = {self._mark}"
+            self.conn.exec_driver_sql(sql, self._tuples(df.loc[changed, [*fields, "row_hash", "external_id"]], team_id))
+        n_new, n_changed = int(new.sum()), int(changed.sum())
+        return n_new, n_changed, len(df) - n_new - n_changed
+
+    def verdict_history(self, team_id: str, df: pd.DataFrame) -> int:
+        """Append verdict history rows for leads named by external id (columns: external_id, verdict,
+        reason, user_id, created_at)."""
+        if df.empty:
+            return 0
+        m = self._mark
+        sql = (
+            "INSERT INTO leadverdict (team_id, lead_id, verdict, reason, user_id, source, created_at) "
+            f"SELECT team_id, id, {m}, {m}, {m}, 'import', {m} FROM lead WHERE team_id = {m} AND external_id = {m}"
+        )
+        cols = df[["verdict", "reason", "user_id", "created_at"]]
+        values = [self._driver_values(cols[c]) for c in cols.columns]
+        rows = [(*v, team_id, e) for v, e in zip(zip(*values, strict=True), df["external_id"], strict=True)]
+        self.conn.exec_driver_sql(sql, rows)
+        return len(rows)
+
+    def _existing(self, table, team_id: str, keys: list[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for i in range(0, len(keys), _LOOKUP_BATCH):
+            q = select(table.c.external_id, table.c.row_hash).where(
+                table.c.team_id == team_id, table.c.external_id.in_(keys[i : i + _LOOKUP_BATCH])
+            )
+            out.update(self.conn.execute(q).tuples().all())
+        return out
+
+    def _tuples(self, df: pd.DataFrame, team_id: str, *, first: bool = False) -> list[tuple]:
+        columns = [self._driver_values(df[c]) for c in df.columns]
+        if first:
+            columns.insert(0, [team_id] * len(df))
+        else:
+            columns.append([team_id] * len(df))
+        return list(zip(*columns, strict=True))
+
+    def _driver_values(self, s: pd.Series) -> list:
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            if self._sqlite:  # SQLAlchemy's SQLite DATETIME text form, naive UTC
+                return s.dt.strftime("%Y-%m-%d %H:%M:%S.%f").astype(object).where(s.notna(), None).tolist()
+            return [None if pd.isna(v) else v.to_pydatetime() for v in s]
+        if pd.api.types.is_datetime64_dtype(s.dtype):  # a calendar day
+            if self._sqlite:
+                return s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None).tolist()
+            return [None if pd.isna(v) else v.date() for v in s]
+        return s.astype(object).where(s.notna(), None).tolist()
+
+
+@contextmanager
+def bulk(engine: Engine) -> Iterator[BulkWriter]:
+    """One transaction for the whole import: committed at the end unless rolled back or failed."""
+    with engine.connect() as conn:
+        writer = BulkWriter(conn)
+        try:
+            yield writer
+        except BaseException:
+            conn.rollback()
+            raise
+        if not writer.rolled_back:
+            conn.commit()

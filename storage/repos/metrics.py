@@ -1,0 +1,217 @@
+"""Aggregates for the KPI engine. SQL scans and groups; callers get small rows, never every lead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period as UTC instants (for timestamps) and local days (for per-day tables), end exclusive."""
+
+    team_id: str
+    start: datetime
+    end: datetime
+    first_day: date
+    end_day: date
+
+
+def _won(w: Window, deal=Deal):
+    return and_(deal.team_id == w.team_id, deal.status == "won", deal.closed_at >= w.start, deal.closed_at < w.end)
+
+
+def _customer(deal=Deal):
+    # A deal without a customer is its own customer.
+    return func.coalesce(deal.customer, literal("deal:") + deal.external_id)
+
+
+def _earlier_won(deal, before):
+    other = aliased(Deal)
+    return exists().where(
+        other.team_id == deal.team_id,
+        other.customer == deal.customer,
+        other.status == "won",
+        other.closed_at < before,
+    )
+
+
+def totals(session: Session, w: Window) -> dict[str, Any]:
+    """The headline numbers of a period."""
+    t = w.team_id
+    out: dict[str, Any] = {}
+    out["visitors"] = session.execute(
+        select(func.sum(Traffic.visitors)).where(
+            Traffic.team_id == t, Traffic.day >= w.first_day, Traffic.day < w.end_day
+        )
+    ).scalar()
+    out["spend"] = session.execute(
+        select(func.sum(Spend.amount)).where(Spend.team_id == t, Spend.day >= w.first_day, Spend.day < w.end_day)
+    ).scalar()
+    leads = session.execute(
+        select(func.count(), func.sum(case((Lead.verdict == "target", 1), else_=0))).where(
+            Lead.team_id == t, Lead.created_at >= w.start, Lead.created_at < w.end
+        )
+    ).one()
+    out["leads"], out["target_leads"] = leads[0], leads[1] or 0
+    acts = dict(
+        session.execute(
+            select(Activity.kind, func.count())
+            .where(Activity.team_id == t, Activity.occurred_at >= w.start, Activity.occurred_at < w.end)
+            .group_by(Activity.kind)
+        ).all()
+    )
+    out["requests"], out["meetings"] = acts.get("request", 0), acts.get("meeting", 0)
+    won = session.execute(
+        select(func.count(), func.sum(Deal.amount), func.count(distinct(_customer()))).where(_won(w))
+    ).one()
+    out["sales"], out["revenue"], out["customers"] = won[0], won[1] or 0.0, won[2]
+    out["new_customers"] = session.execute(
+        select(func.count(distinct(_customer()))).where(
+            _won(w), or_(Deal.customer.is_(None), ~_earlier_won(Deal, w.start))
+        )
+    ).scalar()
+    out["repeat_customers"] = session.execute(
+        select(func.count(distinct(Deal.customer))).where(
+            _won(w), Deal.customer.is_not(None), _earlier_won(Deal, Deal.closed_at)
+        )
+    ).scalar()
+    out["positive_reviews"] = session.execute(
+        select(func.count()).where(
+            Feedback.team_id == t,
+            Feedback.kind == "review",
+            Feedback.created_at >= w.start,
+            Feedback.created_at < w.end,
+            or_(Feedback.rating >= 4, Feedback.positive.is_(True)),
+        )
+    ).scalar()
+    return out
+
+
+def leads_by_channel(session: Session, w: Window) -> list[tuple]:
+    """(channel, campaign, leads, target_leads) for leads created in the period."""
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(
+                Lead.channel,
+                Lead.campaign,
+                func.count(),
+                func.sum(case((Lead.verdict == "target", 1), else_=0)),
+            )
+            .where(Lead.team_id == w.team_id, Lead.created_at >= w.start, Lead.created_at < w.end)
+            .group_by(Lead.channel, Lead.campaign)
+        ).all()
+    ]
+
+
+def sales_by_channel(session: Session, w: Window) -> list[tuple]:
+    """(channel, campaign, sales, revenue, customers, new_customers): a sale belongs to its lead's channel."""
+    lead = aliased(Lead)
+    is_new = or_(Deal.customer.is_(None), ~_earlier_won(Deal, w.start))
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(
+                lead.channel,
+                lead.campaign,
+                func.count(),
+                func.sum(Deal.amount),
+                func.count(distinct(_customer())),
+                func.count(distinct(case((is_new, _customer()), else_=None))),
+            )
+            .select_from(Deal)
+            .outerjoin(lead, and_(lead.team_id == Deal.team_id, lead.external_id == Deal.lead_external_id))
+            .where(_won(w))
+            .group_by(lead.channel, lead.campaign)
+        ).all()
+    ]
+
+
+def spend_by_channel(session: Session, w: Window) -> list[tuple]:
+    """(channel, campaign, spend)."""
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(Spend.channel, Spend.campaign, func.sum(Spend.amount))
+            .where(Spend.team_id == w.team_id, Spend.day >= w.first_day, Spend.day < w.end_day)
+            .group_by(Spend.channel, Spend.campaign)
+        ).all()
+    ]
+
+
+def deals_by_product(session: Session, w: Window) -> list[tuple]:
+    """(product, sales, revenue) for deals won in the period."""
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(Deal.product, func.count(), func.sum(Deal.amount)).where(_won(w)).group_by(Deal.product)
+        ).all()
+    ]
+
+
+def product_margins(session: Session, team_id: str) -> list[tuple]:
+    """(product, average margin) over every deal that states a margin."""
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(Deal.product, func.avg(Deal.margin))
+            .where(Deal.team_id == team_id, Deal.margin.is_not(None), Deal.product.is_not(None))
+            .group_by(Deal.product)
+        ).all()
+    ]
+
+
+def deals_by_rep(session: Session, w: Window) -> list[tuple]:
+    """(rep, won, lost, revenue) for deals closed in the period."""
+    closed = and_(
+        Deal.team_id == w.team_id,
+        Deal.status.in_(("won", "lost")),
+        Deal.closed_at >= w.start,
+        Deal.closed_at < w.end,
+    )
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(
+                Deal.rep,
+                func.sum(case((Deal.status == "won", 1), else_=0)),
+                func.sum(case((Deal.status == "lost", 1), else_=0)),
+                func.sum(case((Deal.status == "won", Deal.amount), else_=0)),
+            )
+            .where(closed)
+            .group_by(Deal.rep)
+        ).all()
+    ]
+
+
+def leads_by_owner(session: Session, w: Window) -> list[tuple]:
+    """(owner, leads) for leads created in the period."""
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(Lead.owner, func.count())
+            .where(Lead.team_id == w.team_id, Lead.created_at >= w.start, Lead.created_at < w.end)
+            .group_by(Lead.owner)
+        ).all()
+    ]
+
+
+def data_range(session: Session, team_id: str) -> tuple[datetime | None, datetime | None]:
+    """The first and last lead or deal time, to pick a default period for offline reports."""
+    lo_l, hi_l = session.execute(
+        select(func.min(Lead.created_at), func.max(Lead.created_at)).where(Lead.team_id == team_id)
+    ).one()
+    lo_d, hi_d = session.execute(
+        select(func.min(Deal.closed_at), func.max(Deal.closed_at)).where(Deal.team_id == team_id)
+    ).one()
+    los = [v for v in (lo_l, lo_d) if v is not None]
+    his = [v for v in (hi_l, hi_d) if v is not None]
+    return (min(los) if los else None, max(his) if his else None)

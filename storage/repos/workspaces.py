@@ -1,0 +1,45 @@
+"""Workspaces and their settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from storage.models import Deal, Lead, Spend, Traffic, Workspace
+from storage.types import utcnow
+
+
+def get(session: Session, team_id: str) -> Workspace | None:
+    return session.get(Workspace, team_id)
+
+
+def get_or_create(session: Session, team_id: str, *, name: str | None = None) -> Workspace:
+    ws = session.get(Workspace, team_id)
+    if ws is None:
+        ws = Workspace(team_id=team_id, name=name)
+        session.add(ws)
+        session.flush()
+    return ws
+
+
+def team_ids(session: Session) -> list[str]:
+    return list(session.exec(select(Workspace.team_id).order_by(Workspace.team_id)))
+
+
+def update(session: Session, team_id: str, values: dict[str, Any]) -> Workspace:
+    ws = get_or_create(session, team_id)
+    for key, value in values.items():
+        setattr(ws, key, value)
+    ws.updated_at = utcnow()
+    session.add(ws)
+    session.flush()
+    return ws
+
+
+def data_counts(session: Session, team_id: str) -> dict[str, int]:
+    """How much of each kind of data the workspace holds (for App Home and the CLI)."""
+    out = {}
+    for label, model in (("leads", Lead), ("deals", Deal), ("spend_days", Spend), ("traffic_days", Traffic)):
+        out[label] = session.exec(select(func.count()).select_from(model).where(model.team_id == team_id)).one()
+    return out

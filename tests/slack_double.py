@@ -1,0 +1,254 @@
+"""A Slack Web API double served over HTTP on loopback.
+
+It records every call, answers with the shapes Slack documents (../shared/slack/payloads/web_api),
+checks the token and each method's required arguments (../shared/slack/web-api-ref), implements the
+external file upload (files.getUploadURLExternal → POST the bytes → files.completeUploadExternal),
+keeps what a response_url receives, and can be told to answer 429 with Retry-After or an error.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SLACK = SHARED / "slack"
+# Methods the reference lacks, with their required arguments.
+EXTRA_REQUIRED = {"usergroups.users.list": ["token", "usergroup"], "conversations.open": ["token"]}
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+    status: int = 200
+    response: dict[str, Any] = field(default_factory=dict)
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class SlackDouble:
+    def __init__(self, tokens: tuple[str, ...] = ("xoxb-test-token",), team_id: str = "T0TEST") -> None:
+        self.tokens = set(tokens)
+        self.team_id = team_id
+        self.calls: list[Call] = []
+        self.responses: list[dict[str, Any]] = []  # bodies POSTed to response_url
+        self.uploads: dict[str, bytes] = {}
+        self.users: dict[str, dict[str, Any]] = {}
+        self.usergroups: dict[str, list[str]] = {}
+        self.not_member: set[str] = set()
+        self._faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
+        self._lock = threading.Condition()
+        self._ts = itertools.count(1)
+        self._files = itertools.count(1)
+        self._refs = {p.stem: _load_json(p) for p in (SLACK / "web-api-ref").glob("*.json")}
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return self.url + f"response/{name}"
+
+    def start(self) -> SlackDouble:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- steering --------------------------------------------------------------------------------
+    def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        body = {"ok": False, "error": "ratelimited"}
+        self._faults.setdefault(method, []).extend([(429, body, {"Retry-After": str(retry_after)})] * times)
+
+    def fail(self, method: str, error: str, times: int = 1) -> None:
+        self._faults.setdefault(method, []).extend([(200, {"ok": False, "error": error}, {})] * times)
+
+    def add_user(self, user_id: str, *, admin: bool = False, owner: bool = False, name: str | None = None) -> None:
+        self.users[user_id] = {"is_admin": admin, "is_owner": owner, "name": name or user_id.lower()}
+
+    # -- reading ---------------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method and c.status == 200]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [c for c in self.calls if c.method == method and c.status == 200]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(f"{method} was called {len(found)} time(s), wanted {count}; calls: {seen}")
+                self._lock.wait(left)
+
+    def wait_for_response(self, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len(self.responses) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"response_url got {len(self.responses)} bodies, wanted {count}")
+                self._lock.wait(left)
+            return list(self.responses)
+
+    # -- answering -------------------------------------------------------------------------------
+    def _answer(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict, dict]:
+        faults = self._faults.get(method)
+        if faults:
+            return faults.pop(0)
+        token = args.get("token") or headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not token:
+            return 200, {"ok": False, "error": "not_authed"}, {}
+        if token not in self.tokens:
+            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        required = self._required(method)
+        if required is None:
+            return 200, {"ok": False, "error": "unknown_method"}, {}
+        missing = [a for a in required if a != "token" and args.get(a) in (None, "")]
+        if missing:
+            return 200, {"ok": False, "error": "invalid_arguments", "missing": missing}, {}
+        return 200, self._success(method, args), {}
+
+    def _required(self, method: str) -> list[str] | None:
+        if method in self._refs:
+            return list(self._refs[method].get("args", {}).get("required", []))
+        return EXTRA_REQUIRED.get(method)
+
+    def _sample(self, method: str) -> dict[str, Any]:
+        path = SLACK / "payloads" / "web_api" / f"{method}.success.json"
+        return copy.deepcopy(_load_json(path)) if path.exists() else {"ok": True}
+
+    def _success(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        body = self._sample(method)
+        if method == "auth.test":
+            body.update({"team_id": self.team_id, "user_id": "U0BOT", "bot_id": "B0BOT"})
+        elif method in ("chat.postMessage", "chat.update"):
+            channel = args["channel"]
+            if channel in self.not_member:
+                return {"ok": False, "error": "not_in_channel"}
+            ts = args.get("ts") or f"{1700000000 + next(self._ts)}.000100"
+            body.update({"channel": channel, "ts": ts})
+            body["message"] = {"type": "message", "text": args.get("text", ""), "ts": ts, "bot_id": "B0BOT"}
+            if args.get("blocks"):
+                body["message"]["blocks"] = args["blocks"]
+        elif method == "chat.postEphemeral":
+            body["message_ts"] = f"{1700000000 + next(self._ts)}.000200"
+        elif method == "users.info":
+            user = self.users.get(args["user"])
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            body["user"] = {**body.get("user", {}), "id": args["user"], "team_id": self.team_id, **user}
+        elif method == "usergroups.users.list":
+            body = {"ok": True, "users": self.usergroups.get(args["usergroup"], [])}
+        elif method == "conversations.info":
+            channel = args["channel"]
+            body["channel"] = {
+                **body.get("channel", {}),
+                "id": channel,
+                "is_member": channel not in self.not_member,
+            }
+        elif method == "files.getUploadURLExternal":
+            file_id = f"F0{next(self._files):06d}"
+            body.update({"file_id": file_id, "upload_url": self.url + f"upload/{file_id}"})
+        elif method == "files.completeUploadExternal":
+            files = args["files"]
+            files = json.loads(files) if isinstance(files, str) else files
+            missing = [f["id"] for f in files if f["id"] not in self.uploads]
+            if missing:
+                return {"ok": False, "error": "file_not_found", "missing": missing}
+            body["files"] = [{"id": f["id"], "title": f.get("title", "")} for f in files]
+        elif method in ("views.open", "views.publish", "views.update", "views.push"):
+            view = args.get("view")
+            body["view"] = {
+                **body.get("view", {}),
+                **(json.loads(view) if isinstance(view, str) else view or {}),
+            }
+        return body
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        double = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _args(self, raw: bytes) -> dict[str, Any]:
+                parsed = urlparse(self.path)
+                args: dict[str, Any] = {k: v[0] for k, v in parse_qs(parsed.query).items()}
+                ctype = self.headers.get("Content-Type", "")
+                if raw and "application/json" in ctype:
+                    args.update(json.loads(raw))
+                elif raw and "x-www-form-urlencoded" in ctype:
+                    args.update({k: v[0] for k, v in parse_qs(raw.decode()).items()})
+                for key in ("blocks", "view", "files", "attachments", "metadata"):
+                    if isinstance(args.get(key), str) and args[key][:1] in "[{":
+                        args[key] = json.loads(args[key])
+                return args
+
+            def _handle(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                path = urlparse(self.path).path
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                if path.startswith("/upload/"):
+                    with double._lock:
+                        double.uploads[path.rsplit("/", 1)[1]] = raw
+                        double._lock.notify_all()
+                    self.send_response(200)
+                    self.end_headers()
+                    return
+                if path.startswith("/response/"):
+                    with double._lock:
+                        double.responses.append(json.loads(raw or b"{}"))
+                        double._lock.notify_all()
+                    self._send(200, {"ok": True})
+                    return
+                if not path.startswith("/api/"):
+                    self._send(404, {"ok": False, "error": "not_found"})
+                    return
+                method = path.removeprefix("/api/")
+                args = self._args(raw)
+                status, body, extra = double._answer(method, args, headers)
+                with double._lock:
+                    double.calls.append(Call(method, args, headers, status, body))
+                    double._lock.notify_all()
+                self._send(status, body, extra)
+
+            do_POST = _handle
+            do_GET = _handle
+
+        return Handler

@@ -1,0 +1,207 @@
+"""End to end: signed Slack requests into the real HTTP app, the Web API double on the other side."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from bot import ids
+from bot.workspaces import load
+from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
+from tests.http import form, get, interactive, post, signed_post
+from tests.slack_double import SHARED
+
+FORM = "application/x-www-form-urlencoded"
+PAYLOADS = SHARED / "slack" / "payloads" / "http"
+
+
+def slash(app: RunningApp, text: str, user: str = "U0ADMIN", **kw) -> object:
+    """A /handoff command shaped like Slack's own (the bolt test payload), with our team and user."""
+    fields = dict(
+        kv.split("=", 1) for kv in (PAYLOADS / "slash_command.bolt_test.form.txt").read_text().strip().split("&")
+    )
+    fields.update(
+        {
+            "team_id": TEAM,
+            "user_id": user,
+            "command": ids.COMMAND_HANDOFF,
+            "text": text,
+            "response_url": app.slack.response_url(),
+            "trigger_id": "111.222.trigger",
+        }
+    )
+    fields.pop("enterprise_id", None)
+    fields.pop("enterprise_name", None)
+    from urllib.parse import unquote_plus
+
+    fields = {k: unquote_plus(v) if k not in ("text", "response_url", "command") else v for k, v in fields.items()}
+    return signed_post(app.url + "/slack/events", SIGNING_SECRET, form(fields), FORM, **kw)
+
+
+def test_handoff_help_answers_with_the_command_list(running_app: RunningApp):
+    """/handoff help comes back in the HTTP answer itself, listing the commands."""
+    reply = slash(running_app, "help")
+    assert reply.status == 200
+    body = reply.json()
+    text = json.dumps(body["blocks"])
+    assert "/handoff config" in text and "/handoff help" in text
+    assert body["text"]
+
+
+def test_unknown_subcommand_explains_and_shows_help(running_app: RunningApp):
+    """An unknown subcommand names the word and lists what exists."""
+    body = slash(running_app, "frobnicate").json()
+    assert "frobnicate" in body["text"]
+    assert "/handoff config" in json.dumps(body["blocks"])
+
+
+def test_forged_signature_is_refused(running_app: RunningApp):
+    """A request signed with another secret gets 401 and reaches no listener."""
+    body = form({"command": "/handoff", "text": "help", "team_id": TEAM, "user_id": "U1"})
+    reply = signed_post(running_app.url + "/slack/events", "not-the-secret", body, FORM)
+    assert reply.status == 401
+    assert running_app.slack.calls_to("users.info") == []
+
+
+def test_stale_timestamp_is_refused(running_app: RunningApp):
+    """A correctly signed request six minutes old gets 401."""
+    reply = slash(running_app, "help", ts=int(time.time()) - 360)
+    assert reply.status == 401
+
+
+def test_unsigned_request_is_refused(running_app: RunningApp):
+    reply = post(running_app.url + "/slack/events", b"command=%2Fhandoff", {"Content-Type": FORM})
+    assert reply.status == 401
+
+
+def test_healthz(running_app: RunningApp):
+    reply = get(running_app.url + "/healthz")
+    assert reply.status == 200 and reply.json() == {"ok": True}
+    assert get(running_app.url + "/nope").status == 404
+
+
+def test_config_by_non_admin_is_refused(running_app: RunningApp):
+    """Someone who is neither a Handoff admin nor a workspace admin is told so; no modal opens."""
+    running_app.slack.add_user("U0PLAIN")
+    body = slash(running_app, "config", user="U0PLAIN").json()
+    assert "admins" in body["text"]
+    assert running_app.slack.calls_to("views.open") == []
+
+
+def test_config_by_workspace_admin_opens_the_modal(running_app: RunningApp):
+    running_app.slack.add_user("U0ADMIN", admin=True)
+    assert slash(running_app, "config").status == 200
+    call = running_app.slack.wait_for("views.open")[0]
+    assert call.args["trigger_id"] == "111.222.trigger"
+    assert call.args["view"]["callback_id"] == ids.CONFIG_MODAL
+    blocks = {b["block_id"] for b in call.args["view"]["blocks"] if "block_id" in b}
+    assert {"leads_channel", "timezone", "language", "sales", "marketing", "admins", "workdays"} <= blocks
+
+
+def _submission(values: dict, user: str = "U0ADMIN") -> dict:
+    payload = json.loads((PAYLOADS / "view_submission.modal_input.json").read_text())
+    payload["team"]["id"] = TEAM
+    payload["user"]["id"] = user
+    payload["user"]["team_id"] = TEAM
+    payload["view"]["team_id"] = TEAM
+    payload["view"]["callback_id"] = ids.CONFIG_MODAL
+    payload["view"]["private_metadata"] = json.dumps({"team_id": TEAM})
+    payload["view"]["state"] = {"values": {k: {ids.VALUE: v} for k, v in values.items()}}
+    return payload
+
+
+GOOD_FORM = {
+    "leads_channel": {"type": "conversations_select", "selected_conversation": "C0LEADS"},
+    "digest_channel": {"type": "conversations_select", "selected_conversation": "C0DIGEST"},
+    "marketing_channel": {"type": "conversations_select", "selected_conversation": None},
+    "sync_channel": {"type": "conversations_select", "selected_conversation": None},
+    "language": {"type": "static_select", "selected_option": {"value": "ru"}},
+    "timezone": {"type": "plain_text_input", "value": "Europe/Moscow"},
+    "workdays": {"type": "plain_text_input", "value": "mon-fri"},
+    "work_hours": {"type": "plain_text_input", "value": "10:00-19:00"},
+    "admins": {"type": "multi_users_select", "selected_users": ["U0ADMIN"]},
+    "sales": {"type": "multi_users_select", "selected_users": ["U0SALES1", "U0SALES2"]},
+    "marketing": {"type": "multi_users_select", "selected_users": ["U0MKT"]},
+    "digests": {"type": "checkboxes", "selected_options": [{"value": "daily"}, {"value": "monthly"}]},
+    "daily_digest_time": {"type": "timepicker", "selected_time": "08:45"},
+    "weekly_digest_time": {"type": "timepicker", "selected_time": "09:30"},
+    "monthly_digest_time": {"type": "timepicker", "selected_time": "10:00"},
+}
+
+
+def test_config_submission_saves_the_settings(running_app: RunningApp):
+    """A valid submission is stored and the admin's App Home is refreshed."""
+    running_app.slack.add_user("U0ADMIN", admin=True)
+    reply = signed_post(running_app.url + "/slack/events", SIGNING_SECRET, interactive(_submission(GOOD_FORM)), FORM)
+    assert reply.status == 200
+    assert reply.body in (b"", b"{}") or reply.json().get("response_action") is None
+    running_app.slack.wait_for("views.publish")
+    ws = load(running_app.deps.engine, TEAM)
+    assert (ws.leads_channel, ws.digest_channel, ws.marketing_channel) == ("C0LEADS", "C0DIGEST", None)
+    assert (ws.language, ws.timezone, ws.work_hours) == ("ru", "Europe/Moscow", "10:00-19:00")
+    assert ws.sales == ["U0SALES1", "U0SALES2"] and ws.admins == ["U0ADMIN"]
+    assert (ws.daily_digest, ws.weekly_digest, ws.monthly_digest) == (True, False, True)
+    assert ws.daily_digest_time == "08:45"
+
+
+def test_config_submission_with_bad_values_shows_errors_in_the_modal(running_app: RunningApp):
+    running_app.slack.add_user("U0ADMIN", admin=True)
+    bad = {**GOOD_FORM, "timezone": {"value": "Mars/Base"}, "work_hours": {"value": "18:00-09:00"}}
+    reply = signed_post(running_app.url + "/slack/events", SIGNING_SECRET, interactive(_submission(bad)), FORM)
+    body = reply.json()
+    assert body["response_action"] == "errors"
+    assert "Mars/Base" in body["errors"]["timezone"]
+    assert "work_hours" in body["errors"]
+    assert load(running_app.deps.engine, TEAM).timezone == "UTC"
+
+
+def test_config_submission_names_a_channel_the_bot_is_not_in(running_app: RunningApp):
+    """Choosing a channel without the bot in it tells how to invite it, and saves nothing."""
+    running_app.slack.add_user("U0ADMIN", admin=True)
+    running_app.slack.not_member.add("C0LEADS")
+    reply = signed_post(running_app.url + "/slack/events", SIGNING_SECRET, interactive(_submission(GOOD_FORM)), FORM)
+    body = reply.json()
+    assert "/invite @Handoff" in body["errors"]["leads_channel"]
+    assert load(running_app.deps.engine, TEAM).leads_channel is None
+
+
+def test_app_home_shows_the_workspace_state(running_app: RunningApp):
+    """app_home_opened (Slack's sample event, home tab) publishes the state, with the setup hint."""
+    event = json.loads((PAYLOADS / "event_callback.app_home_opened.org_install.json").read_text())
+    event["team_id"] = TEAM
+    event["event"]["tab"] = "home"
+    event["event"]["user"] = "U0ANY"
+    event["authorizations"][0]["team_id"] = TEAM
+    event["authorizations"][0]["enterprise_id"] = None
+    event["authorizations"][0]["is_enterprise_install"] = False
+    event.pop("enterprise_id")
+    reply = signed_post(running_app.url + "/slack/events", SIGNING_SECRET, json.dumps(event), "application/json")
+    assert reply.status == 200
+    call = running_app.slack.wait_for("views.publish")[0]
+    assert call.args["user_id"] == "U0ANY"
+    text = json.dumps(call.args["view"])
+    assert "Nothing is configured yet" in text and "/handoff config" in text
+
+
+def test_rate_limited_call_is_waited_out(running_app: RunningApp):
+    """A 429 with Retry-After from views.open is retried after the wait, not dropped."""
+    running_app.slack.add_user("U0ADMIN", admin=True)
+    running_app.slack.rate_limit("views.open", retry_after=1)
+    slash(running_app, "config")
+    call = running_app.slack.wait_for("views.open", timeout=10)[0]
+    attempts = [c for c in running_app.slack.calls if c.method == "views.open"]
+    assert [c.status for c in attempts] == [429, 200]
+    assert call.args["view"]["callback_id"] == ids.CONFIG_MODAL
+
+
+@pytest.mark.parametrize("language,expected", [("en", "Handoff settings"), ("ru", "Настройки Handoff")])
+def test_modal_speaks_the_workspace_language(running_app: RunningApp, language: str, expected: str):
+    from bot.workspaces import save_settings
+
+    save_settings(running_app.deps.engine, TEAM, {"language": language})
+    running_app.slack.add_user("U0ADMIN", owner=True)
+    slash(running_app, "config")
+    view = running_app.slack.wait_for("views.open")[0].args["view"]
+    assert view["title"]["text"] == expected
