@@ -28,7 +28,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.config import DAYS, parse_workdays
+from bot.config import display_workdays
 from bot.i18n import N_, translator
 from bot.kpi import HEADLINE, KPI_LABELS, Report
 from bot.render import fmt_change, fmt_kpi_value, funnel_line, title
@@ -173,15 +173,6 @@ def build_config_modal(ws: Workspace) -> View:
         private_metadata=json.dumps({"team_id": ws.team_id}),
         blocks=blocks,
     )
-
-
-def display_workdays(stored: str) -> str:
-    """`mon,tue,wed,thu,fri` → `mon-fri`; anything not a run of days stays a list."""
-    days = parse_workdays(stored)
-    idx = [DAYS.index(d) for d in days]
-    if len(idx) > 2 and idx == list(range(idx[0], idx[0] + len(idx))):
-        return f"{days[0]}-{days[-1]}"
-    return ",".join(days)
 
 
 def build_home(ws: Workspace, counts: dict[str, int], schedule: list[str]) -> View:

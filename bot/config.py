@@ -78,6 +78,16 @@ def parse_workdays(v: str) -> list[str]:
     return [d for d in DAYS if d in days]
 
 
+def display_workdays(stored: str) -> str:
+    """`mon,tue,wed,thu,fri` → `mon-fri`; `mon,tue,wed,thu,sun` → `sun-thu`; other sets stay a list."""
+    days = parse_workdays(stored)
+    on = [d in days for d in DAYS]
+    if 2 < len(days) < 7 and sum(on[i] and not on[i - 1] for i in range(7)) == 1:
+        start = next(i for i in range(7) if on[i] and not on[i - 1])
+        return f"{DAYS[start]}-{DAYS[(start + len(days) - 1) % 7]}"
+    return ",".join(days)
+
+
 def _workdays(v: str) -> str:
     return ",".join(parse_workdays(v))
 
@@ -162,7 +172,9 @@ def parse_assignments(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def display(value: Any) -> str:
+def display(value: Any, key: str | None = None) -> str:
+    if key == "workdays":
+        return display_workdays(value)
     if value is None:
         return "—"
     if isinstance(value, bool):

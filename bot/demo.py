@@ -72,7 +72,7 @@ def generate(engine: Engine, *, seed: int, today: date) -> None:
     """Fill the demo workspace through the product's own storage layer."""
     rng = np.random.default_rng(seed)
     days = pd.date_range(today - timedelta(days=365), today - timedelta(days=1), freq="D")
-    weekday_factor = np.where(days.dayofweek < 5, 1.0, 0.35)
+    weekday_factor = np.where(days.day_of_week < 5, 1.0, 0.35)
     growth = np.linspace(0.8, 1.2, len(days))
     leads, spend, traffic = [], [], []
     for ch in CHANNELS:

@@ -311,9 +311,8 @@ def build_alerts(report: Report, channels: pd.DataFrame, prev_channels: pd.DataF
     if cac and cac.change_pct is not None and cac.change_pct >= 20:
         alerts.append(Alert("cac_up", _("CAC rose by {pct:.0f}%.").format(pct=cac.change_pct)))
     if not channels.empty and not prev_channels.empty:
-        both = channels.set_index("channel")[["target_share_pct", "leads"]].join(
-            prev_channels.set_index("channel")[["target_share_pct"]], rsuffix="_prev", how="inner"
-        )
+        before = prev_channels.set_index("channel")[["target_share_pct"]].add_suffix("_prev")
+        both = channels.set_index("channel")[["target_share_pct", "leads"]].join(before, how="inner")
         drop = both[(both["leads"] >= 5) & (both["target_share_pct"] <= both["target_share_pct_prev"] - 15)]
         for ch, row in drop.head(2).iterrows():
             alerts.append(

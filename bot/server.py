@@ -50,21 +50,35 @@ def build_wsgi(app: App, deps: Deps) -> WSGIApp:
 
 
 class HttpServer:
-    """A waitress server on its own thread (tests, and /healthz beside Socket Mode)."""
+    """A waitress server on its own thread (tests, and /healthz beside Socket Mode).
 
-    def __init__(self, wsgi: WSGIApp, host: str, port: int, threads: int = 8) -> None:
+    The loop runs one poll at a time so that stop() ends it from the loop's own thread: closing the
+    sockets from another thread while select() waits on them fails with EBADF.
+    """
+
+    def __init__(self, wsgi: WSGIApp, host: str, port: int, threads: int = 8, loop_timeout: float = 1.0) -> None:
         from waitress.server import create_server
 
         self._server = create_server(wsgi, host=host, port=port, threads=threads, ident="handoff")
         self.port: int = self._server.effective_port  # type: ignore[union-attr]
-        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+        self._timeout = loop_timeout
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="http", daemon=True)
+
+    def _run(self) -> None:
+        server = self._server
+        while not self._stopping.is_set():
+            server.asyncore.loop(timeout=self._timeout, map=server._map, count=1)
+        server.task_dispatcher.shutdown()
+        server.close()
 
     def start(self) -> HttpServer:
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.close()
+        self._stopping.set()
+        self._server.pull_trigger()
         self._thread.join(timeout=5)
 
 

@@ -51,4 +51,4 @@ def save_settings(engine: Engine, team_id: str, values: dict[str, Any]) -> Works
 
 
 def settings_table(ws: Workspace) -> list[tuple[str, str]]:
-    return [(key, display(getattr(ws, key))) for key in KEYS]
+    return [(key, display(getattr(ws, key), key)) for key in KEYS]

@@ -113,6 +113,6 @@ def running_app(engine: Engine, slack: SlackDouble) -> Iterator[RunningApp]:
     )
     deps = Deps(settings=settings, engine=engine)
     app = create_app(settings, deps)
-    server = HttpServer(build_wsgi(app, deps), "127.0.0.1", 0).start()
+    server = HttpServer(build_wsgi(app, deps), "127.0.0.1", 0, loop_timeout=0.05).start()
     yield RunningApp(f"http://127.0.0.1:{server.port}", deps, slack)
     server.stop()

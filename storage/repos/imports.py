@@ -79,7 +79,7 @@ class BulkWriter:
             q = select(table.c.external_id, table.c.row_hash).where(
                 table.c.team_id == team_id, table.c.external_id.in_(keys[i : i + _LOOKUP_BATCH])
             )
-            out.update(self.conn.execute(q).tuples().all())
+            out.update((k, h) for k, h in self.conn.execute(q).all())
         return out
 
     def _tuples(self, df: pd.DataFrame, team_id: str, *, first: bool = False) -> list[tuple]:

@@ -1,0 +1,133 @@
+"""The `handoff` command line: settings errors, import summaries and errors, config show/set."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.slack_double import SHARED
+
+OLIST = SHARED / "data" / "olist-marketing-funnel"
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for var in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    return path
+
+
+def _run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_malformed_bot_token_is_one_line_and_exit_2(tmp_path: Path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SLACK_BOT_TOKEN": "xoxp-user-token",
+        "SLACK_SIGNING_SECRET": "s",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "PYTHONPATH": str(Path(__file__).parents[1]),
+    }
+    proc = _run("run", env=env, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == ["handoff: SLACK_BOT_TOKEN must be a bot token starting with xoxb-"]
+    assert "xoxp-user-token" not in proc.stderr + proc.stdout
+
+
+def test_missing_signing_secret_for_run(db: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_SIGNING_SECRET" in err and "Traceback" not in err
+
+
+def test_bad_port_exits_2(db: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    monkeypatch.setenv("PORT", "http")
+    assert main(["migrate"]) == 2
+    assert "PORT" in capsys.readouterr().err
+
+
+def test_import_prints_a_summary_and_is_idempotent(db: Path, capsys):
+    args = [
+        "import",
+        "leads",
+        str(OLIST / "olist_marketing_qualified_leads_dataset.csv"),
+        "--map",
+        "external_id=mql_id",
+        "--map",
+        "created_at=first_contact_date",
+        "--map",
+        "channel=origin",
+    ]
+    assert main(args) == 0
+    assert "8000 added, 0 updated, 0 unchanged" in capsys.readouterr().out
+    assert main(args) == 0
+    assert "0 added, 0 updated, 8000 unchanged" in capsys.readouterr().out
+
+
+def test_import_with_the_readme_mapping_file(db: Path, capsys):
+    readme_mapping = Path(__file__).parents[1] / "docs" / "mappings" / "olist-deals.yml"
+    assert (
+        main(["import", "deals", str(OLIST / "olist_closed_deals_dataset.csv"), "--mapping", str(readme_mapping)]) == 0
+    )
+    assert "842 added" in capsys.readouterr().out
+
+
+def test_import_error_lists_row_and_column(db: Path, tmp_path: Path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("external_id,created_at\nA,2024-01-01\nB,31.02.2024\n", encoding="utf-8")
+    assert main(["import", "leads", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "nothing was imported" in err
+    assert "row 3, column 'created_at': '31.02.2024' is not a date" in err
+
+
+def test_config_set_and_show(db: Path, capsys):
+    assert (
+        main(
+            [
+                "config",
+                "set",
+                "timezone=Europe/Moscow",
+                "language=ru",
+                "workdays=sun-thu",
+                "sales=U01,S0SALES",
+                "leads_channel=C0LEADS",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "workspace local" in out
+    assert main(["config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "Europe/Moscow" in out and "U01, S0SALES" in out and "C0LEADS" in out
+    assert "sun-thu" in out
+
+
+def test_config_bad_value_names_the_key(db: Path, capsys):
+    assert main(["config", "set", "work_hours=25:00-26:00"]) == 2
+    err = capsys.readouterr().err
+    assert "work_hours" in err and "25:00" in err
+    assert main(["config", "set", "colour=blue"]) == 2
+    assert "colour" in capsys.readouterr().err
+
+
+def test_unknown_team_is_refused(db: Path, capsys):
+    assert main(["config", "show", "--team", "T0NOPE"]) == 2
+    assert "unknown workspace 'T0NOPE'" in capsys.readouterr().err

@@ -1,0 +1,68 @@
+"""Setting values: parsing, refusal naming the key, display."""
+
+import pytest
+
+from bot.config import ConfigError, display_workdays, parse_assignments, parse_value, parse_workdays
+
+
+@pytest.mark.parametrize(
+    "raw,days",
+    [
+        ("mon-fri", ["mon", "tue", "wed", "thu", "fri"]),
+        ("sun-thu", ["mon", "tue", "wed", "thu", "sun"]),
+        ("mon,wed, fri", ["mon", "wed", "fri"]),
+        ("fri-mon", ["mon", "fri", "sat", "sun"]),
+    ],
+)
+def test_workdays(raw, days):
+    assert parse_workdays(raw) == days
+
+
+def test_workdays_display_as_ranges():
+    assert display_workdays("mon,tue,wed,thu,fri") == "mon-fri"
+    assert display_workdays("mon,tue,wed,thu,sun") == "sun-thu"
+    assert display_workdays("mon,wed,fri") == "mon,wed,fri"
+
+
+@pytest.mark.parametrize(
+    "pair,key",
+    [
+        ("timezone=Moscow", "timezone"),
+        ("language=de", "language"),
+        ("leads_channel=general", "leads_channel"),
+        ("sales=bob", "sales"),
+        ("work_hours=9-18", "work_hours"),
+        ("daily_digest=maybe", "daily_digest"),
+        ("daily_digest_time=9am", "daily_digest_time"),
+        ("workdays=funday", "workdays"),
+        ("nonsense=1", "nonsense"),
+    ],
+)
+def test_bad_values_name_their_key(pair, key):
+    with pytest.raises(ConfigError) as err:
+        parse_assignments([pair])
+    assert err.value.key == key
+
+
+def test_good_values():
+    got = parse_assignments(
+        [
+            "timezone=Asia/Yekaterinburg",
+            "language=RU",
+            "leads_channel=#C0ABC",
+            "admins=U1A, S2B, U1A",
+            "work_hours=9:00-18:30",
+            "daily_digest=off",
+            "weekly_digest_time=8:05",
+        ]
+    )
+    assert got == {
+        "timezone": "Asia/Yekaterinburg",
+        "language": "ru",
+        "leads_channel": "C0ABC",
+        "admins": ["U1A", "S2B"],
+        "work_hours": "09:00-18:30",
+        "daily_digest": False,
+        "weekly_digest_time": "08:05",
+    }
+    assert parse_value("leads_channel", "") is None

@@ -1,0 +1,178 @@
+"""The KPI engine against a small workspace counted by hand, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+
+from bot import kpi
+from bot.periods import Period
+from bot.reports import compute_report
+from bot.workspaces import save_settings
+from storage.db import session_scope
+from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
+
+T = "T1"
+WEEK = Period.containing("week", date(2024, 3, 6))  # Mon 4 – Sun 10 March 2024
+
+
+def at(day: int, hour: int = 12, month: int = 3) -> datetime:
+    return datetime(2024, month, day, hour, tzinfo=UTC)
+
+
+def lead(ext, created, channel, verdict=None, owner=None):
+    return Lead(team_id=T, external_id=ext, created_at=created, channel=channel, verdict=verdict, owner=owner)
+
+
+@pytest.fixture
+def workspace(engine: Engine) -> Engine:
+    save_settings(engine, T, {"timezone": "UTC"})
+    rows = [
+        lead("L1", at(4), "ads", "target", "R1"),
+        lead("L2", at(5), "ads", "not_target", "R1"),
+        lead("L3", at(6), "ads", "target", "R2"),
+        lead("L4", at(7), "seo", "target", "R2"),
+        lead("L5", at(10, 23), "seo"),
+        lead("P1", at(27, month=2), "ads", "target"),
+        lead("P2", at(28, month=2), "ads", "spam"),
+        Traffic(team_id=T, external_id="t1", day=date(2024, 3, 4), channel="ads", visitors=100),
+        Traffic(team_id=T, external_id="t2", day=date(2024, 3, 10), channel="seo", visitors=50),
+        Traffic(team_id=T, external_id="t3", day=date(2024, 3, 3), channel="ads", visitors=80),
+        Spend(team_id=T, external_id="s1", day=date(2024, 3, 4), channel="ads", amount=100),
+        Spend(team_id=T, external_id="s2", day=date(2024, 3, 5), channel="ads", amount=200),
+        Spend(team_id=T, external_id="s3", day=date(2024, 2, 26), channel="ads", amount=100),
+        Deal(team_id=T, external_id="D0", customer="C2", status="won", amount=700, closed_at=at(10, month=1)),
+        Deal(
+            team_id=T,
+            external_id="D1",
+            lead_external_id="L1",
+            customer="C1",
+            product="P",
+            status="won",
+            amount=1000,
+            closed_at=at(5),
+            rep="R1",
+        ),
+        Deal(
+            team_id=T,
+            external_id="D2",
+            lead_external_id="L4",
+            customer="C2",
+            product="Q",
+            status="won",
+            amount=500,
+            closed_at=at(8),
+            rep="R2",
+        ),
+        Deal(
+            team_id=T, external_id="D3", lead_external_id="L2", customer="C3", status="lost", closed_at=at(6), rep="R1"
+        ),
+        Deal(team_id=T, external_id="D4", lead_external_id="L3", customer="C4", status="open", rep="R2"),
+        Feedback(team_id=T, external_id="f1", kind="review", rating=5, created_at=at(4)),
+        Feedback(team_id=T, external_id="f2", kind="review", rating=2, created_at=at(5)),
+        Feedback(team_id=T, external_id="f3", kind="complaint", created_at=at(5)),
+    ]
+    for i, (kind, day) in enumerate(
+        [
+            ("request", 4),
+            ("request", 5),
+            ("request", 6),
+            ("request", 9),
+            ("meeting", 6),
+            ("meeting", 8),
+            ("request", 28),
+        ]
+    ):
+        rows.append(
+            Activity(team_id=T, external_id=f"a{i}", kind=kind, occurred_at=at(day, month=2 if day == 28 else 3))
+        )
+    with session_scope(engine) as s:
+        s.add_all(rows)
+    return engine
+
+
+def test_weekly_kpis_match_the_hand_count(workspace: Engine):
+    r = compute_report(workspace, T, "weekly", WEEK)
+    v = {k: x.value for k, x in r.kpis.items()}
+    assert v["leads"] == 5 and v["target_leads"] == 3 and v["visitors"] == 150
+    assert v["customers"] == 2 and v["new_customers"] == 1 and v["repeat_customers"] == 1
+    assert v["sales"] == 2 and v["revenue"] == 1500 and v["spend"] == 300
+    assert v["cac"] == 300 and v["positive_reviews"] == 1
+    assert v["requests"] == 4 and v["meetings"] == 2
+    assert v["target_share_pct"] == pytest.approx(60)
+    assert v["lead_to_sale_pct"] == pytest.approx(40)
+    assert v["request_to_meeting_pct"] == pytest.approx(50)
+    assert v["meeting_to_sale_pct"] == pytest.approx(100)
+    assert r.kpis["leads"].previous == 2 and r.kpis["leads"].change_pct == pytest.approx(150)
+    # Previous week: 100 spent and no new customer: CAC has no value, so neither has its change.
+    assert r.kpis["cac"].previous is None and r.kpis["cac"].change_pct is None
+    assert r.kpis["sales"].previous == 0 and r.kpis["sales"].change_pct is None
+
+
+def test_funnel_stage_conversions(workspace: Engine):
+    r = compute_report(workspace, T, "weekly", WEEK)
+    got = [(s.stage, s.count, None if s.conversion_pct is None else round(s.conversion_pct, 2)) for s in r.funnel]
+    assert got == [
+        ("visitors", 150, None),
+        ("leads", 5, 3.33),
+        ("target_leads", 3, 60.0),
+        ("meetings", 2, 66.67),
+        ("sales", 2, 100.0),
+    ]
+
+
+def test_channels_with_and_without_spend(workspace: Engine):
+    r = compute_report(workspace, T, "weekly", WEEK)
+    ch = {c["channel"]: c for c in r.channels}
+    ads, seo = ch["ads"], ch["seo"]
+    assert (ads["leads"], ads["target_leads"], ads["spend"], ads["sales"], ads["revenue"]) == (3, 2, 300, 1, 1000)
+    assert ads["cost_per_lead"] == 100 and ads["cost_per_target_lead"] == 150 and ads["cac"] == 300
+    assert ads["romi_pct"] == pytest.approx(700 / 3)
+    assert ads["target_share_pct"] == pytest.approx(200 / 3)
+    # No spend known for seo: its costs are unknown, not zero.
+    assert seo["spend"] is None and seo["cac"] is None and seo["romi_pct"] is None and seo["cost_per_lead"] is None
+    assert (seo["leads"], seo["sales"], seo["revenue"], seo["customers"]) == (2, 1, 500, 1)
+
+
+def test_reps_and_products(workspace: Engine):
+    r = compute_report(workspace, T, "weekly", WEEK)
+    reps = {x["rep"]: x for x in r.reps}
+    assert (reps["R1"]["leads"], reps["R1"]["won"], reps["R1"]["lost"]) == (2, 1, 1)
+    assert reps["R1"]["win_rate_pct"] == 50 and reps["R1"]["conversion_pct"] == 50
+    assert reps["R2"]["win_rate_pct"] == 100 and reps["R2"]["conversion_pct"] == 50
+    assert [p["product"] for p in r.products["leaders"]] == ["P", "Q"]
+
+
+def test_an_empty_period_has_no_values_not_errors(workspace: Engine):
+    r = compute_report(workspace, T, "weekly", Period.containing("week", date(2023, 6, 7)))
+    assert r.kpis["leads"].value == 0 and r.kpis["cac"].value is None
+    assert r.kpis["target_share_pct"].value is None and r.kpis["leads"].change_pct is None
+    assert [s.conversion_pct for s in r.funnel] == [None] * 5
+    assert r.channels == [] and r.reps == []
+    doc = r.to_json()
+    assert doc["kpis"]["cac"] == {"value": None, "previous": None, "change_pct": None}
+
+
+def test_local_day_boundaries(workspace: Engine):
+    """L5 (23:00 UTC on Sunday) is Monday in Moscow: it leaves the week there."""
+    save_settings(workspace, T, {"timezone": "Europe/Moscow"})
+    assert compute_report(workspace, T, "weekly", WEEK).kpis["leads"].value == 4
+    save_settings(workspace, T, {"timezone": "America/New_York"})
+    assert compute_report(workspace, T, "weekly", WEEK).kpis["leads"].value == 5
+
+
+def test_ratio_and_change_never_give_inf_or_nan():
+    assert kpi.ratio(5, 0) is None and kpi.ratio(None, 3) is None and kpi.ratio(1, 4, 100) == 25
+    assert kpi.change_pct(5, 0) is None and kpi.change_pct(None, 1) is None and kpi.change_pct(3, 2) == 50
+
+
+def test_channel_table_from_literal_frames():
+    leads = [("a", None, 10, 4), ("b", "x", 5, 0)]
+    sales = [("a", None, 2, 300.0, 2, 1)]
+    spend = [("a", None, 100.0), ("b", "x", 50.0)]
+    df = kpi.build_channels(leads, sales, spend).set_index("channel")
+    assert df.loc["a", "cac"] == 100 and df.loc["a", "cost_per_target_lead"] == 25
+    assert pd.isna(df.loc["b", "cost_per_target_lead"]) and df.loc["b", "romi_pct"] == -100
