@@ -292,6 +292,7 @@ def run_import(
     total_errors = 0
     bar = tqdm(total=source.rows_hint, unit="rows", disable=None if progress is None else not progress)
     with repo.bulk(engine) as writer:
+        writer.expect(kind, source.rows_hint)
         for raw in chunks(source, chunk_rows):
             result.rows += len(raw)
             bar.update(len(raw))

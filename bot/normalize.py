@@ -64,8 +64,14 @@ _DMY = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H:%M:%S", 
 
 
 def text(s: pd.Series) -> pd.Series:
-    s = s.astype("string").str.strip()
-    return s.mask(s == "")
+    """Trimmed strings, None for empty cells (a plain loop: several times faster than `.str.strip()`)."""
+    values = s.to_numpy(dtype=object)
+    try:
+        out = np.array(list(map(str.strip, values)), dtype=object)
+    except TypeError:  # not every cell is a string (constants, XLSX values)
+        out = np.array([v.strip() if isinstance(v, str) else None for v in values], dtype=object)
+    out[out == ""] = None
+    return pd.Series(out, index=s.index, dtype=object)
 
 
 def datetimes(s: pd.Series, tz: str) -> tuple[pd.Series, pd.Series]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 50_000
 _BLOCK = 1 << 20
 
 

@@ -56,8 +56,8 @@ class Person(SQLModel, table=True):
 class Lead(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "external_id"),
-        Index("ix_lead_team_created", "team_id", "created_at"),
-        Index("ix_lead_team_channel_created", "team_id", "channel", "created_at"),
+        # Covers the period queries of the KPI engine (counts per channel, campaign and verdict).
+        Index("ix_lead_team_created", "team_id", "created_at", "channel", "campaign", "verdict"),
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(foreign_key="workspace.team_id", max_length=32)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
 
@@ -21,12 +22,39 @@ TABLES = {
 _LOOKUP_BATCH = 10_000
 
 
+# On SQLite, loading more rows than a table holds is faster with its secondary indexes dropped
+# and rebuilt at the end (a sort) than maintained row by row; both happen inside the transaction.
+_REBUILD_MIN_ROWS = 100_000
+
+
 class BulkWriter:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._sqlite = conn.dialect.name == "sqlite"
         self._mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         self.rolled_back = False
+        self._dropped: list = []
+        if self._sqlite:
+            conn.exec_driver_sql("PRAGMA cache_size = -16384")
+
+    def expect(self, kind: str, rows: int | None) -> None:
+        """Told the size of the load before it starts: a large load into a small SQLite table
+        drops the table's secondary indexes until finish()."""
+        if not self._sqlite or not rows or rows < _REBUILD_MIN_ROWS:
+            return
+        table = TABLES[kind]
+        held = self.conn.exec_driver_sql(f"SELECT count(*) FROM {table.name}").scalar_one()
+        if rows < held:
+            return
+        for index in table.indexes:
+            if not index.unique:
+                index.drop(self.conn)
+                self._dropped.append(index)
+
+    def finish(self) -> None:
+        for index in self._dropped:
+            index.create(self.conn)
+        self._dropped = []
 
     def rollback(self) -> None:
         self.conn.rollback()
@@ -74,12 +102,15 @@ class BulkWriter:
         return len(rows)
 
     def _existing(self, table, team_id: str, keys: list[str]) -> dict[str, int]:
+        """external_id → row_hash of the keys already stored (plain driver SQL: compiling an
+        expanding IN of thousands of values costs more than the lookup itself)."""
         out: dict[str, int] = {}
+        m = self._mark
         for i in range(0, len(keys), _LOOKUP_BATCH):
-            q = select(table.c.external_id, table.c.row_hash).where(
-                table.c.team_id == team_id, table.c.external_id.in_(keys[i : i + _LOOKUP_BATCH])
-            )
-            out.update((k, h) for k, h in self.conn.execute(q).all())
+            batch = keys[i : i + _LOOKUP_BATCH]
+            marks = ", ".join([m] * len(batch))
+            sql = f"SELECT external_id, row_hash FROM {table.name} WHERE team_id = {m} AND external_id IN ({marks})"
+            out.update(self.conn.exec_driver_sql(sql, (team_id, *batch)).fetchall())
         return out
 
     def _tuples(self, df: pd.DataFrame, team_id: str, *, first: bool = False) -> list[tuple]:
@@ -93,12 +124,16 @@ class BulkWriter:
     def _driver_values(self, s: pd.Series) -> list:
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             if self._sqlite:  # SQLAlchemy's SQLite DATETIME text form, naive UTC
-                return s.dt.strftime("%Y-%m-%d %H:%M:%S.%f").astype(object).where(s.notna(), None).tolist()
+                text = np.datetime_as_string(s.dt.tz_localize(None).to_numpy("datetime64[us]"), unit="us")
+                text = np.char.replace(text, "T", " ").astype(object)
+                return [None if missing else t for t, missing in zip(text, s.isna().to_numpy(), strict=True)]
             return [None if pd.isna(v) else v.to_pydatetime() for v in s]
         if pd.api.types.is_datetime64_dtype(s.dtype):  # a calendar day
             if self._sqlite:
                 return s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None).tolist()
             return [None if pd.isna(v) else v.date() for v in s]
+        if s.dtype == object:  # normalised text: None already marks a missing value
+            return s.to_numpy().tolist()
         return s.astype(object).where(s.notna(), None).tolist()
 
 
@@ -109,6 +144,8 @@ def bulk(engine: Engine) -> Iterator[BulkWriter]:
         writer = BulkWriter(conn)
         try:
             yield writer
+            if not writer.rolled_back:
+                writer.finish()
         except BaseException:
             conn.rollback()
             raise

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 00:54:23.889413
+Create Date: 2026-11-30 01:23:58.017684
 """
 
 from collections.abc import Sequence
@@ -97,7 +97,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("team_id", "external_id"),
     )
     with op.batch_alter_table("deal", schema=None) as batch_op:
-        batch_op.create_index("ix_deal_team_customer", ["team_id", "customer", "closed_at"], unique=False)
+        batch_op.create_index("ix_deal_team_customer", ["team_id", "customer", "status", "closed_at"], unique=False)
         batch_op.create_index("ix_deal_team_lead", ["team_id", "lead_external_id"], unique=False)
         batch_op.create_index("ix_deal_team_status_closed", ["team_id", "status", "closed_at"], unique=False)
 
@@ -173,8 +173,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("team_id", "external_id"),
     )
     with op.batch_alter_table("lead", schema=None) as batch_op:
-        batch_op.create_index("ix_lead_team_channel_created", ["team_id", "channel", "created_at"], unique=False)
-        batch_op.create_index("ix_lead_team_created", ["team_id", "created_at"], unique=False)
+        batch_op.create_index(
+            "ix_lead_team_created", ["team_id", "created_at", "channel", "campaign", "verdict"], unique=False
+        )
 
     op.create_table(
         "meeting",
@@ -385,7 +386,6 @@ def downgrade() -> None:
     op.drop_table("meeting")
     with op.batch_alter_table("lead", schema=None) as batch_op:
         batch_op.drop_index("ix_lead_team_created")
-        batch_op.drop_index("ix_lead_team_channel_created")
 
     op.drop_table("lead")
     op.drop_table("icpversion")
