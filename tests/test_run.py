@@ -1,0 +1,83 @@
+"""`handoff run` as a user starts it: environment in, HTTP on PORT, Slack at SLACK_API_URL, jobs in the database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.http import form, get, signed_post
+
+ROOT = Path(__file__).parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_handoff_run_serves_slack_and_healthz(slack, tmp_path: Path):
+    port = _free_port()
+    db = tmp_path / "run.db"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "PORT": str(port),
+        "LOG_LEVEL": "INFO",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if get(url + "/healthz").status == 200:
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.monotonic() < deadline, "handoff run did not come up"
+            time.sleep(0.2)
+        assert slack.calls_to("auth.test"), "the app checks its token against SLACK_API_URL"
+        body = form(
+            {
+                "command": "/handoff",
+                "text": "help",
+                "team_id": "T0TEST",
+                "user_id": "U1",
+                "channel_id": "C1",
+                "trigger_id": "1.2.3",
+                "response_url": slack.response_url(),
+            }
+        )
+        reply = signed_post(url + "/slack/events", SIGNING_SECRET, body, "application/x-www-form-urlencoded")
+        assert reply.status == 200 and "/handoff config" in reply.body.decode()
+        bad = signed_post(url + "/slack/events", "wrong", body, "application/x-www-form-urlencoded")
+        assert bad.status == 401
+        engine = create_engine(f"sqlite:///{db}")
+        with engine.connect() as conn:
+            jobs = [r[0] for r in conn.execute(text("SELECT id FROM apscheduler_jobs")).all()]
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        engine.dispose()
+        assert jobs == ["handoff-tick"] and version
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert SIGNING_SECRET not in out and BOT_TOKEN not in out
