@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
     ConversationSelectElement,
     DividerBlock,
     HeaderBlock,
+    ImageBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -229,10 +230,13 @@ def _people(principals: list[str], _) -> str:
     return ", ".join(f"<!subteam^{p}>" if p.startswith("S") else f"<@{p}>" for p in principals)
 
 
-def build_digest(report: Report) -> Message:
+def build_digest(report: Report, *, late: bool = False) -> Message:
     """The short parent message: headline KPIs with arrows and % change, the funnel line, the top alerts."""
     _ = translator(report.language)
     lang = report.language
+    context = [f"{_('Compared with')} {report.previous_period.label()}", report.tz]
+    if late:
+        context.append(_("posted late: the bot was offline at the scheduled time"))
     fields = []
     for name in HEADLINE:
         k = report.kpis[name]
@@ -240,7 +244,7 @@ def build_digest(report: Report) -> Message:
         fields.append(_md(f"*{_(KPI_LABELS[name])}*\n{fmt_kpi_value(name, k.value, lang)}  {change}".rstrip()))
     blocks: list[Block] = [
         HeaderBlock(text=title(report)[:150]),
-        ContextBlock(elements=[_md(f"{_('Compared with')} {report.previous_period.label()} · {report.tz}")]),
+        ContextBlock(elements=[_md(" · ".join(context))]),
         SectionBlock(fields=fields),
         SectionBlock(text=_md(f"*{_('Funnel')}*\n{funnel_line(report)}")),
     ]
@@ -250,3 +254,18 @@ def build_digest(report: Report) -> Message:
     blocks.append(ContextBlock(elements=[_md(_("The funnel picture and the channel table are in the thread."))]))
     headline = ", ".join(f"{_(KPI_LABELS[n])} {fmt_kpi_value(n, report.kpis[n].value, lang)}" for n in HEADLINE)
     return Message(text=f"{title(report)}: {headline}", blocks=blocks)
+
+
+def build_on_demand(report: Report, *, file_id: str | None, focus: str, post_value: str) -> Message:
+    """The ephemeral /kpi or /funnel answer: the numbers, the funnel picture, a "Post to channel" button."""
+    _ = translator(report.language)
+    digest = build_digest(report)
+    blocks: list[Block] = list(digest.blocks[:-1])  # all but the "see the thread" note
+    if focus == "funnel":
+        blocks = [blocks[0], blocks[1], blocks[3]]
+    if file_id:
+        blocks.append(ImageBlock(slack_file={"id": file_id}, alt_text=funnel_line(report)[:2000], title=_("Funnel")))
+    blocks.append(
+        ActionsBlock(elements=[ButtonElement(action_id=ids.POST_REPORT, text=_("Post to channel"), value=post_value)])
+    )
+    return Message(text=digest.text, blocks=blocks)

@@ -7,10 +7,11 @@ import math
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from bot.i18n import translator
-from bot.kpi import STAGE_LABELS, FunnelStage, Report
-from bot.render import REPORT_TITLES, fmt_number, fmt_pct
+from bot.kpi import HEADLINE, KPI_LABELS, STAGE_LABELS, FunnelStage, Report
+from bot.render import REPORT_TITLES, fmt_kpi_value, fmt_number, fmt_pct
 
 COLORS = ["#1d4e89", "#2a6fb0", "#3b8fd0", "#58b0e0", "#2eb67d"]
 PREVIOUS = "#b8c4d0"
@@ -105,4 +106,49 @@ def render_funnel_png(report: Report) -> bytes:
         title=f"{_('Previous period')} · {report.previous_period.label()}",
     )
     right.set_yticklabels([])
+    return _png(fig)
+
+
+def draw_trend(ax, labels: list[str], values: list[float | None], title: str, language: str, name: str) -> None:
+    xs = list(range(len(values)))
+    known = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+    if known:
+        ax.plot([x for x, _ in known], [v for _, v in known], color=COLORS[1], marker="o", linewidth=2.2)
+        ax.fill_between([x for x, _ in known], [v for _, v in known], color=COLORS[3], alpha=0.15)
+        x_last, v_last = known[-1]
+        ax.annotate(
+            fmt_kpi_value(name, v_last, language),
+            (x_last, v_last),
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha="center",
+            fontsize=11,
+            fontweight="bold",
+        )
+    ax.set_title(title, fontsize=12.5, loc="left")
+    ax.set_xticks(xs)
+    ax.set_xticklabels(labels, fontsize=9)
+    ax.tick_params(axis="y", labelsize=9)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_number(v, language)))
+    ax.grid(axis="y", color="#e6e6e6")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_ylim(bottom=0)
+
+
+def render_trend_png(report: Report) -> bytes:
+    """Each headline KPI over the last periods (oldest left), one small chart each."""
+    _ = translator(report.language)
+    fig = Figure(figsize=(12, 6.2), dpi=100, layout="constrained")
+    fig.suptitle(
+        f"{_(REPORT_TITLES[report.kind])} · {report.workspace} · {_('Trend')}",
+        fontsize=16,
+        fontweight="bold",
+        x=0.02,
+        ha="left",
+    )
+    axes = fig.subplots(2, 3)
+    labels = [p["label"] for p in report.trend]
+    for ax, name in zip(axes.flat, HEADLINE, strict=True):
+        draw_trend(ax, labels, [p.get(name) for p in report.trend], _(KPI_LABELS[name]), report.language, name)
     return _png(fig)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
@@ -34,11 +36,33 @@ def build_parser() -> argparse.ArgumentParser:
     cfg.add_argument("pairs", nargs="*", metavar="KEY=VALUE")
     cfg.add_argument("--team")
 
+    rep = sub.add_parser("report", help="compute a KPI digest offline and print or write it")
+    rep.add_argument("kind", choices=["daily", "weekly", "monthly"])
+    rep.add_argument("--date", type=_date, help="a day inside the period (default: the last complete one)")
+    rep.add_argument("--from", dest="first", type=_date, help="first day of a custom range")
+    rep.add_argument("--to", dest="last", type=_date, help="last day of a custom range (inclusive)")
+    rep.add_argument("--team")
+    rep.add_argument("--format", choices=["text", "json", "blocks", "csv"], default="text")
+    rep.add_argument("--out", help="write every format and the pictures into this folder")
+
+    sch = sub.add_parser("schedule", help="list the coming scheduled posts")
+    sch.add_argument("--team")
+    sch.add_argument("--from", dest="first", type=_date, help="start on this local day (default: now)")
+    sch.add_argument("--days", type=int, default=14)
+    sch.add_argument("--format", choices=["text", "json"], default="text")
+
     demo = sub.add_parser("demo", help="build a realistic workspace from generated data and write its digests")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", default="handoff-demo")
     demo.add_argument("--db", default=None, help="SQLite file for the demo workspace (default: OUT/demo.db)")
     return p
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,6 +157,72 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.outputs import render, write_all
+    from bot.reports import compute_report, period_for
+    from bot.workspaces import WorkspaceError, load, resolve_team
+
+    deps = _deps(settings)
+    try:
+        team = resolve_team(deps.engine, args.team)
+        tz = load(deps.engine, team).timezone
+        period = period_for(args.kind, day=args.date, first=args.first, last=args.last, now=deps.clock(), tz=tz)
+    except (WorkspaceError, ValueError) as exc:
+        print(f"handoff report: {exc}", file=sys.stderr)
+        return 2
+    report = compute_report(deps.engine, team, args.kind, period)
+    if args.out:
+        for path in write_all(report, Path(args.out)):
+            print(f"wrote {path}")
+    else:
+        sys.stdout.write(render(report, args.format))
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.schedule import occurrences
+    from bot.workspaces import WorkspaceError, load, resolve_team
+
+    deps = _deps(settings)
+    try:
+        team = resolve_team(deps.engine, args.team)
+    except WorkspaceError as exc:
+        print(f"handoff schedule: {exc}", file=sys.stderr)
+        return 2
+    ws = load(deps.engine, team)
+    start = deps.clock()
+    if args.first:
+        start = datetime.combine(args.first, datetime.min.time(), ZoneInfo(ws.timezone)).astimezone(UTC)
+    items = occurrences(ws, start, start + timedelta(days=args.days))
+    rows = [
+        {
+            "kind": o.kind,
+            "period": o.period.key(),
+            "channel": o.channel,
+            "local": o.local.isoformat(),
+            "utc": o.utc.isoformat(),
+        }
+        for o in items
+    ]
+    if args.format == "json":
+        print(json.dumps({"team_id": team, "timezone": ws.timezone, "posts": rows}, indent=2))
+        return 0
+    if not ws.digest_channel:
+        print("note: no digest channel is set; set one with `handoff config set digest_channel=C…`")
+    print(f"{'kind':<8} {'reports':<24} {'channel':<12} {'local time (' + ws.timezone + ')':<30} utc")
+    for o in items:
+        print(
+            f"{o.kind:<8} {o.period.key():<24} {o.channel or '—':<12} "
+            f"{o.local:%a %Y-%m-%d %H:%M}{'':<10} {o.utc:%Y-%m-%d %H:%M}"
+        )
+    if not items:
+        print("nothing scheduled in this window (digests off, or no working days)")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
@@ -148,6 +238,8 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "import": cmd_import,
     "config": cmd_config,
+    "report": cmd_report,
+    "schedule": cmd_schedule,
     "demo": cmd_demo,
 }
 

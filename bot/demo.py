@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -11,9 +10,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from bot.blocks import build_digest
-from bot.charts import render_funnel_png
-from bot.render import render_channels_csv, render_text
+from bot.outputs import write_all
 from bot.reports import compute_report, default_period
 from storage.db import make_engine, migrate, session_scope
 from storage.repos import imports as bulk_repo
@@ -259,18 +256,6 @@ def run_demo(*, out_dir: Path, seed: int, db_path: Path, today: date | None = No
     now = datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=12)
     for kind in ("daily", "weekly", "monthly"):
         report = compute_report(engine, TEAM, kind, default_period(kind, now, TZ))
-        files = {
-            f"digest-{kind}.txt": render_text(report).encode(),
-            f"digest-{kind}.blocks.json": json.dumps(
-                build_digest(report).to_kwargs(), ensure_ascii=False, indent=2
-            ).encode(),
-            f"report-{kind}.json": json.dumps(report.to_json(), ensure_ascii=False, indent=2).encode(),
-            f"channels-{kind}.csv": render_channels_csv(report).encode(),
-            f"funnel-{kind}.png": render_funnel_png(report),
-        }
-        for name, data in files.items():
-            path = out_dir / name
-            path.write_bytes(data)
-            written.append(path)
+        written += write_all(report, out_dir)
     engine.dispose()
     return written

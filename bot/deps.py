@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.settings import Settings
@@ -18,6 +19,15 @@ class Deps:
     settings: Settings
     engine: Engine
     clock: Callable[[], datetime] = field(default=utcnow)
+    _client: WebClient | None = field(default=None, repr=False)
+
+    def client(self, team_id: str) -> WebClient:
+        """The Web API client for a workspace (single-workspace mode: the bot token's)."""
+        if self._client is None:
+            from bot.slack_client import make_client
+
+            self._client = make_client(self.settings)
+        return self._client
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Deps:

@@ -1,10 +1,13 @@
 """Command names, callback ids, action ids and block ids: one place, shared by builders and listeners."""
 
 COMMAND_HANDOFF = "/handoff"
-COMMANDS = (COMMAND_HANDOFF,)
+COMMAND_KPI = "/kpi"
+COMMAND_FUNNEL = "/funnel"
+COMMANDS = (COMMAND_HANDOFF, COMMAND_KPI, COMMAND_FUNNEL)
 
 CONFIG_MODAL = "handoff_config"
 HOME_OPEN_CONFIG = "home_open_config"
+POST_REPORT = "post_report_to_channel"
 
 # Config modal: block id == setting key; every input uses this action id.
 VALUE = "value"

@@ -97,6 +97,9 @@ class Report:
     products: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     reps: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    # Headline KPIs over the last periods, oldest first: [{"period": key, "label": …, kpi: value}].
+    trend: list[dict[str, Any]] = field(default_factory=list)
+    cohort: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         def period(p: Period) -> dict[str, str]:
@@ -120,6 +123,8 @@ class Report:
                 "products": self.products,
                 "reps": self.reps,
                 "alerts": [asdict(a) for a in self.alerts],
+                "trend": self.trend,
+                "cohort": self.cohort,
             }
         )
 
@@ -146,6 +151,11 @@ def derive_totals(t: dict[str, Any]) -> dict[str, float | None]:
     out["meeting_to_sale_pct"] = ratio(t.get("sales"), t.get("meetings"), 100)
     out["lead_to_sale_pct"] = ratio(t.get("sales"), t.get("leads"), 100)
     return out
+
+
+def trend_point(period: Period, totals: dict[str, Any]) -> dict[str, Any]:
+    values = derive_totals(totals)
+    return {"period": period.key(), "label": period.short_label(), **{k: values.get(k) for k in HEADLINE}}
 
 
 def build_kpis(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Kpi]:

@@ -65,13 +65,13 @@ class Period:
             p = p.previous()
         return p
 
-    def window(self, team_id: str, tz: str) -> Window:
+    def window(self, team_id: str, tz: str, channel: str | None = None) -> Window:
         zone = ZoneInfo(tz)
 
         def instant(d: date) -> datetime:
             return datetime.combine(d, time(0), zone).astimezone(UTC)
 
-        return Window(team_id, instant(self.start), instant(self.end), self.start, self.end)
+        return Window(team_id, instant(self.start), instant(self.end), self.start, self.end, channel)
 
     def key(self) -> str:
         if self.kind == "day":
@@ -82,6 +82,14 @@ class Period:
         if self.kind == "month":
             return self.start.strftime("%Y-%m")
         return f"{self.start.isoformat()}..{self.last_day.isoformat()}"
+
+    def short_label(self) -> str:
+        """For chart axes: `29.11`, `W48`, `10.26`, or the first day of a range."""
+        if self.kind == "week":
+            return f"W{self.start.isocalendar()[1]:02d}"
+        if self.kind == "month":
+            return self.start.strftime("%m.%y")
+        return self.start.strftime("%d.%m")
 
     def label(self) -> str:
         if self.kind == "day":

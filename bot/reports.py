@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -41,10 +41,13 @@ def period_for(
     return default_period(kind, now, tz)
 
 
-def compute_report(engine: Engine, team_id: str, kind: str, period: Period) -> kpi.Report:
+def compute_report(
+    engine: Engine, team_id: str, kind: str, period: Period, *, channel: str | None = None
+) -> kpi.Report:
+    """The report of a period against the one before; `channel` narrows it to one acquisition channel."""
     ws = load(engine, team_id)
     previous = period.previous()
-    w, pw = period.window(team_id, ws.timezone), previous.window(team_id, ws.timezone)
+    w, pw = period.window(team_id, ws.timezone, channel), previous.window(team_id, ws.timezone, channel)
     with session_scope(engine) as s:
         cur, prev = metrics.totals(s, w), metrics.totals(s, pw)
         channels = kpi.build_channels(
@@ -62,7 +65,7 @@ def compute_report(engine: Engine, team_id: str, kind: str, period: Period) -> k
     report = kpi.Report(
         kind=kind,
         team_id=team_id,
-        workspace=ws.name or team_id,
+        workspace=(ws.name or team_id) + (f" · {channel}" if channel else ""),
         language=ws.language,
         tz=ws.timezone,
         period=period,
@@ -74,8 +77,21 @@ def compute_report(engine: Engine, team_id: str, kind: str, period: Period) -> k
         reps=reps,
     )
     report.alerts = kpi.build_alerts(report, channels, prev_channels)
+    if kind in ("weekly", "monthly"):
+        report.trend = compute_trend(engine, team_id, ws.timezone, period, periods=TREND_PERIODS, channel=channel)
     return report
 
 
-def yesterday(now: datetime, tz: str) -> date:
-    return now.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
+TREND_PERIODS = 8
+
+
+def compute_trend(
+    engine: Engine, team_id: str, tz: str, period: Period, *, periods: int, channel: str | None = None
+) -> list[dict]:
+    """The headline KPIs of this period and the ones before it, oldest first."""
+    points = []
+    with session_scope(engine) as s:
+        for back in range(periods - 1, -1, -1):
+            p = period.shifted(back)
+            points.append(kpi.trend_point(p, metrics.totals(s, p.window(team_id, tz, channel))))
+    return points

@@ -68,6 +68,7 @@ class Settings(BaseSettings):
 
     def configure_logging(self) -> None:
         logging.basicConfig(level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(self.log_level)))
 
 
 def load_settings(**overrides: object) -> Settings:

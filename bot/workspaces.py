@@ -41,6 +41,11 @@ def ensure(engine: Engine, team_id: str, name: str | None = None) -> Workspace:
         return repo.get_or_create(s, team_id, name=name)
 
 
+def all_workspaces(engine: Engine) -> list[Workspace]:
+    with session_scope(engine) as s:
+        return [repo.get_or_create(s, t) for t in repo.team_ids(s)]
+
+
 def load(engine: Engine, team_id: str) -> Workspace:
     return ensure(engine, team_id)
 

@@ -59,3 +59,48 @@ def form(fields: dict[str, str]) -> str:
 
 def interactive(payload: dict) -> str:
     return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
+def slash_command(app, command: str, text: str, user: str = "U0ADMIN", channel: str = "C0HERE", **kw) -> Reply:
+    """A slash command shaped like Slack's own (the bolt test payload), for our team and user."""
+    from tests.conftest import SIGNING_SECRET, TEAM
+    from tests.slack_double import SHARED
+
+    raw = (SHARED / "slack" / "payloads" / "http" / "slash_command.bolt_test.form.txt").read_text().strip()
+    fields = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+    for key in ("enterprise_id", "enterprise_name"):
+        fields.pop(key, None)
+    fields.update(
+        {
+            "team_id": TEAM,
+            "user_id": user,
+            "channel_id": channel,
+            "command": command,
+            "text": text,
+            "response_url": app.slack.response_url(),
+            "trigger_id": "111.222.trigger",
+        }
+    )
+    return signed_post(
+        app.url + "/slack/events", SIGNING_SECRET, form(fields), "application/x-www-form-urlencoded", **kw
+    )
+
+
+def button_click(app, action_id: str, value: str, user: str = "U0ADMIN", channel: str = "C0HERE") -> Reply:
+    """A block_actions payload (Slack's button-in-message sample) for one of our buttons."""
+    from tests.conftest import SIGNING_SECRET, TEAM
+    from tests.slack_double import SHARED
+
+    payload = json.loads((SHARED / "slack" / "payloads" / "http" / "block_actions.button_in_message.json").read_text())
+    payload["team"] = {"id": TEAM, "domain": "test"}
+    payload["user"] = {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM}
+    payload["channel"] = {"id": channel, "name": "here"}
+    payload["response_url"] = app.slack.response_url()
+    payload.pop("enterprise", None)
+    payload["is_enterprise_install"] = False
+    payload["actions"] = [
+        {**payload["actions"][0], "action_id": action_id, "value": value, "action_ts": str(time.time())}
+    ]
+    return signed_post(
+        app.url + "/slack/events", SIGNING_SECRET, interactive(payload), "application/x-www-form-urlencoded"
+    )

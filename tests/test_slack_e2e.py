@@ -10,34 +10,15 @@ import pytest
 from bot import ids
 from bot.workspaces import load
 from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
-from tests.http import form, get, interactive, post, signed_post
+from tests.http import form, get, interactive, post, signed_post, slash_command
 from tests.slack_double import SHARED
 
 FORM = "application/x-www-form-urlencoded"
 PAYLOADS = SHARED / "slack" / "payloads" / "http"
 
 
-def slash(app: RunningApp, text: str, user: str = "U0ADMIN", **kw) -> object:
-    """A /handoff command shaped like Slack's own (the bolt test payload), with our team and user."""
-    fields = dict(
-        kv.split("=", 1) for kv in (PAYLOADS / "slash_command.bolt_test.form.txt").read_text().strip().split("&")
-    )
-    fields.update(
-        {
-            "team_id": TEAM,
-            "user_id": user,
-            "command": ids.COMMAND_HANDOFF,
-            "text": text,
-            "response_url": app.slack.response_url(),
-            "trigger_id": "111.222.trigger",
-        }
-    )
-    fields.pop("enterprise_id", None)
-    fields.pop("enterprise_name", None)
-    from urllib.parse import unquote_plus
-
-    fields = {k: unquote_plus(v) if k not in ("text", "response_url", "command") else v for k, v in fields.items()}
-    return signed_post(app.url + "/slack/events", SIGNING_SECRET, form(fields), FORM, **kw)
+def slash(app: RunningApp, text: str, user: str = "U0ADMIN", **kw):
+    return slash_command(app, ids.COMMAND_HANDOFF, text, user, **kw)
 
 
 def test_handoff_help_answers_with_the_command_list(running_app: RunningApp):

@@ -2,7 +2,10 @@ from slack_bolt import App
 
 from bot import ids
 from handlers.commands.handoff import handle_handoff_command
+from handlers.commands.kpi import handle_funnel_command, handle_kpi_command
 
 
 def register(app: App) -> None:
     app.command(ids.COMMAND_HANDOFF)(handle_handoff_command)
+    app.command(ids.COMMAND_KPI)(handle_kpi_command)
+    app.command(ids.COMMAND_FUNNEL)(handle_funnel_command)

@@ -22,10 +22,39 @@ class Window:
     end: datetime
     first_day: date
     end_day: date
+    channel: str | None = None  # only this acquisition channel (a sale or an activity: its lead's)
+
+
+def _in_channel(w: Window, ext_col):
+    """True when the row's lead (by external id) came from the window's channel, or no channel is set."""
+    if w.channel is None:
+        return literal(True)
+    lead = aliased(Lead)
+    return exists().where(lead.team_id == w.team_id, lead.external_id == ext_col, lead.channel == w.channel)
 
 
 def _won(w: Window, deal=Deal):
-    return and_(deal.team_id == w.team_id, deal.status == "won", deal.closed_at >= w.start, deal.closed_at < w.end)
+    return and_(
+        deal.team_id == w.team_id,
+        deal.status == "won",
+        deal.closed_at >= w.start,
+        deal.closed_at < w.end,
+        _in_channel(w, deal.lead_external_id),
+    )
+
+
+def _day_rows(w: Window, model):
+    cond = [model.team_id == w.team_id, model.day >= w.first_day, model.day < w.end_day]
+    if w.channel is not None:
+        cond.append(model.channel == w.channel)
+    return and_(*cond)
+
+
+def _leads(w: Window):
+    cond = [Lead.team_id == w.team_id, Lead.created_at >= w.start, Lead.created_at < w.end]
+    if w.channel is not None:
+        cond.append(Lead.channel == w.channel)
+    return and_(*cond)
 
 
 def _customer(deal=Deal):
@@ -47,24 +76,21 @@ def totals(session: Session, w: Window) -> dict[str, Any]:
     """The headline numbers of a period."""
     t = w.team_id
     out: dict[str, Any] = {}
-    out["visitors"] = session.execute(
-        select(func.sum(Traffic.visitors)).where(
-            Traffic.team_id == t, Traffic.day >= w.first_day, Traffic.day < w.end_day
-        )
-    ).scalar()
-    out["spend"] = session.execute(
-        select(func.sum(Spend.amount)).where(Spend.team_id == t, Spend.day >= w.first_day, Spend.day < w.end_day)
-    ).scalar()
+    out["visitors"] = session.execute(select(func.sum(Traffic.visitors)).where(_day_rows(w, Traffic))).scalar()
+    out["spend"] = session.execute(select(func.sum(Spend.amount)).where(_day_rows(w, Spend))).scalar()
     leads = session.execute(
-        select(func.count(), func.sum(case((Lead.verdict == "target", 1), else_=0))).where(
-            Lead.team_id == t, Lead.created_at >= w.start, Lead.created_at < w.end
-        )
+        select(func.count(), func.sum(case((Lead.verdict == "target", 1), else_=0))).where(_leads(w))
     ).one()
     out["leads"], out["target_leads"] = leads[0], leads[1] or 0
     acts = dict(
         session.execute(
             select(Activity.kind, func.count())
-            .where(Activity.team_id == t, Activity.occurred_at >= w.start, Activity.occurred_at < w.end)
+            .where(
+                Activity.team_id == t,
+                Activity.occurred_at >= w.start,
+                Activity.occurred_at < w.end,
+                _in_channel(w, Activity.lead_external_id),
+            )
             .group_by(Activity.kind)
         ).all()
     )
@@ -106,7 +132,7 @@ def leads_by_channel(session: Session, w: Window) -> list[tuple]:
                 func.count(),
                 func.sum(case((Lead.verdict == "target", 1), else_=0)),
             )
-            .where(Lead.team_id == w.team_id, Lead.created_at >= w.start, Lead.created_at < w.end)
+            .where(_leads(w))
             .group_by(Lead.channel, Lead.campaign)
         ).all()
     ]
@@ -141,7 +167,7 @@ def spend_by_channel(session: Session, w: Window) -> list[tuple]:
         tuple(r)
         for r in session.execute(
             select(Spend.channel, Spend.campaign, func.sum(Spend.amount))
-            .where(Spend.team_id == w.team_id, Spend.day >= w.first_day, Spend.day < w.end_day)
+            .where(_day_rows(w, Spend))
             .group_by(Spend.channel, Spend.campaign)
         ).all()
     ]
@@ -176,6 +202,7 @@ def deals_by_rep(session: Session, w: Window) -> list[tuple]:
         Deal.status.in_(("won", "lost")),
         Deal.closed_at >= w.start,
         Deal.closed_at < w.end,
+        _in_channel(w, Deal.lead_external_id),
     )
     return [
         tuple(r)
@@ -195,12 +222,7 @@ def deals_by_rep(session: Session, w: Window) -> list[tuple]:
 def leads_by_owner(session: Session, w: Window) -> list[tuple]:
     """(owner, leads) for leads created in the period."""
     return [
-        tuple(r)
-        for r in session.execute(
-            select(Lead.owner, func.count())
-            .where(Lead.team_id == w.team_id, Lead.created_at >= w.start, Lead.created_at < w.end)
-            .group_by(Lead.owner)
-        ).all()
+        tuple(r) for r in session.execute(select(Lead.owner, func.count()).where(_leads(w)).group_by(Lead.owner)).all()
     ]
 
 

@@ -1,0 +1,45 @@
+"""A report in every offline format, as named bytes (for `handoff report --out` and the demo)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot.blocks import build_digest
+from bot.charts import render_funnel_png, render_trend_png
+from bot.kpi import Report
+from bot.render import render_channels_csv, render_text
+
+FORMATS = ("text", "json", "blocks", "csv")
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "text":
+        return render_text(report)
+    if fmt == "json":
+        return json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "blocks":
+        return json.dumps(build_digest(report).to_kwargs(), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return render_channels_csv(report)
+    raise ValueError(f"unknown format '{fmt}' (one of {', '.join(FORMATS)})")
+
+
+def write_all(report: Report, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    kind = report.kind
+    files: dict[str, bytes] = {
+        f"digest-{kind}.txt": render(report, "text").encode(),
+        f"digest-{kind}.blocks.json": render(report, "blocks").encode(),
+        f"report-{kind}.json": render(report, "json").encode(),
+        f"channels-{kind}.csv": render(report, "csv").encode(),
+        f"funnel-{kind}.png": render_funnel_png(report),
+    }
+    if report.trend:
+        files[f"trend-{kind}.png"] = render_trend_png(report)
+    written = []
+    for name, data in files.items():
+        path = out_dir / name
+        path.write_bytes(data)
+        written.append(path)
+    return written

@@ -1,0 +1,32 @@
+"""The scheduled KPI digests: post whatever is due, once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.delivery import Outcome, post_report
+from bot.deps import Deps
+from bot.reports import compute_report
+from bot.schedule import due
+from bot.workspaces import all_workspaces
+from storage.repos import posts
+
+log = logging.getLogger(__name__)
+LATE = timedelta(minutes=5)
+
+
+def post_due_digests(*, deps: Deps, now: datetime) -> list[Outcome]:
+    outcomes = []
+    for ws in all_workspaces(deps.engine):
+        if not ws.digest_channel:
+            continue
+        for occ in due(ws, now):
+            held = posts.find(deps.engine, ws.team_id, occ.key)
+            if held is not None and held.status != "posted":
+                continue  # done, failed (admins told) or being posted by another instance
+            report = compute_report(deps.engine, ws.team_id, occ.kind, occ.period)
+            outcome = post_report(deps, report, channel=occ.channel, key=occ.key, late=now - occ.utc > LATE)
+            log.info("%s %s: %s", ws.team_id, occ.key, outcome.status)
+            outcomes.append(outcome)
+    return outcomes

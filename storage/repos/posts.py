@@ -1,0 +1,57 @@
+"""Claims on posts: the unique (team_id, key) makes every post happen once across restarts,
+retried jobs and several instances."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from storage.db import session_scope
+from storage.models import PostedMessage
+from storage.types import utcnow
+
+
+def claim(engine: Engine, team_id: str, key: str, kind: str, period: str | None) -> PostedMessage | None:
+    """Insert the claim; None when someone already holds it."""
+    try:
+        with session_scope(engine) as s:
+            row = PostedMessage(team_id=team_id, key=key, kind=kind, period=period)
+            s.add(row)
+            s.flush()
+            return row
+    except IntegrityError:
+        return None
+
+
+def get(session: Session, team_id: str, key: str) -> PostedMessage | None:
+    return session.exec(select(PostedMessage).where(PostedMessage.team_id == team_id, PostedMessage.key == key)).first()
+
+
+def find(engine: Engine, team_id: str, key: str) -> PostedMessage | None:
+    with session_scope(engine) as s:
+        return get(s, team_id, key)
+
+
+def mark(engine: Engine, post_id: int, status: str, **values: object) -> None:
+    with session_scope(engine) as s:
+        s.execute(
+            update(PostedMessage)
+            .where(PostedMessage.id == post_id)
+            .values(status=status, updated_at=utcnow(), **values)
+        )
+
+
+def stale_claims(engine: Engine, team_id: str, before: datetime) -> list[PostedMessage]:
+    with session_scope(engine) as s:
+        return list(
+            s.exec(
+                select(PostedMessage).where(
+                    PostedMessage.team_id == team_id,
+                    PostedMessage.status.in_(("claimed", "posted")),
+                    PostedMessage.updated_at < before,
+                )
+            )
+        )

@@ -1,0 +1,112 @@
+"""/kpi and /funnel in Slack: ephemeral answers with the picture, the Post button, /kpi post."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from bot import ids
+from bot.on_demand import KpiRequest, RequestError, parse_kpi_request
+from bot.workspaces import save_settings
+from storage.db import session_scope
+from storage.models import Lead
+from tests.conftest import TEAM, RunningApp
+from tests.http import button_click, slash_command
+
+
+@pytest.fixture
+def data(running_app: RunningApp) -> RunningApp:
+    engine = running_app.deps.engine
+    save_settings(engine, TEAM, {"timezone": "UTC", "digest_channel": "C0DIGEST", "name": "Acme"})
+    with session_scope(engine) as s:
+        for i in range(7):
+            s.add(
+                Lead(
+                    team_id=TEAM,
+                    external_id=f"L{i}",
+                    created_at=datetime(2026, 11, 3 + i, 9, tzinfo=UTC),
+                    channel="ads" if i < 4 else "seo",
+                    verdict="target" if i % 2 else "spam",
+                )
+            )
+    running_app.slack.add_user("U0ADMIN", admin=True)
+    running_app.slack.add_user("U0REP")
+    return running_app
+
+
+def test_kpi_range_answers_ephemerally_with_picture_and_button(data: RunningApp):
+    reply = slash_command(data, ids.COMMAND_KPI, "2026-11-02..2026-11-08")
+    assert reply.status == 200
+    body = data.slack.wait_for_response()[0]
+    assert body["response_type"] == "ephemeral"
+    text = json.dumps(body["blocks"])
+    assert "*Leads*\\n6" in text  # 3–8 Nov: six leads
+    image = next(b for b in body["blocks"] if b["type"] == "image")
+    upload = data.slack.calls_to("files.completeUploadExternal")[0]
+    assert image["slack_file"]["id"] == upload.args["files"][0]["id"]
+    assert "channel_id" not in upload.args  # private upload, shown only through the ephemeral answer
+    button = next(b for b in body["blocks"] if b["type"] == "actions")["elements"][0]
+    assert button["action_id"] == ids.POST_REPORT
+
+
+def test_kpi_for_one_channel(data: RunningApp):
+    slash_command(data, ids.COMMAND_KPI, "2026-11-02..2026-11-08 channel seo")
+    body = data.slack.wait_for_response()[0]
+    assert "*Leads*\\n2" in json.dumps(body["blocks"])  # seo: 7 and 8 Nov
+
+
+def test_funnel_answer(data: RunningApp):
+    slash_command(data, ids.COMMAND_FUNNEL, "2026-11-02..2026-11-08")
+    body = data.slack.wait_for_response()[0]
+    assert any(b["type"] == "image" for b in body["blocks"])
+    assert "Leads 6" in json.dumps(body["blocks"], ensure_ascii=False)
+
+
+def test_bad_period_is_explained(data: RunningApp):
+    body = slash_command(data, ids.COMMAND_KPI, "fortnight").json()
+    assert "fortnight" in body["text"] and "/kpi week" in body["text"]
+
+
+def test_post_to_channel_button_posts_once_per_click(data: RunningApp):
+    req = KpiRequest("range", parse_kpi_request("2026-11-02..2026-11-08", today=datetime(2026, 11, 30).date()).period)
+    assert button_click(data, ids.POST_REPORT, req.to_value(), channel="C0TEAM").status == 200
+    data.slack.wait_for("files.completeUploadExternal")
+    posts = data.slack.calls_to("chat.postMessage")
+    assert len(posts) == 1 and posts[0].args["channel"] == "C0TEAM"
+    assert "Posted to <#C0TEAM>" in data.slack.wait_for_response()[0]["text"]
+
+
+def test_kpi_post_is_for_admins_and_posts_the_digest_once(data: RunningApp):
+    body = slash_command(data, ids.COMMAND_KPI, "post week", user="U0REP").json()
+    assert "Only Handoff admins" in body["text"]
+    assert slash_command(data, ids.COMMAND_KPI, "post week").status == 200
+    data.slack.wait_for("files.completeUploadExternal")
+    posts = data.slack.calls_to("chat.postMessage")
+    assert len(posts) == 1 and posts[0].args["channel"] == "C0DIGEST"
+    slash_command(data, ids.COMMAND_KPI, "post week")
+    assert "already been posted" in data.slack.wait_for_response()[-1]["text"]
+    assert len(data.slack.calls_to("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize(
+    "text,kind,key,channel,post",
+    [
+        ("", "daily", "2026-11-29", None, False),
+        ("week", "weekly", "2026-W48", None, False),
+        ("month channel ads", "monthly", "2026-10", "ads", False),
+        ("2026-11-05", "daily", "2026-11-05", None, False),
+        ("post day", "daily", "2026-11-29", None, True),
+    ],
+)
+def test_parse_kpi_request(text, kind, key, channel, post):
+    req = parse_kpi_request(text, today=datetime(2026, 11, 30).date())
+    assert (req.kind, req.period.key(), req.channel, req.post) == (kind, key, channel, post)
+
+
+def test_parse_kpi_request_refuses_nonsense():
+    with pytest.raises(RequestError):
+        parse_kpi_request("post 2026-11-01", today=datetime(2026, 11, 30).date())
+    with pytest.raises(RequestError):
+        parse_kpi_request("2026-13-01", today=datetime(2026, 11, 30).date())
