@@ -94,6 +94,7 @@ class Report:
     kpis: dict[str, Kpi]
     funnel: list[FunnelStage]
     channels: list[dict[str, Any]] = field(default_factory=list)
+    campaigns: list[dict[str, Any]] = field(default_factory=list)
     products: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     reps: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
@@ -120,6 +121,7 @@ class Report:
                 "kpis": {k: asdict(v) for k, v in self.kpis.items()},
                 "funnel": [asdict(s) for s in self.funnel],
                 "channels": self.channels,
+                "campaigns": self.campaigns,
                 "products": self.products,
                 "reps": self.reps,
                 "alerts": [asdict(a) for a in self.alerts],
@@ -179,6 +181,15 @@ def build_funnel(current: dict[str, Any], previous: dict[str, Any]) -> list[Funn
             )
         )
     return stages
+
+
+def build_cohort(counts: dict[str, int]) -> list[dict[str, Any]]:
+    """The month's leads and the share of them that reached each later stage (so far)."""
+    leads = counts.get("leads", 0)
+    return [
+        {"stage": stage, "count": counts.get(stage, 0), "share_of_leads_pct": ratio(counts.get(stage, 0), leads, 100)}
+        for stage in ("leads", "target_leads", "meetings", "sales")
+    ]
 
 
 def build_channels(leads: list[tuple], sales: list[tuple], spend: list[tuple], by: str = "channel") -> pd.DataFrame:
@@ -252,7 +263,8 @@ def build_products(
     """Leaders by revenue; high-margin products (top quartile or above the threshold) with no or falling demand."""
     cur = pd.DataFrame(current, columns=["product", "sales", "revenue"]).dropna(subset=["product"])
     prev = pd.DataFrame(previous, columns=["product", "sales", "revenue"]).dropna(subset=["product"])
-    leaders = cur.sort_values(["revenue", "sales"], ascending=False, kind="stable").head(3)
+    ranked = cur.sort_values(["revenue", "sales"], ascending=False, kind="stable")
+    leaders = ranked.head(3)
     m = pd.DataFrame(margins, columns=["product", "margin"]).dropna()
     weak: list[dict[str, Any]] = []
     if not m.empty:
@@ -273,6 +285,7 @@ def build_products(
     return {
         "leaders": frame_records(leaders, ["product", "sales", "revenue"]),
         "high_margin_no_demand": _clean(weak),
+        "by_product": frame_records(ranked, ["product", "sales", "revenue"]),
     }
 
 

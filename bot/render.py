@@ -104,6 +104,11 @@ def render_text(report: Report) -> str:
             for c in report.channels
         ]
         lines += _table(header, rows)
+    if report.cohort:
+        lines += ["", _("The month's leads: how far they got")]
+        for c in report.cohort:
+            count, share = fmt_number(c["count"], lang), fmt_pct(c["share_of_leads_pct"], lang)
+            lines.append(f"  {_(STAGE_LABELS[c['stage']]):<26} {count:>10}  {share:>7}")
     if report.reps:
         lines += ["", _("Reps")]
         rows = [

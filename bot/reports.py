@@ -62,6 +62,13 @@ def compute_report(
             metrics.product_margins(s, team_id),
         )
         reps = kpi.build_reps(metrics.deals_by_rep(s, w), metrics.leads_by_owner(s, w))
+        campaigns = kpi.build_channels(
+            metrics.leads_by_channel(s, w),
+            metrics.sales_by_channel(s, w),
+            metrics.spend_by_channel(s, w),
+            by="campaign",
+        )
+        cohort = kpi.build_cohort(metrics.cohort(s, w)) if kind == "monthly" else []
     report = kpi.Report(
         kind=kind,
         team_id=team_id,
@@ -75,6 +82,8 @@ def compute_report(
         channels=kpi.frame_records(channels, kpi.CHANNEL_COLUMNS),
         products=products,
         reps=reps,
+        campaigns=kpi.frame_records(campaigns, ["campaign", *kpi.CHANNEL_COLUMNS[1:]]),
+        cohort=cohort,
     )
     report.alerts = kpi.build_alerts(report, channels, prev_channels)
     if kind in ("weekly", "monthly"):

@@ -176,3 +176,23 @@ def test_channel_table_from_literal_frames():
     df = kpi.build_channels(leads, sales, spend).set_index("channel")
     assert df.loc["a", "cac"] == 100 and df.loc["a", "cost_per_target_lead"] == 25
     assert pd.isna(df.loc["b", "cost_per_target_lead"]) and df.loc["b", "romi_pct"] == -100
+
+
+def test_monthly_cohort_follows_the_months_leads(workspace: Engine):
+    """March's five leads: three judged target, two of them (L1, L4) since won; none met."""
+    r = compute_report(workspace, T, "monthly", Period.containing("month", date(2024, 3, 1)))
+    assert [(c["stage"], c["count"]) for c in r.cohort] == [
+        ("leads", 5),
+        ("target_leads", 3),
+        ("meetings", 0),
+        ("sales", 2),
+    ]
+    assert r.cohort[3]["share_of_leads_pct"] == 40
+
+
+def test_a_report_for_one_channel(workspace: Engine):
+    """Only ads: three leads, one sale (D1 from L1), the ads spend; seo's sale and traffic left out."""
+    r = compute_report(workspace, T, "weekly", WEEK, channel="ads")
+    v = {k: x.value for k, x in r.kpis.items()}
+    assert (v["leads"], v["target_leads"], v["sales"], v["revenue"], v["spend"], v["visitors"]) == (3, 2, 1, 1000, 300, 100)
+    assert [c["channel"] for c in r.channels] == ["ads"]

@@ -121,6 +121,23 @@ def totals(session: Session, w: Window) -> dict[str, Any]:
     return out
 
 
+def cohort(session: Session, w: Window) -> dict[str, int]:
+    """Leads created in the period and how far they have got since: target, meeting, won."""
+    met = exists().where(
+        Activity.team_id == Lead.team_id, Activity.lead_external_id == Lead.external_id, Activity.kind == "meeting"
+    )
+    won = exists().where(Deal.team_id == Lead.team_id, Deal.lead_external_id == Lead.external_id, Deal.status == "won")
+    row = session.execute(
+        select(
+            func.count(),
+            func.sum(case((Lead.verdict == "target", 1), else_=0)),
+            func.sum(case((met, 1), else_=0)),
+            func.sum(case((won, 1), else_=0)),
+        ).where(_leads(w))
+    ).one()
+    return {"leads": row[0], "target_leads": row[1] or 0, "meetings": row[2] or 0, "sales": row[3] or 0}
+
+
 def leads_by_channel(session: Session, w: Window) -> list[tuple]:
     """(channel, campaign, leads, target_leads) for leads created in the period."""
     return [
