@@ -194,5 +194,12 @@ def test_a_report_for_one_channel(workspace: Engine):
     """Only ads: three leads, one sale (D1 from L1), the ads spend; seo's sale and traffic left out."""
     r = compute_report(workspace, T, "weekly", WEEK, channel="ads")
     v = {k: x.value for k, x in r.kpis.items()}
-    assert (v["leads"], v["target_leads"], v["sales"], v["revenue"], v["spend"], v["visitors"]) == (3, 2, 1, 1000, 300, 100)
+    assert (v["leads"], v["target_leads"], v["sales"], v["revenue"], v["spend"], v["visitors"]) == (
+        3,
+        2,
+        1,
+        1000,
+        300,
+        100,
+    )
     assert [c["channel"] for c in r.channels] == ["ads"]
