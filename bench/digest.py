@@ -172,11 +172,14 @@ def main() -> int:
         print(f"data built in {time.perf_counter() - t0:.1f} s")
         out = subprocess.run(
             [sys.executable, __file__, "--child", db, "--runs", str(args.runs)],
-            check=True,
+            check=False,
             capture_output=True,
             text=True,
             env={**os.environ, "LOG_LEVEL": "WARNING"},
         )
+        if out.returncode:
+            print(out.stderr, file=sys.stderr)
+            return out.returncode
         fig = json.loads(out.stdout.strip().splitlines()[-1])
         for name, value in fig.items():
             if name == "peak_mb":

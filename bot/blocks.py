@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -269,3 +270,97 @@ def build_on_demand(report: Report, *, file_id: str | None, focus: str, post_val
         ActionsBlock(elements=[ButtonElement(action_id=ids.POST_REPORT, text=_("Post to channel"), value=post_value)])
     )
     return Message(text=digest.text, blocks=blocks)
+
+
+def _verdict_line(ws: Workspace, state, _) -> str:
+    from bot.leads import VERDICT_LABELS, reason_label
+
+    if state.verdict is None:
+        return _("*Waiting for a verdict from sales.*")
+    when = state.at.astimezone(ZoneInfo(ws.timezone)).strftime("%d.%m.%Y %H:%M") if state.at else ""
+    line = f"*{_(VERDICT_LABELS[state.verdict])}*"
+    if state.reason:
+        line += f" — {reason_label(ws, state.reason)}"
+    if state.note:
+        line += f"\n> {state.note[:500]}"
+    line += "\n" + _("by <@{user}> on {when}").format(user=state.user_id, when=when)
+    if state.changes:
+        line += " · " + _("changed {n} time(s)").format(n=state.changes)
+    return line
+
+
+def _owner(owner: str | None, _) -> str:
+    """A Slack user id is shown as a mention, a CRM name as it is."""
+    if owner and owner[:1] in "UW" and owner[1:].isalnum() and owner.isupper():
+        return f"<@{owner}>"
+    return owner or "—"
+
+
+def build_lead_card(ws: Workspace, lead, state) -> Message:
+    """The lead as sales sees it in the leads channel, with one button per verdict."""
+    from bot.leads import VERDICT_LABELS, VERDICTS
+
+    _ = translator(ws.language)
+    who = " · ".join(x for x in (lead.name, lead.company) if x) or lead.external_id
+    utm = " / ".join(x for x in (lead.utm_source, lead.utm_medium, lead.utm_campaign) if x)
+    fields = [
+        _md(f"*{_('Source channel')}*\n{lead.channel or _('(not set)')}"),
+        _md(f"*{_('Campaign')}*\n{lead.campaign or utm or '—'}"),
+        _md(f"*{_('Interested in')}*\n{lead.product or '—'}"),
+        _md(f"*{_('Owner')}*\n{_owner(lead.owner, _)}"),
+    ]
+    contact = " · ".join(x for x in (lead.email, lead.phone) if x)
+    if contact:
+        fields.append(_md(f"*{_('Contact')}*\n{contact}"))
+    if utm and lead.campaign:
+        fields.append(_md(f"*UTM*\n{utm}"))
+    blocks: list[Block] = [
+        HeaderBlock(text=(_("New lead") + f": {who}")[:150]),
+        SectionBlock(fields=fields),
+    ]
+    if lead.message:
+        blocks.append(SectionBlock(text=_md(f"*{_('What they asked')}*\n{lead.message[:2800]}")))
+    blocks.append(SectionBlock(text=_md(_verdict_line(ws, state, _))))
+    buttons = []
+    for v in VERDICTS:
+        style = "primary" if v == "target" and state.verdict == "target" else None
+        if v != "target" and state.verdict == v:
+            style = "danger"
+        buttons.append(
+            ButtonElement(
+                action_id=ids.VERDICT_ACTION_PREFIX + v, text=_(VERDICT_LABELS[v]), value=str(lead.id), style=style
+            )
+        )
+    blocks.append(ActionsBlock(block_id=f"verdict-{lead.id}", elements=buttons))
+    blocks.append(ContextBlock(elements=[_md(_("Discuss this lead in the thread: replies are kept for marketing."))]))
+    return Message(text=_("New lead") + f": {who} ({lead.channel or '—'})", blocks=blocks)
+
+
+def build_verdict_modal(ws: Workspace, lead, verdict: str) -> View:
+    from bot.leads import VERDICT_LABELS, reason_options
+
+    _ = translator(ws.language)
+    options = [Option(value=v, label=label[:75]) for v, label in reason_options(ws)]
+    who = " · ".join(x for x in (lead.name, lead.company) if x) or lead.external_id
+    return View(
+        type="modal",
+        callback_id=ids.VERDICT_MODAL,
+        title=PlainTextObject(text=_(VERDICT_LABELS[verdict])[:24]),
+        submit=PlainTextObject(text=_("Save")),
+        close=PlainTextObject(text=_("Cancel")),
+        private_metadata=json.dumps({"lead_id": lead.id, "verdict": verdict, "team_id": ws.team_id}),
+        blocks=[
+            SectionBlock(text=_md(f"*{who}* · {lead.channel or '—'}")),
+            InputBlock(
+                block_id=ids.REASON,
+                label=_("Reason"),
+                element=StaticSelectElement(action_id=ids.VALUE, options=options[:100]),
+            ),
+            InputBlock(
+                block_id=ids.NOTE,
+                label=_("Comment for marketing"),
+                optional=True,
+                element=PlainTextInputElement(action_id=ids.VALUE, multiline=True, max_length=1000),
+            ),
+        ],
+    )

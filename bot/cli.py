@@ -51,6 +51,25 @@ def build_parser() -> argparse.ArgumentParser:
     sch.add_argument("--days", type=int, default=14)
     sch.add_argument("--format", choices=["text", "json"], default="text")
 
+    hook = sub.add_parser("webhook", help="the lead webhook's signing secret")
+    hook.add_argument("action", choices=["secret"])
+    hook.add_argument("--rotate", action="store_true", help="make a new secret (the old one stops working)")
+    hook.add_argument("--team")
+
+    exp = sub.add_parser("export", help="export lead verdicts or thread replies")
+    exp.add_argument("what", choices=["verdicts", "replies"])
+    exp.add_argument("--from", dest="first", type=_date)
+    exp.add_argument("--to", dest="last", type=_date)
+    exp.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    exp.add_argument("--out", help="file to write (default: standard output for CSV)")
+    exp.add_argument("--team")
+
+    forget = sub.add_parser("forget", help="erase a lead's personal data (its verdicts still count)")
+    who = forget.add_mutually_exclusive_group(required=True)
+    who.add_argument("--lead", type=int, help="the lead's id")
+    who.add_argument("--email", help="every lead with this email")
+    forget.add_argument("--team")
+
     demo = sub.add_parser("demo", help="build a realistic workspace from generated data and write its digests")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", default="handoff-demo")
@@ -223,6 +242,60 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.webhook import webhook_secret
+    from bot.workspaces import WorkspaceError, resolve_team
+
+    deps = _deps(settings)
+    try:
+        team = resolve_team(deps.engine, args.team)
+    except WorkspaceError as exc:
+        print(f"handoff webhook: {exc}", file=sys.stderr)
+        return 2
+    print(webhook_secret(deps, team, rotate=args.rotate))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.exports import export_rows, write_table
+    from bot.workspaces import WorkspaceError, resolve_team
+
+    deps = _deps(settings)
+    try:
+        team = resolve_team(deps.engine, args.team)
+    except WorkspaceError as exc:
+        print(f"handoff export: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "xlsx" and not args.out:
+        print("handoff export: --format xlsx needs --out FILE.xlsx", file=sys.stderr)
+        return 2
+    header, rows = export_rows(deps.engine, team, args.what, args.first, args.last)
+    write_table(header, rows, args.format, Path(args.out) if args.out else None)
+    if args.out:
+        print(f"wrote {len(rows)} rows to {args.out}")
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.workspaces import WorkspaceError, resolve_team
+    from storage.db import session_scope
+    from storage.repos import leads
+
+    deps = _deps(settings)
+    try:
+        team = resolve_team(deps.engine, args.team)
+    except WorkspaceError as exc:
+        print(f"handoff forget: {exc}", file=sys.stderr)
+        return 2
+    with session_scope(deps.engine) as s:
+        erased = leads.forget(s, team, lead_id=args.lead, email=args.email)
+    if not erased:
+        print("handoff forget: no such lead", file=sys.stderr)
+        return 1
+    print(f"erased the personal data of {len(erased)} lead(s): {', '.join(map(str, erased))}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
@@ -240,6 +313,9 @@ COMMANDS = {
     "config": cmd_config,
     "report": cmd_report,
     "schedule": cmd_schedule,
+    "webhook": cmd_webhook,
+    "export": cmd_export,
+    "forget": cmd_forget,
     "demo": cmd_demo,
 }
 

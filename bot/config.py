@@ -122,6 +122,44 @@ def _on_off(v: str) -> bool:
     raise ValueError(f"'{v}' is not on or off")
 
 
+def _hours(v: str) -> int:
+    if not v.strip().isdigit() or not 0 <= int(v) <= 200:
+        raise ValueError(f"'{v}' is not a number of working hours (0 switches the SLA off)")
+    return int(v)
+
+
+def _user(v: str) -> str | None:
+    v = v.strip().lstrip("@")
+    if v in ("", "-", "none"):
+        return None
+    if not re.match(r"^[UW][A-Z0-9]{2,}$", v):
+        raise ValueError(f"'{v}' is not a user id (U…/W…)")
+    return v
+
+
+VERDICT_NAMES = ("target", "not_target", "spam", "duplicate", "cant_reach", "not_now")
+
+
+def _reactions(v: str) -> dict[str, str]:
+    """`x=not_target, white_check_mark=target` → {emoji: verdict}."""
+    out: dict[str, str] = {}
+    for part in (p.strip() for p in v.split(",") if p.strip()):
+        emoji, sep, verdict = part.partition("=")
+        emoji, verdict = emoji.strip().strip(":"), verdict.strip()
+        if not sep or not emoji or verdict not in VERDICT_NAMES:
+            raise ValueError(f"'{part}' is not emoji=verdict (verdicts: {', '.join(VERDICT_NAMES)})")
+        out[emoji] = verdict
+    return out
+
+
+def _reasons(v: str) -> list[str]:
+    """Reasons sales can pick, separated by `;` (empty: the built-in catalogue)."""
+    items = [r.strip() for r in v.split(";") if r.strip()]
+    if any(len(r) > 75 for r in items):
+        raise ValueError("a reason is longer than 75 characters")
+    return list(dict.fromkeys(items))
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -148,6 +186,12 @@ KEYS: dict[str, Key] = {
         Key("daily_digest_time", _hhmm),
         Key("weekly_digest_time", _hhmm),
         Key("monthly_digest_time", _hhmm),
+        Key("sla_hours", _hours),
+        Key("head_of_sales", _user),
+        Key("reactions", _reactions),
+        Key("reasons", _reasons),
+        Key("quality_report", _on_off),
+        Key("quality_report_time", _hhmm),
     )
 }
 
@@ -180,5 +224,7 @@ def display(value: Any, key: str | None = None) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, list):
-        return ", ".join(value) if value else "—"
+        return (", " if key != "reasons" else "; ").join(value) if value else "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items()) if value else "—"
     return str(value)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +22,11 @@ class Deps:
     engine: Engine
     clock: Callable[[], datetime] = field(default=utcnow)
     _client: WebClient | None = field(default=None, repr=False)
+    _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Deps:
+        return cls(settings=settings, engine=make_engine(settings.database_url))
 
     def client(self, team_id: str) -> WebClient:
         """The Web API client for a workspace (single-workspace mode: the bot token's)."""
@@ -29,6 +36,16 @@ class Deps:
             self._client = make_client(self.settings)
         return self._client
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Deps:
-        return cls(settings=settings, engine=make_engine(settings.database_url))
+    def run_later(self, fn: Callable[..., object], *args: object) -> Future:
+        """Work that must not hold up an HTTP answer (posting a lead card after the webhook replied)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="later")
+        future = self._pool.submit(fn, *args)
+        future.add_done_callback(_log_failure)
+        return future
+
+
+def _log_failure(future: Future) -> None:
+    exc = future.exception()
+    if exc is not None:
+        logging.getLogger(__name__).error("background work failed", exc_info=exc)

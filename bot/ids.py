@@ -8,6 +8,11 @@ COMMANDS = (COMMAND_HANDOFF, COMMAND_KPI, COMMAND_FUNNEL)
 CONFIG_MODAL = "handoff_config"
 HOME_OPEN_CONFIG = "home_open_config"
 POST_REPORT = "post_report_to_channel"
+# Lead cards: one button per verdict, action id "verdict:<verdict>", value = lead id.
+VERDICT_ACTION_PREFIX = "verdict:"
+VERDICT_MODAL = "verdict_modal"
+REASON = "reason"
+NOTE = "note"
 
 # Config modal: block id == setting key; every input uses this action id.
 VALUE = "value"

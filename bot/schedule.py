@@ -15,7 +15,7 @@ from bot.config import DAYS, parse_hhmm, parse_workdays
 from bot.periods import Period
 from storage.models import Workspace
 
-DIGEST_KINDS = ("daily", "weekly", "monthly")
+DIGEST_KINDS = ("daily", "weekly", "monthly", "quality")
 GRACE = timedelta(hours=12)
 
 
@@ -75,14 +75,18 @@ def occurrences(ws: Workspace, start: datetime, end: datetime) -> list[Occurrenc
                 candidates.append(("weekly", Period.containing("week", day).previous()))
             if day == month_first:
                 candidates.append(("monthly", Period.containing("month", day).previous()))
+            if day == week_first and ws.quality_report and ws.marketing_channel:
+                candidates.append(("quality", Period.containing("week", day).previous()))
             for kind, period in candidates:
-                if not getattr(ws, f"{kind}_digest"):
+                if kind != "quality" and not getattr(ws, f"{kind}_digest"):
                     continue
-                local = datetime.combine(day, parse_hhmm(getattr(ws, f"{kind}_digest_time")), zone)
+                at = ws.quality_report_time if kind == "quality" else getattr(ws, f"{kind}_digest_time")
+                local = datetime.combine(day, parse_hhmm(at), zone)
                 # A wall time that DST skips is posted at the same UTC offset as the hour before it.
                 local = local.astimezone(UTC).astimezone(zone)
                 if start <= local.astimezone(UTC) < end:
-                    out.append(Occurrence(ws.team_id, kind, period, local, ws.digest_channel))
+                    channel = ws.marketing_channel if kind == "quality" else ws.digest_channel
+                    out.append(Occurrence(ws.team_id, kind, period, local, channel))
         day += timedelta(days=1)
     out.sort(key=lambda o: (o.utc, DIGEST_KINDS.index(o.kind)))
     return out

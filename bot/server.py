@@ -11,6 +11,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
+from bot import webhook
 from bot.app import create_app
 from bot.deps import Deps
 from bot.settings import Settings
@@ -38,6 +39,9 @@ def build_wsgi(app: App, deps: Deps) -> WSGIApp:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == "/healthz" and method in ("GET", "HEAD"):
             return healthz(start_response)
+        hook = webhook.PATH.match(path)
+        if hook:
+            return webhook.handle(deps, environ, start_response, hook.group(1))
         if path == "/slack/events":
             if method != "POST":
                 start_response("405 Method Not Allowed", [("Allow", "POST"), ("Content-Type", "text/plain")])

@@ -24,9 +24,16 @@ def tick(runtime_key: str = "default") -> None:
 def run_due(*, deps: Deps, now: datetime) -> list[str]:
     """Run every job at `now` (each decides what is due); one failing job does not stop the others."""
     from jobs.digests import post_due_digests
+    from jobs.leads import feedback_sla, post_missing_cards, weekly_quality_report
 
+    jobs = (
+        ("digests", post_due_digests),
+        ("lead-cards", post_missing_cards),
+        ("sla", feedback_sla),
+        ("quality", weekly_quality_report),
+    )
     ran = []
-    for name, job in (("digests", post_due_digests),):
+    for name, job in jobs:
         try:
             job(deps=deps, now=now)
             ran.append(name)

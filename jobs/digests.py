@@ -19,9 +19,9 @@ LATE = timedelta(minutes=5)
 def post_due_digests(*, deps: Deps, now: datetime) -> list[Outcome]:
     outcomes = []
     for ws in all_workspaces(deps.engine):
-        if not ws.digest_channel:
-            continue
         for occ in due(ws, now):
+            if occ.kind == "quality" or not occ.channel:
+                continue
             held = posts.find(deps.engine, ws.team_id, occ.key)
             if held is not None and held.status != "posted":
                 continue  # done, failed (admins told) or being posted by another instance

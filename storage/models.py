@@ -39,6 +39,14 @@ class Workspace(SQLModel, table=True):
     monthly_digest: bool = True
     monthly_digest_time: str = "10:00"
     webhook_secret: str | None = None
+    # Lead feedback: the SLA in working hours, who gets escalations, reactions that set a verdict
+    # ({"x": "not_target"}), the reasons sales can pick (empty: the built-in catalogue).
+    sla_hours: int = 4
+    head_of_sales: str | None = None
+    reactions: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    quality_report: bool = True
+    quality_report_time: str = "10:30"
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)
 
@@ -58,6 +66,7 @@ class Lead(SQLModel, table=True):
         UniqueConstraint("team_id", "external_id"),
         # Covers the period queries of the KPI engine (counts per channel, campaign and verdict).
         Index("ix_lead_team_created", "team_id", "created_at", "channel", "campaign", "verdict"),
+        Index("ix_lead_team_card", "team_id", "card_channel", "card_ts"),
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
@@ -81,6 +90,12 @@ class Lead(SQLModel, table=True):
     # The latest verdict, kept beside its history (LeadVerdict) so reports need no window query.
     verdict: str | None = None
     verdict_at: datetime | None = _ts(nullable=True)
+    # Where its card is in Slack: replies in that thread and reactions on it belong to the lead.
+    card_channel: str | None = None
+    card_ts: str | None = None
+    card_posted_at: datetime | None = _ts(nullable=True)
+    source: str = Field(default="import", sa_column_kwargs={"server_default": "import"})  # or webhook, slack
+    forgotten_at: datetime | None = _ts(nullable=True)
     row_hash: int | None = Field(default=None, sa_type=BigInteger)
 
 
@@ -90,6 +105,7 @@ class Deal(SQLModel, table=True):
         Index("ix_deal_team_status_closed", "team_id", "status", "closed_at"),
         Index("ix_deal_team_lead", "team_id", "lead_external_id"),
         Index("ix_deal_team_customer", "team_id", "customer", "status", "closed_at"),
+        Index("ix_deal_team_product_margin", "team_id", "product", "margin"),
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
@@ -110,6 +126,7 @@ class Activity(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "external_id"),
         Index("ix_activity_team_kind_time", "team_id", "kind", "occurred_at"),
+        Index("ix_activity_team_lead", "team_id", "lead_external_id", "kind"),
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(foreign_key="workspace.team_id", max_length=32)

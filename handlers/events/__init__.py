@@ -3,6 +3,8 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.home import home_view
+from handlers.events.reactions import handle_reaction_added
+from handlers.events.threads import handle_message
 
 
 def handle_app_home_opened(event: dict, context: dict, client: WebClient, deps: Deps) -> None:
@@ -14,3 +16,5 @@ def handle_app_home_opened(event: dict, context: dict, client: WebClient, deps: 
 
 def register(app: App) -> None:
     app.event("app_home_opened")(handle_app_home_opened)
+    app.event("message")(handle_message)
+    app.event("reaction_added")(handle_reaction_added)

@@ -82,19 +82,16 @@ def totals(session: Session, w: Window) -> dict[str, Any]:
         select(func.count(), func.sum(case((Lead.verdict == "target", 1), else_=0))).where(_leads(w))
     ).one()
     out["leads"], out["target_leads"] = leads[0], leads[1] or 0
-    acts = dict(
-        session.execute(
-            select(Activity.kind, func.count())
-            .where(
+    for kind, name in (("request", "requests"), ("meeting", "meetings")):  # one index range per kind
+        out[name] = session.execute(
+            select(func.count()).where(
                 Activity.team_id == t,
+                Activity.kind == kind,
                 Activity.occurred_at >= w.start,
                 Activity.occurred_at < w.end,
                 _in_channel(w, Activity.lead_external_id),
             )
-            .group_by(Activity.kind)
-        ).all()
-    )
-    out["requests"], out["meetings"] = acts.get("request", 0), acts.get("meeting", 0)
+        ).scalar_one()
     won = session.execute(
         select(func.count(), func.sum(Deal.amount), func.count(distinct(_customer()))).where(_won(w))
     ).one()

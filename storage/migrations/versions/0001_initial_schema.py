@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 01:23:58.017684
+Create Date: 2026-11-30 02:07:15.345398
 """
 
 from collections.abc import Sequence
@@ -50,6 +50,12 @@ def upgrade() -> None:
         sa.Column("monthly_digest", sa.Boolean(), nullable=False),
         sa.Column("monthly_digest_time", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("webhook_secret", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("sla_hours", sa.Integer(), nullable=False),
+        sa.Column("head_of_sales", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("reactions", sa.JSON(), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("quality_report", sa.Boolean(), nullable=False),
+        sa.Column("quality_report_time", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("team_id"),
@@ -73,6 +79,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("activity", schema=None) as batch_op:
         batch_op.create_index("ix_activity_team_kind_time", ["team_id", "kind", "occurred_at"], unique=False)
+        batch_op.create_index("ix_activity_team_lead", ["team_id", "lead_external_id", "kind"], unique=False)
 
     op.create_table(
         "deal",
@@ -99,6 +106,7 @@ def upgrade() -> None:
     with op.batch_alter_table("deal", schema=None) as batch_op:
         batch_op.create_index("ix_deal_team_customer", ["team_id", "customer", "status", "closed_at"], unique=False)
         batch_op.create_index("ix_deal_team_lead", ["team_id", "lead_external_id"], unique=False)
+        batch_op.create_index("ix_deal_team_product_margin", ["team_id", "product", "margin"], unique=False)
         batch_op.create_index("ix_deal_team_status_closed", ["team_id", "status", "closed_at"], unique=False)
 
     op.create_table(
@@ -164,6 +172,11 @@ def upgrade() -> None:
         sa.Column("extra", sa.JSON(), nullable=True),
         sa.Column("verdict", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("verdict_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("card_channel", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("card_ts", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("card_posted_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(), server_default="import", nullable=False),
+        sa.Column("forgotten_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("row_hash", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["team_id"],
@@ -173,6 +186,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("team_id", "external_id"),
     )
     with op.batch_alter_table("lead", schema=None) as batch_op:
+        batch_op.create_index("ix_lead_team_card", ["team_id", "card_channel", "card_ts"], unique=False)
         batch_op.create_index(
             "ix_lead_team_created", ["team_id", "created_at", "channel", "campaign", "verdict"], unique=False
         )
@@ -386,6 +400,7 @@ def downgrade() -> None:
     op.drop_table("meeting")
     with op.batch_alter_table("lead", schema=None) as batch_op:
         batch_op.drop_index("ix_lead_team_created")
+        batch_op.drop_index("ix_lead_team_card")
 
     op.drop_table("lead")
     op.drop_table("icpversion")
@@ -395,11 +410,13 @@ def downgrade() -> None:
     op.drop_table("feedback")
     with op.batch_alter_table("deal", schema=None) as batch_op:
         batch_op.drop_index("ix_deal_team_status_closed")
+        batch_op.drop_index("ix_deal_team_product_margin")
         batch_op.drop_index("ix_deal_team_lead")
         batch_op.drop_index("ix_deal_team_customer")
 
     op.drop_table("deal")
     with op.batch_alter_table("activity", schema=None) as batch_op:
+        batch_op.drop_index("ix_activity_team_lead")
         batch_op.drop_index("ix_activity_team_kind_time")
 
     op.drop_table("activity")

@@ -1,0 +1,286 @@
+"""Lead intake, lead cards and verdicts: the core loop between sales and marketing."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.i18n import N_, translator
+from bot.workspaces import load
+from storage.db import session_scope
+from storage.models import Lead, Workspace
+from storage.repos import leads as repo
+from storage.repos import posts
+
+log = logging.getLogger(__name__)
+
+VERDICTS = ("target", "not_target", "spam", "duplicate", "cant_reach", "not_now")
+VERDICT_LABELS = {
+    "target": N_("Target"),
+    "not_target": N_("Not target"),
+    "spam": N_("Spam"),
+    "duplicate": N_("Duplicate"),
+    "cant_reach": N_("Can't reach"),
+    "not_now": N_("Not now"),
+}
+# The built-in reasons, used until admins set their own catalogue (`handoff config set reasons=…`).
+DEFAULT_REASONS = {
+    "no_budget": N_("No budget"),
+    "wrong_region": N_("Wrong region"),
+    "no_real_need": N_("No real need"),
+    "student_or_job_seeker": N_("Student or job seeker"),
+    "competitor": N_("Competitor"),
+    "wrong_contact_data": N_("Wrong contact data"),
+    "b2c_instead_of_b2b": N_("B2C instead of B2B"),
+    "already_a_customer": N_("Already a customer"),
+    "timing": N_("Not the right time"),
+    "other": N_("Other"),
+}
+TEXT_FIELDS = (
+    "name",
+    "company",
+    "email",
+    "phone",
+    "channel",
+    "campaign",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+    "product",
+    "owner",
+    "message",
+)
+MAX_FIELD = {"message": 4000}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def reason_options(ws: Workspace) -> list[tuple[str, str]]:
+    """(value, label) pairs in the workspace's language."""
+    if ws.reasons:
+        return [(r, r) for r in ws.reasons]
+    _ = translator(ws.language)
+    return [(code, _(label)) for code, label in DEFAULT_REASONS.items()]
+
+
+def reason_label(ws: Workspace, reason: str | None) -> str | None:
+    if reason is None:
+        return None
+    _ = translator(ws.language)
+    return _(DEFAULT_REASONS[reason]) if reason in DEFAULT_REASONS else reason
+
+
+@dataclass
+class Intake:
+    status: int  # 200 known, 201 created, 400 bad
+    lead_id: int | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def validate(payload: Any, now: datetime) -> tuple[dict[str, Any], dict[str, str]]:
+    """A webhook body → lead fields (unknown fields kept in `extra`), or errors by field."""
+    if not isinstance(payload, dict):
+        return {}, {"body": "must be a JSON object"}
+    errors: dict[str, str] = {}
+    fields: dict[str, Any] = {}
+    ext = payload.get("external_id")
+    if isinstance(ext, int | str) and not isinstance(ext, bool) and str(ext).strip():
+        fields["external_id"] = str(ext).strip()[:200]
+    else:
+        errors["external_id"] = "required: a non-empty string or number"
+    raw_created = payload.get("created_at")
+    if raw_created in (None, ""):
+        fields["created_at"] = now
+    else:
+        try:
+            created = datetime.fromisoformat(str(raw_created).replace("Z", "+00:00"))
+            if created.tzinfo is None:
+                raise ValueError
+            fields["created_at"] = created
+        except ValueError:
+            errors["created_at"] = "must be an ISO 8601 time with an offset, e.g. 2026-11-30T09:15:00+03:00"
+    for name in TEXT_FIELDS:
+        value = payload.get(name)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            errors[name] = "must be a string"
+            continue
+        value = str(value).strip()
+        limit = MAX_FIELD.get(name, 500)
+        if len(value) > limit:
+            errors[name] = f"longer than {limit} characters"
+            continue
+        fields[name] = value
+    if "email" in fields and not _EMAIL.match(fields["email"]):
+        errors["email"] = "is not an email address"
+    known = {"external_id", "created_at", *TEXT_FIELDS}
+    extra = {k: v for k, v in payload.items() if k not in known}
+    if extra:
+        fields["extra"] = extra
+    return fields, errors
+
+
+def intake(deps: Deps, team_id: str, payload: Any, source: str = "webhook") -> Intake:
+    fields, errors = validate(payload, deps.clock())
+    if errors:
+        return Intake(400, errors=errors)
+    fields["source"] = source
+    with session_scope(deps.engine) as s:
+        lead, created = repo.add(s, team_id, fields)
+        return Intake(201 if created else 200, lead.id)
+
+
+@dataclass(frozen=True)
+class CardState:
+    """What a card shows besides the lead: its verdict, who gave it and when, how often it changed."""
+
+    verdict: str | None = None
+    reason: str | None = None
+    note: str | None = None
+    user_id: str | None = None
+    at: datetime | None = None
+    changes: int = 0
+
+
+def card_state(deps: Deps, team_id: str, lead_id: int) -> tuple[Lead, CardState]:
+    with session_scope(deps.engine) as s:
+        lead = repo.get(s, team_id, lead_id)
+        hist = repo.history(s, team_id, lead_id)
+    if lead is None:
+        raise LookupError(f"no lead {lead_id}")
+    if not hist:
+        return lead, CardState()
+    last = hist[-1]
+    return lead, CardState(last.verdict, last.reason, last.note, last.user_id, last.created_at, len(hist) - 1)
+
+
+def post_card(deps: Deps, team_id: str, lead_id: int) -> str | None:
+    """Post the lead's card once (claim `lead-card/ID`); returns its ts."""
+    from bot.blocks import build_lead_card
+
+    ws = load(deps.engine, team_id)
+    if not ws.leads_channel:
+        return None
+    claim = posts.claim(deps.engine, team_id, f"lead-card/{lead_id}", "lead-card", None)
+    if claim is None:
+        return None
+    lead, state = card_state(deps, team_id, lead_id)
+    msg = build_lead_card(ws, lead, state)
+    client = deps.client(team_id)
+    try:
+        resp = client.chat_postMessage(channel=ws.leads_channel, **msg.to_kwargs())
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown")
+        posts.mark(deps.engine, claim.id, "failed", error=error)
+        log.warning("lead card %s not posted: %s", lead_id, error)
+        return None
+    channel, ts = resp.get("channel", ws.leads_channel), resp["ts"]
+    with session_scope(deps.engine) as s:
+        repo.set_card(s, team_id, lead_id, channel, ts)
+    posts.mark(deps.engine, claim.id, "done", channel=channel, ts=ts)
+    return ts
+
+
+def give_verdict(
+    deps: Deps,
+    team_id: str,
+    lead_id: int,
+    *,
+    verdict: str,
+    user_id: str,
+    reason: str | None = None,
+    note: str | None = None,
+    source: str = "button",
+) -> bool:
+    """Record the verdict (history kept) and refresh the card in place; False when nothing changed."""
+    from bot.blocks import build_lead_card
+
+    if verdict not in VERDICTS:
+        raise ValueError(f"unknown verdict {verdict}")
+    with session_scope(deps.engine) as s:
+        lead = repo.get(s, team_id, lead_id)
+        if lead is None:
+            raise LookupError(f"no lead {lead_id}")
+        changed = repo.record_verdict(
+            s,
+            team_id,
+            lead,
+            verdict=verdict,
+            reason=reason,
+            note=note,
+            user_id=user_id,
+            source=source,
+            at=deps.clock(),
+        )
+    if changed:
+        ws = load(deps.engine, team_id)
+        lead, state = card_state(deps, team_id, lead_id)
+        if lead.card_channel and lead.card_ts:
+            msg = build_lead_card(ws, lead, state)
+            deps.client(team_id).chat_update(channel=lead.card_channel, ts=lead.card_ts, **msg.to_kwargs())
+    return changed
+
+
+SLA_LOOKBACK = timedelta(days=14)
+
+
+def nudge_overdue(deps: Deps, ws: Workspace, now: datetime) -> int:
+    """One nudge in the thread after N working hours without a verdict, one escalation after 2N."""
+    from bot.worktime import working_hours_between
+
+    _ = translator(ws.language)
+    sent = 0
+    with session_scope(deps.engine) as s:
+        waiting = repo.awaiting_verdict(s, ws.team_id, now - SLA_LOOKBACK)
+    for lead in waiting:
+        hours = working_hours_between(
+            lead.card_posted_at, now, tz=ws.timezone, workdays=ws.workdays, work_hours=ws.work_hours
+        )
+        steps = []
+        if hours >= ws.sla_hours:
+            who = _mention(lead.owner) or _group_mention(ws.sales)
+            steps.append(
+                (
+                    "sla-nudge",
+                    _("{who} this lead has waited {n} working hours for a verdict.").format(who=who, n=ws.sla_hours),
+                )
+            )
+        if hours >= 2 * ws.sla_hours:
+            head = _mention(ws.head_of_sales) or _group_mention(ws.admins)
+            steps.append(
+                (
+                    "sla-escalate",
+                    _("{who} no verdict after {n} working hours: please see to it.").format(
+                        who=head, n=2 * ws.sla_hours
+                    ),
+                )
+            )
+        for kind, text in steps:
+            claim = posts.claim(deps.engine, ws.team_id, f"{kind}/{lead.id}", kind, None)
+            if claim is None:
+                continue
+            try:
+                resp = deps.client(ws.team_id).chat_postMessage(
+                    channel=lead.card_channel, thread_ts=lead.card_ts, text=text.strip()
+                )
+                posts.mark(deps.engine, claim.id, "done", channel=lead.card_channel, ts=resp["ts"])
+                sent += 1
+            except SlackApiError as exc:
+                posts.mark(deps.engine, claim.id, "failed", error=exc.response.get("error"))
+    return sent
+
+
+def _mention(user: str | None) -> str:
+    return f"<@{user}>" if user and user[:1] in "UW" else ""
+
+
+def _group_mention(principals: list[str]) -> str:
+    return " ".join(f"<!subteam^{p}>" if p.startswith("S") else f"<@{p}>" for p in principals[:5])

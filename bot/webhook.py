@@ -1,0 +1,85 @@
+"""`POST /webhooks/{team_id}/leads`: a CRM sends a lead, signed the way Slack signs its requests.
+
+Headers: `X-Handoff-Timestamp: <unix seconds>` and
+`X-Handoff-Signature: v1=<hex HMAC-SHA256(secret, "v1:<timestamp>:<raw body>")>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable
+
+from bot.deps import Deps
+from bot.leads import intake, post_card
+from storage.db import session_scope
+from storage.repos import workspaces as ws_repo
+
+log = logging.getLogger(__name__)
+PATH = re.compile(r"^/webhooks/([A-Za-z0-9_-]{1,32})/leads$")
+MAX_BODY = 64 * 1024
+MAX_AGE = 300
+
+
+def sign(secret: str, timestamp: int | str, body: bytes) -> str:
+    base = b"v1:" + str(timestamp).encode() + b":" + body
+    return "v1=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def webhook_secret(deps: Deps, team_id: str, *, rotate: bool = False) -> str:
+    with session_scope(deps.engine) as s:
+        ws = ws_repo.get_or_create(s, team_id)
+        if rotate or not ws.webhook_secret:
+            ws_repo.update(s, team_id, {"webhook_secret": new_secret()})
+        return ws_repo.get(s, team_id).webhook_secret
+
+
+def _reply(start_response: Callable, status: str, body: dict) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def handle(deps: Deps, environ: dict, start_response: Callable, team_id: str) -> Iterable[bytes]:
+    if environ.get("REQUEST_METHOD") != "POST":
+        return _reply(start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"})
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if length > MAX_BODY:
+        return _reply(start_response, "413 Payload Too Large", {"ok": False, "error": f"body over {MAX_BODY} bytes"})
+    body = environ["wsgi.input"].read(min(max(length, 0), MAX_BODY + 1))
+    if len(body) > MAX_BODY:
+        return _reply(start_response, "413 Payload Too Large", {"ok": False, "error": f"body over {MAX_BODY} bytes"})
+    with session_scope(deps.engine) as s:
+        ws = ws_repo.get(s, team_id)
+        secret = ws.webhook_secret if ws else None
+    if secret is None:
+        return _reply(start_response, "404 Not Found", {"ok": False, "error": "unknown workspace"})
+    ts = environ.get("HTTP_X_HANDOFF_TIMESTAMP", "")
+    given = environ.get("HTTP_X_HANDOFF_SIGNATURE", "")
+    if not ts.isdigit() or abs(time.time() - int(ts)) > MAX_AGE:
+        return _reply(start_response, "401 Unauthorized", {"ok": False, "error": "missing or stale timestamp"})
+    if not hmac.compare_digest(sign(secret, ts, body), given):
+        return _reply(start_response, "401 Unauthorized", {"ok": False, "error": "bad signature"})
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _reply(start_response, "400 Bad Request", {"ok": False, "errors": {"body": "not valid JSON"}})
+    result = intake(deps, team_id, payload)
+    if result.status == 400:
+        return _reply(start_response, "400 Bad Request", {"ok": False, "errors": result.errors})
+    if result.status == 201:
+        deps.run_later(post_card, deps, team_id, result.lead_id)
+        return _reply(start_response, "201 Created", {"ok": True, "lead_id": result.lead_id, "created": True})
+    return _reply(start_response, "200 OK", {"ok": True, "lead_id": result.lead_id, "created": False})

@@ -1,0 +1,29 @@
+"""An emoji on a lead card sets a verdict where admins mapped it (e.g. :x: → not target)."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.leads import give_verdict
+from bot.workspaces import ensure
+from handlers.actions.verdicts import refusal
+from storage.db import session_scope
+from storage.repos import leads as repo
+
+
+def handle_reaction_added(event: dict, body: dict, client: WebClient, deps: Deps) -> None:
+    item = event.get("item") or {}
+    if item.get("type") != "message":
+        return
+    ws = ensure(deps.engine, body["team_id"])
+    verdict = ws.reactions.get(event.get("reaction", ""))
+    if verdict is None:
+        return
+    with session_scope(deps.engine) as s:
+        if not repo.first_event(s, ws.team_id, body["event_id"]):
+            return
+        lead = repo.by_card(s, ws.team_id, item.get("channel", ""), item.get("ts", ""))
+    if lead is None or refusal(ws, event["user"], client):
+        return
+    give_verdict(deps, ws.team_id, lead.id, verdict=verdict, user_id=event["user"], source="reaction")

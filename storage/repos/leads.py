@@ -1,0 +1,208 @@
+"""Leads, their verdicts with history, their thread replies, and Slack events already handled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from storage.models import HandledEvent, Lead, LeadVerdict, ThreadReply
+from storage.types import utcnow
+
+PERSONAL = ("name", "company", "email", "phone", "message", "extra")
+
+
+def get(session: Session, team_id: str, lead_id: int) -> Lead | None:
+    lead = session.get(Lead, lead_id)
+    return lead if lead is not None and lead.team_id == team_id else None
+
+
+def by_external_id(session: Session, team_id: str, external_id: str) -> Lead | None:
+    return session.exec(select(Lead).where(Lead.team_id == team_id, Lead.external_id == external_id)).first()
+
+
+def by_card(session: Session, team_id: str, channel: str, ts: str) -> Lead | None:
+    return session.exec(
+        select(Lead).where(Lead.team_id == team_id, Lead.card_channel == channel, Lead.card_ts == ts)
+    ).first()
+
+
+def add(session: Session, team_id: str, fields: dict[str, Any]) -> tuple[Lead, bool]:
+    """Insert a lead unless its external id is known: (lead, created)."""
+    known = by_external_id(session, team_id, fields["external_id"])
+    if known is not None:
+        return known, False
+    lead = Lead(team_id=team_id, **fields)
+    session.add(lead)
+    try:
+        session.flush()
+    except IntegrityError:  # the same lead arrived twice at once: the other request stored it
+        session.rollback()
+        known = by_external_id(session, team_id, fields["external_id"])
+        if known is None:
+            raise
+        return known, False
+    return lead, True
+
+
+def set_card(session: Session, team_id: str, lead_id: int, channel: str, ts: str) -> None:
+    session.execute(
+        update(Lead)
+        .where(Lead.id == lead_id, Lead.team_id == team_id)
+        .values(card_channel=channel, card_ts=ts, card_posted_at=utcnow())
+    )
+
+
+def record_verdict(
+    session: Session,
+    team_id: str,
+    lead: Lead,
+    *,
+    verdict: str,
+    reason: str | None,
+    note: str | None,
+    user_id: str | None,
+    source: str,
+    at: datetime,
+) -> bool:
+    """Set the lead's verdict and append it to the history; giving the same verdict again is a no-op.
+    The lead's row is locked first, so two clicks at the same moment are decided one after the other."""
+    lead = session.exec(select(Lead).where(Lead.id == lead.id).with_for_update()).one()
+    last = session.exec(
+        select(LeadVerdict)
+        .where(LeadVerdict.team_id == team_id, LeadVerdict.lead_id == lead.id)
+        .order_by(LeadVerdict.id.desc())
+        .limit(1)
+    ).first()
+    if last is not None and (last.verdict, last.reason, last.note, last.user_id) == (verdict, reason, note, user_id):
+        return False
+    session.add(
+        LeadVerdict(
+            team_id=team_id,
+            lead_id=lead.id,
+            verdict=verdict,
+            reason=reason,
+            note=note,
+            user_id=user_id,
+            source=source,
+            created_at=at,
+        )
+    )
+    lead.verdict, lead.verdict_at = verdict, at
+    session.add(lead)
+    session.flush()
+    return True
+
+
+def history(session: Session, team_id: str, lead_id: int) -> list[LeadVerdict]:
+    return list(
+        session.exec(
+            select(LeadVerdict)
+            .where(LeadVerdict.team_id == team_id, LeadVerdict.lead_id == lead_id)
+            .order_by(LeadVerdict.id)
+        )
+    )
+
+
+def first_event(session: Session, team_id: str, event_id: str) -> bool:
+    """Note a Slack event id; False when it was handled before (a retry). Part of the caller's
+    transaction, so the note and the event's effect are committed together."""
+    if session.get(HandledEvent, event_id) is not None:
+        return False
+    session.add(HandledEvent(event_id=event_id, team_id=team_id))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def add_reply(
+    session: Session, team_id: str, lead_id: int, *, channel: str, ts: str, user_id: str | None, text: str, at: datetime
+) -> bool:
+    exists = session.exec(
+        select(ThreadReply).where(ThreadReply.team_id == team_id, ThreadReply.channel == channel, ThreadReply.ts == ts)
+    ).first()
+    if exists is not None:
+        return False
+    session.add(
+        ThreadReply(team_id=team_id, lead_id=lead_id, channel=channel, ts=ts, user_id=user_id, text=text, created_at=at)
+    )
+    session.flush()
+    return True
+
+
+def edit_reply(session: Session, team_id: str, *, channel: str, ts: str, text: str, at: datetime) -> int:
+    return session.execute(
+        update(ThreadReply)
+        .where(ThreadReply.team_id == team_id, ThreadReply.channel == channel, ThreadReply.ts == ts)
+        .values(text=text, edited_at=at)
+    ).rowcount
+
+
+def delete_reply(session: Session, team_id: str, *, channel: str, ts: str) -> int:
+    return session.execute(
+        delete(ThreadReply).where(ThreadReply.team_id == team_id, ThreadReply.channel == channel, ThreadReply.ts == ts)
+    ).rowcount
+
+
+def replies(session: Session, team_id: str, lead_id: int) -> list[ThreadReply]:
+    return list(
+        session.exec(
+            select(ThreadReply)
+            .where(ThreadReply.team_id == team_id, ThreadReply.lead_id == lead_id)
+            .order_by(ThreadReply.ts)
+        )
+    )
+
+
+def without_card(session: Session, team_id: str, since: datetime, limit: int = 200) -> list[int]:
+    """Leads that arrived recently and still have no card (their post was interrupted)."""
+    return list(
+        session.exec(
+            select(Lead.id)
+            .where(
+                Lead.team_id == team_id, Lead.created_at >= since, Lead.card_ts.is_(None), Lead.forgotten_at.is_(None)
+            )
+            .order_by(Lead.id)
+            .limit(limit)
+        )
+    )
+
+
+def awaiting_verdict(session: Session, team_id: str, since: datetime) -> list[Lead]:
+    """Leads with a card and no verdict yet, carded after `since`."""
+    return list(
+        session.exec(
+            select(Lead).where(
+                Lead.team_id == team_id,
+                Lead.verdict.is_(None),
+                Lead.card_ts.is_not(None),
+                Lead.card_posted_at >= since,
+            )
+        )
+    )
+
+
+def forget(session: Session, team_id: str, *, lead_id: int | None = None, email: str | None = None) -> list[int]:
+    """Erase personal data; the lead, its channel, campaign and verdicts stay for the numbers."""
+    q = select(Lead).where(Lead.team_id == team_id)
+    if lead_id is not None:
+        q = q.where(Lead.id == lead_id)
+    elif email is not None:
+        q = q.where(func.lower(Lead.email) == email.lower())
+    else:
+        return []
+    erased = []
+    for lead in session.exec(q):
+        for f in PERSONAL:
+            setattr(lead, f, None)
+        lead.forgotten_at = utcnow()
+        session.add(lead)
+        erased.append(lead.id)
+    session.flush()
+    return erased

@@ -1,0 +1,359 @@
+"""The lead loop end to end: webhook → card → verdicts (buttons, modal, reactions) → thread replies,
+through signed HTTP requests and the Web API double; and the lead-quality report against a hand count."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot import ids
+from bot.leads import post_card
+from bot.periods import Period
+from bot.quality import compute_quality
+from bot.webhook import sign, webhook_secret
+from bot.workspaces import save_settings
+from storage.db import session_scope
+from storage.models import Lead, LeadVerdict, ThreadReply
+from storage.repos import leads as repo
+from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
+from tests.http import button_click, interactive, post, signed_post
+from tests.slack_double import SHARED
+
+PAYLOADS = SHARED / "slack" / "payloads" / "http"
+SALES = "U0SALES"
+
+
+@pytest.fixture
+def app(running_app: RunningApp) -> RunningApp:
+    save_settings(
+        running_app.deps.engine,
+        TEAM,
+        {"leads_channel": "C0LEADS", "sales": [SALES], "timezone": "UTC", "reactions": {"x": "not_target"}},
+    )
+    running_app.secret = webhook_secret(running_app.deps, TEAM)
+    running_app.slack.add_user(SALES)
+    running_app.slack.add_user("U0MKT")
+    return running_app
+
+
+def send_lead(
+    app: RunningApp,
+    payload,
+    *,
+    secret: str | None = None,
+    ts: int | None = None,
+    team: str = TEAM,
+    raw: bytes | None = None,
+):
+    body = raw if raw is not None else json.dumps(payload).encode()
+    ts = int(time.time()) if ts is None else ts
+    headers = {
+        "Content-Type": "application/json",
+        "X-Handoff-Timestamp": str(ts),
+        "X-Handoff-Signature": sign(secret or app.secret, ts, body),
+    }
+    return post(f"{app.url}/webhooks/{team}/leads", body, headers)
+
+
+LEAD = {
+    "external_id": "crm-1001",
+    "created_at": "2026-11-30T09:15:00+03:00",
+    "name": "Ivan Petrov",
+    "company": "Romashka LLC",
+    "email": "ivan@romashka.example",
+    "channel": "google_ads",
+    "campaign": "brand",
+    "utm_source": "google",
+    "product": "CRM Pro",
+    "message": "Need 20 seats",
+    "owner": "U0SALES",
+    "crm_stage": "MQL",
+}
+
+
+def _card(app: RunningApp):
+    return app.slack.wait_for("chat.postMessage")[0]
+
+
+def _lead(app: RunningApp, external_id: str = "crm-1001") -> Lead:
+    with session_scope(app.deps.engine) as s:
+        return repo.by_external_id(s, TEAM, external_id)
+
+
+def test_webhook_posts_a_card_once(app: RunningApp):
+    reply = send_lead(app, LEAD)
+    assert reply.status == 201
+    lead_id = reply.json()["lead_id"]
+    card = _card(app)
+    assert card.args["channel"] == "C0LEADS"
+    text = json.dumps(card.args["blocks"], ensure_ascii=False)
+    assert "Ivan Petrov" in text and "google_ads" in text and "Need 20 seats" in text and "<@U0SALES>" in text
+    buttons = [e["action_id"] for b in card.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == [
+        ids.VERDICT_ACTION_PREFIX + v for v in ("target", "not_target", "spam", "duplicate", "cant_reach", "not_now")
+    ]
+    again = send_lead(app, LEAD)
+    assert again.status == 200 and again.json() == {"ok": True, "lead_id": lead_id, "created": False}
+    post_card(app.deps, TEAM, lead_id)  # the job retrying finds the claim
+    time.sleep(0.3)
+    assert len(app.slack.calls_to("chat.postMessage")) == 1
+    lead = _lead(app)
+    assert lead.extra == {"crm_stage": "MQL"} and lead.card_ts == card.response["ts"]
+    assert lead.created_at == datetime(2026, 11, 30, 6, 15, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "case,status",
+    [("forged", 401), ("stale", 401), ("oversized", 413), ("malformed", 400), ("bad fields", 400), ("unknown", 404)],
+)
+def test_webhook_refusals_store_nothing(app: RunningApp, case: str, status: int):
+    if case == "forged":
+        reply = send_lead(app, LEAD, secret="guess")
+    elif case == "stale":
+        reply = send_lead(app, LEAD, ts=int(time.time()) - 301)
+    elif case == "oversized":
+        reply = send_lead(app, {**LEAD, "message": "x" * 70_000})
+    elif case == "malformed":
+        reply = send_lead(app, None, raw=b'{"external_id": "a",')
+    elif case == "bad fields":
+        reply = send_lead(app, {**LEAD, "external_id": "", "email": "not-an-email", "created_at": "yesterday"})
+        assert set(reply.json()["errors"]) == {"external_id", "email", "created_at"}
+    else:
+        reply = send_lead(app, LEAD, team="T0NOBODY")
+    assert reply.status == status
+    assert _lead(app) is None
+    assert app.slack.calls_to("chat.postMessage") == []
+
+
+def submit_verdict_modal(app: RunningApp, view: dict, reason: str, note: str, user: str = SALES):
+    payload = json.loads((PAYLOADS / "view_submission.modal_input.json").read_text())
+    payload["team"]["id"] = TEAM
+    payload["user"].update({"id": user, "team_id": TEAM})
+    payload["view"].update(
+        {"team_id": TEAM, "callback_id": ids.VERDICT_MODAL, "private_metadata": view["private_metadata"]}
+    )
+    payload["view"]["state"] = {
+        "values": {
+            ids.REASON: {ids.VALUE: {"type": "static_select", "selected_option": {"value": reason}}},
+            ids.NOTE: {ids.VALUE: {"type": "plain_text_input", "value": note}},
+        }
+    }
+    return signed_post(
+        app.url + "/slack/events", SIGNING_SECRET, interactive(payload), "application/x-www-form-urlencoded"
+    )
+
+
+def test_not_target_with_a_reason_then_changed_to_target(app: RunningApp):
+    lead_id = send_lead(app, LEAD).json()["lead_id"]
+    _card(app)
+    button_click(app, ids.VERDICT_ACTION_PREFIX + "not_target", str(lead_id), user=SALES, channel="C0LEADS")
+    view = app.slack.wait_for("views.open")[0].args["view"]
+    assert view["callback_id"] == ids.VERDICT_MODAL
+    assert any(o["value"] == "no_budget" for o in view["blocks"][1]["element"]["options"])
+    assert submit_verdict_modal(app, view, "no_budget", "Wants it free").status == 200
+    update = app.slack.wait_for("chat.update")[0]
+    text = json.dumps(update.args["blocks"])
+    assert update.args["ts"] == _lead(app).card_ts
+    assert "Not target" in text and "No budget" in text and "Wants it free" in text and f"<@{SALES}>" in text
+    button_click(app, ids.VERDICT_ACTION_PREFIX + "target", str(lead_id), user=SALES, channel="C0LEADS")
+    second = app.slack.wait_for("chat.update", count=2)[1]
+    assert "changed 1 time" in json.dumps(second.args["blocks"])
+    with session_scope(app.deps.engine) as s:
+        hist = [(h.verdict, h.reason, h.note, h.user_id) for h in repo.history(s, TEAM, lead_id)]
+    assert hist == [("not_target", "no_budget", "Wants it free", SALES), ("target", None, None, SALES)]
+    assert _lead(app).verdict == "target"
+
+
+def test_a_double_click_is_one_verdict(app: RunningApp):
+    lead_id = send_lead(app, LEAD).json()["lead_id"]
+    _card(app)
+    for _ in range(2):
+        button_click(app, ids.VERDICT_ACTION_PREFIX + "target", str(lead_id), user=SALES, channel="C0LEADS")
+    app.slack.wait_for("chat.update")
+    time.sleep(0.3)
+    with session_scope(app.deps.engine) as s:
+        assert len(repo.history(s, TEAM, lead_id)) == 1
+    assert len(app.slack.calls_to("chat.update")) == 1
+
+
+def test_someone_outside_sales_is_refused(app: RunningApp):
+    lead_id = send_lead(app, LEAD).json()["lead_id"]
+    _card(app)
+    button_click(app, ids.VERDICT_ACTION_PREFIX + "spam", str(lead_id), user="U0MKT", channel="C0LEADS")
+    answer = app.slack.wait_for_response()[0]
+    assert answer["response_type"] == "ephemeral" and "Only the sales team" in answer["text"]
+    assert app.slack.calls_to("views.open") == [] and _lead(app).verdict is None
+
+
+def _event(kind: str, **event) -> dict:
+    body = json.loads((PAYLOADS / kind).read_text())
+    body["team_id"] = TEAM
+    body["event"] = {**event}
+    body["event_id"] = event.pop("_id", f"Ev{time.time_ns()}")
+    body["event"].pop("_id", None)
+    body.pop("enterprise_id", None)
+    for auth in body.get("authorizations", []):
+        auth.update({"team_id": TEAM, "enterprise_id": None, "is_enterprise_install": False})
+    return body
+
+
+def send_event(app: RunningApp, body: dict, retry: int | None = None):
+    extra = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
+    return signed_post(app.url + "/slack/events", SIGNING_SECRET, json.dumps(body), "application/json", extra=extra)
+
+
+def _replies(app: RunningApp) -> list[tuple]:
+    with session_scope(app.deps.engine) as s:
+        return [(r.ts, r.user_id, r.text) for r in s.exec(select(ThreadReply).order_by(ThreadReply.ts))]
+
+
+def _wait(predicate, timeout: float = 5.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def test_thread_reply_edit_delete_and_a_retried_event(app: RunningApp):
+    send_lead(app, LEAD)
+    card_ts = _card(app).response["ts"]
+    base = "event_callback.message.thread_reply_channel.DERIVED.json"
+    reply = _event(
+        base,
+        type="message",
+        channel="C0LEADS",
+        user=SALES,
+        text="Called, they want a demo",
+        ts="1800000000.000200",
+        thread_ts=card_ts,
+        event_ts="1800000000.000200",
+        _id="EvREPLY",
+    )
+    assert send_event(app, reply).status == 200
+    _wait(lambda: len(_replies(app)) == 1)
+    assert send_event(app, reply, retry=1).status == 200  # Slack's retry of the same event
+    root = _event(
+        base,
+        type="message",
+        channel="C0LEADS",
+        user=SALES,
+        text="not in a thread",
+        ts="1800000000.000300",
+        event_ts="1800000000.000300",
+    )
+    bot = _event(
+        base,
+        type="message",
+        channel="C0LEADS",
+        bot_id="B0BOT",
+        text="bot says",
+        ts="1800000000.000400",
+        thread_ts=card_ts,
+        event_ts="1800000000.000400",
+    )
+    send_event(app, root)
+    send_event(app, bot)
+    edit = _event(
+        "event_callback.message.message_changed.json",
+        type="message",
+        subtype="message_changed",
+        channel="C0LEADS",
+        event_ts="1800000001.000100",
+        ts="1800000001.000100",
+        message={
+            "type": "message",
+            "user": SALES,
+            "text": "Called, they want a demo next week",
+            "ts": "1800000000.000200",
+            "thread_ts": card_ts,
+        },
+    )
+    send_event(app, edit)
+    _wait(lambda: _replies(app) and _replies(app)[0][2].endswith("next week"))
+    assert _replies(app) == [("1800000000.000200", SALES, "Called, they want a demo next week")]
+    delete = _event(
+        "event_callback.message.message_deleted.json",
+        type="message",
+        subtype="message_deleted",
+        channel="C0LEADS",
+        deleted_ts="1800000000.000200",
+        event_ts="1800000002.000100",
+        ts="1800000002.000100",
+    )
+    send_event(app, delete)
+    _wait(lambda: _replies(app) == [])
+
+
+def test_a_mapped_reaction_sets_the_verdict(app: RunningApp):
+    send_lead(app, LEAD)
+    card_ts = _card(app).response["ts"]
+    event = _event(
+        "event_callback.reaction_added.json",
+        type="reaction_added",
+        user=SALES,
+        reaction="x",
+        item={"type": "message", "channel": "C0LEADS", "ts": card_ts},
+        event_ts="1800000003.000100",
+    )
+    send_event(app, event)
+    send_event(app, event, retry=2)
+    app.slack.wait_for("chat.update")
+    assert _lead(app).verdict == "not_target"
+    with session_scope(app.deps.engine) as s:
+        assert [h.source for h in repo.history(s, TEAM, _lead(app).id)] == ["reaction"]
+
+
+def test_weekly_quality_numbers_against_a_hand_count(engine, slack):
+    """Week 23–29 Nov: ads 4 leads (3 judged, 2 target), seo 2 (2 judged, 0 target), 1 unjudged email lead;
+    the week before: ads 2 judged, 2 target. Reasons: no_budget ×2, spam ×1."""
+    from tests.test_digests import make_deps
+
+    save_settings(engine, TEAM, {"timezone": "UTC", "sla_hours": 4})
+    at = lambda d, h=10: datetime(2026, 11, d, h, tzinfo=UTC)  # noqa: E731
+    rows = [
+        ("a1", at(23), "ads", "target", None),
+        ("a2", at(24), "ads", "target", None),
+        ("a3", at(25), "ads", "not_target", "no_budget"),
+        ("a4", at(26), "ads", None, None),
+        ("s1", at(24), "seo", "not_target", "no_budget"),
+        ("s2", at(27), "seo", "spam", "spam_reason"),
+        ("e1", at(28), "email", None, None),
+        ("p1", at(17), "ads", "target", None),
+        ("p2", at(18), "ads", "target", None),
+    ]
+    with session_scope(engine) as s:
+        for ext, created, channel, verdict, reason in rows:
+            lead = Lead(
+                team_id=TEAM,
+                external_id=ext,
+                created_at=created,
+                channel=channel,
+                card_ts=f"1.{ext}",
+                card_channel="C",
+                card_posted_at=created,
+            )
+            s.add(lead)
+            s.flush()
+            if verdict:
+                # judged after 2 working hours, except s2: the next day (09:00–18:00: 8 + 1 = 9 hours)
+                given = created + (timedelta(hours=23) if ext == "s2" else timedelta(hours=2))
+                s.add(
+                    LeadVerdict(
+                        team_id=TEAM, lead_id=lead.id, verdict=verdict, reason=reason, user_id=SALES, created_at=given
+                    )
+                )
+                lead.verdict, lead.verdict_at = verdict, given
+    q = compute_quality(make_deps(engine, slack, at(30)), TEAM, Period.containing("week", at(25).date()))
+    assert (q.leads, q.judged, q.target, q.waiting) == (7, 5, 2, 2)
+    assert q.target_share_pct == pytest.approx(40)
+    ch = {r["name"]: r for r in q.groups["channel"]}
+    assert (ch["ads"]["leads"], ch["ads"]["judged"], ch["ads"]["target"]) == (4, 3, 2)
+    assert ch["ads"]["target_share_pct"] == pytest.approx(200 / 3)
+    assert ch["ads"]["previous_share_pct"] == 100 and ch["ads"]["change_pct"] == pytest.approx(-100 / 3)
+    assert ch["seo"]["target_share_pct"] == 0 and ch["email"]["target_share_pct"] is None
+    assert [(r["reason"], r["count"]) for r in q.reasons] == [("No budget", 2), ("spam_reason", 1)]
+    assert (q.carded, q.within_sla) == (7, 4)  # 5 judged, s2 after 9 working hours > 4
