@@ -63,10 +63,12 @@ def _channel(cid: str | None, _) -> str:
 # Each line: (command, description); the description goes through the catalog when rendered.
 HELP_LINES: list[tuple[str, str]] = [
     ("/handoff help", N_("what Handoff can do (this list)")),
-    (
-        "/handoff config",
-        N_("settings: channels, time zone, language, working days, who is sales and marketing"),
-    ),
+    ("/handoff config", N_("settings: channels, time zone, language, working days, who is sales and marketing")),
+    ("/kpi [day|week|month|DATE|DATE..DATE] [channel NAME]", N_("KPIs of a period, only for you")),
+    ("/funnel [day|week|month|DATE..DATE]", N_("the funnel picture with the conversion at every stage")),
+    ("/kpi post day|week|month", N_("post the digest to the digest channel now (admins)")),
+    ("/lead", N_("add a lead by hand: it gets a card like the others")),
+    ("/leads quality [week|month|DATE..DATE] [by channel|campaign|reason]", N_("lead quality for marketing")),
 ]
 
 
@@ -363,4 +365,36 @@ def build_verdict_modal(ws: Workspace, lead, verdict: str) -> View:
                 element=PlainTextInputElement(action_id=ids.VALUE, multiline=True, max_length=1000),
             ),
         ],
+    )
+
+
+def build_lead_modal(ws: Workspace) -> View:
+    _ = translator(ws.language)
+    labels = {
+        "name": _("Name"),
+        "company": _("Company"),
+        "email": _("Email"),
+        "phone": _("Phone"),
+        "channel": _("Source channel"),
+        "campaign": _("Campaign"),
+        "product": _("Interested in"),
+        "message": _("What they asked"),
+    }
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=f,
+            label=labels[f],
+            optional=f != "name",
+            element=PlainTextInputElement(action_id=ids.VALUE, multiline=f == "message"),
+        )
+        for f in ids.LEAD_FIELDS
+    ]
+    return View(
+        type="modal",
+        callback_id=ids.LEAD_MODAL,
+        title=PlainTextObject(text=_("New lead")),
+        submit=PlainTextObject(text=_("Save")),
+        close=PlainTextObject(text=_("Cancel")),
+        private_metadata=json.dumps({"team_id": ws.team_id}),
+        blocks=blocks,
     )

@@ -7,7 +7,8 @@ from sqlalchemy import Engine
 
 from bot.blocks import DIGESTS, build_home, display_workdays
 from bot.i18n import translator
-from storage.db import session_scope
+from bot.workspaces import load
+from storage.db import read_scope
 from storage.models import Workspace
 from storage.repos import workspaces as repo
 
@@ -30,7 +31,7 @@ def schedule_lines(ws: Workspace) -> list[str]:
 
 
 def home_view(engine: Engine, team_id: str) -> View:
-    with session_scope(engine) as s:
-        ws = repo.get_or_create(s, team_id)
+    ws = load(engine, team_id)
+    with read_scope(engine) as s:
         counts = repo.data_counts(s, team_id)
     return build_home(ws, counts, schedule_lines(ws))

@@ -3,7 +3,9 @@
 COMMAND_HANDOFF = "/handoff"
 COMMAND_KPI = "/kpi"
 COMMAND_FUNNEL = "/funnel"
-COMMANDS = (COMMAND_HANDOFF, COMMAND_KPI, COMMAND_FUNNEL)
+COMMAND_LEAD = "/lead"
+COMMAND_LEADS = "/leads"
+COMMANDS = (COMMAND_HANDOFF, COMMAND_KPI, COMMAND_FUNNEL, COMMAND_LEAD, COMMAND_LEADS)
 
 CONFIG_MODAL = "handoff_config"
 HOME_OPEN_CONFIG = "home_open_config"
@@ -11,6 +13,8 @@ POST_REPORT = "post_report_to_channel"
 # Lead cards: one button per verdict, action id "verdict:<verdict>", value = lead id.
 VERDICT_ACTION_PREFIX = "verdict:"
 VERDICT_MODAL = "verdict_modal"
+LEAD_MODAL = "lead_modal"
+LEAD_FIELDS = ("name", "company", "email", "phone", "channel", "campaign", "product", "message")
 REASON = "reason"
 NOTE = "note"
 

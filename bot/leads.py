@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.i18n import N_, translator
 from bot.workspaces import load
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.models import Lead, Workspace
 from storage.repos import leads as repo
 from storage.repos import posts
@@ -151,7 +151,7 @@ class CardState:
 
 
 def card_state(deps: Deps, team_id: str, lead_id: int) -> tuple[Lead, CardState]:
-    with session_scope(deps.engine) as s:
+    with read_scope(deps.engine) as s:
         lead = repo.get(s, team_id, lead_id)
         hist = repo.history(s, team_id, lead_id)
     if lead is None:
@@ -238,7 +238,7 @@ def nudge_overdue(deps: Deps, ws: Workspace, now: datetime) -> int:
 
     _ = translator(ws.language)
     sent = 0
-    with session_scope(deps.engine) as s:
+    with read_scope(deps.engine) as s:
         waiting = repo.awaiting_verdict(s, ws.team_id, now - SLA_LOOKBACK)
     for lead in waiting:
         hours = working_hours_between(

@@ -18,7 +18,7 @@ from bot.periods import Period
 from bot.render import fmt_number, fmt_pct
 from bot.workspaces import load
 from bot.worktime import working_hours_between
-from storage.db import session_scope
+from storage.db import read_scope
 from storage.models import Workspace
 from storage.repos import posts
 from storage.repos import quality as repo
@@ -71,7 +71,7 @@ def compute_quality(deps: Deps, team_id: str, period: Period) -> Quality:
     ws = load(deps.engine, team_id)
     w, pw = period.window(team_id, ws.timezone), period.previous().window(team_id, ws.timezone)
     q = Quality(team_id, ws.language, period)
-    with session_scope(deps.engine) as s:
+    with read_scope(deps.engine) as s:
         for by in ("channel", "campaign"):
             q.groups[by] = _rows(repo.by_group(s, w, by), repo.by_group(s, pw, by))
         reasons = sorted(repo.by_group(s, w, "reason"), key=lambda r: -r[1])
@@ -148,3 +148,29 @@ def post_quality(deps: Deps, team_id: str, period: Period) -> str | None:
         return None
     posts.mark(deps.engine, claim.id, "done", channel=ws.marketing_channel, ts=resp["ts"])
     return resp["ts"]
+
+
+def build_quality_table(q: Quality, by: str) -> Message:
+    """The ephemeral `/leads quality` answer: one line per channel, campaign or reason."""
+    _ = translator(q.language)
+    title = _("Lead quality") + f" · {q.period.label()}"
+    if by == "reason":
+        lines = [f"• {r['reason']} — {r['count']}" for r in q.reasons] or ["—"]
+    else:
+        lines = [
+            f"• *{r['name'] or _('(not set)')}*: {fmt_pct(r['target_share_pct'], q.language)} · "
+            + _("{n} leads").format(n=r["leads"])
+            + f", {r['judged']}/{r['target']}"
+            for r in q.groups.get(by, [])[:40]
+        ] or ["—"]
+    head = _("{leads} leads, {judged} judged, {waiting} still waiting. Target share {share}.").format(
+        leads=q.leads, judged=q.judged, waiting=q.waiting, share=fmt_pct(q.target_share_pct, q.language)
+    )
+    return Message(
+        text=f"{title}: {head}",
+        blocks=[
+            HeaderBlock(text=title[:150]),
+            SectionBlock(text=_md(head)),
+            SectionBlock(text=_md("\n".join(lines)[:3000])),
+        ],
+    )

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from bot import kpi
 from bot.periods import Period
 from bot.workspaces import load
-from storage.db import session_scope
+from storage.db import read_scope
 from storage.repos import metrics
 
 REPORT_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "range": "range"}
@@ -48,27 +48,17 @@ def compute_report(
     ws = load(engine, team_id)
     previous = period.previous()
     w, pw = period.window(team_id, ws.timezone, channel), previous.window(team_id, ws.timezone, channel)
-    with session_scope(engine) as s:
+    with read_scope(engine) as s:
         cur, prev = metrics.totals(s, w), metrics.totals(s, pw)
-        channels = kpi.build_channels(
-            metrics.leads_by_channel(s, w), metrics.sales_by_channel(s, w), metrics.spend_by_channel(s, w)
-        )
-        prev_channels = kpi.build_channels(
-            metrics.leads_by_channel(s, pw), metrics.sales_by_channel(s, pw), metrics.spend_by_channel(s, pw)
-        )
-        products = kpi.build_products(
-            metrics.deals_by_product(s, w),
-            metrics.deals_by_product(s, pw),
-            metrics.product_margins(s, team_id),
-        )
+        rows = metrics.leads_by_channel(s, w), metrics.sales_by_channel(s, w), metrics.spend_by_channel(s, w)
+        prev_rows = metrics.leads_by_channel(s, pw), metrics.sales_by_channel(s, pw), metrics.spend_by_channel(s, pw)
+        # Margins span all deals: worth reading for a week or more, noise for a single day.
+        margins = metrics.product_margins(s, team_id) if kind != "daily" else []
+        products = kpi.build_products(metrics.deals_by_product(s, w), metrics.deals_by_product(s, pw), margins)
         reps = kpi.build_reps(metrics.deals_by_rep(s, w), metrics.leads_by_owner(s, w))
-        campaigns = kpi.build_channels(
-            metrics.leads_by_channel(s, w),
-            metrics.sales_by_channel(s, w),
-            metrics.spend_by_channel(s, w),
-            by="campaign",
-        )
         cohort = kpi.build_cohort(metrics.cohort(s, w)) if kind == "monthly" else []
+    channels, prev_channels = kpi.build_channels(*rows), kpi.build_channels(*prev_rows)
+    campaigns = kpi.build_channels(*rows, by="campaign")
     report = kpi.Report(
         kind=kind,
         team_id=team_id,
@@ -99,7 +89,7 @@ def compute_trend(
 ) -> list[dict]:
     """The headline KPIs of this period and the ones before it, oldest first."""
     points = []
-    with session_scope(engine) as s:
+    with read_scope(engine) as s:
         for back in range(periods - 1, -1, -1):
             p = period.shifted(back)
             points.append(kpi.trend_point(p, metrics.totals(s, p.window(team_id, tz, channel))))

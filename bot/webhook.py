@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from bot.deps import Deps
 from bot.leads import intake, post_card
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.repos import workspaces as ws_repo
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def handle(deps: Deps, environ: dict, start_response: Callable, team_id: str) ->
     body = environ["wsgi.input"].read(min(max(length, 0), MAX_BODY + 1))
     if len(body) > MAX_BODY:
         return _reply(start_response, "413 Payload Too Large", {"ok": False, "error": f"body over {MAX_BODY} bytes"})
-    with session_scope(deps.engine) as s:
+    with read_scope(deps.engine) as s:
         ws = ws_repo.get(s, team_id)
         secret = ws.webhook_secret if ws else None
     if secret is None:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot.config import KEYS, display
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.models import Workspace
 from storage.repos import workspaces as repo
 
@@ -42,12 +42,15 @@ def ensure(engine: Engine, team_id: str, name: str | None = None) -> Workspace:
 
 
 def all_workspaces(engine: Engine) -> list[Workspace]:
-    with session_scope(engine) as s:
-        return [repo.get_or_create(s, t) for t in repo.team_ids(s)]
+    with read_scope(engine) as s:
+        return [ws for t in repo.team_ids(s) if (ws := repo.get(s, t)) is not None]
 
 
 def load(engine: Engine, team_id: str) -> Workspace:
-    return ensure(engine, team_id)
+    """The workspace's settings (a read; the row is created on first use)."""
+    with read_scope(engine) as s:
+        ws = repo.get(s, team_id)
+    return ws if ws is not None else ensure(engine, team_id)
 
 
 def save_settings(engine: Engine, team_id: str, values: dict[str, Any]) -> Workspace:

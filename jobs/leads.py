@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from bot.deps import Deps
 from bot.leads import nudge_overdue, post_card
 from bot.workspaces import all_workspaces
-from storage.db import session_scope
+from storage.db import read_scope
 from storage.repos import leads as repo
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ def post_missing_cards(*, deps: Deps, now: datetime) -> int:
     for ws in all_workspaces(deps.engine):
         if not ws.leads_channel:
             continue
-        with session_scope(deps.engine) as s:
+        with read_scope(deps.engine) as s:
             ids = repo.without_card(s, ws.team_id, now - CARD_LOOKBACK)
         for lead_id in ids:
             posted += post_card(deps, ws.team_id, lead_id) is not None

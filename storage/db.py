@@ -47,8 +47,8 @@ def _sqlite_begin(conn) -> None:
     """Take the write lock when a transaction starts. A WAL reader that later writes fails at once
     with "database is locked" if another writer committed meanwhile; waiting up front (busy timeout)
     instead makes check-then-insert sequences (claims, handled events) safe between threads and
-    processes."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    processes. Read-only work (read_scope) begins deferred and never waits for writers."""
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -61,6 +61,16 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration."""
     command.upgrade(alembic_config(engine), "head")
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A unit of work that only reads: on SQLite it does not take the write lock."""
+    with Session(engine.execution_options(read_only=True), expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.expunge_all()  # loaded objects stay usable after the session ends (nothing expires)
 
 
 @contextmanager

@@ -86,7 +86,7 @@ class Lead(SQLModel, table=True):
     product: str | None = None
     owner: str | None = None
     message: str | None = None
-    extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
     # The latest verdict, kept beside its history (LeadVerdict) so reports need no window query.
     verdict: str | None = None
     verdict_at: datetime | None = _ts(nullable=True)

@@ -76,7 +76,16 @@ LEAD = {
 
 
 def _card(app: RunningApp):
-    return app.slack.wait_for("chat.postMessage")[0]
+    """The card's chat.postMessage, once the bot has also stored where the card is."""
+    call = app.slack.wait_for("chat.postMessage")[0]
+    ts = call.response["ts"]
+
+    def stored() -> bool:
+        with session_scope(app.deps.engine) as s:
+            return repo.by_card(s, TEAM, call.args["channel"], ts) is not None
+
+    _wait(stored)
+    return call
 
 
 def _lead(app: RunningApp, external_id: str = "crm-1001") -> Lead:
@@ -357,3 +366,48 @@ def test_weekly_quality_numbers_against_a_hand_count(engine, slack):
     assert ch["seo"]["target_share_pct"] == 0 and ch["email"]["target_share_pct"] is None
     assert [(r["reason"], r["count"]) for r in q.reasons] == [("No budget", 2), ("spam_reason", 1)]
     assert (q.carded, q.within_sla) == (7, 4)  # 5 judged, s2 after 9 working hours > 4
+
+
+def test_lead_added_by_hand_gets_a_card(app: RunningApp):
+    from tests.http import slash_command
+
+    slash_command(app, ids.COMMAND_LEAD, "", user=SALES)
+    view = app.slack.wait_for("views.open")[0].args["view"]
+    assert view["callback_id"] == ids.LEAD_MODAL
+    payload = json.loads((PAYLOADS / "view_submission.modal_input.json").read_text())
+    payload["team"]["id"] = TEAM
+    payload["user"].update({"id": SALES, "team_id": TEAM})
+    payload["view"].update(
+        {"team_id": TEAM, "callback_id": ids.LEAD_MODAL, "private_metadata": view["private_metadata"], "id": "V0HAND"}
+    )
+    payload["view"]["state"] = {
+        "values": {
+            "name": {ids.VALUE: {"type": "plain_text_input", "value": "Olga"}},
+            "company": {ids.VALUE: {"type": "plain_text_input", "value": "Vasilek"}},
+            "channel": {ids.VALUE: {"type": "plain_text_input", "value": "events"}},
+        }
+    }
+    assert (
+        signed_post(
+            app.url + "/slack/events", SIGNING_SECRET, interactive(payload), "application/x-www-form-urlencoded"
+        ).status
+        == 200
+    )
+    card = _card(app)
+    assert "Olga" in card.args["text"] and card.args["channel"] == "C0LEADS"
+    lead = _lead(app, f"slack-{SALES}-V0HAND")
+    assert (lead.source, lead.owner, lead.channel) == ("slack", SALES, "events")
+
+
+def test_leads_quality_answers_ephemerally(app: RunningApp):
+    from tests.http import slash_command
+
+    send_lead(app, {**LEAD, "created_at": "2026-11-24T10:00:00+00:00"})
+    send_lead(app, {**LEAD, "external_id": "crm-2", "channel": "seo", "created_at": "2026-11-25T10:00:00+00:00"})
+    app.slack.wait_for("chat.postMessage", count=2)
+    assert slash_command(app, ids.COMMAND_LEADS, "quality 2026-11-23..2026-11-29 by channel").status == 200
+    body = app.slack.wait_for_response()[0]
+    text = json.dumps(body["blocks"])
+    assert body["response_type"] == "ephemeral" and "2 leads, 0 judged, 2 still waiting" in text
+    assert "*google_ads*" in text and "*seo*" in text
+    assert "quality" in slash_command(app, ids.COMMAND_LEADS, "nonsense").json()["text"]

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.models import PostedMessage
 from storage.types import utcnow
 
@@ -31,7 +31,7 @@ def get(session: Session, team_id: str, key: str) -> PostedMessage | None:
 
 
 def find(engine: Engine, team_id: str, key: str) -> PostedMessage | None:
-    with session_scope(engine) as s:
+    with read_scope(engine) as s:
         return get(s, team_id, key)
 
 

@@ -1,0 +1,234 @@
+"""Lead intake under load: `python bench/webhook.py [--rate 200] [--seconds 60]`.
+
+Starts `handoff run` (HTTP mode) in its own process, pointed at the Slack Web API double on
+loopback, then sends signed lead webhooks at a steady rate mixed with signed "Target" clicks on
+cards already posted (one in five requests), from this second process. Prints throughput, p50/p99
+of the HTTP answer per kind, the time from webhook to card post, and checks that no lead was lost
+or doubled (leads stored, cards posted and verdicts recorded, against what was sent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.signing import slack_headers  # noqa: E402
+from tests.slack_double import SlackDouble  # noqa: E402
+
+TEAM, TOKEN, SECRET, SALES = "TBENCH", "xoxb-bench", "bench-signing-secret", "U0SALES"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))] if values else float("nan")
+
+
+class Client(threading.local):
+    """One keep-alive connection per worker thread."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        try:
+            self.conn.request("POST", path, body=body, headers=headers)
+            resp = self.conn.getresponse()
+            return resp.status, resp.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn.request("POST", path, body=body, headers=headers)
+            resp = self.conn.getresponse()
+            return resp.status, resp.read()
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rate", type=float, default=200.0, help="requests per second")
+    p.add_argument("--seconds", type=float, default=60.0)
+    p.add_argument("--workers", type=int, default=32)
+    args = p.parse_args()
+
+    from bot.deps import Deps
+    from bot.settings import Settings
+    from bot.webhook import sign, webhook_secret
+    from bot.workspaces import save_settings
+    from storage.db import make_engine, migrate
+
+    slack = SlackDouble(tokens=(TOKEN,), team_id=TEAM).start()
+    tmp = Path(tempfile.mkdtemp())
+    db = tmp / "bench.db"
+    engine = make_engine(f"sqlite:///{db}")
+    migrate(engine)
+    save_settings(engine, TEAM, {"leads_channel": "C0LEADS", "sales": [SALES], "timezone": "UTC"})
+    deps = Deps(settings=Settings(_env_file=None), engine=engine)
+    secret = webhook_secret(deps, TEAM)
+    engine.dispose()
+    port = free_port()
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=tmp, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+            if time.monotonic() > deadline:
+                raise SystemExit("handoff run did not come up")
+        client = Client(port)
+        lock = threading.Lock()
+        lead_ids: list[int] = []
+        sent_at: dict[str, float] = {}
+        lat: dict[str, list[float]] = {"webhook": [], "click": []}
+        bad: list[tuple[str, int, bytes]] = []
+        clicked: set[int] = set()
+
+        def webhook(i: int) -> None:
+            ext = f"bench-{i:07d}"
+            body = json.dumps(
+                {"external_id": ext, "name": ext, "company": "Bench", "channel": "ads", "email": f"{ext}@example.com"}
+            ).encode()
+            ts = int(time.time())
+            headers = {
+                "Content-Type": "application/json",
+                "X-Handoff-Timestamp": str(ts),
+                "X-Handoff-Signature": sign(secret, ts, body),
+            }
+            t0 = time.monotonic()
+            status, raw = client.post(f"/webhooks/{TEAM}/leads", body, headers)
+            t1 = time.monotonic()
+            with lock:
+                lat["webhook"].append(t1 - t0)
+                sent_at[ext] = t0
+                if status == 201:
+                    lead_ids.append(json.loads(raw)["lead_id"])
+                else:
+                    bad.append(("webhook", status, raw[:200]))
+
+        def click(lead_id: int) -> None:
+            payload = {
+                "type": "block_actions",
+                "team": {"id": TEAM, "domain": "bench"},
+                "user": {"id": SALES, "username": "sales", "name": "sales", "team_id": TEAM},
+                "api_app_id": "A0BENCH",
+                "token": "x",
+                "trigger_id": "1.2.3",
+                "container": {"type": "message", "message_ts": "1.1", "channel_id": "C0LEADS"},
+                "channel": {"id": "C0LEADS", "name": "leads"},
+                "response_url": slack.response_url(),
+                "actions": [
+                    {
+                        "action_id": "verdict:target",
+                        "block_id": f"verdict-{lead_id}",
+                        "type": "button",
+                        "value": str(lead_id),
+                        "action_ts": str(time.time()),
+                    }
+                ],
+            }
+            body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+            headers = slack_headers(SECRET, int(time.time()), body, "application/x-www-form-urlencoded")
+            t0 = time.monotonic()
+            status, raw = client.post("/slack/events", body.encode(), headers)
+            with lock:
+                lat["click"].append(time.monotonic() - t0)
+                if status != 200:
+                    bad.append(("click", status, raw[:200]))
+
+        total = int(args.rate * args.seconds)
+        start = time.monotonic() + 0.5
+        with ThreadPoolExecutor(max_workers=args.workers) as pool:
+            n_leads = 0
+            for k in range(total):
+                when = start + k / args.rate
+                delay = when - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                with lock:
+                    candidates = [x for x in lead_ids[-200:] if x not in clicked]
+                if k % 5 == 4 and candidates:
+                    clicked.add(candidates[0])
+                    pool.submit(click, candidates[0])
+                else:
+                    pool.submit(webhook, n_leads)
+                    n_leads += 1
+        elapsed = time.monotonic() - start
+        wait_until = time.monotonic() + 60
+        while len(slack.calls_to("chat.postMessage")) < len(lead_ids) and time.monotonic() < wait_until:
+            time.sleep(0.2)
+        time.sleep(1.0)
+        cards = slack.calls_to("chat.postMessage")
+        to_card = [c.at - sent_at[c.args["text"].split(": ", 1)[1].split(" · ")[0]] for c in cards]
+        names = [c.args["text"] for c in cards]
+        con = sqlite3.connect(db)
+        stored = con.execute("SELECT count(*), count(DISTINCT external_id) FROM lead").fetchone()
+        verdicts = con.execute("SELECT count(*), count(DISTINCT lead_id) FROM leadverdict").fetchone()
+        con.close()
+        done = len(lat["webhook"]) + len(lat["click"])
+        print(
+            f"sent {done} requests in {elapsed:.1f} s: {done / elapsed:.0f} requests/s "
+            f"({len(lat['webhook'])} webhooks, {len(lat['click'])} clicks), {len(bad)} not answered 2xx"
+        )
+        for kind, values in lat.items():
+            if values:
+                print(
+                    f"{kind:8} HTTP answer: p50 {pct(values, 50) * 1000:.1f} ms, p99 {pct(values, 99) * 1000:.1f} ms, "
+                    f"max {max(values) * 1000:.1f} ms"
+                )
+        if to_card:
+            print(
+                f"webhook → card posted: p50 {statistics.median(to_card) * 1000:.0f} ms, "
+                f"p99 {pct(to_card, 99) * 1000:.0f} ms"
+            )
+        print(
+            f"leads stored {stored[0]} (distinct {stored[1]}), cards posted {len(cards)} (distinct "
+            f"{len(set(names))}) for {len(lead_ids)} new leads; verdicts {verdicts[0]} on {verdicts[1]} leads "
+            f"for {len(lat['click'])} clicks"
+        )
+        ok = stored[0] == stored[1] == len(lead_ids) == len(cards) == len(set(names)) and verdicts[0] == verdicts[1]
+        print("no lost or doubled lead" if ok else "MISMATCH: lost or doubled work")
+        for b in bad[:5]:
+            print("  not 2xx:", b)
+        return 0 if ok else 1
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        slack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
