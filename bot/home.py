@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from slack_sdk.models.views import View
 from sqlalchemy import Engine
 
-from bot.blocks import DIGESTS, build_home, display_workdays
+from bot.blocks import build_home
 from bot.i18n import translator
+from bot.schedule import Occurrence, occurrences
 from bot.workspaces import load
 from storage.db import read_scope
 from storage.models import Workspace
 from storage.repos import workspaces as repo
+from storage.types import utcnow
 
 
-def schedule_lines(ws: Workspace) -> list[str]:
+def schedule_lines(ws: Workspace, now: datetime) -> list[str]:
+    """The next post of each kind, in the workspace's local time (from the same schedule the bot runs)."""
     _ = translator(ws.language)
-    names = {"daily": _("Daily digest"), "weekly": _("Weekly digest"), "monthly": _("Monthly report")}
-    when = {
-        "daily": _("working days ({days})").format(days=display_workdays(ws.workdays)),
-        "weekly": _("first working day of the week"),
-        "monthly": _("first working day of the month"),
+    names = {
+        "daily": _("Daily digest"),
+        "weekly": _("Weekly digest"),
+        "monthly": _("Monthly report"),
+        "quality": _("Lead quality"),
     }
-    lines = []
-    for d in DIGESTS:
-        if getattr(ws, f"{d}_digest") and ws.digest_channel:
-            lines.append(
-                f"• {names[d]}: {when[d]}, {getattr(ws, f'{d}_digest_time')} ({ws.timezone}) → <#{ws.digest_channel}>"
-            )
-    return lines
+    nxt: dict[str, Occurrence] = {}
+    for occ in occurrences(ws, now, now + timedelta(days=32)):
+        nxt.setdefault(occ.kind, occ)
+    return [
+        f"• {names[o.kind]}: {o.local:%d.%m %H:%M} ({ws.timezone}) → <#{o.channel}>"
+        for o in sorted(nxt.values(), key=lambda o: o.utc)
+        if o.channel
+    ]
 
 
 def home_view(engine: Engine, team_id: str) -> View:
     ws = load(engine, team_id)
     with read_scope(engine) as s:
         counts = repo.data_counts(s, team_id)
-    return build_home(ws, counts, schedule_lines(ws))
+    return build_home(ws, counts, schedule_lines(ws, utcnow()))

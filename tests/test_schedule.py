@@ -61,3 +61,15 @@ def test_due_gives_one_post_per_kind_after_downtime():
         ("weekly", "2026-W48"),
     ]
     assert due(ws(), utc(2026, 11, 30, 7, 59)) == []  # nothing before 09:00 local (08:00 UTC)
+
+
+def test_app_home_lists_the_next_post_of_each_kind():
+    from bot.home import schedule_lines
+
+    lines = schedule_lines(ws(marketing_channel="C2"), utc(2026, 11, 30, 8, 15))  # Monday 09:15 in Berlin
+    assert lines == [
+        "• Weekly digest: 30.11 09:30 (Europe/Berlin) → <#C1>",
+        "• Lead quality: 30.11 10:30 (Europe/Berlin) → <#C2>",
+        "• Daily digest: 01.12 09:00 (Europe/Berlin) → <#C1>",
+        "• Monthly report: 01.12 10:00 (Europe/Berlin) → <#C1>",
+    ]
