@@ -187,8 +187,12 @@ def main() -> int:
                     pool.submit(webhook, n_leads)
                     n_leads += 1
         elapsed = time.monotonic() - start
-        wait_until = time.monotonic() + 60
-        while len(slack.calls_to("chat.postMessage")) < len(lead_ids) and time.monotonic() < wait_until:
+        # Cards are posted after the answer: wait while they keep coming (a backlog is not a loss).
+        last, idle_since = -1, time.monotonic()
+        while len(slack.calls_to("chat.postMessage")) < len(lead_ids) and time.monotonic() - idle_since < 15:
+            now_count = len(slack.calls_to("chat.postMessage"))
+            if now_count != last:
+                last, idle_since = now_count, time.monotonic()
             time.sleep(0.2)
         time.sleep(1.0)
         cards = slack.calls_to("chat.postMessage")
