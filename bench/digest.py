@@ -24,6 +24,9 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from common import peak_rss_mb  # noqa: E402
 
 TEAM = "TBENCH"
 CHANNELS = np.array(["google_ads", "facebook", "seo", "email", "referral", "events", "display"])
@@ -152,15 +155,6 @@ def child(db: str, runs: int) -> None:
         figures[name] = statistics.median(times)
     figures["peak_mb"] = peak_rss_mb()
     print(json.dumps(figures))
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries that across exec,
-    so a child would report its parent's peak."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> int:

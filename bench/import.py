@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from common import peak_rss_mb  # noqa: E402
 
 CHANNELS = ["google_ads", "facebook", "seo", "email", "referral", "events", "display"]
 
@@ -67,15 +70,6 @@ def child(db: str, path: str) -> None:
     elapsed = time.perf_counter() - t0
     peak_mb = peak_rss_mb()
     print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb, "summary": result.summary(), "rows": result.rows}))
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries that across exec,
-    so a child would report its parent's peak."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> int:

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
+from bot.workspaces import WorkspaceError
 
 log = logging.getLogger("handoff")
 
@@ -93,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"handoff: {exc}", file=sys.stderr)
         return 2
+    except WorkspaceError as exc:
+        print(f"handoff {args.command}: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
@@ -125,7 +129,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.importing import ImportError_, Mapping, run_import
     from bot.readers import ReadError
-    from bot.workspaces import WorkspaceError, load, resolve_team
+    from bot.workspaces import load, resolve_team
 
     deps = _deps(settings)
     try:
@@ -179,7 +183,7 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from bot.outputs import render, write_all
     from bot.reports import compute_report, period_for
-    from bot.workspaces import WorkspaceError, load, resolve_team
+    from bot.workspaces import load, resolve_team
 
     deps = _deps(settings)
     try:
@@ -203,14 +207,10 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     from zoneinfo import ZoneInfo
 
     from bot.schedule import occurrences
-    from bot.workspaces import WorkspaceError, load, resolve_team
+    from bot.workspaces import load, resolve_team
 
     deps = _deps(settings)
-    try:
-        team = resolve_team(deps.engine, args.team)
-    except WorkspaceError as exc:
-        print(f"handoff schedule: {exc}", file=sys.stderr)
-        return 2
+    team = resolve_team(deps.engine, args.team)
     ws = load(deps.engine, team)
     start = deps.clock()
     if args.first:
@@ -244,28 +244,20 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_webhook(args: argparse.Namespace, settings: Settings) -> int:
     from bot.webhook import webhook_secret
-    from bot.workspaces import WorkspaceError, resolve_team
+    from bot.workspaces import resolve_team
 
     deps = _deps(settings)
-    try:
-        team = resolve_team(deps.engine, args.team)
-    except WorkspaceError as exc:
-        print(f"handoff webhook: {exc}", file=sys.stderr)
-        return 2
+    team = resolve_team(deps.engine, args.team)
     print(webhook_secret(deps, team, rotate=args.rotate))
     return 0
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.exports import export_rows, write_table
-    from bot.workspaces import WorkspaceError, resolve_team
+    from bot.workspaces import resolve_team
 
     deps = _deps(settings)
-    try:
-        team = resolve_team(deps.engine, args.team)
-    except WorkspaceError as exc:
-        print(f"handoff export: {exc}", file=sys.stderr)
-        return 2
+    team = resolve_team(deps.engine, args.team)
     if args.format == "xlsx" and not args.out:
         print("handoff export: --format xlsx needs --out FILE.xlsx", file=sys.stderr)
         return 2
@@ -277,16 +269,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.workspaces import WorkspaceError, resolve_team
+    from bot.workspaces import resolve_team
     from storage.db import session_scope
     from storage.repos import leads
 
     deps = _deps(settings)
-    try:
-        team = resolve_team(deps.engine, args.team)
-    except WorkspaceError as exc:
-        print(f"handoff forget: {exc}", file=sys.stderr)
-        return 2
+    team = resolve_team(deps.engine, args.team)
     with session_scope(deps.engine) as s:
         erased = leads.forget(s, team, lead_id=args.lead, email=args.email)
     if not erased:

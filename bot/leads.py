@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.i18n import N_, translator
+from bot.importing import KINDS
 from bot.workspaces import load
 from storage.db import read_scope, session_scope
 from storage.models import Lead, Workspace
@@ -42,22 +43,8 @@ DEFAULT_REASONS = {
     "timing": N_("Not the right time"),
     "other": N_("Other"),
 }
-TEXT_FIELDS = (
-    "name",
-    "company",
-    "email",
-    "phone",
-    "channel",
-    "campaign",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-    "product",
-    "owner",
-    "message",
-)
+# The lead's text fields are the import's: one list of what a lead is.
+TEXT_FIELDS = tuple(f.name for f in KINDS["leads"] if f.type == "text" and f.name != "external_id")
 MAX_FIELD = {"message": 4000}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
