@@ -48,17 +48,23 @@ def compute_report(
     ws = load(engine, team_id)
     previous = period.previous()
     w, pw = period.window(team_id, ws.timezone, channel), previous.window(team_id, ws.timezone, channel)
+    # A day is too short for margins, campaign tables and share-drop alerts: the longer reports have them.
+    daily = kind == "daily"
+    no_rows: tuple[list, list, list] = ([], [], [])
     with read_scope(engine) as s:
         cur, prev = metrics.totals(s, w), metrics.totals(s, pw)
         rows = metrics.leads_by_channel(s, w), metrics.sales_by_channel(s, w), metrics.spend_by_channel(s, w)
-        prev_rows = metrics.leads_by_channel(s, pw), metrics.sales_by_channel(s, pw), metrics.spend_by_channel(s, pw)
-        # Margins span all deals: worth reading for a week or more, noise for a single day.
-        margins = metrics.product_margins(s, team_id) if kind != "daily" else []
+        prev_rows = (
+            no_rows
+            if daily
+            else (metrics.leads_by_channel(s, pw), metrics.sales_by_channel(s, pw), metrics.spend_by_channel(s, pw))
+        )
+        margins = [] if daily else metrics.product_margins(s, team_id)
         products = kpi.build_products(metrics.deals_by_product(s, w), metrics.deals_by_product(s, pw), margins)
         reps = kpi.build_reps(metrics.deals_by_rep(s, w), metrics.leads_by_owner(s, w))
         cohort = kpi.build_cohort(metrics.cohort(s, w)) if kind == "monthly" else []
     channels, prev_channels = kpi.build_channels(*rows), kpi.build_channels(*prev_rows)
-    campaigns = kpi.build_channels(*rows, by="campaign")
+    campaigns = kpi.build_channels(*(no_rows if daily else rows), by="campaign")
     report = kpi.Report(
         kind=kind,
         team_id=team_id,
