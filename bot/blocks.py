@@ -220,10 +220,14 @@ def build_home(ws: Workspace, counts: dict[str, int], schedule: list[str]) -> Vi
                 )
             )
         ),
-        ActionsBlock(
-            elements=[ButtonElement(action_id=ids.HOME_OPEN_CONFIG, text=_("Settings"), style="primary")],
-        ),
     ]
+    if counts.get("awaiting_verdict"):
+        waiting = _("{n} lead card(s) wait for a verdict from sales").format(n=counts["awaiting_verdict"])
+        where = f" — <#{ws.leads_channel}>" if ws.leads_channel else ""
+        blocks.append(SectionBlock(text=_md(f"*{_('Leads')}*\n{waiting}{where}")))
+    blocks.append(
+        ActionsBlock(elements=[ButtonElement(action_id=ids.HOME_OPEN_CONFIG, text=_("Settings"), style="primary")])
+    )
     return View(type="home", blocks=blocks)
 
 

@@ -411,3 +411,19 @@ def test_leads_quality_answers_ephemerally(app: RunningApp):
     assert body["response_type"] == "ephemeral" and "2 leads, 0 judged, 2 still waiting" in text
     assert "*google_ads*" in text and "*seo*" in text
     assert "quality" in slash_command(app, ids.COMMAND_LEADS, "nonsense").json()["text"]
+
+
+def test_app_home_counts_cards_waiting_for_a_verdict(app: RunningApp):
+    send_lead(app, LEAD)
+    _card(app)
+    body = _event(
+        "event_callback.app_home_opened.org_install.json",
+        type="app_home_opened",
+        user=SALES,
+        channel="D0HOME",
+        tab="home",
+        event_ts="1800000009.000100",
+    )
+    send_event(app, body)
+    view = json.dumps(app.slack.wait_for("views.publish")[0].args["view"])
+    assert "1 lead card(s) wait for a verdict from sales" in view and "<#C0LEADS>" in view

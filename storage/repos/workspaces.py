@@ -42,4 +42,7 @@ def data_counts(session: Session, team_id: str) -> dict[str, int]:
     out = {}
     for label, model in (("leads", Lead), ("deals", Deal), ("spend_days", Spend), ("traffic_days", Traffic)):
         out[label] = session.exec(select(func.count()).select_from(model).where(model.team_id == team_id)).one()
+    out["awaiting_verdict"] = session.exec(
+        select(func.count()).where(Lead.team_id == team_id, Lead.card_ts.is_not(None), Lead.verdict.is_(None))
+    ).one()
     return out
