@@ -150,16 +150,6 @@ def delete_reply(session: Session, team_id: str, *, channel: str, ts: str) -> in
     ).rowcount
 
 
-def replies(session: Session, team_id: str, lead_id: int) -> list[ThreadReply]:
-    return list(
-        session.exec(
-            select(ThreadReply)
-            .where(ThreadReply.team_id == team_id, ThreadReply.lead_id == lead_id)
-            .order_by(ThreadReply.ts)
-        )
-    )
-
-
 def without_card(session: Session, team_id: str, since: datetime, limit: int = 200) -> list[int]:
     """Leads that arrived recently and still have no card (their post was interrupted)."""
     return list(

@@ -238,16 +238,3 @@ def leads_by_owner(session: Session, w: Window) -> list[tuple]:
     return [
         tuple(r) for r in session.execute(select(Lead.owner, func.count()).where(_leads(w)).group_by(Lead.owner)).all()
     ]
-
-
-def data_range(session: Session, team_id: str) -> tuple[datetime | None, datetime | None]:
-    """The first and last lead or deal time, to pick a default period for offline reports."""
-    lo_l, hi_l = session.execute(
-        select(func.min(Lead.created_at), func.max(Lead.created_at)).where(Lead.team_id == team_id)
-    ).one()
-    lo_d, hi_d = session.execute(
-        select(func.min(Deal.closed_at), func.max(Deal.closed_at)).where(Deal.team_id == team_id)
-    ).one()
-    los = [v for v in (lo_l, lo_d) if v is not None]
-    his = [v for v in (hi_l, hi_d) if v is not None]
-    return (min(los) if los else None, max(his) if his else None)

@@ -3,8 +3,6 @@ retried jobs and several instances."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -41,17 +39,4 @@ def mark(engine: Engine, post_id: int, status: str, **values: object) -> None:
             update(PostedMessage)
             .where(PostedMessage.id == post_id)
             .values(status=status, updated_at=utcnow(), **values)
-        )
-
-
-def stale_claims(engine: Engine, team_id: str, before: datetime) -> list[PostedMessage]:
-    with session_scope(engine) as s:
-        return list(
-            s.exec(
-                select(PostedMessage).where(
-                    PostedMessage.team_id == team_id,
-                    PostedMessage.status.in_(("claimed", "posted")),
-                    PostedMessage.updated_at < before,
-                )
-            )
         )
