@@ -33,7 +33,7 @@ from bot import ids
 from bot.config import display_workdays
 from bot.i18n import N_, translator
 from bot.kpi import HEADLINE, KPI_LABELS, Report
-from bot.render import fmt_change, fmt_kpi_value, funnel_line, title
+from bot.render import REPORT_TITLES, fmt_change, fmt_kpi_value, funnel_line, title
 from storage.models import Workspace
 
 MAX_MESSAGE_BLOCKS = 50
@@ -126,12 +126,26 @@ def _users_input(key: str, label: str, value: list[str], hint: str) -> InputBloc
 DIGESTS = ("daily", "weekly", "monthly")
 
 
+def _modal(ws: Workspace, callback_id: str, title: str, blocks: list[Block], **meta: object) -> View:
+    """A modal with Save/Cancel in the workspace's language; private_metadata names the workspace."""
+    _ = translator(ws.language)
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=PlainTextObject(text=title[:24]),
+        submit=PlainTextObject(text=_("Save")),
+        close=PlainTextObject(text=_("Cancel")),
+        private_metadata=json.dumps({**meta, "team_id": ws.team_id}),
+        blocks=blocks,
+    )
+
+
 def build_config_modal(ws: Workspace) -> View:
     _ = translator(ws.language)
     languages = [Option(value="en", label="English"), Option(value="ru", label="Русский")]
     current_lang = next(o for o in languages if o.value == ws.language)
     groups_hint = _("User groups set with `handoff config set` are kept.")
-    digest_labels = {"daily": _("Daily digest"), "weekly": _("Weekly digest"), "monthly": _("Monthly report")}
+    digest_labels = {d: _(REPORT_TITLES[d]) for d in DIGESTS}
     digest_options = {d: Option(value=d, label=label) for d, label in digest_labels.items()}
     enabled = [digest_options[d] for d in DIGESTS if getattr(ws, f"{d}_digest")]
     blocks: list[Block] = [
@@ -168,15 +182,7 @@ def build_config_modal(ws: Workspace) -> View:
                 element=TimePickerElement(action_id=ids.VALUE, initial_time=getattr(ws, f"{d}_digest_time")),
             )
         )
-    return View(
-        type="modal",
-        callback_id=ids.CONFIG_MODAL,
-        title=PlainTextObject(text=_("Handoff settings")),
-        submit=PlainTextObject(text=_("Save")),
-        close=PlainTextObject(text=_("Cancel")),
-        private_metadata=json.dumps({"team_id": ws.team_id}),
-        blocks=blocks,
-    )
+    return _modal(ws, ids.CONFIG_MODAL, _("Handoff settings"), blocks)
 
 
 def build_home(ws: Workspace, counts: dict[str, int], schedule: list[str]) -> View:
@@ -348,14 +354,11 @@ def build_verdict_modal(ws: Workspace, lead, verdict: str) -> View:
     _ = translator(ws.language)
     options = [Option(value=v, label=label[:75]) for v, label in reason_options(ws)]
     who = " · ".join(x for x in (lead.name, lead.company) if x) or lead.external_id
-    return View(
-        type="modal",
-        callback_id=ids.VERDICT_MODAL,
-        title=PlainTextObject(text=_(VERDICT_LABELS[verdict])[:24]),
-        submit=PlainTextObject(text=_("Save")),
-        close=PlainTextObject(text=_("Cancel")),
-        private_metadata=json.dumps({"lead_id": lead.id, "verdict": verdict, "team_id": ws.team_id}),
-        blocks=[
+    return _modal(
+        ws,
+        ids.VERDICT_MODAL,
+        _(VERDICT_LABELS[verdict]),
+        [
             SectionBlock(text=_md(f"*{who}* · {lead.channel or '—'}")),
             InputBlock(
                 block_id=ids.REASON,
@@ -369,6 +372,8 @@ def build_verdict_modal(ws: Workspace, lead, verdict: str) -> View:
                 element=PlainTextInputElement(action_id=ids.VALUE, multiline=True, max_length=1000),
             ),
         ],
+        lead_id=lead.id,
+        verdict=verdict,
     )
 
 
@@ -393,12 +398,4 @@ def build_lead_modal(ws: Workspace) -> View:
         )
         for f in ids.LEAD_FIELDS
     ]
-    return View(
-        type="modal",
-        callback_id=ids.LEAD_MODAL,
-        title=PlainTextObject(text=_("New lead")),
-        submit=PlainTextObject(text=_("Save")),
-        close=PlainTextObject(text=_("Cancel")),
-        private_metadata=json.dumps({"team_id": ws.team_id}),
-        blocks=blocks,
-    )
+    return _modal(ws, ids.LEAD_MODAL, _("New lead"), blocks)

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from bot.blocks import build_home
 from bot.i18n import translator
+from bot.render import REPORT_TITLES
 from bot.schedule import Occurrence, occurrences
 from bot.workspaces import load
 from storage.db import read_scope
@@ -20,17 +21,11 @@ from storage.types import utcnow
 def schedule_lines(ws: Workspace, now: datetime) -> list[str]:
     """The next post of each kind, in the workspace's local time (from the same schedule the bot runs)."""
     _ = translator(ws.language)
-    names = {
-        "daily": _("Daily digest"),
-        "weekly": _("Weekly digest"),
-        "monthly": _("Monthly report"),
-        "quality": _("Lead quality"),
-    }
     nxt: dict[str, Occurrence] = {}
     for occ in occurrences(ws, now, now + timedelta(days=32)):
         nxt.setdefault(occ.kind, occ)
     return [
-        f"• {names[o.kind]}: {o.local:%d.%m %H:%M} ({ws.timezone}) → <#{o.channel}>"
+        f"• {_(REPORT_TITLES[o.kind])}: {o.local:%d.%m %H:%M} ({ws.timezone}) → <#{o.channel}>"
         for o in sorted(nxt.values(), key=lambda o: o.utc)
         if o.channel
     ]

@@ -13,6 +13,7 @@ REPORT_TITLES = {
     "weekly": N_("Weekly digest"),
     "monthly": N_("Monthly report"),
     "range": N_("KPI report"),
+    "quality": N_("Lead quality"),
 }
 MONEY = frozenset({"cac", "spend", "revenue"})
 

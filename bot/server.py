@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterable
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from sqlalchemy import text
 
 from bot import webhook
 from bot.app import create_app
 from bot.deps import Deps
 from bot.settings import Settings
+from storage.db import ping
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,7 @@ def build_wsgi(app: App, deps: Deps) -> WSGIApp:
 
     def healthz(start_response: Callable) -> list[bytes]:
         try:
-            with deps.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            ping(deps.engine)
             status, body = "200 OK", {"ok": True}
         except Exception as exc:  # the probe must answer, whatever the database says
             log.warning("health check: database unreachable: %s", type(exc).__name__)

@@ -58,6 +58,12 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+def ping(engine: Engine) -> None:
+    """Raises when the database does not answer."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration."""
     command.upgrade(alembic_config(engine), "head")

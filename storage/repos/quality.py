@@ -94,8 +94,16 @@ def _bounds(first: date | None, last: date | None, tz: str):
     return lo, hi
 
 
-def verdict_rows(session: Session, team_id: str, first: date | None, last: date | None, tz: str):
+def _during(q, col, first: date | None, last: date | None, tz: str):
     lo, hi = _bounds(first, last, tz)
+    if lo:
+        q = q.where(col >= lo)
+    if hi:
+        q = q.where(col <= hi)
+    return q
+
+
+def verdict_rows(session: Session, team_id: str, first: date | None, last: date | None, tz: str):
     q = (
         select(
             Lead.id,
@@ -117,10 +125,7 @@ def verdict_rows(session: Session, team_id: str, first: date | None, last: date 
         .where(LeadVerdict.team_id == team_id)
         .order_by(LeadVerdict.id)
     )
-    if lo:
-        q = q.where(LeadVerdict.created_at >= lo)
-    if hi:
-        q = q.where(LeadVerdict.created_at <= hi)
+    q = _during(q, LeadVerdict.created_at, first, last, tz)
     header = [
         "lead_id",
         "external_id",
@@ -141,7 +146,6 @@ def verdict_rows(session: Session, team_id: str, first: date | None, last: date 
 
 
 def reply_rows(session: Session, team_id: str, first: date | None, last: date | None, tz: str):
-    lo, hi = _bounds(first, last, tz)
     q = (
         select(
             Lead.id,
@@ -158,9 +162,6 @@ def reply_rows(session: Session, team_id: str, first: date | None, last: date | 
         .where(ThreadReply.team_id == team_id)
         .order_by(ThreadReply.created_at)
     )
-    if lo:
-        q = q.where(ThreadReply.created_at >= lo)
-    if hi:
-        q = q.where(ThreadReply.created_at <= hi)
+    q = _during(q, ThreadReply.created_at, first, last, tz)
     header = ["lead_id", "external_id", "channel", "campaign", "verdict", "user", "text", "written_at", "edited_at"]
     return header, [tuple(r) for r in session.execute(q).all()]
