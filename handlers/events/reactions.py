@@ -6,10 +6,9 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.leads import give_verdict
+from bot.threads import card_lead_for_event
 from bot.workspaces import ensure
 from handlers.actions.verdicts import refusal
-from storage.db import session_scope
-from storage.repos import leads as repo
 
 
 def handle_reaction_added(event: dict, body: dict, client: WebClient, deps: Deps) -> None:
@@ -20,10 +19,7 @@ def handle_reaction_added(event: dict, body: dict, client: WebClient, deps: Deps
     verdict = ws.reactions.get(event.get("reaction", ""))
     if verdict is None:
         return
-    with session_scope(deps.engine) as s:
-        if not repo.first_event(s, ws.team_id, body["event_id"]):
-            return
-        lead = repo.by_card(s, ws.team_id, item.get("channel", ""), item.get("ts", ""))
-    if lead is None or refusal(ws, event["user"], client):
+    lead_id = card_lead_for_event(deps, ws.team_id, body["event_id"], item.get("channel", ""), item.get("ts", ""))
+    if lead_id is None or refusal(ws, event["user"], client):
         return
-    give_verdict(deps, ws.team_id, lead.id, verdict=verdict, user_id=event["user"], source="reaction")
+    give_verdict(deps, ws.team_id, lead_id, verdict=verdict, user_id=event["user"], source="reaction")
