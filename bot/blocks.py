@@ -69,6 +69,8 @@ HELP_LINES: list[tuple[str, str]] = [
     ("/kpi post day|week|month", N_("post the digest to the digest channel now (admins)")),
     ("/lead", N_("add a lead by hand: it gets a card like the others")),
     ("/leads quality [week|month|DATE..DATE] [by channel|campaign|reason]", N_("lead quality for marketing")),
+    ("/sync help", N_("the biweekly Sales × Marketing sync: questions, agenda, action items, the customer profile")),
+    ("/feedback review|complaint|wish [1-5] text", N_("keep a customer's words for the next sync")),
 ]
 
 
@@ -185,7 +187,7 @@ def build_config_modal(ws: Workspace) -> View:
     return _modal(ws, ids.CONFIG_MODAL, _("Handoff settings"), blocks)
 
 
-def build_home(ws: Workspace, counts: dict[str, int], schedule: list[str]) -> View:
+def build_home(ws: Workspace, counts: dict[str, int], schedule: list[str], sync: list[str] | None = None) -> View:
     _ = translator(ws.language)
     configured = any([ws.leads_channel, ws.digest_channel, ws.marketing_channel, ws.sync_channel])
     blocks: list[Block] = [HeaderBlock(text=_("Handoff: Sales and Marketing as one funnel"))]
@@ -231,6 +233,8 @@ def build_home(ws: Workspace, counts: dict[str, int], schedule: list[str]) -> Vi
         waiting = _("{n} lead card(s) wait for a verdict from sales").format(n=counts["awaiting_verdict"])
         where = f" — <#{ws.leads_channel}>" if ws.leads_channel else ""
         blocks.append(SectionBlock(text=_md(f"*{_('Leads')}*\n{waiting}{where}")))
+    if sync:
+        blocks.append(SectionBlock(text=_md((f"*{_('Sales × Marketing sync')}*\n" + "\n".join(sync))[:3000])))
     blocks.append(
         ActionsBlock(elements=[ButtonElement(action_id=ids.HOME_OPEN_CONFIG, text=_("Settings"), style="primary")])
     )

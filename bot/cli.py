@@ -57,8 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     hook.add_argument("--rotate", action="store_true", help="make a new secret (the old one stops working)")
     hook.add_argument("--team")
 
-    exp = sub.add_parser("export", help="export lead verdicts or thread replies")
-    exp.add_argument("what", choices=["verdicts", "replies"])
+    syn = sub.add_parser("sync", help="show or set up the biweekly Sales × Marketing sync")
+    syn.add_argument("action", choices=["show", "setup"])
+    syn.add_argument("pairs", nargs="*", metavar="KEY=VALUE")
+    syn.add_argument("--team")
+
+    exp = sub.add_parser("export", help="export lead verdicts, thread replies, sync answers, action items, ICP")
+    exp.add_argument("what", choices=["verdicts", "replies", "answers", "actions", "icp"])
     exp.add_argument("--from", dest="first", type=_date)
     exp.add_argument("--to", dest="last", type=_date)
     exp.add_argument("--format", choices=["csv", "xlsx"], default="csv")
@@ -215,30 +220,105 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     start = deps.clock()
     if args.first:
         start = datetime.combine(args.first, datetime.min.time(), ZoneInfo(ws.timezone)).astimezone(UTC)
-    items = occurrences(ws, start, start + timedelta(days=args.days))
+    end = start + timedelta(days=args.days)
+    zone = ZoneInfo(ws.timezone)
     rows = [
-        {
-            "kind": o.kind,
-            "period": o.period.key(),
-            "channel": o.channel,
-            "local": o.local.isoformat(),
-            "utc": o.utc.isoformat(),
-        }
-        for o in items
+        {"kind": o.kind, "period": o.period.key(), "channel": o.channel, "local": o.local, "utc": o.utc}
+        for o in occurrences(ws, start, end)
     ]
+    rows += [
+        {
+            "kind": e.kind,
+            "period": e.meeting.isoformat(),
+            "channel": ws.sync_channel,
+            "local": e.utc.astimezone(zone),
+            "utc": e.utc,
+        }
+        for e in sync_events(deps.engine, ws, start, end)
+    ]
+    rows.sort(key=lambda r: r["utc"])
     if args.format == "json":
-        print(json.dumps({"team_id": team, "timezone": ws.timezone, "posts": rows}, indent=2))
+        out = [{**r, "local": r["local"].isoformat(), "utc": r["utc"].isoformat()} for r in rows]
+        print(json.dumps({"team_id": team, "timezone": ws.timezone, "posts": out}, indent=2))
         return 0
     if not ws.digest_channel:
         print("note: no digest channel is set; set one with `handoff config set digest_channel=C…`")
-    print(f"{'kind':<8} {'reports':<24} {'channel':<12} {'local time (' + ws.timezone + ')':<30} utc")
-    for o in items:
+    print(f"{'kind':<15} {'reports':<24} {'channel':<12} {'local time (' + ws.timezone + ')':<30} utc")
+    for r in rows:
         print(
-            f"{o.kind:<8} {o.period.key():<24} {o.channel or '—':<12} "
-            f"{o.local:%a %Y-%m-%d %H:%M}{'':<10} {o.utc:%Y-%m-%d %H:%M}"
+            f"{r['kind']:<15} {r['period']:<24} {r['channel'] or '—':<12} "
+            f"{r['local']:%a %Y-%m-%d %H:%M}{'':<10} {r['utc']:%Y-%m-%d %H:%M}"
         )
-    if not items:
+    if not rows:
         print("nothing scheduled in this window (digests off, or no working days)")
+    return 0
+
+
+def sync_events(engine, ws, start, end):
+    from bot.sync_calendar import Calendar, events
+    from storage.db import read_scope
+    from storage.repos import sync
+
+    with read_scope(engine) as s:
+        series = sync.series(s, ws.team_id)
+    return events(Calendar(series, ws), start, end) if series and series.active else []
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import meetings
+    from bot.config import ConfigError, display
+    from bot.sync_calendar import parse_sync_assignments
+    from bot.workspaces import load, resolve_team
+    from storage.db import read_scope
+    from storage.repos import sync
+
+    deps = _deps(settings)
+    team = resolve_team(deps.engine, args.team)
+    if args.action == "setup":
+        if not args.pairs:
+            print(
+                "handoff sync setup: give KEY=VALUE pairs, e.g. weekday=thu time=15:00 channel=C0123", file=sys.stderr
+            )
+            return 2
+        try:
+            values = parse_sync_assignments(args.pairs)
+        except ConfigError as exc:
+            print(f"handoff sync setup: {exc}", file=sys.stderr)
+            return 2
+        meetings.setup(deps, team, values)
+    with read_scope(deps.engine) as s:
+        series = sync.series(s, team)
+    if series is None:
+        print("the sync is not set up: `handoff sync setup weekday=thu time=15:00 channel=C0123`")
+        return 0
+    ws = load(deps.engine, team)
+    rows = [("channel", ws.sync_channel)] + [
+        (k, getattr(series, k))
+        for k in (
+            "active",
+            "weekday",
+            "time",
+            "length_minutes",
+            "every_weeks",
+            "start_date",
+            "timezone",
+            "sales",
+            "marketing",
+            "holidays",
+            "holiday_rule",
+            "ask_days",
+            "reminders",
+            "agenda_before",
+            "questions",
+        )
+    ]
+    for key, value in rows:
+        shown = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[value] if key == "weekday" else display(value)
+        print(f"{key:<16} {shown}")
+    _ws, _series, slots, _cal = meetings.next_slots(deps, team, 3)
+    for slot in slots:
+        note = " (skipped: holiday)" if slot.skipped else " (moved: holiday)" if slot.moved else ""
+        print(f"next             {slot.starts:%a %Y-%m-%d %H:%M %Z}{note}")
     return 0
 
 
@@ -302,6 +382,7 @@ COMMANDS = {
     "report": cmd_report,
     "schedule": cmd_schedule,
     "webhook": cmd_webhook,
+    "sync": cmd_sync,
     "export": cmd_export,
     "forget": cmd_forget,
     "demo": cmd_demo,

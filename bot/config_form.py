@@ -7,7 +7,7 @@ from typing import Any
 from bot import ids
 from bot.blocks import DIGESTS
 from bot.config import ConfigError, parse_value
-from storage.models import Workspace
+from storage.models import SyncSeries, Workspace
 
 CHANNEL_KEYS = ("leads_channel", "digest_channel", "marketing_channel", "sync_channel")
 PEOPLE_KEYS = ("admins", "sales", "marketing")
@@ -40,4 +40,35 @@ def parse_submission(state: dict[str, Any], ws: Workspace) -> tuple[dict[str, An
             values[key] = parse_value(key, text)
         except ConfigError as exc:
             errors["digests" if key.endswith("_digest") else key] = exc.message
+    return values, errors
+
+
+def parse_sync_submission(state: dict[str, Any], series: SyncSeries | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The sync setup modal → (series values, errors keyed by block id)."""
+    from bot.sync_calendar import SYNC_KEYS
+
+    def field(block: str) -> dict[str, Any]:
+        return state.get(block, {}).get(ids.VALUE, {})
+
+    raw: dict[str, str] = {"channel": field("channel").get("selected_conversation") or ""}
+    for key in ("weekday", "length_minutes", "every_weeks", "holiday_rule", "ask_days"):
+        raw[key] = (field(key).get("selected_option") or {}).get("value") or ""
+    raw["time"] = field("time").get("selected_time") or ""
+    raw["start_date"] = field("start_date").get("selected_date") or ""
+    for key in ("timezone", "holidays", "reminders", "agenda_before"):
+        raw[key] = field(key).get("value") or ""
+    raw["questions"] = "|".join((field("questions").get("value") or "").splitlines())
+    for key in ("sales", "marketing"):
+        groups = [p for p in (getattr(series, key) if series else []) if p.startswith("S")]
+        raw[key] = ",".join([*(field(key).get("selected_users") or []), *groups])
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, text in raw.items():
+        if text == "" and key in ("timezone", "agenda_before"):
+            errors[key] = "required"
+            continue
+        try:
+            values[key] = SYNC_KEYS[key](text)
+        except ValueError as exc:
+            errors[key] = str(exc)
     return values, errors

@@ -1,4 +1,5 @@
-"""Exports for marketing: verdicts and thread replies as CSV or XLSX, safe to open in a spreadsheet."""
+"""Exports for marketing (verdicts, thread replies, sync answers, action items, ICP versions) as CSV or
+XLSX, safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import Engine
 
 from bot.workspaces import load
 from storage.db import session_scope
-from storage.repos import quality
+from storage.repos import quality, sync
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -29,6 +30,12 @@ def export_rows(engine: Engine, team_id: str, what: str, first: date | None, las
     with session_scope(engine) as s:
         if what == "verdicts":
             return quality.verdict_rows(s, team_id, first, last, tz)
+        if what == "answers":
+            return sync.answer_rows(s, team_id, first, last, tz)
+        if what == "actions":
+            return sync.action_rows(s, team_id, first, last, tz)
+        if what == "icp":
+            return sync.icp_rows(s, team_id, first, last, tz)
         return quality.reply_rows(s, team_id, first, last, tz)
 
 

@@ -5,7 +5,9 @@ COMMAND_KPI = "/kpi"
 COMMAND_FUNNEL = "/funnel"
 COMMAND_LEAD = "/lead"
 COMMAND_LEADS = "/leads"
-COMMANDS = (COMMAND_HANDOFF, COMMAND_KPI, COMMAND_FUNNEL, COMMAND_LEAD, COMMAND_LEADS)
+COMMAND_SYNC = "/sync"
+COMMAND_FEEDBACK = "/feedback"
+COMMANDS = (COMMAND_HANDOFF, COMMAND_KPI, COMMAND_FUNNEL, COMMAND_LEAD, COMMAND_LEADS, COMMAND_SYNC, COMMAND_FEEDBACK)
 
 CONFIG_MODAL = "handoff_config"
 HOME_OPEN_CONFIG = "home_open_config"
@@ -16,6 +18,16 @@ VERDICT_MODAL = "verdict_modal"
 LEAD_MODAL = "lead_modal"
 LEAD_FIELDS = ("name", "company", "email", "phone", "channel", "campaign", "product", "message")
 REASON = "reason"
+# The sync: the Answer button (value = meeting id) and its modal, whose blocks are "q:<question key>".
+SYNC_ANSWER = "sync_answer"
+SYNC_CLOSE = "sync_close"
+SYNC_QUESTION_PREFIX = "q:"
+SYNC_ANSWERS_MODAL = "sync_answers"
+SYNC_SETUP_MODAL = "sync_setup"
+SYNC_ICP_MODAL = "sync_icp"
+FEEDBACK_MODAL = "customer_feedback"
+# The message shortcut "Save as customer feedback" (manifest callback id).
+FEEDBACK_SHORTCUT = "save_customer_feedback"
 NOTE = "note"
 
 # Config modal: block id == setting key; every input uses this action id.

@@ -25,12 +25,14 @@ def run_due(*, deps: Deps, now: datetime) -> list[str]:
     """Run every job at `now` (each decides what is due); one failing job does not stop the others."""
     from jobs.digests import post_due_digests
     from jobs.leads import feedback_sla, post_missing_cards, weekly_quality_report
+    from jobs.sync import run_sync
 
     jobs = (
         ("digests", post_due_digests),
         ("lead-cards", post_missing_cards),
         ("sla", feedback_sla),
         ("quality", weekly_quality_report),
+        ("sync", run_sync),
     )
     ran = []
     for name, job in jobs:

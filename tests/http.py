@@ -104,3 +104,36 @@ def button_click(app, action_id: str, value: str, user: str = "U0ADMIN", channel
     return signed_post(
         app.url + "/slack/events", SIGNING_SECRET, interactive(payload), "application/x-www-form-urlencoded"
     )
+
+
+def submit_view(app, callback_id: str, private_metadata: str, values: dict, user: str = "U0ADMIN") -> Reply:
+    """A view_submission (Slack's modal sample) for one of our modals with the given state values."""
+    from tests.conftest import SIGNING_SECRET, TEAM
+    from tests.slack_double import SHARED
+
+    payload = json.loads((SHARED / "slack" / "payloads" / "http" / "view_submission.modal_input.json").read_text())
+    payload["team"]["id"] = TEAM
+    payload["user"].update({"id": user, "team_id": TEAM})
+    payload["view"].update({"team_id": TEAM, "callback_id": callback_id, "private_metadata": private_metadata})
+    payload["view"]["state"] = {"values": values}
+    return signed_post(
+        app.url + "/slack/events", SIGNING_SECRET, interactive(payload), "application/x-www-form-urlencoded"
+    )
+
+
+def message_shortcut(app, callback_id: str, message: dict, user: str = "U0ADMIN", channel: str = "C0HERE") -> Reply:
+    """A message_action (Slack's message-shortcut sample) on `message`."""
+    from tests.conftest import SIGNING_SECRET, TEAM
+    from tests.slack_double import SHARED
+
+    payload = json.loads((SHARED / "slack" / "payloads" / "http" / "message_action.message_shortcut.json").read_text())
+    payload["team"] = {"id": TEAM, "domain": "test"}
+    payload["user"] = {"id": user, "name": user.lower()}
+    payload["channel"] = {"id": channel, "name": "here"}
+    payload["callback_id"] = callback_id
+    payload["message"] = {**payload["message"], **message, "team": TEAM}
+    payload["message_ts"] = payload["message"]["ts"]
+    payload["response_url"] = app.slack.response_url()
+    return signed_post(
+        app.url + "/slack/events", SIGNING_SECRET, interactive(payload), "application/x-www-form-urlencoded"
+    )

@@ -131,3 +131,37 @@ def test_config_bad_value_names_the_key(db: Path, capsys):
 def test_unknown_team_is_refused(db: Path, capsys):
     assert main(["config", "show", "--team", "T0NOPE"]) == 2
     assert "unknown workspace 'T0NOPE'" in capsys.readouterr().err
+
+
+def test_sync_setup_show_schedule_and_export(db: Path, capsys):
+    import json
+
+    assert main(["config", "set", "timezone=Europe/Berlin"]) == 0
+    pairs = [
+        "weekday=thu",
+        "time=15:00",
+        "start_date=2026-12-03",
+        "channel=C0SYNC",
+        "sales=S0SALES",
+        "holidays=2026-12-17",
+    ]
+    assert main(["sync", "setup", *pairs]) == 0
+    out = capsys.readouterr().out
+    assert "thu" in out and "S0SALES" in out and "C0SYNC" in out and "2026-12-17" in out
+    assert main(["sync", "setup", "every_weeks=12"]) == 2
+    assert "every_weeks" in capsys.readouterr().err
+    assert main(["schedule", "--from", "2026-11-30", "--days", "21", "--format", "json"]) == 0
+    posts = json.loads(capsys.readouterr().out)["posts"]
+    sync = [(p["kind"], p["utc"]) for p in posts if p["kind"].startswith("sync")]
+    assert sync == [
+        ("sync-questions", "2026-12-01T14:00:00+00:00"),  # two working days before, 15:00 Berlin
+        ("sync-agenda", "2026-12-03T13:00:00+00:00"),
+        ("sync-meeting", "2026-12-03T14:00:00+00:00"),
+        ("sync-skipped", "2026-12-17T14:00:00+00:00"),
+    ]
+    assert all(p["channel"] == "C0SYNC" for p in posts if p["kind"].startswith("sync"))
+    assert main(["export", "actions"]) == 0
+    assert (
+        capsys.readouterr().out.splitlines()[0].lstrip("\ufeff")
+        == "id,meeting,owner,text,due,status,created_by,created_at,done_at"
+    )

@@ -73,6 +73,11 @@ def test_slash_commands_are_exactly_the_registered_ones(registered):
     assert declared == sorted(registered["command"]) == sorted(ids.COMMANDS)
 
 
+def test_shortcuts_are_exactly_the_registered_ones(registered):
+    declared = sorted(s["callback_id"] for s in MANIFEST["features"]["shortcuts"])
+    assert declared == sorted(registered["shortcut"]) == [ids.FEEDBACK_SHORTCUT]
+
+
 def test_event_subscriptions_match_the_listeners(registered, app: App):
     declared = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
     assert sorted({e.split(".")[0] for e in declared}) == sorted(registered["event"])

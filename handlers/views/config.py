@@ -34,4 +34,4 @@ def handle_config_submission(ack: Ack, body: dict, view: dict, client: WebClient
         return
     ack()
     save_settings(deps.engine, team_id, values)
-    client.views_publish(user_id=user_id, view=home_view(deps.engine, team_id))
+    client.views_publish(user_id=user_id, view=home_view(deps.engine, team_id, user_id))

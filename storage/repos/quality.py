@@ -94,7 +94,7 @@ def _bounds(first: date | None, last: date | None, tz: str):
     return lo, hi
 
 
-def _during(q, col, first: date | None, last: date | None, tz: str):
+def during(q, col, first: date | None, last: date | None, tz: str):
     lo, hi = _bounds(first, last, tz)
     if lo:
         q = q.where(col >= lo)
@@ -125,7 +125,7 @@ def verdict_rows(session: Session, team_id: str, first: date | None, last: date 
         .where(LeadVerdict.team_id == team_id)
         .order_by(LeadVerdict.id)
     )
-    q = _during(q, LeadVerdict.created_at, first, last, tz)
+    q = during(q, LeadVerdict.created_at, first, last, tz)
     header = [
         "lead_id",
         "external_id",
@@ -162,6 +162,6 @@ def reply_rows(session: Session, team_id: str, first: date | None, last: date | 
         .where(ThreadReply.team_id == team_id)
         .order_by(ThreadReply.created_at)
     )
-    q = _during(q, ThreadReply.created_at, first, last, tz)
+    q = during(q, ThreadReply.created_at, first, last, tz)
     header = ["lead_id", "external_id", "channel", "campaign", "verdict", "user", "text", "written_at", "edited_at"]
     return header, [tuple(r) for r in session.execute(q).all()]

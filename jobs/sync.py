@@ -1,0 +1,12 @@
+"""The sync job: questions, reminders, agenda, closing and action-item reminders for every series."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import meetings
+from bot.deps import Deps
+
+
+def run_sync(*, deps: Deps, now: datetime) -> None:
+    meetings.run(deps, now)
