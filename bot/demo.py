@@ -257,5 +257,77 @@ def run_demo(*, out_dir: Path, seed: int, db_path: Path, today: date | None = No
     for kind in ("daily", "weekly", "monthly"):
         report = compute_report(engine, TEAM, kind, default_period(kind, now, TZ))
         written += write_all(report, out_dir)
+    written += write_sync_agenda(engine, out_dir, now)
     engine.dispose()
     return written
+
+
+SYNC_ANSWERS = {
+    ("sales", "q1"): "They buy when the trial shows the report on their own data; they refuse over price per seat.",
+    ("sales", "q2"): "A demo in the first week and a champion in finance.",
+    ("marketing", "q1"): "Webinar leads mention the funnel picture; price questions come from ads.",
+    ("marketing", "q3"): "B2B SaaS, 50–500 people, a sales team of 5+.",
+    ("marketing", "q5"): "Answer webinar leads the same day.",
+}
+
+
+def _message_text(msg) -> str:
+    """A Block Kit message as plain text (headers, sections, fields, context), for the demo files."""
+    lines = []
+    for block in (b.to_dict() for b in msg.blocks):
+        if block["type"] == "header":
+            lines += [block["text"]["text"], ""]
+        elif block["type"] == "section":
+            lines += [f["text"] for f in block.get("fields", [])]
+            lines += [block["text"]["text"]] if "text" in block else []
+        elif block["type"] == "context":
+            lines += [e.get("text", "") for e in block["elements"]]
+        elif block["type"] == "actions":
+            lines.append(" ".join(f"[{e['text']['text']}]" for e in block["elements"]))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_sync_agenda(engine: Engine, out_dir: Path, now: datetime) -> list[Path]:
+    """A sync meeting of the demo workspace with answers, an action item and two ICP versions:
+    its agenda message and thread as text, and the funnel picture of the data pack."""
+    from bot import meetings
+    from bot.charts import render_funnel_png
+    from bot.deps import Deps
+    from bot.settings import Settings
+    from bot.sync_blocks import build_agenda, build_agenda_thread
+    from bot.sync_calendar import Calendar
+    from bot.workspaces import load
+    from storage.repos import sync
+
+    deps = Deps(settings=Settings(_env_file=None), engine=engine, clock=lambda: now)
+    start = (now - timedelta(days=28)).date()
+    series = meetings.setup(
+        deps, TEAM, {"channel": "C0DEMOSYNC", "weekday": 3, "time": "15:00", "start_date": start, "timezone": TZ}
+    )
+    ws = load(engine, TEAM)
+    slot = next(s for s in Calendar(series, ws).next_slots(now, 3) if not s.skipped)
+    m = sync.ensure_meeting(engine, TEAM, slot.starts_utc, slot.ends_utc, "planned")
+    people = {"sales": REPS[0], "marketing": "U0DEMOMARK"}
+    questions = dict(meetings.questions(ws, series))
+    for dept, user in people.items():
+        pid = sync.claim_participant(engine, TEAM, m.id, user, dept)
+        sync.mark_participant(engine, pid, status="asked", asked_at=now)
+        mine = {q: (questions[q], text) for (d, q), text in SYNC_ANSWERS.items() if d == dept}
+        sync.save_answers(engine, TEAM, m.id, user, dept, mine, now)
+    sync.add_icp(engine, TEAM, "B2B SaaS\n50–500 people", "Asks for a demo", "U0DEMOMARK", now - timedelta(days=20))
+    sync.add_icp(
+        engine,
+        TEAM,
+        "B2B SaaS\n50–500 people\nSales team of 5+",
+        "Asks for a demo\nAsks about price per seat",
+        "U0DEMOMARK",
+        now,
+    )
+    sync.add_action(engine, TEAM, None, people["marketing"], "Answer webinar leads the same day", None, REPS[0], now)
+    data = meetings.agenda(deps, TEAM, m.id)
+    text = "\n\n---\n\n".join(_message_text(msg) for msg in [build_agenda(data), *build_agenda_thread(data)])
+    agenda_path, png_path = out_dir / "sync-agenda.txt", out_dir / "sync-funnel.png"
+    agenda_path.write_text(text, encoding="utf-8")
+    png_path.write_bytes(render_funnel_png(data.pack.report))
+    return [agenda_path, png_path]

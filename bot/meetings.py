@@ -336,8 +336,10 @@ def data_pack(deps: Deps, ws: Workspace, series: SyncSeries, m: Meeting) -> Data
         items = repo.feedback_between(s, ws.team_id, w.start, m.starts_at)
         actions = repo.open_actions(s, ws.team_id)
         prev = repo.previous_meeting(s, ws.team_id, m.starts_at)
-        icp = (repo.icp_versions(s, ws.team_id, 1) or [None])[0]
-        before = repo.icp_at(s, ws.team_id, prev.starts_at) if prev else None
+        newest_two = repo.icp_versions(s, ws.team_id, 2)
+        # Changes since the last sync; before the first sync, since the version before the newest.
+        before = repo.icp_at(s, ws.team_id, prev.starts_at) if prev else (newest_two[1:] or [None])[0]
+    icp = (newest_two or [None])[0]
     feedback: dict[str, list] = {"review": [], "complaint": [], "wish": []}
     for f in items:
         feedback.setdefault(f.kind, []).append(f)

@@ -138,10 +138,28 @@ def _rate_line(rate: dict[str, tuple[int, int]], _) -> str:
     return " · ".join(parts)
 
 
-def leak(report) -> tuple[str, float] | None:
-    """The funnel stage with the lowest conversion from the stage before it."""
-    stages = [(s.stage, s.conversion_pct) for s in report.funnel if s.conversion_pct is not None]
-    return min(stages, key=lambda s: s[1]) if stages else None
+def leak(report):
+    """Where the funnel leaks: the stage whose conversion from the stage before fell most against the
+    previous period; when none fell, the weakest stage after the site (visitors → leads is always low)."""
+    stages = [s for s in report.funnel if s.conversion_pct is not None]
+    fell = [s for s in stages if s.previous_conversion_pct is not None and s.conversion_pct < s.previous_conversion_pct]
+    if fell:
+        return min(fell, key=lambda s: s.conversion_pct - s.previous_conversion_pct)
+    later = [s for s in stages if s.stage != "leads"] or stages
+    return min(later, key=lambda s: s.conversion_pct) if later else None
+
+
+def leak_line(report, _) -> str:
+    found = leak(report)
+    if found is None:
+        return _("No funnel data for this period.")
+    lang = report.language
+    line = _("Biggest leak: {stage} — {pct} of the stage before").format(
+        stage=_(STAGE_LABELS[found.stage]), pct=fmt_pct(found.conversion_pct, lang)
+    )
+    if found.previous_conversion_pct is not None:
+        line += " " + _("(was {pct})").format(pct=fmt_pct(found.previous_conversion_pct, lang))
+    return line
 
 
 def build_agenda(data) -> Message:
@@ -160,14 +178,6 @@ def build_agenda(data) -> Message:
         headlines.append(
             f"{_(KPI_LABELS[name])} {fmt_kpi_value(name, k.value, lang)} {fmt_change(name, k, lang)}".strip()
         )
-    found = leak(report)
-    leak_line = (
-        _("Biggest leak: {stage} — {pct} of the stage before").format(
-            stage=_(STAGE_LABELS[found[0]]), pct=fmt_pct(found[1], lang)
-        )
-        if found
-        else _("No funnel data for this period.")
-    )
     q = pack.quality
     quality_line = _("{judged} of {leads} leads judged, target share {share}").format(
         judged=q.judged, leads=q.leads, share=fmt_pct(q.target_share_pct, lang)
@@ -186,7 +196,7 @@ def build_agenda(data) -> Message:
             text=_md(
                 f"*{_('Since the last sync')}* ({pack.period.label()})\n"
                 + " · ".join(headlines)
-                + f"\n{leak_line}\n{quality_line}\n"
+                + f"\n{leak_line(report, _)}\n{quality_line}\n"
                 + _("{n} open action item(s)").format(n=len(pack.open_actions))
             )
         ),
@@ -241,7 +251,8 @@ def _feedback_lines(pack, _) -> list[str]:
     for kind, items in pack.feedback.items():
         label = _(FEEDBACK_LABELS.get(kind, kind))
         lines.append(f"*{label}: {len(items)}*")
-        lines += [f"> {_quote(f.text or '', 200)}" for f in items[:3] if f.text]
+        examples = list(dict.fromkeys(_quote(f.text, 200) for f in items if f.text))[:3]
+        lines += [f"> {text}" for text in examples]
     return lines
 
 
@@ -267,7 +278,7 @@ def build_pack_text(data) -> str:
     lines += ["", f"*{_('Funnel')}*"]
     found = leak(report)
     for s in report.funnel:
-        mark = "  ⚠️" if found and s.stage == found[0] else ""
+        mark = "  ⚠️" if found and s.stage == found.stage else ""
         conv = f" ({fmt_pct(s.conversion_pct, lang)})" if s.stage != "visitors" else ""
         lines.append(f"• {_(STAGE_LABELS[s.stage])}: {fmt_number(s.count, lang)}{conv}{mark}")
     q = pack.quality

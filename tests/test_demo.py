@@ -43,6 +43,10 @@ def test_demo_writes_digests_from_its_own_data(tmp_path: Path):
     assert report["kpis"]["leads"]["value"] == leads > 500
     assert report["kpis"]["sales"]["value"] == sales > 20
     assert f"{leads:,}" in (out / "digest-monthly.txt").read_text()
+    agenda = (out / "sync-agenda.txt").read_text()
+    assert "Sales × Marketing sync · 03.12.2026" in agenda and "Sales 1/1 (100%)" in agenda
+    assert agenda.index("Why do clients agree to buy") < agenda.index("price per seat") < agenda.index("Data pack")
+    assert "+ Sales team of 5+" in agenda and (out / "sync-funnel.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_demo_is_reproducible_for_a_seed(tmp_path: Path):
