@@ -421,12 +421,20 @@ def _tell_admins_channel(deps: Deps, ws: Workspace, error: str) -> None:
 
 def current(deps: Deps, team_id: str) -> Meeting | None:
     with read_scope(deps.engine) as s:
-        return repo.current_meeting(s, team_id, deps.clock())
+        return repo.current_meeting(s, team_id)
 
 
 def add_action(deps: Deps, team_id: str, owner: str, text: str, due: date | None, author: str) -> ActionItem:
+    """An action item of the meeting in progress (its owner hears of it in the summary) or, between
+    meetings, of the next one — then the owner gets a DM at once."""
+    from bot.sync_blocks import build_action_dm
+
     m = current(deps, team_id)
-    return repo.add_action(deps.engine, team_id, m.id if m else None, owner, text, due, author, deps.clock())
+    item = repo.add_action(deps.engine, team_id, m.id if m else None, owner, text, due, author, deps.clock())
+    if m is None or m.status != "open":
+        ws = load(deps.engine, team_id)
+        _send_once(deps, ws, f"action-dm/{item.id}", owner, build_action_dm(ws, item, due_today=False))
+    return item
 
 
 def add_note(deps: Deps, team_id: str, author: str, text: str):

@@ -219,9 +219,13 @@ def test_a_whole_sync_from_setup_to_summary(app: RunningApp):
     text = blocks_text(summary)
     for part in ("Webinars move to Q2", "Fix the UTM tags", "+ 20+ seats", "− 50+ seats", "Closed by"):
         assert part in text, part
-    assert "Call back the webinar leads" not in text.split("New action items")[1].split("Done since")[0]
+    assert "Call back the webinar leads" in text.split("New action items")[1].split("Done since")[0]
     dm = slack.wait_for("chat.postMessage", len(slack.calls_to("chat.postMessage")) + 1)[-1]
     assert dm.args["channel"] == M1 and "Fix the UTM tags" in dm.args["text"]
+    # S1 heard of their item when it was added before the meeting, and not again at the close.
+    assert [c.args["text"] for c in dms(app, S1) if "action item" in c.args["text"]] == [
+        "You have an action item from the Sales × Marketing sync: #1 Call back the webinar leads (due 10.12.2026)"
+    ]
     button_click(app, ids.SYNC_CLOSE, str(meeting.id), user=S1, channel=SYNC)
     assert "already closed" in slack.wait_for_response()[-1]["text"]
     tick(app, MEETING + timedelta(hours=2))
@@ -243,7 +247,7 @@ def test_a_whole_sync_from_setup_to_summary(app: RunningApp):
     assert {a.question: a.answer for a in answers}["q1"] == "Price is clear and the trial is free"
     assert [v.version for v in versions] == [1, 2]
     assert [(i.owner, i.due, i.meeting_id) for i in items] == [
-        (S1, date(2026, 12, 10), None),
+        (S1, date(2026, 12, 10), meeting.id),
         (M1, date(2026, 12, 9), meeting.id),
     ]
     assert [(f.kind, f.rating, f.positive) for f in kept] == [("review", 5, True)]

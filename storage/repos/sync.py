@@ -102,12 +102,13 @@ def previous_meeting(session: Session, team_id: str, before: datetime) -> Meetin
     ).first()
 
 
-def current_meeting(session: Session, team_id: str, now: datetime) -> Meeting | None:
-    """The meeting notes and action items belong to: an open one, else the last one held."""
-    open_ = session.exec(
-        select(Meeting).where(Meeting.team_id == team_id, Meeting.status == "open").order_by(Meeting.starts_at.desc())
+def current_meeting(session: Session, team_id: str) -> Meeting | None:
+    """The meeting notes and action items belong to: the one in progress, else the next one planned."""
+    return session.exec(
+        select(Meeting)
+        .where(Meeting.team_id == team_id, Meeting.status.in_(("open", "planned")))
+        .order_by((Meeting.status == "open").desc(), Meeting.starts_at)
     ).first()
-    return open_ or previous_meeting(session, team_id, now)
 
 
 def meeting_on(session: Session, team_id: str, start: datetime, end: datetime) -> Meeting | None:
