@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="a fixed value for a field")
     imp.add_argument("--mapping", metavar="FILE.yml", help="columns/constants/statuses in a YAML file")
     imp.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    imp.add_argument("--post", action="store_true", help="post the newly added leads as cards (needs SLACK_BOT_TOKEN)")
+    imp.add_argument("--post-limit", type=int, default=50, metavar="N", help="post at most the N newest (default 50)")
 
     cfg = sub.add_parser("config", help="show or change a workspace's settings")
     cfg.add_argument("action", choices=["show", "set"])
@@ -136,10 +138,17 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.readers import ReadError
     from bot.workspaces import load, resolve_team
 
+    if args.post and args.kind != "leads":
+        print("handoff import: --post posts lead cards; it only goes with `import leads`", file=sys.stderr)
+        return 2
+    if args.post and settings.slack_bot_token is None:
+        print("handoff import: --post needs SLACK_BOT_TOKEN to post the cards", file=sys.stderr)
+        return 2
     deps = _deps(settings)
     try:
         team = resolve_team(deps.engine, args.team)
         mapping = Mapping.load(args.mapping, args.map, args.set)
+        before = newest_lead_id(deps.engine, team)
         result = run_import(
             deps.engine,
             team_id=team,
@@ -160,7 +169,42 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"handoff import: {exc}", file=sys.stderr)
         return 1
     print(result.summary())
+    if args.post:
+        return post_imported_cards(deps, team, before, args.post_limit)
     return 0
+
+
+def newest_lead_id(engine, team: str) -> int:
+    from storage.db import read_scope
+    from storage.repos import leads
+
+    with read_scope(engine) as s:
+        return leads.newest_id(s, team)
+
+
+def post_imported_cards(deps, team: str, after_id: int, limit: int) -> int:
+    """Cards for the leads the import added (ids above `after_id`), the newest `limit` of them, oldest first."""
+    from bot.leads import post_card
+    from bot.workspaces import load
+    from storage.db import read_scope
+    from storage.repos import leads
+
+    if not load(deps.engine, team).leads_channel:
+        print("handoff import: no leads channel is set (`handoff config set leads_channel=C…`); no cards posted")
+        return 1
+    with read_scope(deps.engine) as s:
+        added = leads.added_after(s, team, after_id)
+    chosen = added[-limit:] if limit > 0 else []
+    posted = sum(post_card(deps, team, lead_id) is not None for lead_id in chosen)
+    print(
+        f"posted {posted} lead card(s)"
+        + (
+            f"; {len(added) - len(chosen)} older new lead(s) not posted (--post-limit)"
+            if len(added) > len(chosen)
+            else ""
+        )
+    )
+    return 0 if posted == len(chosen) else 1
 
 
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:

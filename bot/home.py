@@ -48,7 +48,10 @@ def sync_lines(engine: Engine, ws: Workspace, user_id: str, now: datetime) -> li
     lines = [f"{_('Next meeting')}: *{when(ws, nxt[0].starts, series.timezone)}*" if nxt else _("No meeting soon.")]
     for m in waiting:
         lines.append(
-            "⏳ " + _("Your answers for the sync on {when} are not in yet.").format(when=when(ws, m.starts_at))
+            "⏳ "
+            + _("Your answers for the sync on {when} are not in yet.").format(
+                when=when(ws, m.starts_at, series.timezone)
+            )
         )
     if items:
         lines.append(_("Your open action items:"))

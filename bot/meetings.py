@@ -55,6 +55,11 @@ def questions(ws: Workspace, series: SyncSeries) -> list[tuple[str, str]]:
     return [(key, _(text)) for key, text in STANDARD_QUESTIONS] + own
 
 
+def shown(ws: Workspace, series: SyncSeries) -> Workspace:
+    """The workspace as the sync's messages show it: times in the series' own time zone."""
+    return ws if ws.timezone == series.timezone else ws.model_copy(update={"timezone": series.timezone})
+
+
 def load_series(deps: Deps, team_id: str) -> tuple[Workspace, SyncSeries]:
     ws = load(deps.engine, team_id)
     with read_scope(deps.engine) as s:
@@ -134,7 +139,7 @@ def run_series(deps: Deps, series: SyncSeries, now: datetime) -> None:
         tl = timeline(cal, m)
         if now < tl.starts:
             ask(deps, ws, series, m, tl, now)
-            remind(deps, ws, m, tl, now)
+            remind(deps, shown(ws, series), m, tl, now)
         if tl.agenda <= now < tl.ends and m.status == "planned":
             post_agenda(deps, ws.team_id, m.id, now)
         if now >= tl.ends:
@@ -163,7 +168,7 @@ def ask(deps: Deps, ws: Workspace, series: SyncSeries, m: Meeting, tl: Timeline,
         if pid is None:
             continue
         try:
-            resp = _dm(client, user, build_ask_dm(ws, m, questions(ws, series)))
+            resp = _dm(client, user, build_ask_dm(shown(ws, series), m, questions(ws, series)))
         except SlackApiError as exc:
             error = exc.response.get("error", "unknown")
             repo.mark_participant(deps.engine, pid, status="unreachable", error=error)
@@ -195,6 +200,7 @@ def _tell_admins_unreachable(deps: Deps, ws: Workspace, who: list[tuple[str, str
 
 
 def remind(deps: Deps, ws: Workspace, m: Meeting, tl: Timeline, now: datetime) -> int:
+    """`ws` as `shown`: the reminder names the meeting's time."""
     """The latest reminder due, once, to those asked before it who have not answered."""
     from bot.sync_blocks import build_reminder_dm
 
@@ -235,7 +241,7 @@ def answer_form(deps: Deps, team_id: str, meeting_id: int, user_id: str):
         mine = {a.question: a.answer for a in repo.answers(s, meeting_id) if a.user_id == user_id} if m else {}
     if m is None:
         raise SyncError(translator(ws.language)("This meeting no longer exists."))
-    return ws, m, questions(ws, series), mine
+    return shown(ws, series), m, questions(ws, series), mine
 
 
 def save_answers(deps: Deps, team_id: str, meeting_id: int, user_id: str, texts: dict[str, str]) -> None:
@@ -259,7 +265,9 @@ def save_answers(deps: Deps, team_id: str, meeting_id: int, user_id: str, texts:
         answered = any(text for _q, text in values.values())
         try:
             deps.client(team_id).chat_update(
-                channel=p.dm_channel, ts=p.dm_ts, **build_ask_dm(ws, m, asked, answered=answered).to_kwargs()
+                channel=p.dm_channel,
+                ts=p.dm_ts,
+                **build_ask_dm(shown(ws, series), m, asked, answered=answered).to_kwargs(),
             )
         except SlackApiError as exc:
             log.warning("could not mark the question DM answered: %s", exc.response.get("error"))
@@ -354,7 +362,7 @@ def agenda(deps: Deps, team_id: str, meeting_id: int) -> Agenda:
         answers = repo.answers(s, meeting_id)
     answered = {a.user_id for a in answers}
     return Agenda(
-        ws=ws,
+        ws=shown(ws, series),
         meeting=m,
         participants=parts,
         answers=answers,
@@ -492,7 +500,8 @@ class Summary:
 
 
 def summary(deps: Deps, team_id: str, m: Meeting, now: datetime) -> Summary:
-    ws = load(deps.engine, team_id)
+    ws, series = load_series(deps, team_id)
+    ws = shown(ws, series)
     with read_scope(deps.engine) as s:
         prev = repo.previous_meeting(s, team_id, m.starts_at)
         since = prev.ends_at if prev else m.starts_at - timedelta(weeks=2)

@@ -94,9 +94,7 @@ def compute_trend(
     engine: Engine, team_id: str, tz: str, period: Period, *, periods: int, channel: str | None = None
 ) -> list[dict]:
     """The headline KPIs of this period and the ones before it, oldest first."""
-    points = []
+    shown = [period.shifted(back) for back in range(periods - 1, -1, -1)]
     with read_scope(engine) as s:
-        for back in range(periods - 1, -1, -1):
-            p = period.shifted(back)
-            points.append(kpi.trend_point(p, metrics.totals(s, p.window(team_id, tz, channel))))
-    return points
+        numbers = metrics.trend_totals(s, [p.window(team_id, tz, channel) for p in shown])
+    return [kpi.trend_point(p, t) for p, t in zip(shown, numbers, strict=True)]

@@ -103,7 +103,7 @@ class Deal(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "external_id"),
         Index("ix_deal_team_status_closed", "team_id", "status", "closed_at"),
-        Index("ix_deal_team_lead", "team_id", "lead_external_id"),
+        Index("ix_deal_team_lead", "team_id", "lead_external_id", "status"),
         Index("ix_deal_team_customer", "team_id", "customer", "status", "closed_at"),
         Index("ix_deal_team_product_margin", "team_id", "product", "margin"),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -143,3 +143,40 @@ def test_forget_erases_personal_data_and_keeps_the_counts(tmp_path, monkeypatch,
         assert (lead.name, lead.email, lead.phone) == (None, None, None)
         assert (lead.channel, lead.verdict, lead.forgotten_at is not None) == ("ads", "target", True)
     assert main(["forget", "--lead", "999"]) == 1
+
+
+def test_import_post_posts_only_the_new_leads_and_the_job_leaves_imports_alone(tmp_path, monkeypatch, capsys, slack):
+    from bot.deps import Deps
+    from bot.settings import Settings
+    from jobs.leads import post_missing_cards
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+    monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+    monkeypatch.chdir(tmp_path)
+    now = datetime.now(UTC)
+    rows = [
+        {"external_id": f"crm-{i}", "created_at": (now - timedelta(hours=i)).isoformat(), "name": f"Lead {i}"}
+        for i in range(1, 5)
+    ]
+    path = tmp_path / "leads.csv"
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows[:3])
+    assert main(["import", "leads", str(path), "--post"]) == 1  # no leads channel yet: said, nothing posted
+    assert "no leads channel" in capsys.readouterr().out
+    assert main(["config", "set", "leads_channel=C0LEADS"]) == 0
+    deps = Deps.from_settings(Settings(_env_file=None))
+    assert post_missing_cards(deps=deps, now=now) == 0  # imported leads get no card by themselves
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert main(["import", "leads", str(path), "--post", "--post-limit", "5"]) == 0
+    assert "posted 1 lead card(s)" in capsys.readouterr().out
+    cards = slack.calls_to("chat.postMessage")
+    assert [c.args["channel"] for c in cards] == ["C0LEADS"] and "Lead 4" in cards[0].args["text"]
+    assert main(["import", "leads", str(path), "--post"]) == 0
+    assert "posted 0 lead card(s)" in capsys.readouterr().out
+    assert main(["import", "deals", str(path), "--post"]) == 2

@@ -81,3 +81,15 @@ def test_handoff_run_serves_slack_and_healthz(slack, tmp_path: Path):
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
     assert SIGNING_SECRET not in out and BOT_TOKEN not in out
+
+
+def test_the_migrations_build_exactly_the_models(engine):
+    """Every model change has its migration: the migrated schema and the models do not differ."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import storage.models  # noqa: F401
+
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []

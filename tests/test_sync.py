@@ -368,3 +368,14 @@ def test_app_home_shows_the_next_meeting_my_questions_and_my_items(app: RunningA
     assert "Thursday 03.12 15:00" in view and "not in yet" in view and "Fix the UTM tags" in view
     other = json.dumps(home_view(app.deps.engine, TEAM, ADMIN).to_dict(), ensure_ascii=False)
     assert "Fix the UTM tags" not in other and "not in yet" not in other
+
+
+def test_messages_show_the_series_time_zone_when_it_differs_from_the_workspace(app: RunningApp):
+    save_settings(app.deps.engine, TEAM, {"timezone": "UTC"})
+    meetings.setup(
+        app.deps,
+        TEAM,
+        {"start_date": date(2026, 12, 3), "timezone": "Europe/Berlin", "sales": [S1], "marketing": [], "reminders": []},
+    )
+    tick(app, ASK)
+    assert "Thursday 03.12 15:00 (Europe/Berlin)" in dms(app, S1)[0].args["text"]

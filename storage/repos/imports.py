@@ -34,6 +34,7 @@ class BulkWriter:
         self._mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         self.rolled_back = False
         self._dropped: list = []
+        self._touched: set[str] = set()
         if self._sqlite:
             conn.exec_driver_sql("PRAGMA cache_size = -16384")
 
@@ -55,6 +56,12 @@ class BulkWriter:
         for index in self._dropped:
             index.create(self.conn)
         self._dropped = []
+        # Fresh statistics for the planner: without them SQLite may probe a won-deals index once per
+        # lead instead of the lead's own index, and a monthly cohort on a million leads never ends.
+        if self._sqlite:
+            self.conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+        for name in sorted(self._touched):
+            self.conn.exec_driver_sql(f"ANALYZE {name}")
 
     def rollback(self) -> None:
         self.conn.rollback()
@@ -65,6 +72,7 @@ class BulkWriter:
         if df.empty:
             return 0, 0, 0
         table = TABLES[kind]
+        self._touched.add(table.name)
         fields = [c for c in df.columns if c != "external_id"]
         row_hash = pd.util.hash_pandas_object(df[fields], index=False).to_numpy().view("int64")
         df = df.assign(row_hash=row_hash)

@@ -151,15 +151,35 @@ def delete_reply(session: Session, team_id: str, *, channel: str, ts: str) -> in
 
 
 def without_card(session: Session, team_id: str, since: datetime, limit: int = 200) -> list[int]:
-    """Leads that arrived recently and still have no card (their post was interrupted)."""
+    """Leads that arrived recently by webhook or in Slack and still have no card (their post was
+    interrupted). Imported leads get cards only when the import asks (`--post`)."""
     return list(
         session.exec(
             select(Lead.id)
             .where(
-                Lead.team_id == team_id, Lead.created_at >= since, Lead.card_ts.is_(None), Lead.forgotten_at.is_(None)
+                Lead.team_id == team_id,
+                Lead.created_at >= since,
+                Lead.card_ts.is_(None),
+                Lead.forgotten_at.is_(None),
+                Lead.source != "import",
             )
             .order_by(Lead.id)
             .limit(limit)
+        )
+    )
+
+
+def newest_id(session: Session, team_id: str) -> int:
+    return session.exec(select(func.max(Lead.id)).where(Lead.team_id == team_id)).one() or 0
+
+
+def added_after(session: Session, team_id: str, after_id: int) -> list[int]:
+    """Ids of the team's leads added after `after_id` (ids only grow), oldest first."""
+    return list(
+        session.exec(
+            select(Lead.id)
+            .where(Lead.team_id == team_id, Lead.id > after_id, Lead.forgotten_at.is_(None))
+            .order_by(Lead.id)
         )
     )
 
