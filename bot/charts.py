@@ -77,16 +77,20 @@ def render_funnel_png(report: Report) -> bytes:
     _ = translator(report.language)
     labels = [_(STAGE_LABELS[s.stage]) for s in report.funnel]
     top = max([s.count for s in report.funnel] + [s.previous_count or 0 for s in report.funnel] + [1])
-    fig = Figure(figsize=(11, 5.6), dpi=110, layout="constrained")
+    # Fixed margins rather than the constrained layout: the picture's parts never change, and the
+    # layout solver cost a third of the rendering time.
+    fig = Figure(figsize=(11, 5.6), dpi=110)
     fig.patch.set_facecolor("white")
     fig.suptitle(
         f"{_(REPORT_TITLES[report.kind])} · {report.workspace}",
         fontsize=17,
         fontweight="bold",
-        x=0.02,
+        x=0.01,
+        y=0.975,
         ha="left",
     )
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
+    fig.subplots_adjust(left=0.115, right=0.985, top=0.86, bottom=0.02, wspace=0.05)
     draw_funnel(
         left,
         report.funnel,

@@ -223,8 +223,9 @@ def build_channels(leads: list[tuple], sales: list[tuple], spend: list[tuple], b
 
 
 def frame_records(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    out = df.reindex(columns=columns).astype(object)
-    return _clean(out.where(out.notna(), None).to_dict("records"))
+    """Rows as JSON-safe dicts (missing values → None); row by row, cheaper than pandas on a few rows."""
+    rows = df.reindex(columns=columns).itertuples(index=False, name=None)
+    return [{c: None if pd.isna(v) else _clean(v) for c, v in zip(columns, row, strict=True)} for row in rows]
 
 
 CHANNEL_COLUMNS = [

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import and_, bindparam, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -25,35 +26,56 @@ class Window:
     channel: str | None = None  # only this acquisition channel (a sale or an activity: its lead's)
 
 
-def _in_channel(w: Window, ext_col):
+# Statements are built once per shape (narrowed to a channel or not) with bound parameters and
+# reused: building SQLAlchemy expressions costs more than running these indexed queries.
+TEAM, START, END = bindparam("team"), bindparam("start"), bindparam("end")
+FIRST_DAY, END_DAY, CHANNEL = bindparam("first_day"), bindparam("end_day"), bindparam("channel")
+
+
+def _params(w: Window) -> dict[str, Any]:
+    return {
+        "team": w.team_id,
+        "start": w.start,
+        "end": w.end,
+        "first_day": w.first_day,
+        "end_day": w.end_day,
+        "channel": w.channel,
+    }
+
+
+def _rows(session: Session, stmt, w: Window) -> list[tuple]:
+    return [tuple(r) for r in session.execute(stmt, _params(w)).all()]
+
+
+def _in_channel(narrow: bool, ext_col):
     """True when the row's lead (by external id) came from the window's channel, or no channel is set."""
-    if w.channel is None:
+    if not narrow:
         return literal(True)
     lead = aliased(Lead)
-    return exists().where(lead.team_id == w.team_id, lead.external_id == ext_col, lead.channel == w.channel)
+    return exists().where(lead.team_id == TEAM, lead.external_id == ext_col, lead.channel == CHANNEL)
 
 
-def _won(w: Window, deal=Deal):
+def _won(narrow: bool, deal=Deal):
     return and_(
-        deal.team_id == w.team_id,
+        deal.team_id == TEAM,
         deal.status == "won",
-        deal.closed_at >= w.start,
-        deal.closed_at < w.end,
-        _in_channel(w, deal.lead_external_id),
+        deal.closed_at >= START,
+        deal.closed_at < END,
+        _in_channel(narrow, deal.lead_external_id),
     )
 
 
-def _day_rows(w: Window, model):
-    cond = [model.team_id == w.team_id, model.day >= w.first_day, model.day < w.end_day]
-    if w.channel is not None:
-        cond.append(model.channel == w.channel)
+def _day_rows(narrow: bool, model):
+    cond = [model.team_id == TEAM, model.day >= FIRST_DAY, model.day < END_DAY]
+    if narrow:
+        cond.append(model.channel == CHANNEL)
     return and_(*cond)
 
 
-def _leads(w: Window):
-    cond = [Lead.team_id == w.team_id, Lead.created_at >= w.start, Lead.created_at < w.end]
-    if w.channel is not None:
-        cond.append(Lead.channel == w.channel)
+def _leads(narrow: bool):
+    cond = [Lead.team_id == TEAM, Lead.created_at >= START, Lead.created_at < END]
+    if narrow:
+        cond.append(Lead.channel == CHANNEL)
     return and_(*cond)
 
 
@@ -72,49 +94,51 @@ def _earlier_won(deal, before):
     )
 
 
+@cache
+def _totals_statements(narrow: bool) -> dict[str, Any]:
+    activity = {
+        kind: select(func.count()).where(
+            Activity.team_id == TEAM,
+            Activity.kind == kind,
+            Activity.occurred_at >= START,
+            Activity.occurred_at < END,
+            _in_channel(narrow, Activity.lead_external_id),
+        )
+        for kind in ("request", "meeting")  # one index range per kind
+    }
+    return {
+        "visitors": select(func.sum(Traffic.visitors)).where(_day_rows(narrow, Traffic)),
+        "spend": select(func.sum(Spend.amount)).where(_day_rows(narrow, Spend)),
+        "leads": select(func.count(), func.sum(case((Lead.verdict == "target", 1), else_=0))).where(_leads(narrow)),
+        "requests": activity["request"],
+        "meetings": activity["meeting"],
+        "won": select(func.count(), func.sum(Deal.amount), func.count(distinct(_customer()))).where(_won(narrow)),
+        "new_customers": select(func.count(distinct(_customer()))).where(
+            _won(narrow), or_(Deal.customer.is_(None), ~_earlier_won(Deal, START))
+        ),
+        "repeat_customers": select(func.count(distinct(Deal.customer))).where(
+            _won(narrow), Deal.customer.is_not(None), _earlier_won(Deal, Deal.closed_at)
+        ),
+        "positive_reviews": select(func.count()).where(
+            Feedback.team_id == TEAM,
+            Feedback.kind == "review",
+            Feedback.created_at >= START,
+            Feedback.created_at < END,
+            or_(Feedback.rating >= 4, Feedback.positive.is_(True)),
+        ),
+    }
+
+
 def totals(session: Session, w: Window) -> dict[str, Any]:
     """The headline numbers of a period."""
-    t = w.team_id
+    q, p = _totals_statements(w.channel is not None), _params(w)
     out: dict[str, Any] = {}
-    out["visitors"] = session.execute(select(func.sum(Traffic.visitors)).where(_day_rows(w, Traffic))).scalar()
-    out["spend"] = session.execute(select(func.sum(Spend.amount)).where(_day_rows(w, Spend))).scalar()
-    leads = session.execute(
-        select(func.count(), func.sum(case((Lead.verdict == "target", 1), else_=0))).where(_leads(w))
-    ).one()
+    for name in ("visitors", "spend", "requests", "meetings", "new_customers", "repeat_customers", "positive_reviews"):
+        out[name] = session.execute(q[name], p).scalar()
+    leads = session.execute(q["leads"], p).one()
     out["leads"], out["target_leads"] = leads[0], leads[1] or 0
-    for kind, name in (("request", "requests"), ("meeting", "meetings")):  # one index range per kind
-        out[name] = session.execute(
-            select(func.count()).where(
-                Activity.team_id == t,
-                Activity.kind == kind,
-                Activity.occurred_at >= w.start,
-                Activity.occurred_at < w.end,
-                _in_channel(w, Activity.lead_external_id),
-            )
-        ).scalar_one()
-    won = session.execute(
-        select(func.count(), func.sum(Deal.amount), func.count(distinct(_customer()))).where(_won(w))
-    ).one()
+    won = session.execute(q["won"], p).one()
     out["sales"], out["revenue"], out["customers"] = won[0], won[1] or 0.0, won[2]
-    out["new_customers"] = session.execute(
-        select(func.count(distinct(_customer()))).where(
-            _won(w), or_(Deal.customer.is_(None), ~_earlier_won(Deal, w.start))
-        )
-    ).scalar()
-    out["repeat_customers"] = session.execute(
-        select(func.count(distinct(Deal.customer))).where(
-            _won(w), Deal.customer.is_not(None), _earlier_won(Deal, Deal.closed_at)
-        )
-    ).scalar()
-    out["positive_reviews"] = session.execute(
-        select(func.count()).where(
-            Feedback.team_id == t,
-            Feedback.kind == "review",
-            Feedback.created_at >= w.start,
-            Feedback.created_at < w.end,
-            or_(Feedback.rating >= 4, Feedback.positive.is_(True)),
-        )
-    ).scalar()
     return out
 
 
@@ -130,71 +154,78 @@ def cohort(session: Session, w: Window) -> dict[str, int]:
             func.sum(case((Lead.verdict == "target", 1), else_=0)),
             func.sum(case((met, 1), else_=0)),
             func.sum(case((won, 1), else_=0)),
-        ).where(_leads(w))
+        ).where(_leads(w.channel is not None)),
+        _params(w),
     ).one()
     return {"leads": row[0], "target_leads": row[1] or 0, "meetings": row[2] or 0, "sales": row[3] or 0}
 
 
+@cache
+def _grouped_statements(narrow: bool) -> dict[str, Any]:
+    lead = aliased(Lead)
+    is_new = or_(Deal.customer.is_(None), ~_earlier_won(Deal, START))
+    closed = and_(
+        Deal.team_id == TEAM,
+        Deal.status.in_(("won", "lost")),
+        Deal.closed_at >= START,
+        Deal.closed_at < END,
+        _in_channel(narrow, Deal.lead_external_id),
+    )
+    return {
+        "leads_by_channel": select(
+            Lead.channel, Lead.campaign, func.count(), func.sum(case((Lead.verdict == "target", 1), else_=0))
+        )
+        .where(_leads(narrow))
+        .group_by(Lead.channel, Lead.campaign),
+        # A sale belongs to its lead's channel.
+        "sales_by_channel": select(
+            lead.channel,
+            lead.campaign,
+            func.count(),
+            func.sum(Deal.amount),
+            func.count(distinct(_customer())),
+            func.count(distinct(case((is_new, _customer()), else_=None))),
+        )
+        .select_from(Deal)
+        .outerjoin(lead, and_(lead.team_id == Deal.team_id, lead.external_id == Deal.lead_external_id))
+        .where(_won(narrow))
+        .group_by(lead.channel, lead.campaign),
+        "spend_by_channel": select(Spend.channel, Spend.campaign, func.sum(Spend.amount))
+        .where(_day_rows(narrow, Spend))
+        .group_by(Spend.channel, Spend.campaign),
+        "deals_by_product": select(Deal.product, func.count(), func.sum(Deal.amount))
+        .where(_won(narrow))
+        .group_by(Deal.product),
+        "deals_by_rep": select(
+            Deal.rep,
+            func.sum(case((Deal.status == "won", 1), else_=0)),
+            func.sum(case((Deal.status == "lost", 1), else_=0)),
+            func.sum(case((Deal.status == "won", Deal.amount), else_=0)),
+        )
+        .where(closed)
+        .group_by(Deal.rep),
+        "leads_by_owner": select(Lead.owner, func.count()).where(_leads(narrow)).group_by(Lead.owner),
+    }
+
+
 def leads_by_channel(session: Session, w: Window) -> list[tuple]:
     """(channel, campaign, leads, target_leads) for leads created in the period."""
-    return [
-        tuple(r)
-        for r in session.execute(
-            select(
-                Lead.channel,
-                Lead.campaign,
-                func.count(),
-                func.sum(case((Lead.verdict == "target", 1), else_=0)),
-            )
-            .where(_leads(w))
-            .group_by(Lead.channel, Lead.campaign)
-        ).all()
-    ]
+    return _rows(session, _grouped_statements(w.channel is not None)["leads_by_channel"], w)
 
 
 def sales_by_channel(session: Session, w: Window) -> list[tuple]:
     """(channel, campaign, sales, revenue, customers, new_customers): a sale belongs to its lead's channel."""
-    lead = aliased(Lead)
-    is_new = or_(Deal.customer.is_(None), ~_earlier_won(Deal, w.start))
-    return [
-        tuple(r)
-        for r in session.execute(
-            select(
-                lead.channel,
-                lead.campaign,
-                func.count(),
-                func.sum(Deal.amount),
-                func.count(distinct(_customer())),
-                func.count(distinct(case((is_new, _customer()), else_=None))),
-            )
-            .select_from(Deal)
-            .outerjoin(lead, and_(lead.team_id == Deal.team_id, lead.external_id == Deal.lead_external_id))
-            .where(_won(w))
-            .group_by(lead.channel, lead.campaign)
-        ).all()
-    ]
+    return _rows(session, _grouped_statements(w.channel is not None)["sales_by_channel"], w)
 
 
 def spend_by_channel(session: Session, w: Window) -> list[tuple]:
     """(channel, campaign, spend)."""
-    return [
-        tuple(r)
-        for r in session.execute(
-            select(Spend.channel, Spend.campaign, func.sum(Spend.amount))
-            .where(_day_rows(w, Spend))
-            .group_by(Spend.channel, Spend.campaign)
-        ).all()
-    ]
+    return _rows(session, _grouped_statements(w.channel is not None)["spend_by_channel"], w)
 
 
 def deals_by_product(session: Session, w: Window) -> list[tuple]:
     """(product, sales, revenue) for deals won in the period."""
-    return [
-        tuple(r)
-        for r in session.execute(
-            select(Deal.product, func.count(), func.sum(Deal.amount)).where(_won(w)).group_by(Deal.product)
-        ).all()
-    ]
+    return _rows(session, _grouped_statements(w.channel is not None)["deals_by_product"], w)
 
 
 def product_margins(session: Session, team_id: str) -> list[tuple]:
@@ -211,33 +242,12 @@ def product_margins(session: Session, team_id: str) -> list[tuple]:
 
 def deals_by_rep(session: Session, w: Window) -> list[tuple]:
     """(rep, won, lost, revenue) for deals closed in the period."""
-    closed = and_(
-        Deal.team_id == w.team_id,
-        Deal.status.in_(("won", "lost")),
-        Deal.closed_at >= w.start,
-        Deal.closed_at < w.end,
-        _in_channel(w, Deal.lead_external_id),
-    )
-    return [
-        tuple(r)
-        for r in session.execute(
-            select(
-                Deal.rep,
-                func.sum(case((Deal.status == "won", 1), else_=0)),
-                func.sum(case((Deal.status == "lost", 1), else_=0)),
-                func.sum(case((Deal.status == "won", Deal.amount), else_=0)),
-            )
-            .where(closed)
-            .group_by(Deal.rep)
-        ).all()
-    ]
+    return _rows(session, _grouped_statements(w.channel is not None)["deals_by_rep"], w)
 
 
 def leads_by_owner(session: Session, w: Window) -> list[tuple]:
     """(owner, leads) for leads created in the period."""
-    return [
-        tuple(r) for r in session.execute(select(Lead.owner, func.count()).where(_leads(w)).group_by(Lead.owner)).all()
-    ]
+    return _rows(session, _grouped_statements(w.channel is not None)["leads_by_owner"], w)
 
 
 def _bucket(col, bounds: list):
@@ -253,14 +263,12 @@ def trend_totals(session: Session, windows: list[Window]) -> list[dict[str, Any]
     if not windows or any(w.channel is not None for w in windows):
         return [totals(session, w) for w in windows]
     out = []
+    q = _totals_statements(False)
     for w in windows:
-        leads = session.execute(
-            select(func.count(), func.sum(case((Lead.verdict == "target", 1), else_=0))).where(_leads(w))
-        ).one()
-        won = session.execute(
-            select(func.count(), func.sum(Deal.amount), func.count(distinct(_customer()))).where(_won(w))
-        ).one()
-        spend = session.execute(select(func.sum(Spend.amount)).where(_day_rows(w, Spend))).scalar()
+        p = _params(w)
+        leads = session.execute(q["leads"], p).one()
+        won = session.execute(q["won"], p).one()
+        spend = session.execute(q["spend"], p).scalar()
         out.append(
             {
                 "leads": leads[0],
