@@ -143,15 +143,17 @@ def draw_trend(ax, labels: list[str], values: list[float | None], title: str, la
 def render_trend_png(report: Report) -> bytes:
     """Each headline KPI over the last periods (oldest left), one small chart each."""
     _ = translator(report.language)
-    fig = Figure(figsize=(12, 6.2), dpi=100, layout="constrained")
+    fig = Figure(figsize=(12, 6.2), dpi=100)
     fig.suptitle(
         f"{_(REPORT_TITLES[report.kind])} · {report.workspace} · {_('Trend')}",
         fontsize=16,
         fontweight="bold",
-        x=0.02,
+        x=0.01,
+        y=0.975,
         ha="left",
     )
     axes = fig.subplots(2, 3)
+    fig.subplots_adjust(left=0.065, right=0.985, top=0.85, bottom=0.07, hspace=0.5, wspace=0.28)
     labels = [p["label"] for p in report.trend]
     for ax, name in zip(axes.flat, HEADLINE, strict=True):
         draw_trend(ax, labels, [p.get(name) for p in report.trend], _(KPI_LABELS[name]), report.language, name)
