@@ -130,12 +130,19 @@ def run_series(deps: Deps, series: SyncSeries, now: datetime) -> None:
     cal = Calendar(series, ws)
     length = timedelta(minutes=series.length_minutes)
     horizon = timedelta(days=7 * 3 + series.ask_days * 2)
-    for slot in cal.slots(now - GRACE - length, now + horizon):
-        if not slot.skipped and cal.timeline(slot).ask <= now:
+    slots = [slot for slot in cal.slots(now - GRACE - length, now + horizon) if not slot.skipped]
+    for slot in slots:
+        # A meeting that ended while the bot was down is not run after the fact.
+        if cal.timeline(slot).ask <= now < slot.ends_utc:
             repo.ensure_meeting(deps.engine, ws.team_id, slot.starts_utc, slot.ends_utc, "planned")
     with read_scope(deps.engine) as s:
         meetings = repo.unfinished_meetings(s, ws.team_id)
+    valid = {slot.starts_utc for slot in slots}
     for m in meetings:
+        if m.status == "planned" and m.starts_at not in valid:
+            # The series changed (another day or time, a new holiday): this meeting no longer happens.
+            repo.set_status(deps.engine, m.id, "skipped", only_from=("planned",))
+            continue
         tl = timeline(cal, m)
         if now < tl.starts:
             ask(deps, ws, series, m, tl, now)

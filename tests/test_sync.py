@@ -379,3 +379,16 @@ def test_messages_show_the_series_time_zone_when_it_differs_from_the_workspace(a
     )
     tick(app, ASK)
     assert "Thursday 03.12 15:00 (Europe/Berlin)" in dms(app, S1)[0].args["text"]
+
+
+def test_a_changed_series_drops_the_planned_meeting_and_asks_for_the_new_one(app: RunningApp):
+    setup_by_modal(app)
+    tick(app, ASK)
+    meetings.setup(app.deps, TEAM, {"time": "16:00"})
+    tick(app, ASK + timedelta(hours=1))  # Tuesday 16:00 Berlin: the new question time
+    with read_scope(app.deps.engine) as db:
+        rows = [(m.starts_at, m.status) for m in db.exec(select(Meeting).order_by(Meeting.id)).all()]
+    assert rows == [(MEETING, "skipped"), (MEETING + timedelta(hours=1), "planned")]
+    assert "Thursday 03.12 16:00" in dms(app, S1)[-1].args["text"]
+    tick(app, AGENDA)  # the old agenda time passes: nothing is posted for the dropped meeting
+    assert posts_in(app, SYNC) == []
