@@ -147,9 +147,10 @@ def build_config_modal(ws: Workspace) -> View:
     languages = [Option(value="en", label="English"), Option(value="ru", label="Русский")]
     current_lang = next(o for o in languages if o.value == ws.language)
     groups_hint = _("User groups set with `handoff config set` are kept.")
-    digest_labels = {d: _(REPORT_TITLES[d]) for d in DIGESTS}
+    digest_labels = {d: _(REPORT_TITLES[d]) for d in (*DIGESTS, "quality")}
     digest_options = {d: Option(value=d, label=label) for d, label in digest_labels.items()}
-    enabled = [digest_options[d] for d in DIGESTS if getattr(ws, f"{d}_digest")]
+    on = {d: getattr(ws, f"{d}_digest") for d in DIGESTS} | {"quality": ws.quality_report}
+    enabled = [digest_options[d] for d, active in on.items() if active]
     blocks: list[Block] = [
         _channel_input("leads_channel", _("Channel for lead cards"), ws.leads_channel),
         _channel_input("digest_channel", _("Channel for KPI digests"), ws.digest_channel),
@@ -176,12 +177,13 @@ def build_config_modal(ws: Workspace) -> View:
             ),
         ),
     ]
-    for d in DIGESTS:
+    times = {f"{d}_digest_time": d for d in DIGESTS} | {"quality_report_time": "quality"}
+    for key, d in times.items():
         blocks.append(
             InputBlock(
-                block_id=f"{d}_digest_time",
+                block_id=key,
                 label=digest_labels[d] + " — " + _("local time"),
-                element=TimePickerElement(action_id=ids.VALUE, initial_time=getattr(ws, f"{d}_digest_time")),
+                element=TimePickerElement(action_id=ids.VALUE, initial_time=getattr(ws, key)),
             )
         )
     return _modal(ws, ids.CONFIG_MODAL, _("Handoff settings"), blocks)

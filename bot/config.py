@@ -160,6 +160,19 @@ def _reasons(v: str) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+def _percent(v: str) -> float | None:
+    v = v.strip().rstrip("%")
+    if v in ("", "-", "none"):
+        return None
+    try:
+        value = float(v.replace(",", "."))
+    except ValueError:
+        raise ValueError(f"'{v}' is not a percent (like 40, or none for the top quartile)") from None
+    if not 0 <= value <= 100:
+        raise ValueError(f"'{v}' is not between 0 and 100")
+    return value
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -192,6 +205,7 @@ KEYS: dict[str, Key] = {
         Key("reasons", _reasons),
         Key("quality_report", _on_off),
         Key("quality_report_time", _hhmm),
+        Key("margin_threshold", _percent),
     )
 }
 

@@ -33,13 +33,15 @@ def parse_submission(state: dict[str, Any], ws: Workspace) -> tuple[dict[str, An
     for d in DIGESTS:
         raw[f"{d}_digest"] = "on" if d in chosen else "off"
         raw[f"{d}_digest_time"] = field(f"{d}_digest_time").get("selected_time") or getattr(ws, f"{d}_digest_time")
+    raw["quality_report"] = "on" if "quality" in chosen else "off"
+    raw["quality_report_time"] = field("quality_report_time").get("selected_time") or ws.quality_report_time
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for key, text in raw.items():
         try:
             values[key] = parse_value(key, text)
         except ConfigError as exc:
-            errors["digests" if key.endswith("_digest") else key] = exc.message
+            errors["digests" if key.endswith(("_digest", "quality_report")) else key] = exc.message
     return values, errors
 
 

@@ -60,7 +60,10 @@ def compute_report(
             else (metrics.leads_by_channel(s, pw), metrics.sales_by_channel(s, pw), metrics.spend_by_channel(s, pw))
         )
         margins = [] if daily else metrics.product_margins(s, team_id)
-        products = kpi.build_products(metrics.deals_by_product(s, w), metrics.deals_by_product(s, pw), margins)
+        threshold = None if ws.margin_threshold is None else ws.margin_threshold / 100
+        products = kpi.build_products(
+            metrics.deals_by_product(s, w), metrics.deals_by_product(s, pw), margins, margin_threshold=threshold
+        )
         reps = kpi.build_reps(metrics.deals_by_rep(s, w), metrics.leads_by_owner(s, w))
         cohort = kpi.build_cohort(metrics.cohort(s, w)) if kind == "monthly" else []
     channels, prev_channels = kpi.build_channels(*rows), kpi.build_channels(*prev_rows)

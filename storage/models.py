@@ -47,6 +47,8 @@ class Workspace(SQLModel, table=True):
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     quality_report: bool = True
     quality_report_time: str = "10:30"
+    # Products with an average margin at or above this percent count as high-margin (else the top quartile).
+    margin_threshold: float | None = None
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)
 

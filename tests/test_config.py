@@ -66,3 +66,13 @@ def test_good_values():
         "weekly_digest_time": "08:05",
     }
     assert parse_value("leads_channel", "") is None
+
+
+def test_margin_threshold_is_a_percent_or_none():
+    assert parse_value("margin_threshold", "40%") == 40.0
+    assert parse_value("margin_threshold", "37,5") == 37.5
+    assert parse_value("margin_threshold", "none") is None
+    for bad in ("140", "high"):
+        with pytest.raises(ConfigError) as err:
+            parse_value("margin_threshold", bad)
+        assert err.value.key == "margin_threshold"

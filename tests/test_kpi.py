@@ -203,3 +203,37 @@ def test_a_report_for_one_channel(workspace: Engine):
         100,
     )
     assert [c["channel"] for c in r.channels] == ["ads"]
+
+
+def test_high_margin_products_without_demand_by_quartile_or_threshold():
+    current = [("B", 5, 500.0), ("C", 9, 900.0), ("D", 1, 100.0)]
+    previous = [("A", 3, 300.0), ("B", 2, 200.0), ("D", 4, 400.0)]
+    margins = [("A", 0.6), ("B", 0.5), ("C", 0.2), ("D", 0.3)]
+    # Top quartile of 0.2, 0.3, 0.5, 0.6 starts at 0.525: only A, which sold nothing this period.
+    weak = kpi.build_products(current, previous, margins)["high_margin_no_demand"]
+    assert weak == [{"product": "A", "margin_pct": 60.0, "sales": 0, "previous": 3}]
+    # From 25 %: A (no sales) and D (1 after 4) are weak; B grew and C is below the threshold.
+    weak = kpi.build_products(current, previous, margins, margin_threshold=0.25)["high_margin_no_demand"]
+    assert [(w["product"], w["sales"], w["previous"]) for w in weak] == [("A", 0, 3), ("D", 1, 4)]
+
+
+def test_the_margin_threshold_setting_reaches_the_report(workspace: Engine):
+    with session_scope(workspace) as s:
+        for ext, product, margin in (("M1", "Z", 0.35), ("M2", "Y", 0.8)):
+            s.add(
+                Deal(
+                    team_id=T,
+                    external_id=ext,
+                    product=product,
+                    margin=margin,
+                    status="won",
+                    amount=1,
+                    closed_at=at(1, month=1),
+                )
+            )
+    save_settings(workspace, T, {"margin_threshold": 30})
+    weak = compute_report(workspace, T, "weekly", WEEK).products["high_margin_no_demand"]
+    assert [w["product"] for w in weak] == ["Y", "Z"]
+    save_settings(workspace, T, {"margin_threshold": None})
+    weak = compute_report(workspace, T, "weekly", WEEK).products["high_margin_no_demand"]
+    assert [w["product"] for w in weak] == ["Y"]  # the top quartile of 35 % and 80 % starts above 35 %

@@ -109,6 +109,7 @@ GOOD_FORM = {
     "daily_digest_time": {"type": "timepicker", "selected_time": "08:45"},
     "weekly_digest_time": {"type": "timepicker", "selected_time": "09:30"},
     "monthly_digest_time": {"type": "timepicker", "selected_time": "10:00"},
+    "quality_report_time": {"type": "timepicker", "selected_time": "11:15"},
 }
 
 
@@ -125,6 +126,7 @@ def test_config_submission_saves_the_settings(running_app: RunningApp):
     assert ws.sales == ["U0SALES1", "U0SALES2"] and ws.admins == ["U0ADMIN"]
     assert (ws.daily_digest, ws.weekly_digest, ws.monthly_digest) == (True, False, True)
     assert ws.daily_digest_time == "08:45"
+    assert (ws.quality_report, ws.quality_report_time) == (False, "11:15")  # unticked in the form
 
 
 def test_config_submission_with_bad_values_shows_errors_in_the_modal(running_app: RunningApp):
