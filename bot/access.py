@@ -39,3 +39,19 @@ def is_admin(client: WebClient, ws: Workspace, user_id: str) -> bool:
 
 def in_group(client: WebClient, principals: list[str], user_id: str) -> bool:
     return _members(client, principals, user_id)
+
+
+def group_names(client: WebClient) -> dict[str, str]:
+    """User-group id → "@handle (name)", for the modals; empty when Slack will not say."""
+    try:
+        groups = client.usergroups_list().get("usergroups", [])
+    except SlackApiError as exc:
+        log.warning("cannot list user groups: %s", exc.response.get("error"))
+        return {}
+    return {g["id"]: f"@{g.get('handle') or g['id']} ({g.get('name') or ''})".replace(" ()", "") for g in groups}
+
+
+def group_options(client: WebClient, query: str, limit: int = 100) -> list[tuple[str, str]]:
+    """(id, label) of the user groups whose handle or name contains `query`."""
+    q = query.strip().lstrip("@").lower()
+    return [(gid, label) for gid, label in group_names(client).items() if q in label.lower()][:limit]

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
     ConversationFilter,
     ConversationSelectElement,
     DividerBlock,
+    ExternalDataMultiSelectElement,
     HeaderBlock,
     ImageBlock,
     InputBlock,
@@ -114,7 +115,20 @@ def _channel_input(key: str, label: str, value: str | None) -> InputBlock:
     )
 
 
-def _users_input(key: str, label: str, value: list[str], hint: str) -> InputBlock:
+def _groups_input(key: str, label: str, value: list[str], names: dict[str, str]) -> InputBlock:
+    """User groups (S…) for a setting that also takes people; options are searched in Slack."""
+    chosen = [Option(value=g, label=names.get(g, g)[:75]) for g in value if g.startswith("S")]
+    return InputBlock(
+        block_id=key + ids.GROUPS_SUFFIX,
+        label=label,
+        optional=True,
+        element=ExternalDataMultiSelectElement(
+            action_id=ids.USERGROUPS, min_query_length=0, initial_options=chosen or None
+        ),
+    )
+
+
+def _users_input(key: str, label: str, value: list[str], hint: str | None = None) -> InputBlock:
     users = [p for p in value if not p.startswith("S")]
     return InputBlock(
         block_id=key,
@@ -142,11 +156,11 @@ def _modal(ws: Workspace, callback_id: str, title: str, blocks: list[Block], **m
     )
 
 
-def build_config_modal(ws: Workspace) -> View:
+def build_config_modal(ws: Workspace, groups: dict[str, str] | None = None) -> View:
+    """The settings modal; `groups` names the user groups already chosen (id → label)."""
     _ = translator(ws.language)
     languages = [Option(value="en", label="English"), Option(value="ru", label="Русский")]
     current_lang = next(o for o in languages if o.value == ws.language)
-    groups_hint = _("User groups set with `handoff config set` are kept.")
     digest_labels = {d: _(REPORT_TITLES[d]) for d in (*DIGESTS, "quality")}
     digest_options = {d: Option(value=d, label=label) for d, label in digest_labels.items()}
     on = {d: getattr(ws, f"{d}_digest") for d in DIGESTS} | {"quality": ws.quality_report}
@@ -164,9 +178,12 @@ def build_config_modal(ws: Workspace) -> View:
         _text_input("timezone", _("Time zone"), ws.timezone, _("An IANA name, e.g. Europe/Moscow or America/New_York")),
         _text_input("workdays", _("Working days"), display_workdays(ws.workdays), _("e.g. mon-fri or sun-thu")),
         _text_input("work_hours", _("Working hours"), ws.work_hours, _("e.g. 09:00-18:00")),
-        _users_input("admins", _("Handoff admins"), ws.admins, groups_hint),
-        _users_input("sales", _("Sales team"), ws.sales, groups_hint),
-        _users_input("marketing", _("Marketing team"), ws.marketing, groups_hint),
+        _users_input("admins", _("Handoff admins"), ws.admins),
+        _groups_input("admins", _("Handoff admins: user groups"), ws.admins, groups or {}),
+        _users_input("sales", _("Sales team"), ws.sales),
+        _groups_input("sales", _("Sales team: user groups"), ws.sales, groups or {}),
+        _users_input("marketing", _("Marketing team"), ws.marketing),
+        _groups_input("marketing", _("Marketing team: user groups"), ws.marketing, groups or {}),
         DividerBlock(),
         InputBlock(
             block_id="digests",

@@ -14,6 +14,14 @@ PEOPLE_KEYS = ("admins", "sales", "marketing")
 TEXT_KEYS = ("timezone", "workdays", "work_hours")
 
 
+def _groups(state: dict[str, Any], key: str, before: list[str]) -> list[str]:
+    """The user groups picked for `key`; a form without the groups field keeps the ones set before."""
+    block = state.get(key + ids.GROUPS_SUFFIX)
+    if block is None:
+        return [p for p in before if p.startswith("S")]
+    return [o["value"] for o in (block.get(ids.USERGROUPS) or {}).get("selected_options") or []]
+
+
 def parse_submission(state: dict[str, Any], ws: Workspace) -> tuple[dict[str, Any], dict[str, str]]:
     """view.state.values → (settings to save, errors keyed by block id)."""
 
@@ -27,8 +35,7 @@ def parse_submission(state: dict[str, Any], ws: Workspace) -> tuple[dict[str, An
         raw[key] = field(key).get("value") or ""
     raw["language"] = (field("language").get("selected_option") or {}).get("value") or ws.language
     for key in PEOPLE_KEYS:
-        groups = [p for p in getattr(ws, key) if p.startswith("S")]  # the modal cannot show user groups
-        raw[key] = ",".join([*(field(key).get("selected_users") or []), *groups])
+        raw[key] = ",".join([*(field(key).get("selected_users") or []), *_groups(state, key, getattr(ws, key))])
     chosen = {o["value"] for o in field("digests").get("selected_options") or []}
     for d in DIGESTS:
         raw[f"{d}_digest"] = "on" if d in chosen else "off"
@@ -61,8 +68,8 @@ def parse_sync_submission(state: dict[str, Any], series: SyncSeries | None) -> t
         raw[key] = field(key).get("value") or ""
     raw["questions"] = "|".join((field("questions").get("value") or "").splitlines())
     for key in ("sales", "marketing"):
-        groups = [p for p in (getattr(series, key) if series else []) if p.startswith("S")]
-        raw[key] = ",".join([*(field(key).get("selected_users") or []), *groups])
+        before = getattr(series, key) if series else []
+        raw[key] = ",".join([*(field(key).get("selected_users") or []), *_groups(state, key, before)])
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for key, text in raw.items():

@@ -32,3 +32,7 @@ NOTE = "note"
 
 # Config modal: block id == setting key; every input uses this action id.
 VALUE = "value"
+# User groups picked in a modal: block "<key>_groups", a multi external select whose options come
+# from usergroups.list (a block_suggestion request to this action id).
+USERGROUPS = "usergroups"
+GROUPS_SUFFIX = "_groups"

@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.blocks import Message, _channel_input, _md, _modal, _people, _users_input
+from bot.blocks import Message, _channel_input, _groups_input, _md, _modal, _people, _users_input
 from bot.config import DAYS
 from bot.i18n import N_, translator
 from bot.kpi import KPI_LABELS, STAGE_LABELS
@@ -408,7 +408,7 @@ def _text(key: str, label: str, value: str, hint: str | None = None, *, multilin
     )
 
 
-def build_setup_modal(ws: Workspace, s: SyncSeries | None, today) -> View:
+def build_setup_modal(ws: Workspace, s: SyncSeries | None, today, groups: dict[str, str] | None = None) -> View:
     _ = translator(ws.language)
     weekday = s.weekday if s else 3
     blocks: list[Block] = [
@@ -437,17 +437,14 @@ def build_setup_modal(ws: Workspace, s: SyncSeries | None, today) -> View:
             element=DatePickerElement(action_id=ids.VALUE, initial_date=(s.start_date if s else today).isoformat()),
         ),
         _text("timezone", _("Time zone"), s.timezone if s else ws.timezone, _("An IANA name such as Europe/Moscow.")),
-        _users_input(
-            "sales",
-            _("Participants from sales"),
-            s.sales if s else ws.sales,
-            _("User groups set with `handoff sync setup` are kept."),
-        ),
-        _users_input(
+        _users_input("sales", _("Participants from sales"), s.sales if s else ws.sales),
+        _groups_input("sales", _("Participants from sales: user groups"), s.sales if s else ws.sales, groups or {}),
+        _users_input("marketing", _("Participants from marketing"), s.marketing if s else ws.marketing),
+        _groups_input(
             "marketing",
-            _("Participants from marketing"),
+            _("Participants from marketing: user groups"),
             s.marketing if s else ws.marketing,
-            _("User groups set with `handoff sync setup` are kept."),
+            groups or {},
         ),
         _text(
             "holidays", _("Holidays"), ", ".join(s.holidays) if s else "", _("Dates, YYYY-MM-DD, separated by commas.")

@@ -137,3 +137,19 @@ def message_shortcut(app, callback_id: str, message: dict, user: str = "U0ADMIN"
     return signed_post(
         app.url + "/slack/events", SIGNING_SECRET, interactive(payload), "application/x-www-form-urlencoded"
     )
+
+
+def block_suggestion(app, action_id: str, value: str, user: str = "U0ADMIN") -> Reply:
+    """A block_suggestion (Slack's external-select sample) asking our options for `action_id`."""
+    from tests.conftest import SIGNING_SECRET, TEAM
+    from tests.slack_double import SHARED
+
+    payload = json.loads((SHARED / "slack" / "payloads" / "http" / "block_suggestion.external_select.json").read_text())
+    payload["team"] = {"id": TEAM, "domain": "test"}
+    payload["user"] = {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM}
+    payload.pop("enterprise", None)
+    payload["is_enterprise_install"] = False
+    payload.update({"action_id": action_id, "block_id": "sales_groups", "value": value})
+    return signed_post(
+        app.url + "/slack/events", SIGNING_SECRET, interactive(payload), "application/x-www-form-urlencoded"
+    )

@@ -22,7 +22,11 @@ from urllib.parse import parse_qs, urlparse
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SLACK = SHARED / "slack"
 # Methods the reference lacks, with their required arguments.
-EXTRA_REQUIRED = {"usergroups.users.list": ["token", "usergroup"], "conversations.open": ["token"]}
+EXTRA_REQUIRED = {
+    "usergroups.users.list": ["token", "usergroup"],
+    "usergroups.list": ["token"],
+    "conversations.open": ["token"],
+}
 
 
 @dataclass
@@ -48,6 +52,7 @@ class SlackDouble:
         self.uploads: dict[str, bytes] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.usergroups: dict[str, list[str]] = {}
+        self.group_names: dict[str, tuple[str, str]] = {}  # id → (handle, name), for usergroups.list
         self.not_member: set[str] = set()
         self._faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
         self._lock = threading.Condition()
@@ -166,6 +171,13 @@ class SlackDouble:
             body["user"] = {**body.get("user", {}), "id": args["user"], "team_id": self.team_id, **user}
         elif method == "usergroups.users.list":
             body = {"ok": True, "users": self.usergroups.get(args["usergroup"], [])}
+        elif method == "usergroups.list":
+            body = {
+                "ok": True,
+                "usergroups": [
+                    {"id": gid, "handle": handle, "name": name} for gid, (handle, name) in self.group_names.items()
+                ],
+            }
         elif method == "conversations.info":
             channel = args["channel"]
             body["channel"] = {

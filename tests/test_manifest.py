@@ -19,7 +19,11 @@ from tests.slack_double import SLACK
 ROOT = Path(__file__).parents[1]
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
 # Bot scopes of methods the reference lacks.
-EXTRA_SCOPES = {"usergroups.users.list": ["usergroups:read"], "conversations.open": ["im:write"]}
+EXTRA_SCOPES = {
+    "usergroups.users.list": ["usergroups:read"],
+    "usergroups.list": ["usergroups:read"],
+    "conversations.open": ["im:write"],
+}
 # Events and the scope each needs; `message.channels` reaches a `message` listener.
 EVENT_SCOPES = {
     "message.channels": "channels:history",

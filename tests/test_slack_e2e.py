@@ -10,7 +10,7 @@ import pytest
 from bot import ids
 from bot.workspaces import load
 from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
-from tests.http import form, get, interactive, post, signed_post, slash_command
+from tests.http import block_suggestion, form, get, interactive, post, signed_post, slash_command
 from tests.slack_double import SHARED
 
 FORM = "application/x-www-form-urlencoded"
@@ -188,3 +188,32 @@ def test_modal_speaks_the_workspace_language(running_app: RunningApp, language: 
     slash(running_app, "config")
     view = running_app.slack.wait_for("views.open")[0].args["view"]
     assert view["title"]["text"] == expected
+
+
+def test_user_groups_are_offered_from_slack_and_saved_from_the_settings_modal(running_app: RunningApp):
+    slack = running_app.slack
+    slack.add_user("U0ADMIN", admin=True)
+    slack.group_names = {"S0SALES": ("sales", "Sales team"), "S0MKT": ("marketing", "Marketing")}
+    reply = block_suggestion(running_app, ids.USERGROUPS, "sal")
+    assert reply.status == 200
+    assert reply.json()["options"] == [
+        {"text": {"type": "plain_text", "text": "@sales (Sales team)"}, "value": "S0SALES"}
+    ]
+    assert len(block_suggestion(running_app, ids.USERGROUPS, "").json()["options"]) == 2
+
+    payload = _submission(GOOD_FORM)
+    groups = {"type": "multi_external_select", "selected_options": [{"value": "S0SALES"}]}
+    payload["view"]["state"]["values"]["sales" + ids.GROUPS_SUFFIX] = {ids.USERGROUPS: groups}
+    assert signed_post(running_app.url + "/slack/events", SIGNING_SECRET, interactive(payload), FORM).status == 200
+    assert load(running_app.deps.engine, TEAM).sales == ["U0SALES1", "U0SALES2", "S0SALES"]
+
+    # The modal shows the chosen group by its handle; emptying the field removes it.
+    slash_command(running_app, "/handoff", "config")
+    view = slack.wait_for("views.open")[-1].args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    block = next(b for b in view["blocks"] if b["block_id"] == "sales" + ids.GROUPS_SUFFIX)
+    assert block["element"]["initial_options"][0]["text"]["text"] == "@sales (Sales team)"
+    payload["view"]["state"]["values"]["sales" + ids.GROUPS_SUFFIX] = {ids.USERGROUPS: {"selected_options": []}}
+    signed_post(running_app.url + "/slack/events", SIGNING_SECRET, interactive(payload), FORM)
+    assert load(running_app.deps.engine, TEAM).sales == ["U0SALES1", "U0SALES2"]
+    slack.wait_for("views.publish", 2)  # App Home refreshed after each save

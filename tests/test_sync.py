@@ -99,6 +99,11 @@ def setup_by_modal(app: RunningApp, **extra) -> None:
         "agenda_before": txt("1h"),
         "questions": txt("Which competitor came up most?"),
     }
+    if "sales_groups" in extra:
+        picked = [{"value": g} for g in extra["sales_groups"]]
+        values["sales" + ids.GROUPS_SUFFIX] = {
+            ids.USERGROUPS: {"type": "multi_external_select", "selected_options": picked}
+        }
     reply = submit_view(app, ids.SYNC_SETUP_MODAL, view["private_metadata"], values, user=ADMIN)
     assert reply.status == 200 and reply.body in (b"", b"{}"), reply.body
 
@@ -324,12 +329,9 @@ def test_user_groups_are_asked_and_only_admins_set_up(app: RunningApp):
     app.slack.usergroups["S0SALES"] = [S1, "U0SALES2"]
     reply = slash_command(app, "/sync", "setup", user=M1)
     assert "Only Handoff admins" in reply.body.decode()
-    meetings.setup(
-        app.deps,
-        TEAM,
-        {"start_date": date(2026, 12, 3), "timezone": "Europe/Berlin", "sales": ["S0SALES"], "marketing": [M1]},
-    )
-    save_settings(app.deps.engine, TEAM, {"sync_channel": SYNC})
+    setup_by_modal(app, sales_groups=["S0SALES"])
+    assert series(app).sales == [S1, "S0SALES"]
+    meetings.setup(app.deps, TEAM, {"marketing": [M1]})
     tick(app, ASK)
     assert sorted(c.args["channel"] for c in dms(app)) == sorted([S1, "U0SALES2", M1])
     with read_scope(app.deps.engine) as db:

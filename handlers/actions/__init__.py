@@ -6,6 +6,7 @@ from bot import ids
 from handlers.actions.home import handle_home_open_config
 from handlers.actions.reports import handle_post_report
 from handlers.actions.sync import handle_answer_button, handle_close_button
+from handlers.actions.usergroups import handle_usergroup_options
 from handlers.actions.verdicts import handle_verdict_button
 
 
@@ -15,3 +16,4 @@ def register(app: App) -> None:
     app.action(re.compile("^" + re.escape(ids.VERDICT_ACTION_PREFIX)))(handle_verdict_button)
     app.action(ids.SYNC_ANSWER)(handle_answer_button)
     app.action(ids.SYNC_CLOSE)(handle_close_button)
+    app.options(ids.USERGROUPS)(handle_usergroup_options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.access import is_admin
+from bot.access import group_names, is_admin
 from bot.blocks import build_config_modal
 from bot.deps import Deps
 from bot.i18n import translator
@@ -22,4 +22,4 @@ def handle_home_open_config(ack: Ack, body: dict, client: WebClient, deps: Deps)
             channel=body["user"]["id"], text=_("Only Handoff admins and workspace admins can change the settings.")
         )
         return
-    client.views_open(trigger_id=body["trigger_id"], view=build_config_modal(ws))
+    client.views_open(trigger_id=body["trigger_id"], view=build_config_modal(ws, group_names(client)))

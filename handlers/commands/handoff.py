@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.access import is_admin
+from bot.access import group_names, is_admin
 from bot.blocks import build_config_modal, build_help, build_notice
 from bot.deps import Deps
 from bot.i18n import translator
@@ -23,8 +23,8 @@ def handle_handoff_command(ack: Ack, command: dict, client: WebClient, deps: Dep
         if not is_admin(client, ws, command["user_id"]):
             ack(**build_notice(_("Only Handoff admins and workspace admins can change the settings.")).to_kwargs())
             return
-        view = build_config_modal(ws)
         ack()
+        view = build_config_modal(ws, group_names(client))
         client.views_open(trigger_id=command["trigger_id"], view=view)
     else:
         unknown = _("I don't know `/handoff {word}`.").format(word=sub)

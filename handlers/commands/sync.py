@@ -6,7 +6,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import meetings
-from bot.access import is_admin
+from bot.access import group_names, is_admin
 from bot.blocks import build_notice
 from bot.deps import Deps
 from bot.i18n import N_, translator
@@ -58,8 +58,8 @@ def handle_sync_command(ack: Ack, command: dict, client: WebClient, respond: Res
                 return
             with read_scope(deps.engine) as s:
                 series = repo.series(s, ws.team_id)
-            view = build_setup_modal(ws, series, meetings.local_today(deps, ws))
             ack()
+            view = build_setup_modal(ws, series, meetings.local_today(deps, ws), group_names(client))
             client.views_open(trigger_id=command["trigger_id"], view=view)
         elif sub == "icp":
             with read_scope(deps.engine) as s:

@@ -32,6 +32,6 @@ def handle_config_submission(ack: Ack, body: dict, view: dict, client: WebClient
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    ack()
     save_settings(deps.engine, team_id, values)
+    ack()
     client.views_publish(user_id=user_id, view=home_view(deps.engine, team_id, user_id))

@@ -1,0 +1,17 @@
+"""Options for the user-group pickers in the settings and sync modals (block_suggestion)."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot.access import group_options
+
+
+def handle_usergroup_options(ack: Ack, payload: dict, client: WebClient) -> None:
+    ack(
+        options=[
+            {"text": {"type": "plain_text", "text": label[:75]}, "value": gid}
+            for gid, label in group_options(client, payload.get("value") or "")
+        ]
+    )
