@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -160,6 +160,19 @@ def _reasons(v: str) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+def parse_dates(v: str) -> list[str]:
+    """`2026-12-31, 2027-01-07` → sorted ISO dates without repeats; `none` → []."""
+    out = set()
+    for part in re.split(r"[,\s]+", v):
+        if not part or part in ("-", "none"):
+            continue
+        try:
+            out.add(date.fromisoformat(part).isoformat())
+        except ValueError:
+            raise ValueError(f"'{part}' is not a date (YYYY-MM-DD)") from None
+    return sorted(out)
+
+
 def _percent(v: str) -> float | None:
     v = v.strip().rstrip("%")
     if v in ("", "-", "none"):
@@ -206,6 +219,7 @@ KEYS: dict[str, Key] = {
         Key("quality_report", _on_off),
         Key("quality_report_time", _hhmm),
         Key("margin_threshold", _percent),
+        Key("holidays", parse_dates),
     )
 }
 

@@ -229,7 +229,12 @@ def nudge_overdue(deps: Deps, ws: Workspace, now: datetime) -> int:
         waiting = repo.awaiting_verdict(s, ws.team_id, now - SLA_LOOKBACK)
     for lead in waiting:
         hours = working_hours_between(
-            lead.card_posted_at, now, tz=ws.timezone, workdays=ws.workdays, work_hours=ws.work_hours
+            lead.card_posted_at,
+            now,
+            tz=ws.timezone,
+            workdays=ws.workdays,
+            work_hours=ws.work_hours,
+            holidays=ws.holidays,
         )
         steps = []
         if hours >= ws.sla_hours:

@@ -88,7 +88,9 @@ def compute_quality(deps: Deps, team_id: str, period: Period) -> Quality:
         1
         for posted, first in times
         if first is not None
-        and working_hours_between(posted, first, tz=ws.timezone, workdays=ws.workdays, work_hours=ws.work_hours)
+        and working_hours_between(
+            posted, first, tz=ws.timezone, workdays=ws.workdays, work_hours=ws.work_hours, holidays=ws.holidays
+        )
         <= ws.sla_hours
     )
     return q

@@ -13,7 +13,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config import DAYS, ConfigError, _channel, _on_off, _principals, _timezone, parse_hhmm, parse_workdays
+from bot.config import (
+    DAYS,
+    ConfigError,
+    _channel,
+    _on_off,
+    _principals,
+    _timezone,
+    parse_dates,
+    parse_hhmm,
+    parse_workdays,
+)
 from storage.models import SyncSeries, Workspace
 
 _OFFSET = re.compile(r"^(\d{1,3})\s*([dhm])$")
@@ -66,11 +76,6 @@ def _date(v: str) -> date:
         raise ValueError(f"'{v}' is not a date (YYYY-MM-DD)") from None
 
 
-def _dates(v: str) -> list[str]:
-    items = [p.strip() for p in re.split(r"[,\s]+", v) if p.strip() and p.strip() not in ("-", "none")]
-    return sorted({_date(p).isoformat() for p in items})
-
-
 def _rule(v: str) -> str:
     v = v.strip().lower()
     if v not in ("skip", "move"):
@@ -96,7 +101,7 @@ SYNC_KEYS: dict[str, Any] = {
     "timezone": _timezone,
     "sales": _principals,
     "marketing": _principals,
-    "holidays": _dates,
+    "holidays": parse_dates,
     "holiday_rule": _rule,
     "ask_days": _int_in(0, 10, "a number of working days"),
     "reminders": _offsets,
@@ -162,7 +167,8 @@ class Calendar:
         self.series = series
         self.zone = ZoneInfo(series.timezone)
         self.workdays = {DAYS.index(d) for d in parse_workdays(ws.workdays)}
-        self.holidays = {date.fromisoformat(h) for h in series.holidays}
+        # The series' own holidays and the workspace's days off.
+        self.holidays = {date.fromisoformat(h) for h in [*series.holidays, *ws.holidays]}
         self.at = parse_hhmm(series.time)
 
     def is_working(self, day: date) -> bool:

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import DAYS, parse_hhmm, parse_workdays
 
 
-def working_hours_between(start: datetime, end: datetime, *, tz: str, workdays: str, work_hours: str) -> float:
-    """Hours of [start, end) that fall on working days within working hours, in the workspace's zone."""
+def working_hours_between(
+    start: datetime, end: datetime, *, tz: str, workdays: str, work_hours: str, holidays: Iterable[str] = ()
+) -> float:
+    """Hours of [start, end) that fall on working days (not holidays) within working hours, in the
+    workspace's zone."""
     if end <= start:
         return 0.0
     zone = ZoneInfo(tz)
     days = {DAYS.index(d) for d in parse_workdays(workdays)}
+    off = {date.fromisoformat(h) for h in holidays}
     a, _, b = work_hours.partition("-")
     open_t, close_t = parse_hhmm(a), parse_hhmm(b)
     total = timedelta()
     day = start.astimezone(zone).date()
     last = end.astimezone(zone).date()
     while day <= last:
-        if day.weekday() in days:
+        if day.weekday() in days and day not in off:
             lo = max(start, datetime.combine(day, open_t, zone))
             hi = min(end, datetime.combine(day, close_t, zone))
             if hi > lo:

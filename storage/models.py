@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -49,6 +49,10 @@ class Workspace(SQLModel, table=True):
     quality_report_time: str = "10:30"
     # Products with an average margin at or above this percent count as high-margin (else the top quartile).
     margin_threshold: float | None = None
+    # Days off (ISO dates) besides the weekly ones: no SLA hours, no sync questions or meetings.
+    holidays: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)
 

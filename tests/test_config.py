@@ -76,3 +76,11 @@ def test_margin_threshold_is_a_percent_or_none():
         with pytest.raises(ConfigError) as err:
             parse_value("margin_threshold", bad)
         assert err.value.key == "margin_threshold"
+
+
+def test_holidays_are_dates():
+    assert parse_value("holidays", "2027-01-07, 2026-12-31 2027-01-07") == ["2026-12-31", "2027-01-07"]
+    assert parse_value("holidays", "none") == []
+    with pytest.raises(ConfigError) as err:
+        parse_value("holidays", "31.12.2026")
+    assert err.value.key == "holidays" and "31.12.2026" in err.value.message

@@ -26,6 +26,15 @@ def test_working_hours_skip_nights_and_weekends():
         fri_5pm, mon_11am, tz="Europe/Berlin", workdays="mon,tue,wed,thu,fri", work_hours="09:00-18:00"
     )
     assert hours == 3.0  # Friday 17–18 and Monday 09–11
+    hours = working_hours_between(
+        fri_5pm,
+        mon_11am,
+        tz="Europe/Berlin",
+        workdays="mon,tue,wed,thu,fri",
+        work_hours="09:00-18:00",
+        holidays=["2026-11-30"],
+    )
+    assert hours == 1.0  # Monday is a holiday: only Friday 17–18
 
 
 def test_sla_nudges_once_then_escalates_once(engine: Engine, slack):

@@ -13,7 +13,7 @@ from bot.sync_calendar import Calendar, events, parse_sync_assignments
 from storage.models import SyncSeries, Workspace
 
 
-def _cal(**kw) -> Calendar:
+def _cal(ws_holidays: tuple[str, ...] = (), **kw) -> Calendar:
     values = {
         "team_id": "T1",
         "weekday": 3,
@@ -23,7 +23,7 @@ def _cal(**kw) -> Calendar:
         "timezone": "Europe/Berlin",
         **kw,
     }
-    return Calendar(SyncSeries(**values), Workspace(team_id="T1", timezone="Europe/Berlin"))
+    return Calendar(SyncSeries(**values), Workspace(team_id="T1", timezone="Europe/Berlin", holidays=list(ws_holidays)))
 
 
 def utc(*args) -> datetime:
@@ -133,3 +133,9 @@ def test_action_and_feedback_texts_parse():
     for bad in ("praise 5 good", "review 7 good", "complaint"):
         with pytest.raises(ParseError):
             parse_feedback(bad)
+
+
+def test_the_workspace_days_off_count_as_holidays_for_the_series():
+    cal = _cal(ws_holidays=("2026-12-03",), start_date=date(2026, 12, 3), holiday_rule="move")
+    slot = cal.slots(utc(2026, 12, 1), utc(2026, 12, 10))[0]
+    assert slot.moved and slot.starts.date() == date(2026, 12, 4)
