@@ -21,6 +21,8 @@ class Deps:
     settings: Settings
     engine: Engine
     clock: Callable[[], datetime] = field(default=utcnow)
+    # True when a card worker process posts lead cards (`handoff run`); else they are posted here.
+    card_worker: bool = False
     _client: WebClient | None = field(default=None, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
 

@@ -122,6 +122,8 @@ def intake(deps: Deps, team_id: str, payload: Any, source: str = "webhook") -> I
     fields["source"] = source
     with session_scope(deps.engine) as s:
         lead, created = repo.add(s, team_id, fields)
+        if created:  # its card is owed from the moment the lead exists: queued in the same transaction
+            repo.enqueue_card(s, team_id, lead.id)
         return Intake(201 if created else 200, lead.id)
 
 
@@ -170,10 +172,24 @@ def post_card(deps: Deps, team_id: str, lead_id: int) -> str | None:
         log.warning("lead card %s not posted: %s", lead_id, error)
         return None
     channel, ts = resp.get("channel", ws.leads_channel), resp["ts"]
-    with session_scope(deps.engine) as s:
+    with session_scope(deps.engine) as s:  # one unit of work: where the card is, the claim done, off the queue
         repo.set_card(s, team_id, lead_id, channel, ts)
-    posts.mark(deps.engine, claim.id, "done", channel=channel, ts=ts)
+        posts.mark_in(s, claim.id, "done", channel=channel, ts=ts)
+        repo.dequeue_card(s, lead_id)
     return ts
+
+
+def deliver_card(deps: Deps, team_id: str, lead_id: int) -> str | None:
+    """Post a queued lead's card (once, by its claim) and take it off the queue, posted or not: a card
+    whose claim is held or whose post failed is not tried again from the queue."""
+    ts = None
+    try:
+        ts = post_card(deps, team_id, lead_id)  # a posted card leaves the queue in its last transaction
+        return ts
+    finally:
+        if ts is None:
+            with session_scope(deps.engine) as s:
+                repo.dequeue_card(s, lead_id)
 
 
 def give_verdict(

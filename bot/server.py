@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import threading
 from collections.abc import Callable, Iterable
 
@@ -85,10 +86,22 @@ class HttpServer:
         self._thread.join(timeout=5)
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve(settings: Settings, deps: Deps) -> None:
     """`handoff run`: the app, the scheduler, and HTTP (or Socket Mode with /healthz on PORT)."""
     from bot.scheduler import start_scheduler
 
+    # SIGTERM (a service manager, `docker stop`) ends the process through the `finally` below.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    worker = None
+    if settings.card_worker:
+        from bot import card_worker
+
+        worker = card_worker.start(settings)
+        deps.card_worker = True
     app = create_app(settings, deps)
     scheduler = start_scheduler(deps)
     wsgi = build_wsgi(app, deps)
@@ -106,3 +119,7 @@ def serve(settings: Settings, deps: Deps) -> None:
             waitress_serve(wsgi, host="0.0.0.0", port=settings.port, threads=8, ident="handoff")
     finally:
         scheduler.shutdown(wait=False)
+        if worker is not None:
+            proc, stop = worker
+            stop.set()
+            proc.join(timeout=5)

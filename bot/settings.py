@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # Post lead cards from a separate process, so the HTTP answers never wait behind them.
+    card_worker: bool = True
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -13,6 +13,7 @@ from storage.repos import leads as repo
 
 log = logging.getLogger(__name__)
 CARD_LOOKBACK = timedelta(hours=24)
+CARD_GRACE = timedelta(minutes=2)
 
 
 def post_missing_cards(*, deps: Deps, now: datetime) -> int:
@@ -21,7 +22,8 @@ def post_missing_cards(*, deps: Deps, now: datetime) -> int:
         if not ws.leads_channel:
             continue
         with read_scope(deps.engine) as s:
-            ids = repo.without_card(s, ws.team_id, now - CARD_LOOKBACK)
+            # Young leads are still in the card queue: the card worker (or the webhook) posts them.
+            ids = repo.without_card(s, ws.team_id, now - CARD_LOOKBACK, before=now - CARD_GRACE)
         for lead_id in ids:
             posted += post_card(deps, ws.team_id, lead_id) is not None
     return posted

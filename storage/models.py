@@ -352,6 +352,15 @@ class PostedMessage(SQLModel, table=True):
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
+class CardQueue(SQLModel, table=True):
+    """Leads whose card is still to be posted (written with the lead; the card worker drains it)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    lead_id: int = Field(foreign_key="lead.id", unique=True)
+    queued_at: datetime = _ts(default_factory=utcnow)
+
+
 class HandledEvent(SQLModel, table=True):
     """Slack event ids already acted on, so a retried event does nothing."""
 

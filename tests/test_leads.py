@@ -115,6 +115,34 @@ def test_webhook_posts_a_card_once(app: RunningApp):
     assert lead.created_at == datetime(2026, 11, 30, 6, 15, tzinfo=UTC)
 
 
+def _queued(app: RunningApp) -> list[tuple[str, int]]:
+    with session_scope(app.deps.engine) as s:
+        return repo.queued_cards(s)
+
+
+def test_with_a_card_worker_the_webhook_only_queues_and_the_worker_posts_once(app: RunningApp):
+    from bot.card_worker import drain
+
+    app.deps.card_worker = True
+    lead_id = send_lead(app, LEAD).json()["lead_id"]
+    send_lead(app, LEAD)  # a retried webhook queues nothing more
+    time.sleep(0.3)
+    assert app.slack.calls_to("chat.postMessage") == [] and _queued(app) == [(TEAM, lead_id)]
+    assert drain(app.deps) == 1
+    assert drain(app.deps) == 0 and _queued(app) == []
+    cards = app.slack.calls_to("chat.postMessage")
+    assert len(cards) == 1 and _lead(app).card_ts == cards[0].response["ts"]
+
+
+def test_without_a_worker_the_card_leaves_the_queue_when_posted(app: RunningApp):
+    send_lead(app, LEAD)
+    _card(app)
+    deadline = time.monotonic() + 5
+    while _queued(app) and time.monotonic() < deadline:  # taken off right after the card is stored
+        time.sleep(0.02)
+    assert _queued(app) == []
+
+
 @pytest.mark.parametrize(
     "case,status",
     [("forged", 401), ("stale", 401), ("oversized", 413), ("malformed", 400), ("bad fields", 400), ("unknown", 404)],

@@ -77,10 +77,31 @@ def test_handoff_run_serves_slack_and_healthz(slack, tmp_path: Path):
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         engine.dispose()
         assert jobs == ["handoff-tick"] and version
+
+        # A lead webhook is answered by the HTTP process; its card is posted by the card worker process.
+        from bot.deps import Deps
+        from bot.settings import Settings
+        from bot.webhook import sign, webhook_secret
+        from bot.workspaces import save_settings
+        from storage.db import make_engine
+        from tests.http import post
+
+        store = make_engine(f"sqlite:///{db}")
+        save_settings(store, "T0TEST", {"leads_channel": "C0LEADS"})
+        secret = webhook_secret(Deps(settings=Settings(_env_file=None), engine=store), "T0TEST")
+        store.dispose()
+        lead = b'{"external_id": "crm-run-1", "name": "Run Lead", "channel": "ads"}'
+        ts = int(time.time())
+        headers = {"Content-Type": "application/json", "X-Handoff-Timestamp": str(ts)}
+        headers["X-Handoff-Signature"] = sign(secret, ts, lead)
+        assert post(url + "/webhooks/T0TEST/leads", lead, headers).status == 201
+        card = slack.wait_for("chat.postMessage", timeout=30)[0]
+        assert card.args["channel"] == "C0LEADS" and "Run Lead" in card.args["text"]
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
     assert SIGNING_SECRET not in out and BOT_TOKEN not in out
+    assert "card worker started" in out
 
 
 def test_the_migrations_build_exactly_the_models(engine):

@@ -9,7 +9,7 @@ from slack_bolt import Ack
 
 from bot import ids
 from bot.deps import Deps
-from bot.leads import intake, post_card
+from bot.leads import deliver_card, intake
 
 
 def handle_lead_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
@@ -24,5 +24,5 @@ def handle_lead_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None
         ack(response_action="errors", errors={k: v for k, v in result.errors.items() if k in ids.LEAD_FIELDS})
         return
     ack()
-    if result.status == 201:
-        post_card(deps, team_id, result.lead_id)
+    if result.status == 201 and not deps.card_worker:
+        deliver_card(deps, team_id, result.lead_id)

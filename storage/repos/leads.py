@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, literal, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from storage.models import HandledEvent, Lead, LeadVerdict, ThreadReply
+from storage.models import CardQueue, HandledEvent, Lead, LeadVerdict, ThreadReply
 from storage.types import utcnow
 
 PERSONAL = ("name", "company", "email", "phone", "message", "extra")
@@ -46,6 +46,24 @@ def add(session: Session, team_id: str, fields: dict[str, Any]) -> tuple[Lead, b
             raise
         return known, False
     return lead, True
+
+
+def enqueue_card(session: Session, team_id: str, lead_id: int) -> None:
+    session.add(CardQueue(team_id=team_id, lead_id=lead_id))
+
+
+def queued_cards(session: Session, limit: int = 50) -> list[tuple[str, int]]:
+    """(team_id, lead_id) of the oldest leads waiting for their card."""
+    return [
+        (t, lead_id)
+        for t, lead_id in session.execute(
+            select(CardQueue.team_id, CardQueue.lead_id).order_by(CardQueue.id).limit(limit)
+        ).all()
+    ]
+
+
+def dequeue_card(session: Session, lead_id: int) -> None:
+    session.execute(delete(CardQueue).where(CardQueue.lead_id == lead_id))
 
 
 def set_card(session: Session, team_id: str, lead_id: int, channel: str, ts: str) -> None:
@@ -150,7 +168,9 @@ def delete_reply(session: Session, team_id: str, *, channel: str, ts: str) -> in
     ).rowcount
 
 
-def without_card(session: Session, team_id: str, since: datetime, limit: int = 200) -> list[int]:
+def without_card(
+    session: Session, team_id: str, since: datetime, before: datetime | None = None, limit: int = 200
+) -> list[int]:
     """Leads that arrived recently by webhook or in Slack and still have no card (their post was
     interrupted). Imported leads get cards only when the import asks (`--post`)."""
     return list(
@@ -162,6 +182,7 @@ def without_card(session: Session, team_id: str, since: datetime, limit: int = 2
                 Lead.card_ts.is_(None),
                 Lead.forgotten_at.is_(None),
                 Lead.source != "import",
+                Lead.created_at < before if before is not None else literal(True),
             )
             .order_by(Lead.id)
             .limit(limit)

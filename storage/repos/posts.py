@@ -35,8 +35,11 @@ def find(engine: Engine, team_id: str, key: str) -> PostedMessage | None:
 
 def mark(engine: Engine, post_id: int, status: str, **values: object) -> None:
     with session_scope(engine) as s:
-        s.execute(
-            update(PostedMessage)
-            .where(PostedMessage.id == post_id)
-            .values(status=status, updated_at=utcnow(), **values)
-        )
+        mark_in(s, post_id, status, **values)
+
+
+def mark_in(session: Session, post_id: int, status: str, **values: object) -> None:
+    """`mark` inside the caller's unit of work."""
+    session.execute(
+        update(PostedMessage).where(PostedMessage.id == post_id).values(status=status, updated_at=utcnow(), **values)
+    )

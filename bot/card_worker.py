@@ -1,0 +1,61 @@
+"""The card worker: a process of its own that posts queued lead cards.
+
+`handoff run` starts it beside the HTTP server, so a webhook or a click is answered without waiting
+behind card posting for the interpreter lock. The queue is a table written with the lead, so nothing
+is lost when either process restarts; the card's claim keeps every card to one post.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
+
+from bot.deps import Deps
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+IDLE_SLEEP = 0.05
+BATCH = 50
+
+
+def drain(deps: Deps, limit: int = BATCH) -> int:
+    """Post the cards of up to `limit` queued leads; how many were taken off the queue."""
+    from bot.leads import deliver_card
+    from storage.db import read_scope
+    from storage.repos import leads
+
+    with read_scope(deps.engine) as s:
+        queued = leads.queued_cards(s, limit)
+    for team_id, lead_id in queued:
+        try:
+            deliver_card(deps, team_id, lead_id)
+        except Exception:
+            log.exception("card for lead %s failed", lead_id)
+    return len(queued)
+
+
+def run(settings: Settings, stop: Event) -> None:
+    """The worker's loop: drain the queue, sleep briefly when it is empty, until `stop` is set."""
+    settings.configure_logging()
+    deps = Deps.from_settings(settings)
+    log.info("card worker started")
+    parent = multiprocessing.parent_process()
+    while not stop.is_set() and (parent is None or parent.is_alive()):
+        try:
+            if drain(deps) == 0:
+                stop.wait(IDLE_SLEEP)
+        except Exception:
+            log.exception("card worker pass failed")
+            time.sleep(1)
+    deps.engine.dispose()
+
+
+def start(settings: Settings) -> tuple[BaseProcess, Event]:
+    ctx = multiprocessing.get_context("spawn")
+    stop = ctx.Event()
+    proc = ctx.Process(target=run, args=(settings, stop), name="handoff-cards", daemon=True)
+    proc.start()
+    return proc, stop
