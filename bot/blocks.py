@@ -128,6 +128,11 @@ def _groups_input(key: str, label: str, value: list[str], names: dict[str, str])
     )
 
 
+def build_group_options(groups: list[tuple[str, str]]) -> list[Option]:
+    """Options for a user-group picker: (id, label) pairs."""
+    return [Option(value=gid, label=label[:75]) for gid, label in groups]
+
+
 def _users_input(key: str, label: str, value: list[str], hint: str | None = None) -> InputBlock:
     users = [p for p in value if not p.startswith("S")]
     return InputBlock(

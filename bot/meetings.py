@@ -60,6 +60,21 @@ def shown(ws: Workspace, series: SyncSeries) -> Workspace:
     return ws if ws.timezone == series.timezone else ws.model_copy(update={"timezone": series.timezone})
 
 
+def find_series(deps: Deps, team_id: str) -> SyncSeries | None:
+    with read_scope(deps.engine) as s:
+        return repo.series(s, team_id)
+
+
+def latest_icp(deps: Deps, team_id: str) -> IcpVersion | None:
+    with read_scope(deps.engine) as s:
+        return (repo.icp_versions(s, team_id, 1) or [None])[0]
+
+
+def open_actions(deps: Deps, team_id: str) -> list[ActionItem]:
+    with read_scope(deps.engine) as s:
+        return repo.open_actions(s, team_id)
+
+
 def load_series(deps: Deps, team_id: str) -> tuple[Workspace, SyncSeries]:
     ws = load(deps.engine, team_id)
     with read_scope(deps.engine) as s:
@@ -474,8 +489,7 @@ def mark_done(deps: Deps, team_id: str, action_id: int) -> ActionItem:
 
 def save_icp(deps: Deps, team_id: str, profile: str, indicators: str, author: str) -> IcpVersion | None:
     """A new version when something changed; None when the text is the same as the newest."""
-    with read_scope(deps.engine) as s:
-        newest = (repo.icp_versions(s, team_id, 1) or [None])[0]
+    newest = latest_icp(deps, team_id)
     if newest and newest.profile == profile and newest.indicators == indicators:
         return None
     return repo.add_icp(deps.engine, team_id, profile, indicators, author, deps.clock())

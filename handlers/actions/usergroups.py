@@ -6,12 +6,8 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.access import group_options
+from bot.blocks import build_group_options
 
 
 def handle_usergroup_options(ack: Ack, payload: dict, client: WebClient) -> None:
-    ack(
-        options=[
-            {"text": {"type": "plain_text", "text": label[:75]}, "value": gid}
-            for gid, label in group_options(client, payload.get("value") or "")
-        ]
-    )
+    ack(options=build_group_options(group_options(client, payload.get("value") or "")))

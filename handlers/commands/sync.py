@@ -22,8 +22,6 @@ from bot.sync_blocks import (
     when,
 )
 from bot.workspaces import ensure
-from storage.db import read_scope
-from storage.repos import sync as repo
 
 SYNC_HELP = (
     ("/sync next", N_("the coming meetings, with when the questions and the agenda go out")),
@@ -56,14 +54,12 @@ def handle_sync_command(ack: Ack, command: dict, client: WebClient, respond: Res
             if not is_admin(client, ws, user):
                 ack(**build_notice(_("Only Handoff admins and workspace admins can set up the sync.")).to_kwargs())
                 return
-            with read_scope(deps.engine) as s:
-                series = repo.series(s, ws.team_id)
+            series = meetings.find_series(deps, ws.team_id)
             ack()
             view = build_setup_modal(ws, series, meetings.local_today(deps, ws), group_names(client))
             client.views_open(trigger_id=command["trigger_id"], view=view)
         elif sub == "icp":
-            with read_scope(deps.engine) as s:
-                latest = (repo.icp_versions(s, ws.team_id, 1) or [None])[0]
+            latest = meetings.latest_icp(deps, ws.team_id)
             ack()
             client.views_open(trigger_id=command["trigger_id"], view=build_icp_modal(ws, latest))
         elif sub == "next":
@@ -79,9 +75,7 @@ def handle_sync_command(ack: Ack, command: dict, client: WebClient, respond: Res
             item = meetings.mark_done(deps, ws.team_id, int(rest.lstrip("#")))
             ack(**build_notice(_("Done: #{id} {text}").format(id=item.id, text=item.text)).to_kwargs())
         elif sub == "actions":
-            with read_scope(deps.engine) as s:
-                items = repo.open_actions(s, ws.team_id)
-            ack(**build_actions_list(ws, items).to_kwargs())
+            ack(**build_actions_list(ws, meetings.open_actions(deps, ws.team_id)).to_kwargs())
         elif sub == "notes":
             if not rest:
                 raise ParseError(N_("write the decision after the command, like `/sync notes Webinars move to Q2`"))

@@ -16,8 +16,6 @@ from bot.i18n import translator
 from bot.meetings import SyncError
 from bot.sync_blocks import build_feedback_modal
 from bot.workspaces import ensure
-from storage.db import read_scope
-from storage.repos import sync as repo
 
 
 def _meta(view: dict, body: dict) -> dict:
@@ -36,9 +34,7 @@ def handle_setup_submission(ack: Ack, body: dict, view: dict, client: WebClient,
     if not is_admin(client, ws, body["user"]["id"]):
         ack(response_action="errors", errors={"weekday": _("Only admins can set up the sync.")})
         return
-    with read_scope(deps.engine) as s:
-        series = repo.series(s, ws.team_id)
-    values, errors = parse_sync_submission(view["state"]["values"], series)
+    values, errors = parse_sync_submission(view["state"]["values"], meetings.find_series(deps, ws.team_id))
     if not errors and values.get("channel") and not_a_member(client, {"channel": values["channel"]}):
         errors["channel"] = _("I'm not in this channel yet: type /invite @Handoff in it, then save again.")
     if errors:
