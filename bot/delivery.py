@@ -16,6 +16,7 @@ from bot.i18n import translator
 from bot.kpi import Report
 from bot.render import REPORT_TITLES, render_channels_csv
 from bot.workspaces import load
+from storage.models import Workspace
 from storage.repos import posts
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,12 @@ def tell_admins_post_failed(deps: Deps, report: Report, channel: str, error: str
         text = _("I could not post the {what} in <#{channel}>: Slack answered “{error}”.")
     text = text.format(what=what.lower() if ws.language == "en" else what, channel=channel, error=error)
     log.warning("post failed in %s: %s", channel, error)
-    client = deps.client(report.team_id)
+    tell_admins(deps, ws, text)
+
+
+def tell_admins(deps: Deps, ws: Workspace, text: str) -> None:
+    """A notice by DM to each listed Handoff admin (user groups are not DM'd); failures are logged."""
+    client = deps.client(ws.team_id)
     for admin in (a for a in ws.admins if a.startswith(("U", "W"))):
         try:
             client.chat_postMessage(channel=admin, **build_notice(text).to_kwargs())

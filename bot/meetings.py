@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import Message, build_notice
+from bot.blocks import Message
+from bot.delivery import Attachment, tell_admins, upload
 from bot.deps import Deps
 from bot.i18n import N_, translator
 from bot.periods import Period
@@ -213,17 +214,12 @@ def _tell_admins_unreachable(deps: Deps, ws: Workspace, who: list[tuple[str, str
         "They will not be asked again for this meeting:\n{lines}"
     ).format(lines=lines)
     log.warning("sync questions undeliverable to %d people", len(who))
-    client = deps.client(ws.team_id)
-    for admin in (a for a in ws.admins if a.startswith(("U", "W"))):
-        try:
-            client.chat_postMessage(channel=admin, **build_notice(text).to_kwargs())
-        except SlackApiError as exc:
-            log.warning("cannot tell admin %s: %s", admin, exc.response.get("error"))
+    tell_admins(deps, ws, text)
 
 
 def remind(deps: Deps, ws: Workspace, m: Meeting, tl: Timeline, now: datetime) -> int:
-    """`ws` as `shown`: the reminder names the meeting's time."""
-    """The latest reminder due, once, to those asked before it who have not answered."""
+    """The latest reminder due, once, to those asked before it who have not answered (`ws` as
+    `shown`: the reminder names the meeting's time)."""
     from bot.sync_blocks import build_reminder_dm
 
     due = [i for i, at in enumerate(tl.reminders) if at <= now]
@@ -236,20 +232,10 @@ def remind(deps: Deps, ws: Workspace, m: Meeting, tl: Timeline, now: datetime) -
             for p in repo.participants(s, m.id)
             if p.status == "asked" and p.answered_at is None and p.asked_at and p.asked_at < at
         ]
-    client = deps.client(ws.team_id)
-    sent = 0
-    for p in waiting:
-        claim = posts.claim(deps.engine, ws.team_id, f"sync-remind/{m.id}/{index}/{p.user_id}", "sync-remind", None)
-        if claim is None:
-            continue
-        try:
-            resp = _dm(client, p.user_id, build_reminder_dm(ws, m))
-        except SlackApiError as exc:
-            posts.mark(deps.engine, claim.id, "failed", error=exc.response.get("error", "unknown"))
-            continue
-        posts.mark(deps.engine, claim.id, "done", channel=resp.get("channel"), ts=resp.get("ts"))
-        sent += 1
-    return sent
+    return sum(
+        _send_once(deps, ws, f"sync-remind/{m.id}/{index}/{p.user_id}", p.user_id, build_reminder_dm(ws, m))
+        for p in waiting
+    )
 
 
 # --- answers ------------------------------------------------------------------------------------
@@ -397,7 +383,6 @@ def agenda(deps: Deps, team_id: str, meeting_id: int) -> Agenda:
 
 def post_agenda(deps: Deps, team_id: str, meeting_id: int, now: datetime) -> str | None:
     """The agenda once: parent message, then answers, data pack, funnel picture and ICP in its thread."""
-    from bot.delivery import Attachment, upload
     from bot.sync_blocks import build_agenda, build_agenda_thread
 
     ws = load(deps.engine, team_id)
@@ -437,13 +422,7 @@ def post_agenda(deps: Deps, team_id: str, meeting_id: int, now: datetime) -> str
 def _tell_admins_channel(deps: Deps, ws: Workspace, error: str) -> None:
     _ = translator(ws.language)
     text = _("I could not post the sync agenda in <#{channel}>: Slack answered “{error}”. Type /invite @Handoff there.")
-    for admin in (a for a in ws.admins if a.startswith(("U", "W"))):
-        try:
-            deps.client(ws.team_id).chat_postMessage(
-                channel=admin, **build_notice(text.format(channel=ws.sync_channel, error=error)).to_kwargs()
-            )
-        except SlackApiError as exc:
-            log.warning("cannot tell admin %s: %s", admin, exc.response.get("error"))
+    tell_admins(deps, ws, text.format(channel=ws.sync_channel, error=error))
 
 
 # --- during and after -----------------------------------------------------------------------------
@@ -568,6 +547,7 @@ def close(deps: Deps, team_id: str, meeting_id: int, now: datetime, *, by: str |
 
 
 def _send_once(deps: Deps, ws: Workspace, key: str, user: str, msg: Message) -> bool:
+    """A DM under a claim on `key` (its kind is the key's first part): sent at most once, ever."""
     claim = posts.claim(deps.engine, ws.team_id, key, key.split("/")[0], None)
     if claim is None:
         return False
