@@ -113,16 +113,7 @@ def build_answer_modal(ws: Workspace, m: Meeting, questions: list[tuple[str, str
         )
     ]
     for i, (key, text) in enumerate(questions, start=1):
-        blocks.append(
-            InputBlock(
-                block_id=f"{ids.SYNC_QUESTION_PREFIX}{key}",
-                label=f"{i}. {text}"[:2000],
-                optional=True,
-                element=PlainTextInputElement(
-                    action_id=ids.VALUE, multiline=True, max_length=3000, initial_value=mine.get(key) or None
-                ),
-            )
-        )
+        blocks.append(_text(f"{ids.SYNC_QUESTION_PREFIX}{key}", f"{i}. {text}", mine.get(key), multiline=True))
     return _modal(ws, ids.SYNC_ANSWERS_MODAL, _("Sync questions"), blocks, meeting_id=m.id)
 
 
@@ -398,13 +389,21 @@ def _select(key: str, label: str, options: list[tuple[str, str]], current: str) 
     )
 
 
-def _text(key: str, label: str, value: str, hint: str | None = None, *, multiline: bool = False) -> InputBlock:
+def _text(
+    key: str, label: str, value: str | None, hint: str | None = None, *, multiline: bool = False, optional: bool = True
+) -> InputBlock:
+    """A text input; a multiline one takes up to Slack's 3,000 characters."""
     return InputBlock(
         block_id=key,
-        label=label,
+        label=label[:2000],
         hint=hint,
-        optional=True,
-        element=PlainTextInputElement(action_id=ids.VALUE, initial_value=value or None, multiline=multiline),
+        optional=optional,
+        element=PlainTextInputElement(
+            action_id=ids.VALUE,
+            initial_value=value or None,
+            multiline=multiline,
+            max_length=3000 if multiline else None,
+        ),
     )
 
 
@@ -486,25 +485,13 @@ def build_icp_modal(ws: Workspace, latest) -> View:
     )
     blocks: list[Block] = [
         ContextBlock(elements=[_md(note)]),
-        InputBlock(
-            block_id="profile",
-            label=_("Ideal customer profile"),
-            element=PlainTextInputElement(
-                action_id=ids.VALUE,
-                multiline=True,
-                max_length=3000,
-                initial_value=(latest.profile if latest else None) or None,
-            ),
-        ),
-        InputBlock(
-            block_id="indicators",
-            label=_("Indicators of readiness to buy"),
-            element=PlainTextInputElement(
-                action_id=ids.VALUE,
-                multiline=True,
-                max_length=3000,
-                initial_value=(latest.indicators if latest else None) or None,
-            ),
+        _text("profile", _("Ideal customer profile"), latest and latest.profile, multiline=True, optional=False),
+        _text(
+            "indicators",
+            _("Indicators of readiness to buy"),
+            latest and latest.indicators,
+            multiline=True,
+            optional=False,
         ),
     ]
     return _modal(ws, ids.SYNC_ICP_MODAL, _("Customer profile"), blocks)
@@ -523,11 +510,7 @@ def build_feedback_modal(ws: Workspace, text: str, **meta: object) -> View:
             element=StaticSelectElement(action_id=ids.VALUE, options=[Option(value=v, label=t) for v, t in ratings]),
         ),
         _text("customer", _("Customer"), ""),
-        InputBlock(
-            block_id="text",
-            label=_("Feedback"),
-            element=PlainTextInputElement(action_id=ids.VALUE, multiline=True, initial_value=text[:3000] or None),
-        ),
+        _text("text", _("Feedback"), text[:3000], multiline=True, optional=False),
     ]
     return _modal(ws, ids.FEEDBACK_MODAL, _("Customer feedback"), blocks, **meta)
 
