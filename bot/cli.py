@@ -278,7 +278,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
             "local": e.utc.astimezone(zone),
             "utc": e.utc,
         }
-        for e in sync_events(deps.engine, ws, start, end)
+        for e in sync_events(deps, ws, start, end)
     ]
     rows.sort(key=lambda r: r["utc"])
     if args.format == "json":
@@ -298,23 +298,19 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def sync_events(engine, ws, start, end):
+def sync_events(deps, ws, start, end):
+    from bot.meetings import find_series
     from bot.sync_calendar import Calendar, events
-    from storage.db import read_scope
-    from storage.repos import sync
 
-    with read_scope(engine) as s:
-        series = sync.series(s, ws.team_id)
+    series = find_series(deps, ws.team_id)
     return events(Calendar(series, ws), start, end) if series and series.active else []
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     from bot import meetings
-    from bot.config import ConfigError, display
-    from bot.sync_calendar import parse_sync_assignments
+    from bot.config import DAYS, ConfigError, display
+    from bot.sync_calendar import SYNC_KEYS, parse_sync_assignments
     from bot.workspaces import load, resolve_team
-    from storage.db import read_scope
-    from storage.repos import sync
 
     deps = _deps(settings)
     team = resolve_team(deps.engine, args.team)
@@ -330,34 +326,14 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
             print(f"handoff sync setup: {exc}", file=sys.stderr)
             return 2
         meetings.setup(deps, team, values)
-    with read_scope(deps.engine) as s:
-        series = sync.series(s, team)
+    series = meetings.find_series(deps, team)
     if series is None:
         print("the sync is not set up: `handoff sync setup weekday=thu time=15:00 channel=C0123`")
         return 0
     ws = load(deps.engine, team)
-    rows = [("channel", ws.sync_channel)] + [
-        (k, getattr(series, k))
-        for k in (
-            "active",
-            "weekday",
-            "time",
-            "length_minutes",
-            "every_weeks",
-            "start_date",
-            "timezone",
-            "sales",
-            "marketing",
-            "holidays",
-            "holiday_rule",
-            "ask_days",
-            "reminders",
-            "agenda_before",
-            "questions",
-        )
-    ]
+    rows = [("channel", ws.sync_channel)] + [(k, getattr(series, k)) for k in SYNC_KEYS if k != "channel"]
     for key, value in rows:
-        shown = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[value] if key == "weekday" else display(value)
+        shown = DAYS[value] if key == "weekday" else display(value)
         print(f"{key:<16} {shown}")
     _ws, _series, slots, _cal = meetings.next_slots(deps, team, 3)
     for slot in slots:
