@@ -73,9 +73,6 @@ def parse_sync_submission(state: dict[str, Any], series: SyncSeries | None) -> t
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for key, text in raw.items():
-        if text == "" and key in ("timezone", "agenda_before"):
-            errors[key] = "required"
-            continue
         try:
             values[key] = SYNC_KEYS[key](text)
         except ValueError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -326,7 +326,11 @@ class Agenda:
     questions: list[tuple[str, str]]
     rate: dict[str, tuple[int, int]]
     pack: DataPack
-    unreachable: list[str] = field(default_factory=list)
+
+    @property
+    def unreachable(self) -> list[str]:
+        """Participants the question DM could not reach."""
+        return [p.user_id for p in self.participants if p.status == "unreachable"]
 
 
 def since_last_sync(deps: Deps, ws: Workspace, series: SyncSeries, m: Meeting) -> Period:
@@ -377,7 +381,6 @@ def agenda(deps: Deps, team_id: str, meeting_id: int) -> Agenda:
         questions=questions(ws, series),
         rate=response_rate(parts, answered),
         pack=data_pack(deps, ws, series, m),
-        unreachable=[p.user_id for p in parts if p.status == "unreachable"],
     )
 
 
