@@ -86,7 +86,9 @@ def compute_report(
     )
     report.alerts = kpi.build_alerts(report, channels, prev_channels)
     if kind in ("weekly", "monthly"):
-        report.trend = compute_trend(engine, team_id, ws.timezone, period, periods=TREND_PERIODS, channel=channel)
+        report.trend = compute_trend(
+            engine, team_id, ws.timezone, period, periods=TREND_PERIODS, channel=channel, known={w: cur, pw: prev}
+        )
     return report
 
 
@@ -94,10 +96,18 @@ TREND_PERIODS = 8
 
 
 def compute_trend(
-    engine: Engine, team_id: str, tz: str, period: Period, *, periods: int, channel: str | None = None
+    engine: Engine,
+    team_id: str,
+    tz: str,
+    period: Period,
+    *,
+    periods: int,
+    channel: str | None = None,
+    known: dict[metrics.Window, dict] | None = None,
 ) -> list[dict]:
-    """The headline KPIs of this period and the ones before it, oldest first."""
+    """The headline KPIs of this period and the ones before it, oldest first (`known`: totals of
+    windows already computed)."""
     shown = [period.shifted(back) for back in range(periods - 1, -1, -1)]
     with read_scope(engine) as s:
-        numbers = metrics.trend_totals(s, [p.window(team_id, tz, channel) for p in shown])
+        numbers = metrics.trend_totals(s, [p.window(team_id, tz, channel) for p in shown], known)
     return [kpi.trend_point(p, t) for p, t in zip(shown, numbers, strict=True)]

@@ -105,6 +105,19 @@ class Lead(SQLModel, table=True):
     row_hash: int | None = Field(default=None, sa_type=BigInteger)
 
 
+class LeadDay(SQLModel, table=True):
+    """Leads and target leads per UTC day, channel and campaign: the long reports read these few rows
+    instead of every lead. Kept by storage.repos.leadday (ORM writes of a lead and bulk imports);
+    a missing channel or campaign is kept as "" so the key stays unique."""
+
+    team_id: str = Field(foreign_key="workspace.team_id", primary_key=True, max_length=32)
+    day: date = Field(primary_key=True)
+    channel: str = Field(default="", primary_key=True)
+    campaign: str = Field(default="", primary_key=True)
+    leads: int = 0
+    target_leads: int = 0
+
+
 class Deal(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "external_id"),
@@ -367,3 +380,7 @@ class HandledEvent(SQLModel, table=True):
     event_id: str = Field(primary_key=True, max_length=64)
     team_id: str = Field(max_length=32)
     created_at: datetime = _ts(default_factory=utcnow)
+
+
+# The roll-up follows every ORM write of a lead; importing it here registers that with the model.
+from storage.repos import leadday as _leadday  # noqa: E402, F401

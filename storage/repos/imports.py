@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
+from storage.repos import leadday
 
 TABLES = {
     "leads": Lead.__table__,
@@ -35,6 +37,7 @@ class BulkWriter:
         self.rolled_back = False
         self._dropped: list = []
         self._touched: set[str] = set()
+        self._lead_days: dict[str, tuple[date, date]] = {}  # team → UTC days whose lead counts changed
         if self._sqlite:
             conn.exec_driver_sql("PRAGMA cache_size = -16384")
 
@@ -56,6 +59,10 @@ class BulkWriter:
         for index in self._dropped:
             index.create(self.conn)
         self._dropped = []
+        for team_id, (first, last) in self._lead_days.items():
+            leadday.rebuild(self.conn, team_id, first, last)
+            self._touched.add("leadday")
+        self._lead_days = {}
         # Fresh statistics for the planner: without them SQLite may probe a won-deals index once per
         # lead instead of the lead's own index, and a monthly cohort on a million leads never ends.
         if self._sqlite:
@@ -81,6 +88,8 @@ class BulkWriter:
         new = before.isna()
         changed = ~new & (before != df["row_hash"])
         cols = ["external_id", *fields, "row_hash"]
+        if kind == "leads":
+            self._note_lead_days(team_id, df.loc[new | changed, "created_at"], df.loc[changed, "external_id"].tolist())
         if new.any():
             names = ", ".join(["team_id", *cols])
             marks = ", ".join([self._mark] * (len(cols) + 1))
@@ -92,6 +101,19 @@ class BulkWriter:
             self.conn.exec_driver_sql(sql, self._tuples(df.loc[changed, [*fields, "row_hash", "external_id"]], team_id))
         n_new, n_changed = int(new.sum()), int(changed.sum())
         return n_new, n_changed, len(df) - n_new - n_changed
+
+    def _note_lead_days(self, team_id: str, created: pd.Series, changed: list[str]) -> None:
+        """Remember the UTC days whose lead counts this load changes: the days of the rows written and,
+        for rows updated, the days they had before (read now, before the update)."""
+        spans = [self._lead_days.get(team_id)]
+        created = created.dropna()
+        if not created.empty:
+            spans.append((created.min().tz_convert("UTC").date(), created.max().tz_convert("UTC").date()))
+        if changed:
+            spans.append(leadday.days_of(self.conn, team_id, changed))
+        spans = [s for s in spans if s is not None]
+        if spans:
+            self._lead_days[team_id] = (min(a for a, _ in spans), max(b for _, b in spans))
 
     def verdict_history(self, team_id: str, df: pd.DataFrame) -> int:
         """Append verdict history rows for leads named by external id (columns: external_id, verdict,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
+from storage.repos import leadday
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,6 @@ def _totals_statements(narrow: bool) -> dict[str, Any]:
     return {
         "visitors": select(func.sum(Traffic.visitors)).where(_day_rows(narrow, Traffic)),
         "spend": select(func.sum(Spend.amount)).where(_day_rows(narrow, Spend)),
-        "leads": select(func.count(), func.sum(case((Lead.verdict == "target", 1), else_=0))).where(_leads(narrow)),
         "requests": activity["request"],
         "meetings": activity["meeting"],
         "won": select(func.count(), func.sum(Deal.amount), func.count(distinct(_customer()))).where(_won(narrow)),
@@ -135,8 +135,7 @@ def totals(session: Session, w: Window) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in ("visitors", "spend", "requests", "meetings", "new_customers", "repeat_customers", "positive_reviews"):
         out[name] = session.execute(q[name], p).scalar()
-    leads = session.execute(q["leads"], p).one()
-    out["leads"], out["target_leads"] = leads[0], leads[1] or 0
+    out["leads"], out["target_leads"] = _lead_totals(session, w)
     won = session.execute(q["won"], p).one()
     out["sales"], out["revenue"], out["customers"] = won[0], won[1] or 0.0, won[2]
     return out
@@ -208,9 +207,32 @@ def _grouped_statements(narrow: bool) -> dict[str, Any]:
     }
 
 
+@cache
+def _leadday_statement(narrow: bool):
+    return leadday.by_channel_statement(narrow, TEAM, FIRST_DAY, END_DAY, CHANNEL)
+
+
 def leads_by_channel(session: Session, w: Window) -> list[tuple]:
-    """(channel, campaign, leads, target_leads) for leads created in the period."""
-    return _rows(session, _grouped_statements(w.channel is not None)["leads_by_channel"], w)
+    """(channel, campaign, leads, target_leads) for leads created in the period: its whole UTC days
+    from the roll-up, the partial days at its edges from the leads themselves."""
+    narrow = w.channel is not None
+    days, edges = leadday.split(w)
+    parts = [_rows(session, _grouped_statements(narrow)["leads_by_channel"], e) for e in edges]
+    if days is not None:
+        p = _params(w) | {"first_day": days[0], "end_day": days[1]}
+        parts.append([tuple(r) for r in session.execute(_leadday_statement(narrow), p).all()])
+    merged: dict[tuple, list[int]] = {}
+    for rows in parts:
+        for channel, campaign, n, target in rows:
+            m = merged.setdefault((channel, campaign), [0, 0])
+            m[0] += n
+            m[1] += target or 0
+    return [(*k, n, target) for k, (n, target) in merged.items()]
+
+
+def _lead_totals(session: Session, w: Window) -> tuple[int, int]:
+    rows = leads_by_channel(session, w)
+    return sum(r[2] for r in rows), sum(r[3] for r in rows)
 
 
 def sales_by_channel(session: Session, w: Window) -> list[tuple]:
@@ -255,24 +277,30 @@ def _bucket(col, bounds: list):
     return case(*[(col < b, i) for i, b in enumerate(bounds)], else_=len(bounds))
 
 
-def trend_totals(session: Session, windows: list[Window]) -> list[dict[str, Any]]:
+def trend_totals(
+    session: Session, windows: list[Window], known: dict[Window, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """The trend's numbers (leads, target leads, sales, revenue, customers, new customers, spend) for
-    consecutive windows, oldest first: three small range queries per window, and the new customers of
-    all windows from one pass over each customer's first won deal. Narrowed to a channel it falls back
-    to `totals` per window."""
+    consecutive windows, oldest first: the roll-up and two small range queries per window, and the new
+    customers of all windows from one pass over each customer's first won deal. `known` gives the
+    totals of windows already computed. Narrowed to a channel it falls back to `totals` per window."""
+    known = known or {}
     if not windows or any(w.channel is not None for w in windows):
-        return [totals(session, w) for w in windows]
+        return [known.get(w) or totals(session, w) for w in windows]
     out = []
     q = _totals_statements(False)
     for w in windows:
+        if w in known:
+            out.append(dict(known[w]))
+            continue
         p = _params(w)
-        leads = session.execute(q["leads"], p).one()
+        leads, target_leads = _lead_totals(session, w)
         won = session.execute(q["won"], p).one()
         spend = session.execute(q["spend"], p).scalar()
         out.append(
             {
-                "leads": leads[0],
-                "target_leads": leads[1] or 0,
+                "leads": leads,
+                "target_leads": target_leads,
                 "sales": won[0],
                 "revenue": won[1] or 0.0,
                 "customers": won[2],
@@ -303,5 +331,6 @@ def trend_totals(session: Session, windows: list[Window]) -> list[dict[str, Any]
     )
     for query in (select(b, func.count()).group_by(b), select(anonymous.c.b, func.count()).group_by(anonymous.c.b)):
         for i, n in session.execute(query):
-            out[i]["new_customers"] += n
+            if windows[i] not in known:
+                out[i]["new_customers"] += n
     return out

@@ -1,0 +1,152 @@
+"""The leads-per-day roll-up (LeadDay): kept in step with the lead table, read by the long reports.
+
+Days are UTC days, so the roll-up never depends on a workspace's time zone: a report window in local
+time is its whole UTC days from the roll-up plus the leads of its two partial edge days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, event, inspect, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql import func
+
+from storage.models import Lead, LeadDay
+
+KEY = ("team_id", "day", "channel", "campaign")
+
+
+def utc_day_sql(dialect: str, column: str) -> str:
+    """SQL for the UTC calendar day of a timestamp column (SQLite keeps naive UTC text)."""
+    if dialect == "sqlite":
+        return f"date({column})"
+    return f"CAST(({column} AT TIME ZONE 'UTC') AS DATE)"
+
+
+def _key(team_id: str, created_at: datetime, channel: str | None, campaign: str | None) -> tuple:
+    return team_id, created_at.astimezone(UTC).date(), channel or "", campaign or ""
+
+
+def add(conn: Connection, deltas: dict[tuple, list[int]]) -> None:
+    """Add (leads, target leads) to the roll-up rows of the given keys, creating them as needed."""
+    rows = [dict(zip(KEY, k, strict=True), leads=d[0], target_leads=d[1]) for k, d in deltas.items() if any(d)]
+    if not rows:
+        return
+    insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+    stmt = insert(LeadDay.__table__).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={
+            "leads": LeadDay.__table__.c.leads + stmt.excluded.leads,
+            "target_leads": LeadDay.__table__.c.target_leads + stmt.excluded.target_leads,
+        },
+    )
+    conn.execute(stmt)
+
+
+def rebuild(conn: Connection, team_id: str, first: date, last: date) -> None:
+    """Recount the roll-up of the days first … last (inclusive) from the lead table."""
+    m = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    day = utc_day_sql(conn.dialect.name, "created_at")
+    start = datetime.combine(first, time(0), UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), UTC)
+    if conn.dialect.name == "sqlite":  # naive UTC text, as the column stores it
+        bounds: tuple[Any, Any] = (start.strftime("%Y-%m-%d %H:%M:%S"), end.strftime("%Y-%m-%d %H:%M:%S"))
+        days: tuple[Any, Any] = (first.isoformat(), last.isoformat())
+    else:
+        bounds, days = (start, end), (first, last)
+    conn.exec_driver_sql(f"DELETE FROM leadday WHERE team_id = {m} AND day >= {m} AND day <= {m}", (team_id, *days))
+    conn.exec_driver_sql(
+        "INSERT INTO leadday (team_id, day, channel, campaign, leads, target_leads) "
+        f"SELECT team_id, {day}, coalesce(channel, ''), coalesce(campaign, ''), count(*), "
+        "sum(CASE WHEN verdict = 'target' THEN 1 ELSE 0 END) "
+        f"FROM lead WHERE team_id = {m} AND created_at >= {m} AND created_at < {m} "
+        f"GROUP BY team_id, {day}, coalesce(channel, ''), coalesce(campaign, '')",
+        (team_id, *bounds),
+    )
+
+
+def days_of(conn: Connection, team_id: str, external_ids: list[str]) -> tuple[date, date] | None:
+    """The first and last UTC day of the stored leads with these external ids."""
+    m = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    day = utc_day_sql(conn.dialect.name, "created_at")
+    lo = hi = None
+    for i in range(0, len(external_ids), 10_000):
+        batch = external_ids[i : i + 10_000]
+        marks = ", ".join([m] * len(batch))
+        row = conn.exec_driver_sql(
+            f"SELECT min({day}), max({day}) FROM lead WHERE team_id = {m} AND external_id IN ({marks})",
+            (team_id, *batch),
+        ).one()
+        if row[0] is None:
+            continue
+        a, b = (date.fromisoformat(str(v)[:10]) for v in row)
+        lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
+    return None if lo is None else (lo, hi)
+
+
+def split(window) -> tuple[tuple[date, date] | None, list]:
+    """A window as (its whole UTC days [first, end) or None, the windows of its partial edges)."""
+    first = window.start.astimezone(UTC).date()
+    if datetime.combine(first, time(0), UTC) < window.start:
+        first += timedelta(days=1)
+    end = window.end.astimezone(UTC).date()
+    if first >= end:
+        return None, [window]
+    edges = []
+    if (a := datetime.combine(first, time(0), UTC)) > window.start:
+        edges.append(replace(window, end=a))
+    if (b := datetime.combine(end, time(0), UTC)) < window.end:
+        edges.append(replace(window, start=b))
+    return (first, end), edges
+
+
+def by_channel_statement(narrow: bool, team, first_day, end_day, channel):
+    """(channel, campaign, leads, target leads) of whole days, "" read back as no channel."""
+    stmt = select(
+        func.nullif(LeadDay.channel, ""),
+        func.nullif(LeadDay.campaign, ""),
+        func.sum(LeadDay.leads),
+        func.sum(LeadDay.target_leads),
+    ).where(LeadDay.team_id == team, LeadDay.day >= first_day, LeadDay.day < end_day)
+    if narrow:
+        stmt = stmt.where(LeadDay.channel == channel)
+    return stmt.group_by(LeadDay.channel, LeadDay.campaign)
+
+
+def _is_target(verdict: str | None) -> int:
+    return 1 if verdict == "target" else 0
+
+
+@event.listens_for(Lead, "after_insert")
+def _inserted(_mapper, conn: Connection, lead: Lead) -> None:
+    add(conn, {_key(lead.team_id, lead.created_at, lead.channel, lead.campaign): [1, _is_target(lead.verdict)]})
+
+
+@event.listens_for(Lead, "after_delete")
+def _deleted(_mapper, conn: Connection, lead: Lead) -> None:
+    add(conn, {_key(lead.team_id, lead.created_at, lead.channel, lead.campaign): [-1, -_is_target(lead.verdict)]})
+
+
+@event.listens_for(Lead, "after_update")
+def _updated(_mapper, conn: Connection, lead: Lead) -> None:
+    state = inspect(lead)
+
+    def before(name: str) -> Any:
+        h = state.attrs[name].history
+        return h.deleted[0] if h.deleted else getattr(lead, name)
+
+    fields = ("created_at", "channel", "campaign", "verdict")
+    if not any(state.attrs[f].history.has_changes() for f in fields):
+        return
+    old = _key(lead.team_id, before("created_at"), before("channel"), before("campaign"))
+    new = _key(lead.team_id, lead.created_at, lead.channel, lead.campaign)
+    deltas: dict[tuple, list[int]] = {old: [-1, -_is_target(before("verdict"))]}
+    d = deltas.setdefault(new, [0, 0])
+    d[0] += 1
+    d[1] += _is_target(lead.verdict)
+    add(conn, deltas)
