@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -70,8 +70,11 @@ class Person(SQLModel, table=True):
 class Lead(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "external_id"),
-        # Covers the period queries of the KPI engine (counts per channel, campaign and verdict).
-        Index("ix_lead_team_created", "team_id", "created_at", "channel", "campaign", "verdict"),
+        # Covers the period queries of the KPI engine: counts per channel, campaign, verdict and owner, and
+        # the monthly cohort's look-ups by external id.
+        Index(
+            "ix_lead_team_created", "team_id", "created_at", "channel", "campaign", "verdict", "owner", "external_id"
+        ),
         Index("ix_lead_team_card", "team_id", "card_channel", "card_ts"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -139,6 +142,9 @@ class Deal(SQLModel, table=True):
     closed_at: datetime | None = _ts(nullable=True)
     rep: str | None = None
     row_hash: int | None = Field(default=None, sa_type=BigInteger)
+    # The customer's first won deal (a deal without a customer is its own customer): kept by
+    # storage.repos.customers, so new customers are counted without looking at older deals.
+    first_won: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Activity(SQLModel, table=True):
@@ -382,5 +388,7 @@ class HandledEvent(SQLModel, table=True):
     created_at: datetime = _ts(default_factory=utcnow)
 
 
-# The roll-up follows every ORM write of a lead; importing it here registers that with the model.
+# The roll-up and the first-won marks follow every ORM write of a lead or a deal; importing them here
+# registers that with the models.
+from storage.repos import customers as _customers  # noqa: E402, F401
 from storage.repos import leadday as _leadday  # noqa: E402, F401

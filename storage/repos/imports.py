@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
-from storage.repos import leadday
+from storage.repos import customers, leadday
 
 TABLES = {
     "leads": Lead.__table__,
@@ -27,6 +27,9 @@ _LOOKUP_BATCH = 10_000
 # On SQLite, loading more rows than a table holds is faster with its secondary indexes dropped
 # and rebuilt at the end (a sort) than maintained row by row; both happen inside the transaction.
 _REBUILD_MIN_ROWS = 100_000
+# Past this many touched customers and deals, marking the first won deals of the whole workspace in
+# one statement is cheaper than naming them.
+_REFRESH_ALL_DEALS = 20_000
 
 
 class BulkWriter:
@@ -38,6 +41,8 @@ class BulkWriter:
         self._dropped: list = []
         self._touched: set[str] = set()
         self._lead_days: dict[str, tuple[date, date]] = {}  # team → UTC days whose lead counts changed
+        # team → (customers, deal external ids) whose first won deal may have changed
+        self._deals: dict[str, tuple[set[str], set[str]]] = {}
         if self._sqlite:
             conn.exec_driver_sql("PRAGMA cache_size = -16384")
 
@@ -63,6 +68,12 @@ class BulkWriter:
             leadday.rebuild(self.conn, team_id, first, last)
             self._touched.add("leadday")
         self._lead_days = {}
+        for team_id, (names, ids) in self._deals.items():
+            if len(names) + len(ids) > _REFRESH_ALL_DEALS:
+                customers.refresh(self.conn, team_id)
+            else:
+                customers.refresh(self.conn, team_id, customers=names, external_ids=ids)
+        self._deals = {}
         # Fresh statistics for the planner: without them SQLite may probe a won-deals index once per
         # lead instead of the lead's own index, and a monthly cohort on a million leads never ends.
         if self._sqlite:
@@ -90,6 +101,8 @@ class BulkWriter:
         cols = ["external_id", *fields, "row_hash"]
         if kind == "leads":
             self._note_lead_days(team_id, df.loc[new | changed, "created_at"], df.loc[changed, "external_id"].tolist())
+        elif kind == "deals":
+            self._note_deals(team_id, df.loc[new | changed], df.loc[changed, "external_id"].tolist())
         if new.any():
             names = ", ".join(["team_id", *cols])
             marks = ", ".join([self._mark] * (len(cols) + 1))
@@ -114,6 +127,15 @@ class BulkWriter:
         spans = [s for s in spans if s is not None]
         if spans:
             self._lead_days[team_id] = (min(a for a, _ in spans), max(b for _, b in spans))
+
+    def _note_deals(self, team_id: str, written: pd.DataFrame, changed: list[str]) -> None:
+        """Remember whose first won deal this load may change: the customers written, the customers the
+        updated rows had before (read now), and the written deals themselves."""
+        names, ids = self._deals.setdefault(team_id, (set(), set()))
+        if "customer" in written:
+            names.update(c for c in written["customer"].dropna())
+        names.update(customers.customers_of(self.conn, team_id, changed))
+        ids.update(written["external_id"])
 
     def verdict_history(self, team_id: str, df: pd.DataFrame) -> int:
         """Append verdict history rows for leads named by external id (columns: external_id, verdict,

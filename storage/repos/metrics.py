@@ -85,14 +85,8 @@ def _customer(deal=Deal):
     return func.coalesce(deal.customer, literal("deal:") + deal.external_id)
 
 
-def _earlier_won(deal, before):
-    other = aliased(Deal)
-    return exists().where(
-        other.team_id == deal.team_id,
-        other.customer == deal.customer,
-        other.status == "won",
-        other.closed_at < before,
-    )
+def _count_true(flag):
+    return func.sum(case((flag, 1), else_=0))
 
 
 @cache
@@ -112,13 +106,15 @@ def _totals_statements(narrow: bool) -> dict[str, Any]:
         "spend": select(func.sum(Spend.amount)).where(_day_rows(narrow, Spend)),
         "requests": activity["request"],
         "meetings": activity["meeting"],
-        "won": select(func.count(), func.sum(Deal.amount), func.count(distinct(_customer()))).where(_won(narrow)),
-        "new_customers": select(func.count(distinct(_customer()))).where(
-            _won(narrow), or_(Deal.customer.is_(None), ~_earlier_won(Deal, START))
-        ),
-        "repeat_customers": select(func.count(distinct(Deal.customer))).where(
-            _won(narrow), Deal.customer.is_not(None), _earlier_won(Deal, Deal.closed_at)
-        ),
+        # A new customer's first won deal falls in the period: one marked deal per customer. A repeat
+        # customer won a deal in the period that is not their first (ties go to the older row).
+        "won": select(
+            func.count(),
+            func.sum(Deal.amount),
+            func.count(distinct(_customer())),
+            _count_true(Deal.first_won),
+            func.count(distinct(case((and_(~Deal.first_won, Deal.customer.is_not(None)), Deal.customer)))),
+        ).where(_won(narrow)),
         "positive_reviews": select(func.count()).where(
             Feedback.team_id == TEAM,
             Feedback.kind == "review",
@@ -133,11 +129,12 @@ def totals(session: Session, w: Window) -> dict[str, Any]:
     """The headline numbers of a period."""
     q, p = _totals_statements(w.channel is not None), _params(w)
     out: dict[str, Any] = {}
-    for name in ("visitors", "spend", "requests", "meetings", "new_customers", "repeat_customers", "positive_reviews"):
+    for name in ("visitors", "spend", "requests", "meetings", "positive_reviews"):
         out[name] = session.execute(q[name], p).scalar()
     out["leads"], out["target_leads"] = _lead_totals(session, w)
     won = session.execute(q["won"], p).one()
     out["sales"], out["revenue"], out["customers"] = won[0], won[1] or 0.0, won[2]
+    out["new_customers"], out["repeat_customers"] = won[3] or 0, won[4]
     return out
 
 
@@ -162,7 +159,6 @@ def cohort(session: Session, w: Window) -> dict[str, int]:
 @cache
 def _grouped_statements(narrow: bool) -> dict[str, Any]:
     lead = aliased(Lead)
-    is_new = or_(Deal.customer.is_(None), ~_earlier_won(Deal, START))
     closed = and_(
         Deal.team_id == TEAM,
         Deal.status.in_(("won", "lost")),
@@ -183,7 +179,7 @@ def _grouped_statements(narrow: bool) -> dict[str, Any]:
             func.count(),
             func.sum(Deal.amount),
             func.count(distinct(_customer())),
-            func.count(distinct(case((is_new, _customer()), else_=None))),
+            _count_true(Deal.first_won),
         )
         .select_from(Deal)
         .outerjoin(lead, and_(lead.team_id == Deal.team_id, lead.external_id == Deal.lead_external_id))
@@ -272,18 +268,12 @@ def leads_by_owner(session: Session, w: Window) -> list[tuple]:
     return _rows(session, _grouped_statements(w.channel is not None)["leads_by_owner"], w)
 
 
-def _bucket(col, bounds: list):
-    """0 … len(bounds): which of the consecutive windows split at `bounds` a value falls in."""
-    return case(*[(col < b, i) for i, b in enumerate(bounds)], else_=len(bounds))
-
-
 def trend_totals(
     session: Session, windows: list[Window], known: dict[Window, dict[str, Any]] | None = None
 ) -> list[dict[str, Any]]:
     """The trend's numbers (leads, target leads, sales, revenue, customers, new customers, spend) for
-    consecutive windows, oldest first: the roll-up and two small range queries per window, and the new
-    customers of all windows from one pass over each customer's first won deal. `known` gives the
-    totals of windows already computed. Narrowed to a channel it falls back to `totals` per window."""
+    consecutive windows, oldest first: the roll-up and two small range queries per window. `known`
+    gives the totals of windows already computed. Narrowed to a channel it falls back to `totals` per window."""
     known = known or {}
     if not windows or any(w.channel is not None for w in windows):
         return [known.get(w) or totals(session, w) for w in windows]
@@ -305,32 +295,7 @@ def trend_totals(
                 "revenue": won[1] or 0.0,
                 "customers": won[2],
                 "spend": spend,
-                "new_customers": 0,
+                "new_customers": won[3] or 0,
             }
         )
-    t, first, last = windows[0].team_id, windows[0], windows[-1]
-    # A new customer's first won deal ever falls in the window; a deal without a customer is its own.
-    firsts = (
-        select(func.min(Deal.closed_at).label("first"))
-        .where(Deal.team_id == t, Deal.status == "won", Deal.customer.is_not(None))
-        .group_by(Deal.customer)
-        .having(func.min(Deal.closed_at) >= first.start, func.min(Deal.closed_at) < last.end)
-        .subquery()
-    )
-    b = _bucket(firsts.c.first, [w.start for w in windows[1:]]).label("b")
-    anonymous = (
-        select(_bucket(Deal.closed_at, [w.start for w in windows[1:]]).label("b"))
-        .where(
-            Deal.team_id == t,
-            Deal.status == "won",
-            Deal.customer.is_(None),
-            Deal.closed_at >= first.start,
-            Deal.closed_at < last.end,
-        )
-        .subquery()
-    )
-    for query in (select(b, func.count()).group_by(b), select(anonymous.c.b, func.count()).group_by(anonymous.c.b)):
-        for i, n in session.execute(query):
-            if windows[i] not in known:
-                out[i]["new_customers"] += n
     return out

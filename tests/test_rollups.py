@@ -1,5 +1,6 @@
-"""The leads-per-day roll-up stays equal to a recount of the leads, and report windows read through it
-give the same counts as the leads themselves."""
+"""The kept-up aggregates stay equal to what they summarise: the leads-per-day roll-up to a recount of
+the leads (and report windows read through it to the leads themselves), the first-won marks to each
+customer's earliest won deal."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.demo import TEAM, generate
 from bot.periods import Period
 from bot.workspaces import save_settings
 from storage.db import alembic_config, migrate, read_scope
-from storage.models import Lead, LeadDay
+from storage.models import Deal, Lead, LeadDay
 from storage.repos import leads as lead_repo
 from storage.repos import metrics
 from storage.repos.imports import bulk
@@ -157,3 +158,82 @@ def test_the_migration_counts_the_leads_already_stored(tmp_path: Path, postgres_
                     (date(2026, 11, 2), "seo", ""): (1, 0),
                 }
             )
+
+
+def first_won_by_hand(engine: Engine) -> set[str]:
+    """External ids of each customer's earliest won deal (ties: the older row), and of every won deal
+    without a customer."""
+    with Session(engine) as s:
+        deals = s.exec(select(Deal).where(Deal.team_id == TEAM, Deal.status == "won")).all()
+    first: dict[str, Deal] = {}
+    out = set()
+    for d in deals:
+        if d.customer is None:
+            out.add(d.external_id)
+        elif d.customer not in first or (d.closed_at, d.id) < (first[d.customer].closed_at, first[d.customer].id):
+            first[d.customer] = d
+    return out | {d.external_id for d in first.values()}
+
+
+def marked(engine: Engine) -> set[str]:
+    with Session(engine) as s:
+        return set(s.exec(select(Deal.external_id).where(Deal.team_id == TEAM, Deal.first_won)).all())
+
+
+def test_first_won_marks_follow_every_kind_of_write(engine: Engine):
+    """Bulk import, an earlier won deal for a known customer, a won deal lost, a deal moved to another
+    customer, a deleted deal, a re-import that changes customer and date: the marks equal a hand count
+    after each, and a period's new customers equal the customers whose first won deal falls in it."""
+    generate(engine, seed=3, today=date(2026, 11, 30))
+    assert marked(engine) == first_won_by_hand(engine)
+    with Session(engine) as s:
+        # First deals of customers who won more than once: changing them moves the mark to another deal.
+        again = Counter(s.exec(select(Deal.customer).where(Deal.team_id == TEAM, Deal.status == "won")).all())
+        won = [
+            d
+            for d in s.exec(select(Deal).where(Deal.team_id == TEAM, Deal.status == "won", Deal.first_won)).all()
+            if again[d.customer] > 1
+        ]
+        a, b, c = won[0], won[1], won[2]
+        s.add(
+            Deal(
+                team_id=TEAM,
+                external_id="EARLY",
+                customer=a.customer,
+                status="won",
+                closed_at=at(1) - timedelta(days=900),
+            )
+        )
+        b.status = "lost"
+        c.customer = a.customer
+        s.add_all([b, c])
+        s.commit()
+        assert marked(engine) == first_won_by_hand(engine)
+        s.delete(s.exec(select(Deal).where(Deal.external_id == "EARLY")).one())
+        s.commit()
+        assert marked(engine) == first_won_by_hand(engine)
+        d = won[3]
+        reimport = pd.DataFrame(
+            {
+                "external_id": [d.external_id, "NEW-D"],
+                "customer": [won[4].customer, "BRAND-NEW"],
+                "status": ["won", "won"],
+                "closed_at": pd.to_datetime([at(20), at(1) - timedelta(days=800)], utc=True).astype(
+                    "datetime64[us, UTC]"
+                ),
+            }
+        )
+    with bulk(engine) as w:
+        w.upsert("deals", TEAM, reimport)
+    assert marked(engine) == first_won_by_hand(engine)
+    with Session(engine) as s:
+        deals = s.exec(select(Deal).where(Deal.team_id == TEAM, Deal.status == "won")).all()
+    first_at: dict[str, datetime] = {}
+    for x in deals:
+        key = x.customer or f"deal:{x.external_id}"
+        first_at[key] = min(first_at.get(key, x.closed_at), x.closed_at)
+    for p in (Period.containing("month", date(2026, 10, 1)), Period.containing("week", date(2026, 6, 10))):
+        w = p.window(TEAM, "Europe/Berlin")
+        with read_scope(engine) as s:
+            got = metrics.totals(s, w)["new_customers"]
+        assert got == sum(w.start <= t < w.end for t in first_at.values()) > 0
