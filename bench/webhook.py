@@ -1,6 +1,6 @@
 """Lead intake under load: `python bench/webhook.py [--rate 200] [--seconds 60]`.
 
-Starts `handoff run` (HTTP mode) in its own process, pointed at the Slack Web API double on
+Starts `handoff run` (HTTP mode, SQLite or `--db` PostgreSQL) in its own process, pointed at the Slack Web API double on
 loopback, then sends signed lead webhooks at a steady rate mixed with signed "Target" clicks on
 cards already posted (one in five requests), from this second process. Prints throughput, p50/p99
 of the HTTP answer per kind, the time from webhook to card post, and checks that no lead was lost
@@ -14,7 +14,6 @@ import http.client
 import json
 import os
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -68,6 +67,12 @@ def main() -> int:
     p.add_argument("--rate", type=float, default=200.0, help="requests per second")
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--workers", type=int, default=32)
+    p.add_argument(
+        "--db",
+        default=None,
+        help="a PostgreSQL URL to run against (a fresh schema is made in it and dropped after); "
+        "default: a temporary SQLite file",
+    )
     args = p.parse_args()
 
     from bot.deps import Deps
@@ -78,20 +83,25 @@ def main() -> int:
 
     slack = SlackDouble(tokens=(TOKEN,), team_id=TEAM).start()
     tmp = Path(tempfile.mkdtemp())
-    db = tmp / "bench.db"
-    engine = make_engine(f"sqlite:///{db}")
+    url, schema = f"sqlite:///{tmp / 'bench.db'}", None
+    if args.db:
+        schema = f"bench_{os.getpid()}"
+        with make_engine(args.db).begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        sep = "&" if "?" in args.db else "?"
+        url = f"{args.db}{sep}options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
     migrate(engine)
     save_settings(engine, TEAM, {"leads_channel": "C0LEADS", "sales": [SALES], "timezone": "UTC"})
     deps = Deps(settings=Settings(_env_file=None), engine=engine)
     secret = webhook_secret(deps, TEAM)
-    engine.dispose()
     port = free_port()
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": f"sqlite:///{db}",
+        "DATABASE_URL": url,
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
     }
@@ -198,10 +208,9 @@ def main() -> int:
         cards = slack.calls_to("chat.postMessage")
         to_card = [c.at - sent_at[c.args["text"].split(": ", 1)[1].split(" · ")[0]] for c in cards]
         names = [c.args["text"] for c in cards]
-        con = sqlite3.connect(db)
-        stored = con.execute("SELECT count(*), count(DISTINCT external_id) FROM lead").fetchone()
-        verdicts = con.execute("SELECT count(*), count(DISTINCT lead_id) FROM leadverdict").fetchone()
-        con.close()
+        with engine.connect() as con:
+            stored = con.exec_driver_sql("SELECT count(*), count(DISTINCT external_id) FROM lead").one()
+            verdicts = con.exec_driver_sql("SELECT count(*), count(DISTINCT lead_id) FROM leadverdict").one()
         done = len(lat["webhook"]) + len(lat["click"])
         print(
             f"sent {done} requests in {elapsed:.1f} s: {done / elapsed:.0f} requests/s "
@@ -232,6 +241,10 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=20)
         slack.stop()
+        engine.dispose()
+        if schema:
+            with make_engine(args.db).begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import time
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
@@ -19,6 +20,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 IDLE_SLEEP = 0.05
 BATCH = 50
+NICENESS = 10
 
 
 def drain(deps: Deps, limit: int = BATCH) -> int:
@@ -40,6 +42,8 @@ def drain(deps: Deps, limit: int = BATCH) -> int:
 def run(settings: Settings, stop: Event) -> None:
     """The worker's loop: drain the queue, sleep briefly when it is empty, until `stop` is set."""
     settings.configure_logging()
+    # Behind the HTTP server for the CPU: Slack wants its answer within 3 s, a card may wait a moment.
+    os.nice(NICENESS)
     deps = Deps.from_settings(settings)
     log.info("card worker started")
     parent = multiprocessing.parent_process()

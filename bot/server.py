@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import signal
+import socket
 import threading
 from collections.abc import Callable, Iterable
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -60,10 +64,19 @@ class HttpServer:
     sockets from another thread while select() waits on them fails with EBADF.
     """
 
-    def __init__(self, wsgi: WSGIApp, host: str, port: int, threads: int = 8, loop_timeout: float = 1.0) -> None:
+    def __init__(
+        self,
+        wsgi: WSGIApp,
+        host: str,
+        port: int,
+        threads: int = 8,
+        loop_timeout: float = 1.0,
+        sock: socket.socket | None = None,
+    ) -> None:
         from waitress.server import create_server
 
-        self._server = create_server(wsgi, host=host, port=port, threads=threads, ident="handoff")
+        where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
+        self._server = create_server(wsgi, threads=threads, ident="handoff", **where)
         self.port: int = self._server.effective_port  # type: ignore[union-attr]
         self._timeout = loop_timeout
         self._stopping = threading.Event()
@@ -90,17 +103,57 @@ def _exit_on_signal(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+def shared_socket(host: str, port: int) -> socket.socket:
+    """A listening socket that other processes may bind to the same port (SO_REUSEPORT): the kernel
+    hands each new connection to one of them."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _web_process(settings: Settings, number: int, stop: Event) -> None:
+    """One more HTTP process: its own app and database connections, no scheduler (the first process
+    keeps that), until `stop` is set or the first process is gone."""
+    settings.configure_logging()
+    deps = Deps.from_settings(settings)
+    deps.card_worker = settings.card_worker
+    server = HttpServer(build_wsgi(create_app(settings, deps), deps), "", 0, sock=shared_socket(HOST, settings.port))
+    server.start()
+    log.info("HTTP process %s of %s answering on port %s", number, settings.web_processes, settings.port)
+    parent = multiprocessing.parent_process()
+    while not stop.wait(1.0) and (parent is None or parent.is_alive()):
+        pass
+    server.stop()
+    deps.engine.dispose()
+
+
+def _start_web_processes(settings: Settings, n: int) -> list[tuple[BaseProcess, Event]]:
+    ctx = multiprocessing.get_context("spawn")
+    out = []
+    for i in range(n):
+        stop = ctx.Event()
+        proc = ctx.Process(target=_web_process, args=(settings, i + 2, stop), name=f"handoff-web-{i + 2}", daemon=True)
+        proc.start()
+        out.append((proc, stop))
+    return out
+
+
+HOST = "0.0.0.0"
+
+
 def serve(settings: Settings, deps: Deps) -> None:
     """`handoff run`: the app, the scheduler, and HTTP (or Socket Mode with /healthz on PORT)."""
     from bot.scheduler import start_scheduler
 
     # SIGTERM (a service manager, `docker stop`) ends the process through the `finally` below.
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    worker = None
+    children: list[tuple[BaseProcess, Event]] = []
     if settings.card_worker:
         from bot import card_worker
 
-        worker = card_worker.start(settings)
+        children.append(card_worker.start(settings))
         deps.card_worker = True
     app = create_app(settings, deps)
     scheduler = start_scheduler(deps)
@@ -109,17 +162,23 @@ def serve(settings: Settings, deps: Deps) -> None:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            HttpServer(wsgi, "0.0.0.0", settings.port).start()
+            HttpServer(wsgi, HOST, settings.port).start()
             log.info("Socket Mode; /healthz on port %s", settings.port)
             SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[union-attr]
         else:
             from waitress import serve as waitress_serve
 
-            log.info("HTTP mode: POST /slack/events and GET /healthz on port %s", settings.port)
-            waitress_serve(wsgi, host="0.0.0.0", port=settings.port, threads=8, ident="handoff")
+            sock = shared_socket(HOST, settings.port)
+            children += _start_web_processes(settings, settings.web_processes - 1)
+            log.info(
+                "HTTP mode: POST /slack/events and GET /healthz on port %s (%s processes)",
+                settings.port,
+                settings.web_processes,
+            )
+            waitress_serve(wsgi, sockets=[sock], threads=8, ident="handoff")
     finally:
         scheduler.shutdown(wait=False)
-        if worker is not None:
-            proc, stop = worker
+        for _, stop in children:
             stop.set()
+        for proc, _ in children:
             proc.join(timeout=5)

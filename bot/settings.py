@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Post lead cards from a separate process, so the HTTP answers never wait behind them.
     card_worker: bool = True
+    # HTTP mode: processes answering on PORT (each with its own interpreter lock; the kernel spreads the
+    # connections over them). 1 keeps everything in one process.
+    web_processes: int = Field(default=2, ge=1, le=32)
 
     @field_validator("slack_bot_token")
     @classmethod

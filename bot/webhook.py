@@ -62,8 +62,7 @@ def handle(deps: Deps, environ: dict, start_response: Callable, team_id: str) ->
     if len(body) > MAX_BODY:
         return _reply(start_response, "413 Payload Too Large", {"ok": False, "error": f"body over {MAX_BODY} bytes"})
     with read_scope(deps.engine) as s:
-        ws = ws_repo.get(s, team_id)
-        secret = ws.webhook_secret if ws else None
+        secret = ws_repo.webhook_secret(s, team_id)
     if secret is None:
         return _reply(start_response, "404 Not Found", {"ok": False, "error": "unknown workspace"})
     ts = environ.get("HTTP_X_HANDOFF_TIMESTAMP", "")

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
@@ -34,6 +35,7 @@ def test_handoff_run_serves_slack_and_healthz(slack, tmp_path: Path):
         "DATABASE_URL": f"sqlite:///{db}",
         "PORT": str(port),
         "LOG_LEVEL": "INFO",
+        "WEB_PROCESSES": "2",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run"],
@@ -97,11 +99,17 @@ def test_handoff_run_serves_slack_and_healthz(slack, tmp_path: Path):
         assert post(url + "/webhooks/T0TEST/leads", lead, headers).status == 201
         card = slack.wait_for("chat.postMessage", timeout=30)[0]
         assert card.args["channel"] == "C0LEADS" and "Run Lead" in card.args["text"]
+        # The second HTTP process builds its own app (its own auth.test) and answers on the same port.
+        slack.wait_for("auth.test", count=2, timeout=30)
+        answers = [get(url + "/healthz").status for _ in range(20)]  # a new connection each
+        assert answers == [200] * 20
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
     assert SIGNING_SECRET not in out and BOT_TOKEN not in out
-    assert "card worker started" in out
+    assert "card worker started" in out and "HTTP process 2 of 2" in out
+    with pytest.raises(OSError):  # every process is gone: nothing answers on the port
+        get(url + "/healthz")
 
 
 def test_the_migrations_build_exactly_the_models(engine):

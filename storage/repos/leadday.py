@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect, select
+from sqlalchemy import Connection, bindparam, event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import func
@@ -34,18 +35,22 @@ def _key(team_id: str, created_at: datetime, channel: str | None, campaign: str 
 def add(conn: Connection, deltas: dict[tuple, list[int]]) -> None:
     """Add (leads, target leads) to the roll-up rows of the given keys, creating them as needed."""
     rows = [dict(zip(KEY, k, strict=True), leads=d[0], target_leads=d[1]) for k, d in deltas.items() if any(d)]
-    if not rows:
-        return
-    insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
-    stmt = insert(LeadDay.__table__).values(rows)
-    stmt = stmt.on_conflict_do_update(
+    if rows:  # one statement per row shape, built once: this runs inside every lead's insert
+        conn.execute(_upsert(conn.dialect.name), rows)
+
+
+@cache
+def _upsert(dialect: str):
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    table = LeadDay.__table__
+    stmt = insert(table).values({c: bindparam(c) for c in (*KEY, "leads", "target_leads")})
+    return stmt.on_conflict_do_update(
         index_elements=list(KEY),
         set_={
-            "leads": LeadDay.__table__.c.leads + stmt.excluded.leads,
-            "target_leads": LeadDay.__table__.c.target_leads + stmt.excluded.target_leads,
+            "leads": table.c.leads + stmt.excluded.leads,
+            "target_leads": table.c.target_leads + stmt.excluded.target_leads,
         },
     )
-    conn.execute(stmt)
 
 
 def rebuild(conn: Connection, team_id: str, first: date, last: date) -> None:

@@ -32,9 +32,12 @@ def by_card(session: Session, team_id: str, channel: str, ts: str) -> Lead | Non
 
 def add(session: Session, team_id: str, fields: dict[str, Any]) -> tuple[Lead, bool]:
     """Insert a lead unless its external id is known: (lead, created)."""
-    known = by_external_id(session, team_id, fields["external_id"])
-    if known is not None:
-        return known, False
+    # The id alone first: every webhook asks this, and a full ORM load costs more than the insert.
+    known_id = session.execute(
+        select(Lead.id).where(Lead.team_id == team_id, Lead.external_id == fields["external_id"])
+    ).scalar()
+    if known_id is not None:
+        return session.get(Lead, known_id), False
     lead = Lead(team_id=team_id, **fields)
     session.add(lead)
     try:

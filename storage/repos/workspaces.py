@@ -14,6 +14,11 @@ def get(session: Session, team_id: str) -> Workspace | None:
     return session.get(Workspace, team_id)
 
 
+def webhook_secret(session: Session, team_id: str) -> str | None:
+    """The workspace's webhook secret (None for an unknown workspace or one without a secret)."""
+    return session.execute(select(Workspace.webhook_secret).where(Workspace.team_id == team_id)).scalar()
+
+
 def get_or_create(session: Session, team_id: str, *, name: str | None = None) -> Workspace:
     ws = session.get(Workspace, team_id)
     if ws is None:
