@@ -19,7 +19,9 @@ PREVIOUS = "#b8c4d0"
 
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    FigureCanvasAgg(fig).print_png(buf)
+    # The fastest zlib level: a quarter of the rendering time at the default level, for a file a few
+    # kilobytes larger that Slack stores anyway.
+    FigureCanvasAgg(fig).print_png(buf, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
 
 
@@ -36,10 +38,17 @@ def draw_funnel(
     convs = [s.previous_conversion_pct if previous else s.conversion_pct for s in stages]
     widths = _widths(counts, top)
     n = len(stages)
+    # One call for all the bars: each call walks matplotlib's property cycle, which costs more than a bar.
+    ax.barh(
+        [n - 1 - i for i in range(n)],
+        widths,
+        left=[-w / 2 for w in widths],
+        height=0.72,
+        color=[PREVIOUS if previous else COLORS[i % len(COLORS)] for i in range(n)],
+        edgecolor="white",
+    )
     for i, (count, width) in enumerate(zip(counts, widths, strict=True)):
         y = n - 1 - i
-        color = PREVIOUS if previous else COLORS[i % len(COLORS)]
-        ax.barh(y, width, left=-width / 2, height=0.72, color=color, edgecolor="white")
         inside = width > 0.32
         ax.text(
             0 if inside else width / 2 + 0.03,

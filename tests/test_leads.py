@@ -17,8 +17,9 @@ from bot.quality import compute_quality
 from bot.webhook import sign, webhook_secret
 from bot.workspaces import save_settings
 from storage.db import session_scope
-from storage.models import Lead, LeadVerdict, ThreadReply
+from storage.models import Lead, LeadVerdict, PostedMessage, ThreadReply
 from storage.repos import leads as repo
+from storage.repos import posts
 from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
 from tests.http import button_click, interactive, post, signed_post
 from tests.slack_double import SHARED
@@ -132,6 +133,39 @@ def test_with_a_card_worker_the_webhook_only_queues_and_the_worker_posts_once(ap
     assert drain(app.deps) == 0 and _queued(app) == []
     cards = app.slack.calls_to("chat.postMessage")
     assert len(cards) == 1 and _lead(app).card_ts == cards[0].response["ts"]
+
+
+def test_the_worker_posts_a_batch_once_each_and_records_every_outcome(app: RunningApp):
+    """Queued cards posted a chunk at a time: each posted card has its place noted and its claim done, a
+    card whose post Slack refused is marked failed, a card already claimed elsewhere is not posted
+    again, and the queue ends empty; draining again posts nothing."""
+    from bot import card_worker
+
+    app.deps.card_worker = True
+    ids_ = [
+        send_lead(app, LEAD | {"external_id": f"crm-b{i}", "name": f"Batch {i}"}).json()["lead_id"] for i in range(13)
+    ]
+    held = ids_[5]
+    assert posts.claim(app.deps.engine, TEAM, f"lead-card/{held}", "lead-card", None) is not None
+    app.slack.fail("chat.postMessage", "channel_not_found")  # the first post of the batch is refused
+    assert card_worker.drain(app.deps) == 13  # two chunks: 10 and 3
+    assert card_worker.drain(app.deps) == 0 and _queued(app) == []
+    cards = app.slack.calls_to("chat.postMessage")
+    posted = [c for c in cards if c.response.get("ok")]
+    names = sorted(c.args["text"].split(": ", 1)[1].split(" · ")[0] for c in posted)
+    assert len(cards) == 12 and len(posted) == 11
+    assert names == sorted(f"Batch {i}" for i in range(13) if i not in (0, 5))
+    with session_scope(app.deps.engine) as s:
+        leads_ = {lead.id: lead for lead in s.exec(select(Lead).where(Lead.id.in_(ids_)))}
+        claims = {c.key: c for c in s.exec(select(PostedMessage).where(PostedMessage.kind == "lead-card"))}
+    assert {c.response["ts"] for c in posted} == {leads_[i].card_ts for i in ids_ if i not in (ids_[0], held)}
+    assert leads_[ids_[0]].card_ts is None and leads_[held].card_ts is None
+    assert (
+        claims[f"lead-card/{ids_[0]}"].status == "failed"
+        and claims[f"lead-card/{ids_[0]}"].error == "channel_not_found"
+    )
+    assert claims[f"lead-card/{held}"].status == "claimed"
+    assert all(claims[f"lead-card/{i}"].status == "done" for i in ids_ if i not in (ids_[0], held))
 
 
 def test_without_a_worker_the_card_leaves_the_queue_when_posted(app: RunningApp):

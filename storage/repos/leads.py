@@ -66,7 +66,11 @@ def queued_cards(session: Session, limit: int = 50) -> list[tuple[str, int]]:
 
 
 def dequeue_card(session: Session, lead_id: int) -> None:
-    session.execute(delete(CardQueue).where(CardQueue.lead_id == lead_id))
+    dequeue_cards(session, [lead_id])
+
+
+def dequeue_cards(session: Session, lead_ids: list[int]) -> None:
+    session.execute(delete(CardQueue).where(CardQueue.lead_id.in_(lead_ids)))
 
 
 def set_card(session: Session, team_id: str, lead_id: int, channel: str, ts: str) -> None:

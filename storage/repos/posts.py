@@ -4,6 +4,8 @@ retried jobs and several instances."""
 from __future__ import annotations
 
 from sqlalchemy import Engine, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -22,6 +24,27 @@ def claim(engine: Engine, team_id: str, key: str, kind: str, period: str | None)
             return row
     except IntegrityError:
         return None
+
+
+def claim_many(session: Session, team_id: str, keys: list[str], kind: str) -> dict[str, int]:
+    """Insert the claims not held yet, in the caller's unit of work: key → claim id of those taken now."""
+    if not keys:
+        return {}
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    table = PostedMessage.__table__
+    now = utcnow()
+    stmt = (
+        insert(table)
+        .values(
+            [
+                {"team_id": team_id, "key": k, "kind": kind, "status": "claimed", "created_at": now, "updated_at": now}
+                for k in keys
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "key"])
+        .returning(table.c.key, table.c.id)
+    )
+    return {key: post_id for key, post_id in session.execute(stmt).all()}
 
 
 def get(session: Session, team_id: str, key: str) -> PostedMessage | None:
