@@ -1,10 +1,12 @@
 """Lead intake under load: `python bench/webhook.py [--rate 200] [--seconds 60]`.
 
-Starts `handoff run` (HTTP mode, SQLite or `--db` PostgreSQL) in its own process, pointed at the Slack Web API double on
-loopback, then sends signed lead webhooks at a steady rate mixed with signed "Target" clicks on
-cards already posted (one in five requests), from this second process. Prints throughput, p50/p99
-of the HTTP answer per kind, the time from webhook to card post, and checks that no lead was lost
-or doubled (leads stored, cards posted and verdicts recorded, against what was sent).
+Starts `handoff run` (HTTP mode, SQLite or `--db` PostgreSQL) in its own process, pointed at the Slack
+Web API double on loopback (in a process of its own, as Slack is elsewhere: sharing the load
+generator's interpreter lock, the double's work on the card posts delayed the measured answers),
+then sends signed lead webhooks at a steady rate mixed with signed "Target" clicks on cards already
+posted (one in five requests), from this process. Prints throughput, p50/p99 of the HTTP answer per
+kind, the time from webhook to card post, and checks that no lead was lost or doubled (leads stored,
+cards posted and verdicts recorded, against what was sent).
 """
 
 from __future__ import annotations
@@ -62,6 +64,58 @@ class Client(threading.local):
             return resp.status, resp.read()
 
 
+class RemoteDouble:
+    """The Slack double in its own process, asked over a pipe for what it saw."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve_double, args=(child,), daemon=True)
+        self._proc.start()
+        self.api_url, self._response_url = self._conn.recv()
+
+    def response_url(self) -> str:
+        return self._response_url
+
+    def _ask(self, what: str):
+        self._conn.send(what)
+        return self._conn.recv()
+
+    def apps(self) -> int:
+        """How many app instances have checked their token (one per HTTP process)."""
+        return self._ask("apps")
+
+    def card_count(self) -> int:
+        return self._ask("count")
+
+    def cards(self) -> list[tuple[str, float]]:
+        """(text, monotonic time) of every chat.postMessage."""
+        return self._ask("cards")
+
+    def stop(self) -> None:
+        self._ask("stop")
+        self._proc.join(timeout=10)
+
+
+def _serve_double(conn) -> None:
+    slack = SlackDouble(tokens=(TOKEN,), team_id=TEAM).start()
+    conn.send((slack.api_url, slack.response_url()))
+    while True:
+        what = conn.recv()
+        if what == "apps":
+            conn.send(len(slack.calls_to("auth.test")))
+        elif what == "count":
+            conn.send(len(slack.calls_to("chat.postMessage")))
+        elif what == "cards":
+            conn.send([(c.args["text"], c.at) for c in slack.calls_to("chat.postMessage")])
+        else:
+            slack.stop()
+            conn.send(None)
+            return
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rate", type=float, default=200.0, help="requests per second")
@@ -81,7 +135,7 @@ def main() -> int:
     from bot.workspaces import save_settings
     from storage.db import make_engine, migrate
 
-    slack = SlackDouble(tokens=(TOKEN,), team_id=TEAM).start()
+    slack = RemoteDouble()
     tmp = Path(tempfile.mkdtemp())
     url, schema = f"sqlite:///{tmp / 'bench.db'}", None
     if args.db:
@@ -119,6 +173,13 @@ def main() -> int:
                 time.sleep(0.2)
             if time.monotonic() > deadline:
                 raise SystemExit("handoff run did not come up")
+        # Every HTTP process listening before the client connects: the kernel spreads connections
+        # over the processes listening when each connection is made, and the client keeps its own.
+        while slack.apps() < Settings(_env_file=None).web_processes:
+            if time.monotonic() > deadline:
+                raise SystemExit("not every HTTP process came up")
+            time.sleep(0.2)
+        time.sleep(1.0)
         client = Client(port)
         lock = threading.Lock()
         lead_ids: list[int] = []
@@ -199,15 +260,15 @@ def main() -> int:
         elapsed = time.monotonic() - start
         # Cards are posted after the answer: wait while they keep coming (a backlog is not a loss).
         last, idle_since = -1, time.monotonic()
-        while len(slack.calls_to("chat.postMessage")) < len(lead_ids) and time.monotonic() - idle_since < 15:
-            now_count = len(slack.calls_to("chat.postMessage"))
+        while slack.card_count() < len(lead_ids) and time.monotonic() - idle_since < 15:
+            now_count = slack.card_count()
             if now_count != last:
                 last, idle_since = now_count, time.monotonic()
             time.sleep(0.2)
         time.sleep(1.0)
-        cards = slack.calls_to("chat.postMessage")
-        to_card = [c.at - sent_at[c.args["text"].split(": ", 1)[1].split(" · ")[0]] for c in cards]
-        names = [c.args["text"] for c in cards]
+        cards = slack.cards()
+        to_card = [at - sent_at[text.split(": ", 1)[1].split(" · ")[0]] for text, at in cards]
+        names = [text for text, _ in cards]
         with engine.connect() as con:
             stored = con.exec_driver_sql("SELECT count(*), count(DISTINCT external_id) FROM lead").one()
             verdicts = con.exec_driver_sql("SELECT count(*), count(DISTINCT lead_id) FROM leadverdict").one()

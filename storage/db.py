@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT = 30  # seconds a writer waits for SQLite's write lock
 
 
 def normalize_url(url: str) -> str:
@@ -25,7 +28,7 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str, **kw) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kw)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT}, **kw)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -37,7 +40,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT * 1000}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
@@ -45,10 +48,37 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def _sqlite_begin(conn) -> None:
     """Take the write lock when a transaction starts. A WAL reader that later writes fails at once
-    with "database is locked" if another writer committed meanwhile; waiting up front (busy timeout)
-    instead makes check-then-insert sequences (claims, handled events) safe between threads and
-    processes. Read-only work (read_scope) begins deferred and never waits for writers."""
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
+    with "database is locked" if another writer committed meanwhile; waiting up front instead makes
+    check-then-insert sequences (claims, handled events) safe between threads and processes.
+    Read-only work (read_scope) begins deferred and never waits for writers."""
+    if conn.get_execution_options().get("read_only"):
+        conn.exec_driver_sql("BEGIN")
+        return
+    _begin_immediate(conn.connection.driver_connection)
+
+
+# SQLite's own busy handler sleeps 1, 2, 5, 10 … up to 100 ms between tries however soon the lock is
+# free; with many short writers (webhooks, clicks, the card worker) those sleeps were nearly all of a
+# request's time. Waiting for the write lock here instead tries again after at most a millisecond.
+_RETRY_FIRST, _RETRY_MAX = 0.0002, 0.001
+
+
+def _begin_immediate(driver) -> None:
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    delay = _RETRY_FIRST
+    driver.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, _RETRY_MAX)
+    finally:  # statements inside the transaction keep the patient handler
+        driver.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT * 1000}")
 
 
 def alembic_config(engine: Engine) -> Config:
