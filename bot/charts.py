@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import io
 import math
+from collections.abc import Callable
+from typing import ParamSpec
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -13,16 +17,39 @@ from bot.i18n import translator
 from bot.kpi import HEADLINE, KPI_LABELS, STAGE_LABELS, FunnelStage, Report
 from bot.render import REPORT_TITLES, fmt_kpi_value, fmt_number, fmt_pct
 
+P = ParamSpec("P")
+
 COLORS = ["#1d4e89", "#2a6fb0", "#3b8fd0", "#58b0e0", "#2eb67d"]
 PREVIOUS = "#b8c4d0"
 
 
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    # The fastest zlib level: a quarter of the rendering time at the default level, for a file a few
-    # kilobytes larger that Slack stores anyway.
+    # The fastest zlib level: the default level cost a fifth of the rendering time, for a file a few
+    # kilobytes smaller.
     FigureCanvasAgg(fig).print_png(buf, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
+
+
+def _collected(render: Callable[P, bytes]) -> Callable[P, bytes]:
+    """A figure is a web of reference cycles that only the collector frees. Drawn with the collector
+    paused, all of it stays in the youngest generation and is freed right after by a collection of
+    that generation alone (about a millisecond); otherwise it ages into the oldest one, which is
+    collected seldom (a full pass costs ~90 ms), and a process drawing several pictures kept each
+    one's memory: 25 MB more at the peak after ten pictures."""
+
+    @functools.wraps(render)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> bytes:
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return render(*args, **kwargs)
+        finally:
+            if paused:
+                gc.enable()
+            gc.collect(0)
+
+    return wrapper
 
 
 def _widths(counts: list[float], top: float) -> list[float]:
@@ -81,6 +108,7 @@ def draw_funnel(
     ax.set_title(title, fontsize=13, color="#333333", loc="left")
 
 
+@_collected
 def render_funnel_png(report: Report) -> bytes:
     """The funnel of the period with its stage conversions, the previous period beside it."""
     _ = translator(report.language)
@@ -149,6 +177,7 @@ def draw_trend(ax, labels: list[str], values: list[float | None], title: str, la
     ax.set_ylim(bottom=0)
 
 
+@_collected
 def render_trend_png(report: Report) -> bytes:
     """Each headline KPI over the last periods (oldest left), one small chart each."""
     _ = translator(report.language)
