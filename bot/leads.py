@@ -262,8 +262,10 @@ def give_verdict(
     reason: str | None = None,
     note: str | None = None,
     source: str = "button",
+    ws: Workspace | None = None,
 ) -> bool:
-    """Record the verdict (history kept) and refresh the card in place; False when nothing changed."""
+    """Record the verdict (history kept) and refresh the card in place; False when nothing changed.
+    `ws`: the workspace's settings when the caller has them already."""
     from bot.blocks import build_lead_card
 
     if verdict not in VERDICTS:
@@ -283,11 +285,12 @@ def give_verdict(
             source=source,
             at=deps.clock(),
         )
-    if changed:
-        ws = load(deps.engine, team_id)
-        lead, state = card_state(deps, team_id, lead_id)
+        # What the card shows, read in the same unit of work rather than in another afterwards.
+        card = _card_state_in(s, team_id, lead_id) if changed else None
+    if card is not None:
+        lead, state = card
         if lead.card_channel and lead.card_ts:
-            msg = build_lead_card(ws, lead, state)
+            msg = build_lead_card(ws or load(deps.engine, team_id), lead, state)
             deps.client(team_id).chat_update(channel=lead.card_channel, ts=lead.card_ts, **msg.to_kwargs())
     return changed
 

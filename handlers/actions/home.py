@@ -9,13 +9,13 @@ from bot.access import group_names, is_admin
 from bot.blocks import build_config_modal
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.workspaces import ensure
+from bot.workspaces import load
 
 
 def handle_home_open_config(ack: Ack, body: dict, client: WebClient, deps: Deps) -> None:
     ack()
     team_id = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
-    ws = ensure(deps.engine, team_id)
+    ws = load(deps.engine, team_id)
     if not is_admin(client, ws, body["user"]["id"]):
         _ = translator(ws.language)
         client.chat_postMessage(

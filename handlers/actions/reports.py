@@ -10,13 +10,13 @@ from bot.deps import Deps
 from bot.i18n import translator
 from bot.on_demand import KpiRequest
 from bot.reports import compute_report
-from bot.workspaces import ensure
+from bot.workspaces import load
 
 
 def handle_post_report(ack: Ack, body: dict, action: dict, respond: Respond, deps: Deps) -> None:
     ack()
     team_id = body["team"]["id"]
-    ws = ensure(deps.engine, team_id)
+    ws = load(deps.engine, team_id)
     _ = translator(ws.language)
     channel = body["channel"]["id"]
     req = KpiRequest.from_value(action["value"])

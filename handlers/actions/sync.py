@@ -11,7 +11,7 @@ from bot.deps import Deps
 from bot.i18n import translator
 from bot.meetings import SyncError
 from bot.sync_blocks import build_answer_modal
-from bot.workspaces import ensure
+from bot.workspaces import load
 
 
 def handle_answer_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps) -> None:
@@ -35,7 +35,7 @@ def handle_answer_button(ack: Ack, body: dict, action: dict, client: WebClient, 
 
 def handle_close_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps) -> None:
     ack()
-    ws = ensure(deps.engine, body["team"]["id"])
+    ws = load(deps.engine, body["team"]["id"])
     _ = translator(ws.language)
     user = body["user"]["id"]
     try:

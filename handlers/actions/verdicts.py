@@ -11,7 +11,7 @@ from bot.blocks import build_verdict_modal
 from bot.deps import Deps
 from bot.i18n import translator
 from bot.leads import card_state, give_verdict
-from bot.workspaces import ensure
+from bot.workspaces import load
 
 
 def refusal(ws, user_id: str, client: WebClient) -> str | None:
@@ -26,7 +26,7 @@ def refusal(ws, user_id: str, client: WebClient) -> str | None:
 
 def handle_verdict_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps) -> None:
     ack()
-    ws = ensure(deps.engine, body["team"]["id"])
+    ws = load(deps.engine, body["team"]["id"])
     user_id = body["user"]["id"]
     why_not = refusal(ws, user_id, client)
     if why_not:
@@ -35,7 +35,7 @@ def handle_verdict_button(ack: Ack, body: dict, action: dict, client: WebClient,
     verdict = action["action_id"].removeprefix(ids.VERDICT_ACTION_PREFIX)
     lead_id = int(action["value"])
     if verdict == "target":
-        give_verdict(deps, ws.team_id, lead_id, verdict="target", user_id=user_id)
+        give_verdict(deps, ws.team_id, lead_id, verdict="target", user_id=user_id, ws=ws)
         return
     lead, _state = card_state(deps, ws.team_id, lead_id)
     client.views_open(trigger_id=body["trigger_id"], view=build_verdict_modal(ws, lead, verdict))

@@ -9,11 +9,11 @@ from bot.access import group_names, is_admin
 from bot.blocks import build_config_modal, build_help, build_notice
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.workspaces import ensure
+from bot.workspaces import load
 
 
 def handle_handoff_command(ack: Ack, command: dict, client: WebClient, deps: Deps) -> None:
-    ws = ensure(deps.engine, command["team_id"])
+    ws = load(deps.engine, command["team_id"])
     _ = translator(ws.language)
     words = (command.get("text") or "").split()
     sub = words[0].lower() if words else "help"

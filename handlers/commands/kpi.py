@@ -12,11 +12,11 @@ from bot.deps import Deps
 from bot.i18n import translator
 from bot.on_demand import RequestError, answer, local_today, parse_kpi_request
 from bot.reports import compute_report
-from bot.workspaces import ensure
+from bot.workspaces import load
 
 
 def _handle(ack: Ack, command: dict, client: WebClient, respond: Respond, deps: Deps, focus: str) -> None:
-    ws = ensure(deps.engine, command["team_id"])
+    ws = load(deps.engine, command["team_id"])
     _ = translator(ws.language)
     try:
         req = parse_kpi_request(command.get("text") or "", today=local_today(deps.clock(), ws.timezone))

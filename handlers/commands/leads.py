@@ -10,20 +10,20 @@ from bot.deps import Deps
 from bot.i18n import translator
 from bot.on_demand import RequestError, local_today, parse_kpi_request
 from bot.quality import build_quality_table, compute_quality
-from bot.workspaces import ensure
+from bot.workspaces import load
 
 GROUPINGS = ("channel", "campaign", "reason")
 
 
 def handle_lead_command(ack: Ack, command: dict, client: WebClient, deps: Deps) -> None:
-    ws = ensure(deps.engine, command["team_id"])
+    ws = load(deps.engine, command["team_id"])
     view = build_lead_modal(ws)
     ack()
     client.views_open(trigger_id=command["trigger_id"], view=view)
 
 
 def handle_leads_command(ack: Ack, command: dict, respond: Respond, deps: Deps) -> None:
-    ws = ensure(deps.engine, command["team_id"])
+    ws = load(deps.engine, command["team_id"])
     _ = translator(ws.language)
     words = (command.get("text") or "").split()
     usage = _("Try `/leads quality week by campaign` or `/leads quality 2026-11-01..2026-11-30 by reason`.")

@@ -21,7 +21,7 @@ from bot.sync_blocks import (
     text_messages,
     when,
 )
-from bot.workspaces import ensure
+from bot.workspaces import load
 
 SYNC_HELP = (
     ("/sync next", N_("the coming meetings, with when the questions and the agenda go out")),
@@ -43,7 +43,7 @@ def _help(language: str, lead: str | None = None):
 
 
 def handle_sync_command(ack: Ack, command: dict, client: WebClient, respond: Respond, deps: Deps) -> None:
-    ws = ensure(deps.engine, command["team_id"])
+    ws = load(deps.engine, command["team_id"])
     _ = translator(ws.language)
     user = command["user_id"]
     text = (command.get("text") or "").strip()
@@ -113,7 +113,7 @@ def answers_message(deps: Deps, ws, rest: str):
 
 
 def handle_feedback_command(ack: Ack, command: dict, deps: Deps) -> None:
-    ws = ensure(deps.engine, command["team_id"])
+    ws = load(deps.engine, command["team_id"])
     _ = translator(ws.language)
     try:
         kind, rating, text = meetings.parse_feedback(command.get("text") or "")

@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.leads import give_verdict
 from bot.threads import card_lead_for_event
-from bot.workspaces import ensure
+from bot.workspaces import load
 from handlers.actions.verdicts import refusal
 
 
@@ -15,11 +15,11 @@ def handle_reaction_added(event: dict, body: dict, client: WebClient, deps: Deps
     item = event.get("item") or {}
     if item.get("type") != "message":
         return
-    ws = ensure(deps.engine, body["team_id"])
+    ws = load(deps.engine, body["team_id"])
     verdict = ws.reactions.get(event.get("reaction", ""))
     if verdict is None:
         return
     lead_id = card_lead_for_event(deps, ws.team_id, body["event_id"], item.get("channel", ""), item.get("ts", ""))
     if lead_id is None or refusal(ws, event["user"], client):
         return
-    give_verdict(deps, ws.team_id, lead_id, verdict=verdict, user_id=event["user"], source="reaction")
+    give_verdict(deps, ws.team_id, lead_id, verdict=verdict, user_id=event["user"], source="reaction", ws=ws)

@@ -13,13 +13,13 @@ from bot.config_form import CHANNEL_KEYS, parse_submission
 from bot.deps import Deps
 from bot.home import home_view
 from bot.i18n import translator
-from bot.workspaces import ensure, save_settings
+from bot.workspaces import load, save_settings
 
 
 def handle_config_submission(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     team_id = json.loads(view.get("private_metadata") or "{}").get("team_id") or body["team"]["id"]
     user_id = body["user"]["id"]
-    ws = ensure(deps.engine, team_id)
+    ws = load(deps.engine, team_id)
     _ = translator(ws.language)
     if not is_admin(client, ws, user_id):
         ack(response_action="errors", errors={"language": _("Only admins can change the settings.")})

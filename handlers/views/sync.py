@@ -15,7 +15,7 @@ from bot.deps import Deps
 from bot.i18n import translator
 from bot.meetings import SyncError
 from bot.sync_blocks import build_feedback_modal
-from bot.workspaces import ensure
+from bot.workspaces import load
 
 
 def _meta(view: dict, body: dict) -> dict:
@@ -29,7 +29,7 @@ def _value(view: dict, block: str) -> dict:
 
 
 def handle_setup_submission(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
-    ws = ensure(deps.engine, _meta(view, body)["team_id"])
+    ws = load(deps.engine, _meta(view, body)["team_id"])
     _ = translator(ws.language)
     if not is_admin(client, ws, body["user"]["id"]):
         ack(response_action="errors", errors={"weekday": _("Only admins can set up the sync.")})
@@ -70,7 +70,7 @@ def handle_icp_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
 
 
 def handle_feedback_shortcut(ack: Ack, shortcut: dict, client: WebClient, deps: Deps) -> None:
-    ws = ensure(deps.engine, shortcut["team"]["id"])
+    ws = load(deps.engine, shortcut["team"]["id"])
     message = shortcut.get("message") or {}
     view = build_feedback_modal(
         ws,

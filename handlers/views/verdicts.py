@@ -10,13 +10,13 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.deps import Deps
 from bot.leads import give_verdict
-from bot.workspaces import ensure
+from bot.workspaces import load
 from handlers.actions.verdicts import refusal
 
 
 def handle_verdict_submission(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     meta = json.loads(view["private_metadata"])
-    ws = ensure(deps.engine, meta["team_id"])
+    ws = load(deps.engine, meta["team_id"])
     user_id = body["user"]["id"]
     why_not = refusal(ws, user_id, client)
     if why_not:
@@ -34,4 +34,5 @@ def handle_verdict_submission(ack: Ack, body: dict, view: dict, client: WebClien
         user_id=user_id,
         reason=reason,
         note=note.strip() if note else None,
+        ws=ws,
     )
