@@ -108,7 +108,8 @@ def shared_socket(host: str, port: int) -> socket.socket:
     hands each new connection to one of them."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if hasattr(socket, "SO_REUSEPORT"):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     return sock
 
@@ -169,11 +170,15 @@ def serve(settings: Settings, deps: Deps) -> None:
             from waitress import serve as waitress_serve
 
             sock = shared_socket(HOST, settings.port)
-            children += _start_web_processes(settings, settings.web_processes - 1)
+            extra = settings.web_processes - 1
+            if extra and not hasattr(socket, "SO_REUSEPORT"):
+                log.warning("WEB_PROCESSES=%s needs SO_REUSEPORT, which this system lacks: one process", extra + 1)
+                extra = 0
+            children += _start_web_processes(settings, extra)
             log.info(
                 "HTTP mode: POST /slack/events and GET /healthz on port %s (%s processes)",
                 settings.port,
-                settings.web_processes,
+                extra + 1,
             )
             waitress_serve(wsgi, sockets=[sock], threads=8, ident="handoff")
     finally:

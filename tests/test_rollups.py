@@ -120,6 +120,14 @@ def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, t
         assert +got == +want, p
         assert total["leads"] == sum(v for k, v in want.items() if k[2] == "n")
         checked += total["leads"]
+        channel = sorted({k[0] for k in want if k[0]})[0]  # narrowed to one channel: its rows only
+        with read_scope(engine) as s:
+            narrow = metrics.leads_by_channel(s, p.window(TEAM, tz, channel))
+        assert {(c, camp, n, t) for c, camp, n, t in narrow} == {
+            (c, camp, want[(c, camp, "n")], want[(c, camp, "t")])
+            for c, camp, kind in want
+            if c == channel and kind == "n"
+        }
     assert checked > 1000
 
 
