@@ -9,8 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, event, inspect
 
 from storage.models import Deal
-
-_BATCH = 10_000
+from storage.repos.driver import batches, mark, marks
 
 # Ties on the closing time go to the older row, so exactly one deal per customer is marked.
 _FIRST = (
@@ -26,28 +25,22 @@ def refresh(
 ) -> None:
     """Mark the first won deal of these customers and of the deals with these external ids (a deal
     without a customer); with neither given, of every deal of the workspace."""
-    m = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"UPDATE deal SET first_won = {_FIRST} WHERE deal.team_id = {m}"
+    sql = f"UPDATE deal SET first_won = {_FIRST} WHERE deal.team_id = {mark(conn)}"
     if customers is None and external_ids is None:
         conn.exec_driver_sql(sql, (team_id,))
         return
     for column, values in (("customer", sorted(customers or ())), ("external_id", sorted(external_ids or ()))):
-        for i in range(0, len(values), _BATCH):
-            batch = values[i : i + _BATCH]
-            marks = ", ".join([m] * len(batch))
-            conn.exec_driver_sql(f"{sql} AND deal.{column} IN ({marks})", (team_id, *batch))
+        for batch in batches(values):
+            conn.exec_driver_sql(f"{sql} AND deal.{column} IN ({marks(conn, len(batch))})", (team_id, *batch))
 
 
 def customers_of(conn: Connection, team_id: str, external_ids: list[str]) -> set[str]:
     """The customers the stored deals with these external ids belong to now."""
-    m = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     out: set[str] = set()
-    for i in range(0, len(external_ids), _BATCH):
-        batch = external_ids[i : i + _BATCH]
-        marks = ", ".join([m] * len(batch))
+    for batch in batches(external_ids):
         rows = conn.exec_driver_sql(
-            f"SELECT DISTINCT customer FROM deal WHERE team_id = {m} AND customer IS NOT NULL "
-            f"AND external_id IN ({marks})",
+            f"SELECT DISTINCT customer FROM deal WHERE team_id = {mark(conn)} AND customer IS NOT NULL "
+            f"AND external_id IN ({marks(conn, len(batch))})",
             (team_id, *batch),
         )
         out.update(c for (c,) in rows)

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
-from storage.repos import customers, leadday
+from storage.repos import customers, driver, leadday
 
 TABLES = {
     "leads": Lead.__table__,
@@ -21,7 +21,6 @@ TABLES = {
     "traffic": Traffic.__table__,
     "feedback": Feedback.__table__,
 }
-_LOOKUP_BATCH = 10_000
 
 
 # On SQLite, loading more rows than a table holds is faster with its secondary indexes dropped
@@ -36,7 +35,7 @@ class BulkWriter:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._sqlite = conn.dialect.name == "sqlite"
-        self._mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self._mark = driver.mark(conn)
         self.rolled_back = False
         self._dropped: list = []
         self._touched: set[str] = set()
@@ -158,9 +157,8 @@ class BulkWriter:
         expanding IN of thousands of values costs more than the lookup itself)."""
         out: dict[str, int] = {}
         m = self._mark
-        for i in range(0, len(keys), _LOOKUP_BATCH):
-            batch = keys[i : i + _LOOKUP_BATCH]
-            marks = ", ".join([m] * len(batch))
+        for batch in driver.batches(keys):
+            marks = driver.marks(self.conn, len(batch))
             sql = f"SELECT external_id, row_hash FROM {table.name} WHERE team_id = {m} AND external_id IN ({marks})"
             out.update(self.conn.exec_driver_sql(sql, (team_id, *batch)).fetchall())
         return out

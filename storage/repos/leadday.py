@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import func
 
 from storage.models import Lead, LeadDay
+from storage.repos.driver import batches, mark, marks
 
 KEY = ("team_id", "day", "channel", "campaign")
 
@@ -55,7 +56,7 @@ def _upsert(dialect: str):
 
 def rebuild(conn: Connection, team_id: str, first: date, last: date) -> None:
     """Recount the roll-up of the days first … last (inclusive) from the lead table."""
-    m = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    m = mark(conn)
     day = utc_day_sql(conn.dialect.name, "created_at")
     start = datetime.combine(first, time(0), UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), UTC)
@@ -77,14 +78,12 @@ def rebuild(conn: Connection, team_id: str, first: date, last: date) -> None:
 
 def days_of(conn: Connection, team_id: str, external_ids: list[str]) -> tuple[date, date] | None:
     """The first and last UTC day of the stored leads with these external ids."""
-    m = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     day = utc_day_sql(conn.dialect.name, "created_at")
     lo = hi = None
-    for i in range(0, len(external_ids), 10_000):
-        batch = external_ids[i : i + 10_000]
-        marks = ", ".join([m] * len(batch))
+    for batch in batches(external_ids):
         row = conn.exec_driver_sql(
-            f"SELECT min({day}), max({day}) FROM lead WHERE team_id = {m} AND external_id IN ({marks})",
+            f"SELECT min({day}), max({day}) FROM lead "
+            f"WHERE team_id = {mark(conn)} AND external_id IN ({marks(conn, len(batch))})",
             (team_id, *batch),
         ).one()
         if row[0] is None:
