@@ -54,11 +54,8 @@ def compute_report(
     with read_scope(engine) as s:
         cur, prev = metrics.totals(s, w), metrics.totals(s, pw)
         rows = metrics.leads_by_channel(s, w), metrics.sales_by_channel(s, w), metrics.spend_by_channel(s, w)
-        prev_rows = (
-            no_rows
-            if daily
-            else (metrics.leads_by_channel(s, pw), metrics.sales_by_channel(s, pw), metrics.spend_by_channel(s, pw))
-        )
+        # The previous period's channels serve one alert, a channel's target share falling: leads suffice.
+        prev_rows = no_rows if daily else (metrics.leads_by_channel(s, pw), [], [])
         margins = [] if daily else metrics.product_margins(s, team_id)
         threshold = None if ws.margin_threshold is None else ws.margin_threshold / 100
         products = kpi.build_products(

@@ -237,3 +237,19 @@ def test_the_margin_threshold_setting_reaches_the_report(workspace: Engine):
     save_settings(workspace, T, {"margin_threshold": None})
     weak = compute_report(workspace, T, "weekly", WEEK).products["high_margin_no_demand"]
     assert [w["product"] for w in weak] == ["Y"]  # the top quartile of 35 % and 80 % starts above 35 %
+
+
+def test_a_channel_whose_target_share_falls_is_an_alert(engine: Engine):
+    """ads: 8 of 10 leads target in February, 2 of 10 in March (80% → 20%); seo steady at 50%: one
+    alert, for ads, with both shares."""
+    save_settings(engine, T, {"timezone": "UTC"})
+    rows = []
+    for month, ads_target in ((2, 8), (3, 2)):
+        for i in range(10):
+            rows.append(lead(f"A{month}-{i}", at(i + 1, month=month), "ads", "target" if i < ads_target else "spam"))
+            rows.append(lead(f"S{month}-{i}", at(i + 1, month=month), "seo", "target" if i < 5 else "spam"))
+    with session_scope(engine) as s:
+        s.add_all(rows)
+    report = compute_report(engine, T, "monthly", Period.containing("month", date(2024, 3, 1)))
+    alerts = [a for a in report.alerts if a.kind == "target_share_down"]
+    assert [a.text for a in alerts] == ["ads: target share fell from 80% to 20%."]
