@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,6 +38,12 @@ class Deps:
 
             self._client = make_client(self.settings)
         return self._client
+
+    def run_after(self, seconds: float, fn: Callable[..., object], *args: object) -> None:
+        """Work to try again in a while (an event about a card whose place is not recorded yet)."""
+        timer = threading.Timer(seconds, self.run_later, args=(fn, *args))
+        timer.daemon = True
+        timer.start()
 
     def run_later(self, fn: Callable[..., object], *args: object) -> Future:
         """Work that must not hold up an HTTP answer (posting a lead card after the webhook replied)."""

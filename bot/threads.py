@@ -2,13 +2,49 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session
 
 from bot.deps import Deps
 from storage.db import session_scope
+from storage.models import Lead
 from storage.repos import leads as repo
+from storage.repos import posts
+from storage.types import utcnow
 
+log = logging.getLogger(__name__)
 KEPT_SUBTYPES = (None, "thread_broadcast", "file_share")
+# A card is in Slack a moment before its place is recorded (the card worker records a few at once).
+# An event about a message that is no known card while cards are being posted is tried again after
+# these pauses, and not noted as handled meanwhile.
+RETRY_AFTER = (1.0, 3.0, 10.0)
+IN_FLIGHT = timedelta(minutes=10)
+
+
+class _CardNotRecordedYet(Exception):
+    pass
+
+
+def _card_lead(deps: Deps, s: Session, team_id: str, channel: str, ts: str) -> Lead | None:
+    lead = repo.by_card(s, team_id, channel, ts)
+    # Claims carry the wall-clock time they were taken at, whatever clock the bot is driven by.
+    if lead is None and posts.in_flight(s, team_id, "lead-card", utcnow() - IN_FLIGHT):
+        raise _CardNotRecordedYet
+    return lead
+
+
+def _with_retries(deps: Deps, what: str, fn: Callable[[], None], attempt: int = 0) -> None:
+    """Run fn; when the card it needs is not recorded yet, try again later (a few times)."""
+    try:
+        fn()
+    except _CardNotRecordedYet:
+        if attempt < len(RETRY_AFTER):
+            deps.run_after(RETRY_AFTER[attempt], _with_retries, deps, what, fn, attempt + 1)
+        else:
+            log.info("%s: no lead card at that message after %s tries", what, attempt + 1)
 
 
 def _at(ts: str) -> datetime:
@@ -17,6 +53,10 @@ def _at(ts: str) -> datetime:
 
 def record_message_event(deps: Deps, team_id: str, event_id: str, event: dict) -> None:
     """Store, edit or remove a thread reply once per Slack event id (a retry does nothing)."""
+    _with_retries(deps, "thread reply", lambda: _record_message(deps, team_id, event_id, event))
+
+
+def _record_message(deps: Deps, team_id: str, event_id: str, event: dict) -> None:
     subtype = event.get("subtype")
     channel = event.get("channel")
     if subtype not in (*KEPT_SUBTYPES, "message_changed", "message_deleted") or not channel:
@@ -43,7 +83,7 @@ def record_message_event(deps: Deps, team_id: str, event_id: str, event: dict) -
         thread_ts = event.get("thread_ts")
         if event.get("bot_id") or not thread_ts or thread_ts == event.get("ts"):
             return
-        lead = repo.by_card(s, team_id, channel, thread_ts)
+        lead = _card_lead(deps, s, team_id, channel, thread_ts)  # raising undoes the note of the event
         if lead is None:
             return
         repo.add_reply(
@@ -58,11 +98,18 @@ def record_message_event(deps: Deps, team_id: str, event_id: str, event: dict) -
         )
 
 
-def card_lead_for_event(deps: Deps, team_id: str, event_id: str, channel: str, ts: str) -> int | None:
-    """The lead whose card is at (channel, ts), noting the event as handled; None for a retried event
-    or a message that is no card."""
-    with session_scope(deps.engine) as s:
-        if not repo.first_event(s, team_id, event_id):
-            return None
-        lead = repo.by_card(s, team_id, channel, ts)
-        return lead.id if lead else None
+def on_card_event(
+    deps: Deps, team_id: str, event_id: str, channel: str, ts: str, then: Callable[[int], object]
+) -> None:
+    """Call then(lead id) for the lead whose card is at (channel, ts), once per event id; nothing for a
+    retried event or a message that is no card. A card whose place is not recorded yet is waited for."""
+
+    def attempt() -> None:
+        with session_scope(deps.engine) as s:
+            if not repo.first_event(s, team_id, event_id):
+                return
+            lead = _card_lead(deps, s, team_id, channel, ts)
+        if lead is not None:
+            then(lead.id)
+
+    _with_retries(deps, "card event", attempt)

@@ -378,6 +378,51 @@ def test_a_mapped_reaction_sets_the_verdict(app: RunningApp):
         assert [h.source for h in repo.history(s, TEAM, _lead(app).id)] == ["reaction"]
 
 
+def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(app: RunningApp):
+    """The card worker posts a few cards before it records where they are: a thread reply and a mapped
+    reaction arriving in between are tried again and land on the lead once its card is recorded; a
+    retried delivery of either adds nothing."""
+    app.deps.card_worker = True
+    lead_id = send_lead(app, LEAD).json()["lead_id"]
+    claim = posts.claim(app.deps.engine, TEAM, f"lead-card/{lead_id}", "lead-card", None)  # posting…
+    card_ts = "1800000000.000100"
+    reply = _event(
+        "event_callback.message.thread_reply_channel.DERIVED.json",
+        type="message",
+        channel="C0LEADS",
+        user=SALES,
+        text="Already called them",
+        ts="1800000000.000900",
+        thread_ts=card_ts,
+        event_ts="1800000000.000900",
+        _id="EvEARLYREPLY",
+    )
+    reaction = _event(
+        "event_callback.reaction_added.json",
+        type="reaction_added",
+        user=SALES,
+        reaction="x",
+        item={"type": "message", "channel": "C0LEADS", "ts": card_ts},
+        event_ts="1800000000.000950",
+        _id="EvEARLYX",
+    )
+    assert send_event(app, reply).status == 200 and send_event(app, reaction).status == 200
+    time.sleep(0.5)
+    assert _replies(app) == [] and _lead(app).verdict is None
+    with session_scope(app.deps.engine) as s:  # …and now recorded, as the worker does after its chunk
+        repo.set_card(s, TEAM, lead_id, "C0LEADS", card_ts)
+        posts.mark_in(s, claim.id, "done", channel="C0LEADS", ts=card_ts)
+        repo.dequeue_card(s, lead_id)
+    _wait(lambda: _replies(app) == [("1800000000.000900", SALES, "Already called them")], timeout=8)
+    _wait(lambda: _lead(app).verdict == "not_target", timeout=8)
+    send_event(app, reply, retry=1)
+    send_event(app, reaction, retry=1)
+    time.sleep(0.5)
+    assert len(_replies(app)) == 1
+    with session_scope(app.deps.engine) as s:
+        assert [h.source for h in repo.history(s, TEAM, lead_id)] == ["reaction"]
+
+
 def test_weekly_quality_numbers_against_a_hand_count(engine, slack):
     """Week 23–29 Nov: ads 4 leads (3 judged, 2 target), seo 2 (2 judged, 0 target), 1 unjudged email lead;
     the week before: ads 2 judged, 2 target. Reasons: no_budget ×2, spam ×1."""

@@ -6,7 +6,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.leads import give_verdict
-from bot.threads import card_lead_for_event
+from bot.threads import on_card_event
 from bot.workspaces import load
 from handlers.actions.verdicts import refusal
 
@@ -19,7 +19,10 @@ def handle_reaction_added(event: dict, body: dict, client: WebClient, deps: Deps
     verdict = ws.reactions.get(event.get("reaction", ""))
     if verdict is None:
         return
-    lead_id = card_lead_for_event(deps, ws.team_id, body["event_id"], item.get("channel", ""), item.get("ts", ""))
-    if lead_id is None or refusal(ws, event["user"], client):
-        return
-    give_verdict(deps, ws.team_id, lead_id, verdict=verdict, user_id=event["user"], source="reaction", ws=ws)
+    user_id = event["user"]
+
+    def judge(lead_id: int) -> None:
+        if not refusal(ws, user_id, client):
+            give_verdict(deps, ws.team_id, lead_id, verdict=verdict, user_id=user_id, source="reaction", ws=ws)
+
+    on_card_event(deps, ws.team_id, body["event_id"], item.get("channel", ""), item.get("ts", ""), judge)

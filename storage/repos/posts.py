@@ -3,6 +3,8 @@ retried jobs and several instances."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Engine, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -45,6 +47,23 @@ def claim_many(session: Session, team_id: str, keys: list[str], kind: str) -> di
         .returning(table.c.key, table.c.id)
     )
     return {key: post_id for key, post_id in session.execute(stmt).all()}
+
+
+def in_flight(session: Session, team_id: str, kind: str, since: datetime) -> bool:
+    """Whether a post of this kind was claimed since `since` and is not recorded as done or failed."""
+    return (
+        session.exec(
+            select(PostedMessage.id)
+            .where(
+                PostedMessage.team_id == team_id,
+                PostedMessage.kind == kind,
+                PostedMessage.status == "claimed",
+                PostedMessage.created_at >= since,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def get(session: Session, team_id: str, key: str) -> PostedMessage | None:
