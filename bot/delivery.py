@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived"}
 # A claim left "claimed" this long was cut off mid-post: it is not re-posted blindly.
 STALE_CLAIM = timedelta(minutes=10)
+INTERRUPTED = "interrupted before Slack answered"
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def _resume(deps: Deps, client: WebClient, report: Report, key: str) -> Outcome:
         return _finish_files(deps, client, report, held.id, held.channel, held.ts)
     if held and held.status == "claimed" and deps.clock() - held.updated_at > STALE_CLAIM:
         # Cut off between the claim and Slack's answer: the message may be out. Not re-posted.
-        posts.mark(deps.engine, held.id, "failed", error="interrupted before Slack answered")
+        posts.mark(deps.engine, held.id, "failed", error=INTERRUPTED)
     return Outcome("skipped", held.channel if held else None, held.ts if held else None)
 
 

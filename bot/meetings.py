@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import Message
-from bot.delivery import Attachment, tell_admins, upload
+from bot.delivery import INTERRUPTED, STALE_CLAIM, Attachment, tell_admins, upload
 from bot.deps import Deps
 from bot.i18n import N_, translator
 from bot.periods import Period
@@ -27,6 +27,7 @@ from storage.db import read_scope
 from storage.models import ActionItem, IcpVersion, Meeting, MeetingAnswer, SyncSeries, Workspace
 from storage.repos import posts
 from storage.repos import sync as repo
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -163,8 +164,8 @@ def run_series(deps: Deps, series: SyncSeries, now: datetime) -> None:
         if now < tl.starts:
             ask(deps, ws, series, m, tl, now)
             remind(deps, shown(ws, series), m, tl, now)
-        if tl.agenda <= now < tl.ends and m.status == "planned":
-            post_agenda(deps, ws.team_id, m.id, now)
+        if tl.agenda <= now < tl.ends and m.status in ("planned", "open"):
+            post_agenda(deps, ws.team_id, m.id, now)  # once; an open meeting's unfinished thread is resumed
         if now >= tl.ends:
             close(deps, ws.team_id, m.id, now, by=None, quiet=now > tl.ends + GRACE)
     remind_due_actions(deps, ws, cal, now)
@@ -385,16 +386,22 @@ def agenda(deps: Deps, team_id: str, meeting_id: int) -> Agenda:
 
 
 def post_agenda(deps: Deps, team_id: str, meeting_id: int, now: datetime) -> str | None:
-    """The agenda once: parent message, then answers, data pack, funnel picture and ICP in its thread."""
-    from bot.sync_blocks import build_agenda, build_agenda_thread
+    """The agenda once: parent message, then answers, data pack, funnel picture and ICP in its thread.
+    Each part of the thread is claimed on its own: a thread cut off half-way (Slack down, a restart) is
+    finished on a later tick without posting again what is out."""
+    from bot.sync_blocks import build_agenda
 
     ws = load(deps.engine, team_id)
     if not ws.sync_channel:
         log.warning("sync agenda for %s: no sync channel set", team_id)
         return None
-    claim = posts.claim(deps.engine, team_id, f"sync-agenda/{meeting_id}", "sync-agenda", None)
+    key = f"sync-agenda/{meeting_id}"
+    claim = posts.claim(deps.engine, team_id, key, "sync-agenda", None)
     if claim is None:
-        return None
+        held = posts.find(deps.engine, team_id, key)
+        if held is None or held.status != "posted" or not (held.channel and held.ts):
+            return None  # done, failed, or being posted by another instance
+        return _agenda_thread(deps, ws, meeting_id, held.id, held.channel, held.ts)
     repo.set_status(deps.engine, meeting_id, "open", only_from=("planned",))
     data = agenda(deps, team_id, meeting_id)
     client = deps.client(team_id)
@@ -407,18 +414,57 @@ def post_agenda(deps: Deps, team_id: str, meeting_id: int, now: datetime) -> str
         return None
     channel, ts = resp.get("channel", ws.sync_channel), resp["ts"]
     posts.mark(deps.engine, claim.id, "posted", channel=channel, ts=ts)
-    try:
-        for msg in build_agenda_thread(data):
-            client.chat_postMessage(channel=channel, thread_ts=ts, **msg.to_kwargs())
-        from bot.charts import render_funnel_png
+    return _agenda_thread(deps, ws, meeting_id, claim.id, channel, ts, data)
 
-        _ = translator(ws.language)
-        png = render_funnel_png(data.pack.report)
-        upload(client, channel, ts, [Attachment("sync-funnel.png", png, _("Funnel since the last sync"))])
-    except SlackApiError as exc:
-        log.warning("sync agenda posted but its thread failed: %s", exc.response.get("error"))
-        return ts
-    posts.mark(deps.engine, claim.id, "done")
+
+def _agenda_thread(
+    deps: Deps,
+    ws: Workspace,
+    meeting_id: int,
+    parent_claim: int,
+    channel: str,
+    ts: str,
+    data: Agenda | None = None,
+) -> str:
+    """The parts of the agenda's thread not out yet, each once; the parent's claim is done after the last."""
+    from bot.charts import render_funnel_png
+    from bot.sync_blocks import build_agenda_thread
+
+    data = data or agenda(deps, ws.team_id, meeting_id)
+    client = deps.client(ws.team_id)
+    _ = translator(ws.language)
+    parts: list[tuple[str, object]] = [(f"{i}", msg) for i, msg in enumerate(build_agenda_thread(data))]
+    parts.append(("funnel", None))
+    for name, msg in parts:
+        key = f"sync-agenda/{meeting_id}/{name}"
+        part = posts.claim(deps.engine, ws.team_id, key, "sync-agenda-part", None)
+        if part is None:
+            held = posts.find(deps.engine, ws.team_id, key)
+            if held is None or held.status == "done":
+                continue
+            if held.status == "claimed":
+                if utcnow() - held.updated_at < STALE_CLAIM:  # claims carry wall-clock time
+                    return ts  # another instance is posting this thread right now
+                # Cut off between the claim and Slack's answer: it may be out; not posted again.
+                posts.mark(deps.engine, held.id, "failed", error=INTERRUPTED)
+                continue
+            if held.error == INTERRUPTED:
+                continue
+            part = held  # Slack refused it last time: once more
+            posts.mark(deps.engine, part.id, "claimed")
+        try:
+            if msg is None:
+                png = render_funnel_png(data.pack.report)
+                upload(client, channel, ts, [Attachment("sync-funnel.png", png, _("Funnel since the last sync"))])
+            else:
+                client.chat_postMessage(channel=channel, thread_ts=ts, **msg.to_kwargs())
+        except SlackApiError as exc:
+            error = exc.response.get("error", "unknown")
+            posts.mark(deps.engine, part.id, "failed", error=error)
+            log.warning("sync agenda thread stopped at %s, to be finished later: %s", name, error)
+            return ts
+        posts.mark(deps.engine, part.id, "done")
+    posts.mark(deps.engine, parent_claim, "done")
     return ts
 
 

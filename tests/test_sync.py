@@ -394,3 +394,22 @@ def test_a_changed_series_drops_the_planned_meeting_and_asks_for_the_new_one(app
     assert "Thursday 03.12 16:00" in dms(app, S1)[-1].args["text"]
     tick(app, AGENDA)  # the old agenda time passes: nothing is posted for the dropped meeting
     assert posts_in(app, SYNC) == []
+
+
+def test_an_agenda_thread_cut_off_is_finished_later_without_repeats(app: RunningApp):
+    """The funnel upload fails after the agenda and its thread messages are out: the next tick uploads
+    the picture alone into the same thread; nothing is posted twice, and later ticks add nothing."""
+    setup_by_modal(app)
+    tick(app, ASK)
+    app.slack.fail("files.getUploadURLExternal", "internal_error")
+    tick(app, AGENDA)
+    parents = [c for c in posts_in(app, SYNC) if "thread_ts" not in c.args]
+    thread = [c for c in posts_in(app, SYNC) if c.args.get("thread_ts")]
+    assert len(parents) == 1 and len(thread) >= 3
+    assert app.slack.calls_to("files.completeUploadExternal") == []
+    for minutes in (1, 2, 3):
+        tick(app, AGENDA + timedelta(minutes=minutes))
+    assert [c for c in posts_in(app, SYNC) if "thread_ts" not in c.args] == parents
+    assert [c for c in posts_in(app, SYNC) if c.args.get("thread_ts")] == thread
+    uploads = app.slack.calls_to("files.completeUploadExternal")
+    assert len(uploads) == 1 and uploads[0].args["thread_ts"] == parents[0].response["ts"]
