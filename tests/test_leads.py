@@ -289,21 +289,39 @@ def _wait(predicate, timeout: float = 5.0):
         time.sleep(0.05)
 
 
+def _reply_event(text: str, ts: str, thread_ts: str, **fields) -> dict:
+    """A sales rep's message in a card's thread, as Slack delivers it."""
+    return _event(
+        "event_callback.message.thread_reply_channel.DERIVED.json",
+        type="message",
+        channel="C0LEADS",
+        user=SALES,
+        text=text,
+        ts=ts,
+        thread_ts=thread_ts,
+        event_ts=ts,
+        **fields,
+    )
+
+
+def _reaction_event(card_ts: str, event_ts: str, reaction: str = "x", **fields) -> dict:
+    """A sales rep's emoji on a card."""
+    return _event(
+        "event_callback.reaction_added.json",
+        type="reaction_added",
+        user=SALES,
+        reaction=reaction,
+        item={"type": "message", "channel": "C0LEADS", "ts": card_ts},
+        event_ts=event_ts,
+        **fields,
+    )
+
+
 def test_thread_reply_edit_delete_and_a_retried_event(app: RunningApp):
     send_lead(app, LEAD)
     card_ts = _card(app).response["ts"]
     base = "event_callback.message.thread_reply_channel.DERIVED.json"
-    reply = _event(
-        base,
-        type="message",
-        channel="C0LEADS",
-        user=SALES,
-        text="Called, they want a demo",
-        ts="1800000000.000200",
-        thread_ts=card_ts,
-        event_ts="1800000000.000200",
-        _id="EvREPLY",
-    )
+    reply = _reply_event("Called, they want a demo", "1800000000.000200", card_ts, _id="EvREPLY")
     assert send_event(app, reply).status == 200
     _wait(lambda: len(_replies(app)) == 1)
     assert send_event(app, reply, retry=1).status == 200  # Slack's retry of the same event
@@ -362,14 +380,7 @@ def test_thread_reply_edit_delete_and_a_retried_event(app: RunningApp):
 def test_a_mapped_reaction_sets_the_verdict(app: RunningApp):
     send_lead(app, LEAD)
     card_ts = _card(app).response["ts"]
-    event = _event(
-        "event_callback.reaction_added.json",
-        type="reaction_added",
-        user=SALES,
-        reaction="x",
-        item={"type": "message", "channel": "C0LEADS", "ts": card_ts},
-        event_ts="1800000003.000100",
-    )
+    event = _reaction_event(card_ts, "1800000003.000100")
     send_event(app, event)
     send_event(app, event, retry=2)
     app.slack.wait_for("chat.update")
@@ -386,26 +397,8 @@ def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(
     lead_id = send_lead(app, LEAD).json()["lead_id"]
     claim = posts.claim(app.deps.engine, TEAM, f"lead-card/{lead_id}", "lead-card", None)  # posting…
     card_ts = "1800000000.000100"
-    reply = _event(
-        "event_callback.message.thread_reply_channel.DERIVED.json",
-        type="message",
-        channel="C0LEADS",
-        user=SALES,
-        text="Already called them",
-        ts="1800000000.000900",
-        thread_ts=card_ts,
-        event_ts="1800000000.000900",
-        _id="EvEARLYREPLY",
-    )
-    reaction = _event(
-        "event_callback.reaction_added.json",
-        type="reaction_added",
-        user=SALES,
-        reaction="x",
-        item={"type": "message", "channel": "C0LEADS", "ts": card_ts},
-        event_ts="1800000000.000950",
-        _id="EvEARLYX",
-    )
+    reply = _reply_event("Already called them", "1800000000.000900", card_ts, _id="EvEARLYREPLY")
+    reaction = _reaction_event(card_ts, "1800000000.000950", _id="EvEARLYX")
     assert send_event(app, reply).status == 200 and send_event(app, reaction).status == 200
     time.sleep(0.5)
     assert _replies(app) == [] and _lead(app).verdict is None
