@@ -29,7 +29,7 @@ NICENESS = 10
 def drain(deps: Deps, limit: int = BATCH) -> int:
     """Post the cards of up to `limit` queued leads, a few at a time per workspace; how many were taken
     off the queue."""
-    from bot.leads import deliver_cards
+    from bot.leads import post_cards
     from storage.db import read_scope
     from storage.repos import leads
 
@@ -41,7 +41,7 @@ def drain(deps: Deps, limit: int = BATCH) -> int:
     for team_id, lead_ids in by_team.items():
         for i in range(0, len(lead_ids), CHUNK):
             try:
-                deliver_cards(deps, team_id, lead_ids[i : i + CHUNK])
+                post_cards(deps, team_id, lead_ids[i : i + CHUNK])
             except Exception:
                 log.exception("cards for leads %s failed", lead_ids[i : i + CHUNK])
     return len(queued)

@@ -159,49 +159,14 @@ def _card_state_in(session, team_id: str, lead_id: int) -> tuple[Lead, CardState
 
 
 def post_card(deps: Deps, team_id: str, lead_id: int) -> str | None:
-    """Post the lead's card once (claim `lead-card/ID`); returns its ts."""
-    from bot.blocks import build_lead_card
-
-    ws = load(deps.engine, team_id)
-    if not ws.leads_channel:
-        return None
-    claim = posts.claim(deps.engine, team_id, f"lead-card/{lead_id}", "lead-card", None)
-    if claim is None:
-        return None
-    lead, state = card_state(deps, team_id, lead_id)
-    msg = build_lead_card(ws, lead, state)
-    client = deps.client(team_id)
-    try:
-        resp = client.chat_postMessage(channel=ws.leads_channel, **msg.to_kwargs())
-    except SlackApiError as exc:
-        error = exc.response.get("error", "unknown")
-        posts.mark(deps.engine, claim.id, "failed", error=error)
-        log.warning("lead card %s not posted: %s", lead_id, error)
-        return None
-    channel, ts = resp.get("channel", ws.leads_channel), resp["ts"]
-    with session_scope(deps.engine) as s:  # one unit of work: where the card is, the claim done, off the queue
-        repo.set_card(s, team_id, lead_id, channel, ts)
-        posts.mark_in(s, claim.id, "done", channel=channel, ts=ts)
-        repo.dequeue_card(s, lead_id)
-    return ts
+    """Post the lead's card once (claim `lead-card/ID`) and take it off the card queue, posted or not:
+    a card whose claim is held or whose post failed is not tried again from the queue. Its ts, or None."""
+    return post_cards(deps, team_id, [lead_id])[lead_id]
 
 
-def deliver_card(deps: Deps, team_id: str, lead_id: int) -> str | None:
-    """Post a queued lead's card (once, by its claim) and take it off the queue, posted or not: a card
-    whose claim is held or whose post failed is not tried again from the queue."""
-    ts = None
-    try:
-        ts = post_card(deps, team_id, lead_id)  # a posted card leaves the queue in its last transaction
-        return ts
-    finally:
-        if ts is None:
-            with session_scope(deps.engine) as s:
-                repo.dequeue_card(s, lead_id)
-
-
-def deliver_cards(deps: Deps, team_id: str, lead_ids: list[int]) -> dict[int, str | None]:
-    """`deliver_card` for several queued leads of a workspace with three database visits in all (claim,
-    read, record) instead of several per card: the card worker's way, so that it holds the database's
+def post_cards(deps: Deps, team_id: str, lead_ids: list[int]) -> dict[int, str | None]:
+    """`post_card` for several leads of a workspace with three database visits in all (claim, read,
+    record) rather than per card: the card worker takes a few at a time, so it holds the database's
     write lock seldom while the web processes answer. lead id → card ts (None: not posted)."""
     from bot.blocks import build_lead_card
 

@@ -24,6 +24,7 @@ from storage.db import ping
 log = logging.getLogger(__name__)
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+HOST = "0.0.0.0"
 
 
 def build_wsgi(app: App, deps: Deps) -> WSGIApp:
@@ -139,9 +140,6 @@ def _start_web_processes(settings: Settings, n: int) -> list[tuple[BaseProcess, 
         proc.start()
         out.append((proc, stop))
     return out
-
-
-HOST = "0.0.0.0"
 
 
 def serve(settings: Settings, deps: Deps) -> None:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from bot.deps import Deps
-from bot.leads import deliver_card, intake
+from bot.leads import intake, post_card
 from storage.db import read_scope, session_scope
 from storage.repos import workspaces as ws_repo
 
@@ -79,7 +79,7 @@ def handle(deps: Deps, environ: dict, start_response: Callable, team_id: str) ->
     if result.status == 400:
         return _reply(start_response, "400 Bad Request", {"ok": False, "errors": result.errors})
     if result.status == 201 and not deps.card_worker:
-        deps.run_later(deliver_card, deps, team_id, result.lead_id)
+        deps.run_later(post_card, deps, team_id, result.lead_id)
     if result.status == 201:
         return _reply(start_response, "201 Created", {"ok": True, "lead_id": result.lead_id, "created": True})
     return _reply(start_response, "200 OK", {"ok": True, "lead_id": result.lead_id, "created": False})

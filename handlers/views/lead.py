@@ -9,7 +9,7 @@ from slack_bolt import Ack
 
 from bot import ids
 from bot.deps import Deps
-from bot.leads import deliver_card, intake
+from bot.leads import intake, post_card
 
 
 def handle_lead_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
@@ -25,4 +25,4 @@ def handle_lead_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None
         return
     ack()
     if result.status == 201 and not deps.card_worker:
-        deliver_card(deps, team_id, result.lead_id)
+        post_card(deps, team_id, result.lead_id)
