@@ -78,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--email", help="every lead with this email")
     forget.add_argument("--team")
 
+    recount = sub.add_parser(
+        "recount",
+        help="recount the kept-up aggregates (leads per day, first won deals) from the stored rows, "
+        "after rows were changed in the database by something other than Handoff",
+    )
+    recount.add_argument("--team", help="workspace (Slack team id); default: the only one")
+
     demo = sub.add_parser("demo", help="build a realistic workspace from generated data and write its digests")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", default="handoff-demo")
@@ -384,6 +391,19 @@ def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_recount(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.workspaces import resolve_team
+    from storage.repos import customers, leadday
+
+    deps = _deps(settings)
+    team = resolve_team(deps.engine, args.team)
+    with deps.engine.begin() as conn:
+        days = leadday.rebuild_all(conn, team)
+        customers.refresh(conn, team)
+    print(f"recounted {team}: {days} rows of leads per day and channel; first won deals marked again")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
@@ -405,6 +425,7 @@ COMMANDS = {
     "sync": cmd_sync,
     "export": cmd_export,
     "forget": cmd_forget,
+    "recount": cmd_recount,
     "demo": cmd_demo,
 }
 

@@ -165,3 +165,21 @@ def test_sync_setup_show_schedule_and_export(db: Path, capsys):
         capsys.readouterr().out.splitlines()[0].lstrip("\ufeff")
         == "id,meeting,owner,text,due,status,created_by,created_at,done_at"
     )
+
+
+def test_recount_names_the_workspace_and_its_rows(db: Path, capsys):
+    """`handoff recount` on an imported workspace: exit 0, and as many roll-up rows as distinct
+    (day, channel) pairs among the leads, counted here by plain SQL."""
+    import re
+    import sqlite3
+
+    args = ["import", "leads", str(OLIST / "olist_marketing_qualified_leads_dataset.csv")]
+    args += ["--map", "external_id=mql_id", "--map", "created_at=first_contact_date", "--map", "channel=origin"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(["recount"]) == 0
+    out = capsys.readouterr().out
+    rows = int(re.search(r"recounted \S+: (\d+) rows of leads per day and channel", out).group(1))
+    with sqlite3.connect(db) as con:
+        pairs = con.execute("SELECT count(*) FROM (SELECT DISTINCT date(created_at), channel FROM lead)").fetchone()[0]
+    assert rows == pairs > 100

@@ -245,3 +245,39 @@ def test_first_won_marks_follow_every_kind_of_write(engine: Engine):
         with read_scope(engine) as s:
             got = metrics.totals(s, w)["new_customers"]
         assert got == sum(w.start <= t < w.end for t in first_at.values()) > 0
+
+
+def test_a_recount_repairs_rows_changed_outside_handoff(engine: Engine):
+    """Leads added and removed and a deal won by plain SQL leave the aggregates behind; the recount
+    (`handoff recount`) brings both back to what the rows say."""
+    from storage.repos import customers, leadday
+
+    generate(engine, seed=9, today=date(2026, 11, 30))
+    with engine.begin() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        when = naive(at(15, 9)) if sqlite else at(15, 9)
+        conn.execute(
+            text(
+                "INSERT INTO lead (team_id, external_id, created_at, channel, verdict, source) "
+                "VALUES (:t, 'BY-SQL', :c, 'ads', 'target', 'import')"
+            ),
+            {"t": TEAM, "c": when},
+        )
+        first = conn.execute(text("SELECT min(id) FROM lead WHERE team_id = :t"), {"t": TEAM}).scalar()
+        conn.execute(text("DELETE FROM leadverdict WHERE lead_id = :i"), {"i": first})
+        conn.execute(text("DELETE FROM cardqueue WHERE lead_id = :i"), {"i": first})
+        conn.execute(text("DELETE FROM threadreply WHERE lead_id = :i"), {"i": first})
+        conn.execute(text("DELETE FROM lead WHERE id = :i"), {"i": first})
+        conn.execute(
+            text(
+                "UPDATE deal SET status = 'won', closed_at = :c WHERE id = "
+                "(SELECT min(id) FROM deal WHERE team_id = :t AND status = 'lost')"
+            ),
+            {"t": TEAM, "c": naive(at(1) - timedelta(days=700)) if sqlite else at(1) - timedelta(days=700)},
+        )
+    assert rollup(engine) != recount(engine) and marked(engine) != first_won_by_hand(engine)
+    with engine.begin() as conn:
+        days = leadday.rebuild_all(conn, TEAM)
+        customers.refresh(conn, TEAM)
+    assert rollup(engine) == recount(engine) and days == len(recount(engine))
+    assert marked(engine) == first_won_by_hand(engine)

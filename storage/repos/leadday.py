@@ -76,6 +76,17 @@ def rebuild(conn: Connection, team_id: str, first: date, last: date) -> None:
     )
 
 
+def rebuild_all(conn: Connection, team_id: str) -> int:
+    """Recount the workspace's whole roll-up from its leads; how many roll-up rows it has now."""
+    m = mark(conn)
+    conn.exec_driver_sql(f"DELETE FROM leadday WHERE team_id = {m}", (team_id,))
+    day = utc_day_sql(conn.dialect.name, "created_at")
+    first, last = conn.exec_driver_sql(f"SELECT min({day}), max({day}) FROM lead WHERE team_id = {m}", (team_id,)).one()
+    if first is not None:
+        rebuild(conn, team_id, date.fromisoformat(str(first)[:10]), date.fromisoformat(str(last)[:10]))
+    return conn.exec_driver_sql(f"SELECT count(*) FROM leadday WHERE team_id = {m}", (team_id,)).scalar_one()
+
+
 def days_of(conn: Connection, team_id: str, external_ids: list[str]) -> tuple[date, date] | None:
     """The first and last UTC day of the stored leads with these external ids."""
     day = utc_day_sql(conn.dialect.name, "created_at")
