@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from bot.deps import Deps
+from bot.workspaces import load
 from storage.db import session_scope
 from storage.models import Lead
 from storage.repos import leads as repo
@@ -30,10 +31,12 @@ class _CardNotRecordedYet(Exception):
 
 def _card_lead(deps: Deps, s: Session, team_id: str, channel: str, ts: str) -> Lead | None:
     lead = repo.by_card(s, team_id, channel, ts)
+    if lead is not None or channel != load(deps.engine, team_id).leads_channel:
+        return lead  # cards are only in the leads channel: elsewhere nothing is waited for
     # Claims carry the wall-clock time they were taken at, whatever clock the bot is driven by.
-    if lead is None and posts.in_flight(s, team_id, "lead-card", utcnow() - IN_FLIGHT):
+    if posts.in_flight(s, team_id, "lead-card", utcnow() - IN_FLIGHT):
         raise _CardNotRecordedYet
-    return lead
+    return None
 
 
 def _with_retries(deps: Deps, what: str, fn: Callable[[], None], attempt: int = 0) -> None:
