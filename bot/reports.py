@@ -106,5 +106,6 @@ def compute_trend(
     windows already computed)."""
     shown = [period.shifted(back) for back in range(periods - 1, -1, -1)]
     with read_scope(engine) as s:
-        numbers = metrics.trend_totals(s, [p.window(team_id, tz, channel) for p in shown], known)
+        windows = [p.window(team_id, tz, channel) for p in shown]
+        numbers = [(known or {}).get(w) or metrics.totals(s, w, trend_only=True) for w in windows]
     return [kpi.trend_point(p, t) for p, t in zip(shown, numbers, strict=True)]

@@ -1,28 +1,35 @@
-"""The trend's grouped queries give the same numbers as the per-period totals, on generated data."""
+"""The trend's points are the headline numbers of each of the last periods, checked against the
+generated rows counted here, and the report's own period closes the trend."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from sqlmodel import Session, select
 
 from bot.demo import TEAM, TZ, generate
 from bot.periods import Period
-from storage.db import read_scope
-from storage.repos import metrics
-
-KEYS = ("leads", "target_leads", "sales", "revenue", "customers", "new_customers", "spend")
+from bot.reports import compute_report, compute_trend
+from storage.models import Deal, Lead
 
 
 @pytest.mark.parametrize("kind", ["week", "month"])
-def test_trend_totals_match_totals_per_period(engine, kind: str):
+def test_trend_points_match_the_rows_counted_per_period(engine, kind: str):
     generate(engine, seed=11, today=date(2026, 11, 30))
     last = Period.containing(kind, date(2026, 11, 20))
     periods = [last.shifted(back) for back in range(7, -1, -1)]
-    windows = [p.window(TEAM, TZ) for p in periods]
-    with read_scope(engine) as s:
-        fast = metrics.trend_totals(s, windows)
-        slow = [metrics.totals(s, w) for w in windows]
-    assert sum(t["leads"] for t in slow) > 100 and sum(t["new_customers"] for t in slow) > 5
-    for got, want in zip(fast, slow, strict=True):
-        assert {k: got[k] for k in KEYS} == pytest.approx({k: want[k] for k in KEYS})
+    with Session(engine) as s:
+        leads = s.exec(select(Lead.created_at, Lead.verdict).where(Lead.team_id == TEAM)).all()
+        won = s.exec(select(Deal.closed_at, Deal.amount).where(Deal.team_id == TEAM, Deal.status == "won")).all()
+    points = compute_trend(engine, TEAM, TZ, last, periods=8)
+    assert [p["period"] for p in points] == [p.key() for p in periods]
+    for period, point in zip(periods, points, strict=True):
+        w = period.window(TEAM, TZ)
+        inside = [v for t, v in leads if w.start <= t < w.end]
+        sold = [a for t, a in won if t is not None and w.start <= t < w.end]
+        assert point["leads"] == len(inside) and point["target_leads"] == inside.count("target")
+        assert point["sales"] == len(sold) and point["revenue"] == pytest.approx(sum(sold))
+    assert sum(p["leads"] for p in points) > 100 and sum(p["sales"] for p in points) > 5
+    report = compute_report(engine, TEAM, {"week": "weekly", "month": "monthly"}[kind], last)
+    assert report.trend == points  # the period's own totals, reused, give the same last point
