@@ -120,11 +120,17 @@ def intake(deps: Deps, team_id: str, payload: Any, source: str = "webhook") -> I
     if errors:
         return Intake(400, errors=errors)
     fields["source"] = source
-    with session_scope(deps.engine) as s:
-        lead, created = repo.add(s, team_id, fields)
-        if created:  # its card is owed from the moment the lead exists: queued in the same transaction
-            repo.enqueue_card(s, team_id, lead.id)
-        return Intake(201 if created else 200, lead.id)
+    ext = fields["external_id"]
+    with read_scope(deps.engine) as s:  # a lead sent again is answered without the write lock
+        known = repo.id_by_external_id(s, team_id, ext)
+    if known is None:
+        with session_scope(deps.engine) as s:  # its card is owed from the moment the lead exists
+            lead_id = repo.insert_new(s.connection(), team_id, fields, queue_card=True)
+        if lead_id is not None:
+            return Intake(201, lead_id)
+        with read_scope(deps.engine) as s:  # the same lead, stored meanwhile by a request beside this one
+            known = repo.id_by_external_id(s, team_id, ext)
+    return Intake(200, known)
 
 
 @dataclass(frozen=True)
@@ -208,11 +214,10 @@ def post_cards(deps: Deps, team_id: str, lead_ids: list[int]) -> dict[int, str |
         done.append((lead_id, claim_id, resp.get("channel", ws.leads_channel), resp["ts"]))
         out[lead_id] = resp["ts"]
     with session_scope(deps.engine) as s:  # where each card is, its claim done or failed, the batch off the queue
-        for lead_id, claim_id, channel, ts in done:
-            repo.set_card(s, team_id, lead_id, channel, ts)
-            posts.mark_in(s, claim_id, "done", channel=channel, ts=ts)
-        for claim_id, error in failed:
-            posts.mark_in(s, claim_id, "failed", error=error)
+        conn = s.connection()
+        if done:
+            repo.set_cards(conn, team_id, [(lead_id, channel, ts) for lead_id, _, channel, ts in done])
+        posts.mark_outcomes(conn, [(claim_id, channel, ts) for _, claim_id, channel, ts in done], failed)
         repo.dequeue_cards(s, lead_ids)
     return out
 

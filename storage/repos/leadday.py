@@ -137,9 +137,16 @@ def _is_target(verdict: str | None) -> int:
     return 1 if verdict == "target" else 0
 
 
+def inserted(
+    conn: Connection, team_id: str, created_at: datetime, channel: str | None, campaign: str | None, verdict: str | None
+) -> None:
+    """Count one lead just inserted (the ORM's inserts through the listener below, Core inserts by hand)."""
+    add(conn, {_key(team_id, created_at, channel, campaign): [1, _is_target(verdict)]})
+
+
 @event.listens_for(Lead, "after_insert")
 def _inserted(_mapper, conn: Connection, lead: Lead) -> None:
-    add(conn, {_key(lead.team_id, lead.created_at, lead.channel, lead.campaign): [1, _is_target(lead.verdict)]})
+    inserted(conn, lead.team_id, lead.created_at, lead.channel, lead.campaign, lead.verdict)
 
 
 @event.listens_for(Lead, "after_delete")

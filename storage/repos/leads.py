@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, literal, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, literal, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.models import CardQueue, HandledEvent, Lead, LeadVerdict, ThreadReply
+from storage.repos import leadday
 from storage.types import utcnow
 
 PERSONAL = ("name", "company", "email", "phone", "message", "extra")
@@ -30,29 +34,48 @@ def by_card(session: Session, team_id: str, channel: str, ts: str) -> Lead | Non
     ).first()
 
 
-def add(session: Session, team_id: str, fields: dict[str, Any]) -> tuple[Lead, bool]:
-    """Insert a lead unless its external id is known: (lead, created)."""
-    # The id alone first: every webhook asks this, and a full ORM load costs more than the insert.
-    known_id = session.execute(
-        select(Lead.id).where(Lead.team_id == team_id, Lead.external_id == fields["external_id"])
-    ).scalar()
-    if known_id is not None:
-        return session.get(Lead, known_id), False
-    lead = Lead(team_id=team_id, **fields)
-    session.add(lead)
-    try:
-        session.flush()
-    except IntegrityError:  # the same lead arrived twice at once: the other request stored it
-        session.rollback()
-        known = by_external_id(session, team_id, fields["external_id"])
-        if known is None:
-            raise
-        return known, False
-    return lead, True
+def id_by_external_id(session: Session, team_id: str, external_id: str) -> int | None:
+    return session.execute(select(Lead.id).where(Lead.team_id == team_id, Lead.external_id == external_id)).scalar()
 
 
-def enqueue_card(session: Session, team_id: str, lead_id: int) -> None:
-    session.add(CardQueue(team_id=team_id, lead_id=lead_id))
+# What a new lead may be given; the rest (verdict, card, …) starts empty.
+NEW_LEAD = tuple(
+    c.name
+    for c in Lead.__table__.columns
+    if c.name not in ("id", "team_id", "verdict", "verdict_at", "forgotten_at") and not c.name.startswith("card_")
+)
+
+
+def insert_new(conn: Connection, team_id: str, fields: dict[str, Any], *, queue_card: bool) -> int | None:
+    """Insert a lead unless its external id is known, counted in the roll-up and, if asked, queued for
+    its card: the new lead's id, or None when the id was known. Three prepared statements and no ORM
+    work, because on SQLite every writer waits while one holds the write lock: this is the webhook's
+    whole time under it."""
+    unknown = fields.keys() - set(NEW_LEAD)
+    if unknown:
+        raise ValueError(f"not lead fields: {sorted(unknown)}")
+    row = dict.fromkeys(NEW_LEAD) | {"source": "webhook"} | fields
+    lead_id = conn.execute(_insert_lead(conn.dialect.name), {**row, "team_id": team_id}).scalar()
+    if lead_id is None:
+        return None
+    leadday.inserted(conn, team_id, row["created_at"], row["channel"], row["campaign"], None)
+    if queue_card:
+        conn.execute(_queue_card(), {"team_id": team_id, "lead_id": lead_id, "queued_at": utcnow()})
+    return lead_id
+
+
+@cache
+def _insert_lead(dialect: str):
+    table = Lead.__table__
+    stmt = (sqlite_insert if dialect == "sqlite" else pg_insert)(table)
+    stmt = stmt.values({c: bindparam(c, type_=table.c[c].type) for c in ("team_id", *NEW_LEAD)})
+    return stmt.on_conflict_do_nothing(index_elements=["team_id", "external_id"]).returning(table.c.id)
+
+
+@cache
+def _queue_card():
+    table = CardQueue.__table__
+    return insert(table).values({c: bindparam(c, type_=table.c[c].type) for c in ("team_id", "lead_id", "queued_at")})
 
 
 def queued_cards(session: Session, limit: int = 50) -> list[tuple[str, int]]:
@@ -73,11 +96,23 @@ def dequeue_cards(session: Session, lead_ids: list[int]) -> None:
     session.execute(delete(CardQueue).where(CardQueue.lead_id.in_(lead_ids)))
 
 
-def set_card(session: Session, team_id: str, lead_id: int, channel: str, ts: str) -> None:
-    session.execute(
-        update(Lead)
-        .where(Lead.id == lead_id, Lead.team_id == team_id)
-        .values(card_channel=channel, card_ts=ts, card_posted_at=utcnow())
+def set_cards(conn: Connection, team_id: str, cards: list[tuple[int, str, str]]) -> None:
+    """Where each lead's card is: (lead id, channel, ts), in one prepared statement."""
+    now = utcnow()
+    conn.execute(_set_card(), [{"tid": team_id, "lid": i, "ch": ch, "ts": ts, "now": now} for i, ch, ts in cards])
+
+
+@cache
+def _set_card():
+    t = Lead.__table__
+    return (
+        update(t)
+        .where(t.c.id == bindparam("lid"), t.c.team_id == bindparam("tid"))
+        .values(
+            card_channel=bindparam("ch"),
+            card_ts=bindparam("ts"),
+            card_posted_at=bindparam("now", type_=t.c.card_posted_at.type),
+        )
     )
 
 

@@ -4,8 +4,9 @@ retried jobs and several instances."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Connection, Engine, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -84,4 +85,39 @@ def mark_in(session: Session, post_id: int, status: str, **values: object) -> No
     """`mark` inside the caller's unit of work."""
     session.execute(
         update(PostedMessage).where(PostedMessage.id == post_id).values(status=status, updated_at=utcnow(), **values)
+    )
+
+
+def mark_outcomes(conn: Connection, done: list[tuple[int, str, str]], failed: list[tuple[int, str]]) -> None:
+    """Several claims' outcomes in two prepared statements: done as (claim id, channel, ts), failed as
+    (claim id, error)."""
+    now = utcnow()
+    if done:
+        conn.execute(_mark_done(), [{"pid": i, "ch": ch, "ts": ts, "now": now} for i, ch, ts in done])
+    if failed:
+        conn.execute(_mark_failed(), [{"pid": i, "err": err, "now": now} for i, err in failed])
+
+
+@cache
+def _mark_done():
+    t = PostedMessage.__table__
+    return (
+        update(t)
+        .where(t.c.id == bindparam("pid"))
+        .values(
+            status="done",
+            channel=bindparam("ch"),
+            ts=bindparam("ts"),
+            updated_at=bindparam("now", type_=t.c.updated_at.type),
+        )
+    )
+
+
+@cache
+def _mark_failed():
+    t = PostedMessage.__table__
+    return (
+        update(t)
+        .where(t.c.id == bindparam("pid"))
+        .values(status="failed", error=bindparam("err"), updated_at=bindparam("now", type_=t.c.updated_at.type))
     )
