@@ -14,8 +14,11 @@ import time
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
 
-from bot.deps import Deps
+from bot.deps import Deps, freeze_startup_objects
+from bot.leads import post_cards
 from bot.settings import Settings
+from storage.db import read_scope
+from storage.repos import leads
 
 log = logging.getLogger(__name__)
 IDLE_SLEEP = 0.05
@@ -29,10 +32,6 @@ NICENESS = 10
 def drain(deps: Deps, limit: int = BATCH) -> int:
     """Post the cards of up to `limit` queued leads, a few at a time per workspace; how many were taken
     off the queue."""
-    from bot.leads import post_cards
-    from storage.db import read_scope
-    from storage.repos import leads
-
     with read_scope(deps.engine) as s:
         queued = leads.queued_cards(s, limit)
     by_team: dict[str, list[int]] = {}
@@ -53,6 +52,7 @@ def run(settings: Settings, stop: Event) -> None:
     # Behind the HTTP server for the CPU: Slack wants its answer within 3 s, a card may wait a moment.
     os.nice(NICENESS)
     deps = Deps.from_settings(settings)
+    freeze_startup_objects()
     log.info("card worker started")
     parent = multiprocessing.parent_process()
     while not stop.is_set() and (parent is None or parent.is_alive()):

@@ -17,7 +17,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot import webhook
 from bot.app import create_app
-from bot.deps import Deps
+from bot.deps import Deps, freeze_startup_objects
 from bot.settings import Settings
 from storage.db import ping
 
@@ -122,6 +122,7 @@ def _web_process(settings: Settings, number: int, stop: Event) -> None:
     deps = Deps.from_settings(settings)
     deps.card_worker = settings.card_worker
     server = HttpServer(build_wsgi(create_app(settings, deps), deps), "", 0, sock=shared_socket(HOST, settings.port))
+    freeze_startup_objects()
     server.start()
     log.info("HTTP process %s of %s answering on port %s", number, settings.web_processes, settings.port)
     parent = multiprocessing.parent_process()
@@ -178,6 +179,7 @@ def serve(settings: Settings, deps: Deps) -> None:
                 settings.port,
                 extra + 1,
             )
+            freeze_startup_objects()
             waitress_serve(wsgi, sockets=[sock], threads=8, ident="handoff")
     finally:
         scheduler.shutdown(wait=False)
