@@ -4,6 +4,7 @@ through signed HTTP requests and the Web API double; and the lead-quality report
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -114,6 +115,32 @@ def test_webhook_posts_a_card_once(app: RunningApp):
     lead = _lead(app)
     assert lead.extra == {"crm_stage": "MQL"} and lead.card_ts == card.response["ts"]
     assert lead.created_at == datetime(2026, 11, 30, 6, 15, tzinfo=UTC)
+
+
+def test_the_same_lead_sent_at_once_is_stored_and_counted_once(app: RunningApp):
+    """A CRM that sends one lead on several connections at the same moment: one is created, every other
+    answer names the same lead, one card is owed and the day's roll-up counts it once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from storage.models import CardQueue, LeadDay
+
+    app.deps.card_worker = True  # the card stays queued: what is owed is counted, not posted
+    for n in range(3):
+        lead = {**LEAD, "external_id": f"crm-race-{n}"}
+        barrier = threading.Barrier(8)
+
+        def send(_: int, lead=lead, barrier=barrier):
+            barrier.wait()
+            return send_lead(app, lead)
+
+        with ThreadPoolExecutor(8) as pool:
+            replies = list(pool.map(send, range(8)))
+        assert sorted(r.status for r in replies) == [200] * 7 + [201]
+        assert len({r.json()["lead_id"] for r in replies}) == 1
+    with session_scope(app.deps.engine) as s:
+        assert len(s.exec(select(Lead)).all()) == 3
+        assert len(s.exec(select(CardQueue)).all()) == 3
+        assert [(d.channel, d.leads) for d in s.exec(select(LeadDay))] == [("google_ads", 3)]
 
 
 def _queued(app: RunningApp) -> list[tuple[str, int]]:
