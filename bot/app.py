@@ -6,6 +6,7 @@ import logging
 
 from slack_bolt import App, BoltResponse
 
+from bot.acks import AckWaitingExecutor
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack_client import make_client
@@ -15,14 +16,17 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings, deps: Deps, *, token_verification: bool = True) -> App:
     signing = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    listeners = AckWaitingExecutor()
     app = App(
         client=make_client(settings),
         signing_secret=signing,
         token_verification_enabled=token_verification,
         # Answer Slack as soon as ack() runs; the listener goes on in the background.
         process_before_response=False,
+        listener_executor=listeners,
         logger=logging.getLogger("handoff.bolt"),
     )
+    app.middleware(listeners.middleware)
 
     @app.middleware
     def inject_deps(context, next):

@@ -22,7 +22,7 @@ from storage.models import Lead, LeadVerdict, PostedMessage, ThreadReply
 from storage.repos import leads as repo
 from storage.repos import posts
 from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
-from tests.http import button_click, interactive, post, signed_post
+from tests.http import button_click, interactive, post, signed_post, slash_command
 from tests.slack_double import SHARED
 
 PAYLOADS = SHARED / "slack" / "payloads" / "http"
@@ -266,6 +266,37 @@ def test_not_target_with_a_reason_then_changed_to_target(app: RunningApp):
     assert _lead(app).verdict == "target"
 
 
+def test_clicks_forms_and_commands_are_answered_when_ack_runs(app: RunningApp, monkeypatch):
+    """Bolt's request thread checks every 10 ms whether the listener has called ack(); here the answer
+    leaves when ack() returns, so that check never has to sleep (counted, not timed)."""
+    import slack_bolt.listener.thread_runner as runner
+
+    slept: list[float] = []
+
+    class CountingClock:  # the runner's `time` module, with its sleeps counted
+        time = staticmethod(time.time)
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            slept.append(seconds)
+            time.sleep(seconds)
+
+    monkeypatch.setattr(runner, "time", CountingClock)
+    lead_id = send_lead(app, LEAD).json()["lead_id"]
+    _card(app)
+    button_click(app, ids.VERDICT_ACTION_PREFIX + "spam", str(lead_id), user=SALES, channel="C0LEADS")
+    view = app.slack.wait_for("views.open")[0].args["view"]
+    assert submit_verdict_modal(app, view, "competitor", "").status == 200
+    app.slack.wait_for("chat.update")
+    button_click(app, ids.VERDICT_ACTION_PREFIX + "target", str(lead_id), user=SALES, channel="C0LEADS")
+    app.slack.wait_for("chat.update", count=2)
+    assert slash_command(app, ids.COMMAND_LEADS, "quality week").status == 200
+    app.slack.wait_for_response()
+    assert slept == []
+    with session_scope(app.deps.engine) as s:
+        assert [h.verdict for h in repo.history(s, TEAM, lead_id)] == ["spam", "target"]
+
+
 def test_a_double_click_is_one_verdict(app: RunningApp):
     lead_id = send_lead(app, LEAD).json()["lead_id"]
     _card(app)
@@ -496,7 +527,6 @@ def test_weekly_quality_numbers_against_a_hand_count(engine, slack):
 
 
 def test_lead_added_by_hand_gets_a_card(app: RunningApp):
-    from tests.http import slash_command
 
     slash_command(app, ids.COMMAND_LEAD, "", user=SALES)
     view = app.slack.wait_for("views.open")[0].args["view"]
@@ -527,7 +557,6 @@ def test_lead_added_by_hand_gets_a_card(app: RunningApp):
 
 
 def test_leads_quality_answers_ephemerally(app: RunningApp):
-    from tests.http import slash_command
 
     send_lead(app, {**LEAD, "created_at": "2026-11-24T10:00:00+00:00"})
     send_lead(app, {**LEAD, "external_id": "crm-2", "channel": "seo", "created_at": "2026-11-25T10:00:00+00:00"})
