@@ -244,25 +244,16 @@ def give_verdict(
         lead = repo.get(s, team_id, lead_id)
         if lead is None:
             raise LookupError(f"no lead {lead_id}")
-        changed = repo.record_verdict(
-            s,
-            team_id,
-            lead,
-            verdict=verdict,
-            reason=reason,
-            note=note,
-            user_id=user_id,
-            source=source,
-            at=deps.clock(),
+        at = deps.clock()
+        place = repo.record_verdict(
+            s, team_id, lead, verdict=verdict, reason=reason, note=note, user_id=user_id, source=source, at=at
         )
-        # What the card shows, read in the same unit of work rather than in another afterwards.
-        card = _card_state_in(s, team_id, lead_id) if changed else None
-    if card is not None:
-        lead, state = card
-        if lead.card_channel and lead.card_ts:
-            msg = build_lead_card(ws or load(deps.engine, team_id), lead, state)
-            deps.client(team_id).chat_update(channel=lead.card_channel, ts=lead.card_ts, **msg.to_kwargs())
-    return changed
+    if place is not None and lead.card_channel and lead.card_ts:
+        # What the card shows follows from the write itself: no reads after it, before the commit.
+        state = CardState(verdict, reason, note, user_id, at, place)
+        msg = build_lead_card(ws or load(deps.engine, team_id), lead, state)
+        deps.client(team_id).chat_update(channel=lead.card_channel, ts=lead.card_ts, **msg.to_kwargs())
+    return place is not None
 
 
 SLA_LOOKBACK = timedelta(days=14)

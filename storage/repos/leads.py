@@ -58,9 +58,11 @@ def insert_new(conn: Connection, team_id: str, fields: dict[str, Any], *, queue_
     lead_id = conn.execute(_insert_lead(conn.dialect.name), {**row, "team_id": team_id}).scalar()
     if lead_id is None:
         return None
-    leadday.inserted(conn, team_id, row["created_at"], row["channel"], row["campaign"], None)
     if queue_card:
         conn.execute(_queue_card(), {"team_id": team_id, "lead_id": lead_id, "queued_at": utcnow()})
+    # Last before the commit: on PostgreSQL every new lead of the day and channel updates this one row,
+    # and its row lock is held from here to the commit.
+    leadday.inserted(conn, team_id, row["created_at"], row["channel"], row["campaign"], None)
     return lead_id
 
 
@@ -127,18 +129,20 @@ def record_verdict(
     user_id: str | None,
     source: str,
     at: datetime,
-) -> bool:
-    """Set the lead's verdict and append it to the history; giving the same verdict again is a no-op.
-    The lead's row is locked first, so two clicks at the same moment are decided one after the other."""
-    lead = session.exec(select(Lead).where(Lead.id == lead.id).with_for_update()).one()
-    last = session.exec(
-        select(LeadVerdict)
-        .where(LeadVerdict.team_id == team_id, LeadVerdict.lead_id == lead.id)
-        .order_by(LeadVerdict.id.desc())
-        .limit(1)
-    ).first()
+) -> int | None:
+    """Set the lead's verdict and append it to the history: its place in the history (0 for the
+    first verdict), or None when it is the verdict the lead has already (nothing is written).
+    The lead's row is locked first, so two clicks at the same moment are decided one after the other.
+    The write is flushed last: it updates the roll-up, whose row on PostgreSQL stays locked until
+    the commit and is shared by every lead of the day and channel."""
+    lead = session.exec(
+        select(Lead).where(Lead.id == lead.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+    mine = (LeadVerdict.team_id == team_id, LeadVerdict.lead_id == lead.id)
+    last = session.exec(select(LeadVerdict).where(*mine).order_by(LeadVerdict.id.desc()).limit(1)).first()
     if last is not None and (last.verdict, last.reason, last.note, last.user_id) == (verdict, reason, note, user_id):
-        return False
+        return None
+    place = session.execute(select(func.count()).select_from(LeadVerdict).where(*mine)).scalar_one()
     session.add(
         LeadVerdict(
             team_id=team_id,
@@ -154,7 +158,7 @@ def record_verdict(
     lead.verdict, lead.verdict_at = verdict, at
     session.add(lead)
     session.flush()
-    return True
+    return place
 
 
 def history(session: Session, team_id: str, lead_id: int) -> list[LeadVerdict]:
