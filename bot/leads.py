@@ -147,21 +147,28 @@ class CardState:
 
 def card_state(deps: Deps, team_id: str, lead_id: int) -> tuple[Lead, CardState]:
     with read_scope(deps.engine) as s:
-        found = _card_state_in(s, team_id, lead_id)
-    if found is None:
+        found = _card_states_in(s, team_id, [lead_id])
+    if lead_id not in found:
         raise LookupError(f"no lead {lead_id}")
-    return found
+    return found[lead_id]
 
 
-def _card_state_in(session, team_id: str, lead_id: int) -> tuple[Lead, CardState] | None:
-    lead = repo.get(session, team_id, lead_id)
-    if lead is None:
-        return None
-    hist = repo.history(session, team_id, lead_id)
-    if not hist:
-        return lead, CardState()
-    last = hist[-1]
-    return lead, CardState(last.verdict, last.reason, last.note, last.user_id, last.created_at, len(hist) - 1)
+def _card_states_in(session, team_id: str, lead_ids: list[int]) -> dict[int, tuple[Lead, CardState]]:
+    """lead id → (lead, what its card shows) for the leads found, in two queries however many."""
+    leads = repo.get_many(session, team_id, lead_ids)
+    histories = repo.histories(session, team_id, list(leads))
+    out = {}
+    for lead_id, lead in leads.items():
+        hist = histories.get(lead_id)
+        if not hist:
+            out[lead_id] = (lead, CardState())
+            continue
+        last = hist[-1]
+        out[lead_id] = (
+            lead,
+            CardState(last.verdict, last.reason, last.note, last.user_id, last.created_at, len(hist) - 1),
+        )
+    return out
 
 
 def post_card(deps: Deps, team_id: str, lead_id: int) -> str | None:
@@ -179,7 +186,6 @@ def post_cards(deps: Deps, team_id: str, lead_ids: list[int]) -> dict[int, str |
     out: dict[int, str | None] = dict.fromkeys(lead_ids)
     ws = load(deps.engine, team_id)
     claims: dict[str, int] = {}
-    states: dict[int, tuple[Lead, CardState]] = {}
     with session_scope(deps.engine) as s:
         if ws.leads_channel:
             claims = posts.claim_many(s, team_id, [f"lead-card/{i}" for i in lead_ids], "lead-card")
@@ -187,9 +193,7 @@ def post_cards(deps: Deps, team_id: str, lead_ids: list[int]) -> dict[int, str |
             repo.dequeue_cards(s, lead_ids)
             return out
     with read_scope(deps.engine) as s:
-        for lead_id in lead_ids:
-            if f"lead-card/{lead_id}" in claims and (found := _card_state_in(s, team_id, lead_id)) is not None:
-                states[lead_id] = found
+        states = _card_states_in(s, team_id, [i for i in lead_ids if f"lead-card/{i}" in claims])
     client = deps.client(team_id)
     done: list[tuple[int, int, str, str]] = []
     failed: list[tuple[int, str]] = []

@@ -161,14 +161,27 @@ def record_verdict(
     return place
 
 
-def history(session: Session, team_id: str, lead_id: int) -> list[LeadVerdict]:
-    return list(
-        session.exec(
+def get_many(session: Session, team_id: str, lead_ids: list[int]) -> dict[int, Lead]:
+    if not lead_ids:
+        return {}
+    return {lead.id: lead for lead in session.exec(select(Lead).where(Lead.team_id == team_id, Lead.id.in_(lead_ids)))}
+
+
+def histories(session: Session, team_id: str, lead_ids: list[int]) -> dict[int, list[LeadVerdict]]:
+    """Each lead's verdicts, oldest first (leads without any are left out)."""
+    out: dict[int, list[LeadVerdict]] = {}
+    if lead_ids:
+        for v in session.exec(
             select(LeadVerdict)
-            .where(LeadVerdict.team_id == team_id, LeadVerdict.lead_id == lead_id)
+            .where(LeadVerdict.team_id == team_id, LeadVerdict.lead_id.in_(lead_ids))
             .order_by(LeadVerdict.id)
-        )
-    )
+        ):
+            out.setdefault(v.lead_id, []).append(v)
+    return out
+
+
+def history(session: Session, team_id: str, lead_id: int) -> list[LeadVerdict]:
+    return histories(session, team_id, [lead_id]).get(lead_id, [])
 
 
 def first_event(session: Session, team_id: str, event_id: str) -> bool:
