@@ -89,35 +89,26 @@ def mark_in(session: Session, post_id: int, status: str, **values: object) -> No
 
 
 def mark_outcomes(conn: Connection, done: list[tuple[int, str, str]], failed: list[tuple[int, str]]) -> None:
-    """Several claims' outcomes in two prepared statements: done as (claim id, channel, ts), failed as
+    """Several claims' outcomes in one prepared statement: done as (claim id, channel, ts), failed as
     (claim id, error)."""
     now = utcnow()
-    if done:
-        conn.execute(_mark_done(), [{"pid": i, "ch": ch, "ts": ts, "now": now} for i, ch, ts in done])
-    if failed:
-        conn.execute(_mark_failed(), [{"pid": i, "err": err, "now": now} for i, err in failed])
+    rows = [{"pid": i, "status": "done", "ch": ch, "ts": ts, "err": None, "now": now} for i, ch, ts in done]
+    rows += [{"pid": i, "status": "failed", "ch": None, "ts": None, "err": err, "now": now} for i, err in failed]
+    if rows:
+        conn.execute(_mark_outcome(), rows)
 
 
 @cache
-def _mark_done():
+def _mark_outcome():
     t = PostedMessage.__table__
     return (
         update(t)
         .where(t.c.id == bindparam("pid"))
         .values(
-            status="done",
+            status=bindparam("status"),
             channel=bindparam("ch"),
             ts=bindparam("ts"),
+            error=bindparam("err"),
             updated_at=bindparam("now", type_=t.c.updated_at.type),
         )
-    )
-
-
-@cache
-def _mark_failed():
-    t = PostedMessage.__table__
-    return (
-        update(t)
-        .where(t.c.id == bindparam("pid"))
-        .values(status="failed", error=bindparam("err"), updated_at=bindparam("now", type_=t.c.updated_at.type))
     )
