@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.i18n import N_, translator
@@ -115,22 +116,43 @@ def validate(payload: Any, now: datetime) -> tuple[dict[str, Any], dict[str, str
     return fields, errors
 
 
-def intake(deps: Deps, team_id: str, payload: Any, source: str = "webhook") -> Intake:
-    fields, errors = validate(payload, deps.clock())
+@dataclass
+class Checked:
+    """A lead's payload after validation and the look-up of its external id."""
+
+    fields: dict[str, Any]
+    errors: dict[str, str]
+    known_id: int | None = None
+
+
+def check(session: Session, team_id: str, payload: Any, now: datetime, source: str = "webhook") -> Checked:
+    """Validate a payload and look its external id up, in the caller's read-only unit of work (the
+    webhook reads its secret in the same one): a lead sent again is answered without the write lock."""
+    fields, errors = validate(payload, now)
     if errors:
-        return Intake(400, errors=errors)
+        return Checked({}, errors)
     fields["source"] = source
-    ext = fields["external_id"]
-    with read_scope(deps.engine) as s:  # a lead sent again is answered without the write lock
-        known = repo.id_by_external_id(s, team_id, ext)
-    if known is None:
-        with session_scope(deps.engine) as s:  # its card is owed from the moment the lead exists
-            lead_id = repo.insert_new(s.connection(), team_id, fields, queue_card=True)
-        if lead_id is not None:
-            return Intake(201, lead_id)
-        with read_scope(deps.engine) as s:  # the same lead, stored meanwhile by a request beside this one
-            known = repo.id_by_external_id(s, team_id, ext)
-    return Intake(200, known)
+    return Checked(fields, {}, repo.id_by_external_id(session, team_id, fields["external_id"]))
+
+
+def store(deps: Deps, team_id: str, checked: Checked) -> Intake:
+    """Insert a checked lead unless it was known: 201 created, 200 known, 400 invalid."""
+    if checked.errors:
+        return Intake(400, errors=checked.errors)
+    if checked.known_id is not None:
+        return Intake(200, checked.known_id)
+    with session_scope(deps.engine) as s:  # its card is owed from the moment the lead exists
+        lead_id = repo.insert_new(s.connection(), team_id, checked.fields, queue_card=True)
+    if lead_id is not None:
+        return Intake(201, lead_id)
+    with read_scope(deps.engine) as s:  # the same lead, stored meanwhile by a request beside this one
+        return Intake(200, repo.id_by_external_id(s, team_id, checked.fields["external_id"]))
+
+
+def intake(deps: Deps, team_id: str, payload: Any, source: str = "webhook") -> Intake:
+    with read_scope(deps.engine) as s:
+        checked = check(s, team_id, payload, deps.clock(), source)
+    return store(deps, team_id, checked)
 
 
 @dataclass(frozen=True)

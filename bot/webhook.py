@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from bot.deps import Deps
-from bot.leads import intake, post_card
+from bot.leads import check, post_card, store
 from storage.db import read_scope, session_scope
 from storage.repos import workspaces as ws_repo
 
@@ -61,21 +61,24 @@ def handle(deps: Deps, environ: dict, start_response: Callable, team_id: str) ->
     body = environ["wsgi.input"].read(min(max(length, 0), MAX_BODY + 1))
     if len(body) > MAX_BODY:
         return _reply(start_response, "413 Payload Too Large", {"ok": False, "error": f"body over {MAX_BODY} bytes"})
-    with read_scope(deps.engine) as s:
-        secret = ws_repo.webhook_secret(s, team_id)
-    if secret is None:
-        return _reply(start_response, "404 Not Found", {"ok": False, "error": "unknown workspace"})
     ts = environ.get("HTTP_X_HANDOFF_TIMESTAMP", "")
     given = environ.get("HTTP_X_HANDOFF_SIGNATURE", "")
-    if not ts.isdigit() or abs(time.time() - int(ts)) > MAX_AGE:
-        return _reply(start_response, "401 Unauthorized", {"ok": False, "error": "missing or stale timestamp"})
-    if not hmac.compare_digest(sign(secret, ts, body), given):
-        return _reply(start_response, "401 Unauthorized", {"ok": False, "error": "bad signature"})
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _reply(start_response, "400 Bad Request", {"ok": False, "errors": {"body": "not valid JSON"}})
-    result = intake(deps, team_id, payload)
+    # One read-only unit of work for the secret and, once the request is known to be genuine, the
+    # look-up of the lead's external id; closed before the lead is written.
+    with read_scope(deps.engine) as s:
+        secret = ws_repo.webhook_secret(s, team_id)
+        if secret is None:
+            return _reply(start_response, "404 Not Found", {"ok": False, "error": "unknown workspace"})
+        if not ts.isdigit() or abs(time.time() - int(ts)) > MAX_AGE:
+            return _reply(start_response, "401 Unauthorized", {"ok": False, "error": "missing or stale timestamp"})
+        if not hmac.compare_digest(sign(secret, ts, body), given):
+            return _reply(start_response, "401 Unauthorized", {"ok": False, "error": "bad signature"})
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return _reply(start_response, "400 Bad Request", {"ok": False, "errors": {"body": "not valid JSON"}})
+        checked = check(s, team_id, payload, deps.clock())
+    result = store(deps, team_id, checked)
     if result.status == 400:
         return _reply(start_response, "400 Bad Request", {"ok": False, "errors": result.errors})
     if result.status == 201 and not deps.card_worker:
