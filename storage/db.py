@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,13 +33,13 @@ def make_engine(url: str, **kw) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT}, **kw)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        _WriteGate().watch(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kw)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    # SQLAlchemy, not the driver, decides when a transaction begins (see _sqlite_begin).
+    # SQLAlchemy, not the driver, decides when a transaction begins (see _WriteGate).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -48,15 +49,57 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn) -> None:
-    """Take the write lock when a transaction starts. A WAL reader that later writes fails at once
-    with "database is locked" if another writer committed meanwhile; waiting up front instead makes
-    check-then-insert sequences (claims, handled events) safe between threads and processes.
-    Read-only work (read_scope) begins deferred and never waits for writers."""
-    if conn.get_execution_options().get("read_only"):
-        conn.exec_driver_sql("BEGIN")
-        return
-    _begin_immediate(conn.connection.driver_connection)
+class _WriteGate:
+    """Takes SQLite's write lock when a transaction starts, one thread of this process at a time.
+
+    Up front: a WAL reader that later writes fails at once with "database is locked" if another
+    writer committed meanwhile; waiting first makes check-then-insert sequences (claims, handled
+    events) safe between threads and processes. Read-only work (read_scope) begins deferred and never
+    waits for writers.
+
+    One thread at a time: the process's other writers wait on a Python lock, asleep, instead of each
+    trying SQLite's lock every millisecond. Those tries took the interpreter lock from the thread
+    holding the write lock, which then held it longer, so more writers queued: at 200 requests/s
+    one web process tipped into answering in 100+ ms and stayed there. Writers in other processes
+    still wait in `_begin_immediate`."""
+
+    _KEY = "handoff_write_gate"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def watch(self, engine: Engine) -> None:
+        event.listen(engine, "begin", self.begin)
+        event.listen(engine, "commit", self.end)
+        event.listen(engine, "rollback", self.end)
+        # Should a transaction end without either (a connection invalidated in it), the pool still
+        # gives the gate back when the connection returns or is thrown away.
+        event.listen(engine, "checkin", self._end_record)
+        event.listen(engine, "invalidate", self._end_record)
+
+    def begin(self, conn) -> None:
+        if conn.get_execution_options().get("read_only"):
+            conn.exec_driver_sql("BEGIN")
+            return
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        if not self._lock.acquire(timeout=BUSY_TIMEOUT):
+            raise sqlite3.OperationalError("database is locked (this process's other writers held it)")
+        try:
+            _begin_immediate(conn.connection.driver_connection, deadline)
+        except BaseException:
+            self._lock.release()
+            raise
+        conn.info[self._KEY] = True
+
+    def end(self, conn) -> None:
+        self._release(conn.info)
+
+    def _end_record(self, _dbapi_conn, record, *_exc) -> None:
+        self._release(record.info)
+
+    def _release(self, info: dict) -> None:
+        if info.pop(self._KEY, False):
+            self._lock.release()
 
 
 # SQLite's own busy handler sleeps 1, 2, 5, 10 … up to 100 ms between tries however soon the lock is
@@ -65,8 +108,7 @@ def _sqlite_begin(conn) -> None:
 _RETRY_FIRST, _RETRY_MAX = 0.0002, 0.001
 
 
-def _begin_immediate(driver) -> None:
-    deadline = time.monotonic() + BUSY_TIMEOUT
+def _begin_immediate(driver, deadline: float) -> None:
     delay = _RETRY_FIRST
     driver.execute("PRAGMA busy_timeout = 0")
     try:

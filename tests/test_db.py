@@ -55,3 +55,60 @@ def test_a_writer_goes_on_once_the_lock_is_free_and_gives_up_after_the_timeout(t
     with session_scope(engine) as s:  # the lock free again, the next writer goes straight through
         assert s.execute(text("SELECT count(*) FROM note")).scalar() == 1
     engine.dispose()
+
+
+def test_writers_of_one_process_take_turns_for_sqlites_lock(tmp_path: Path, monkeypatch):
+    """Eight threads writing at once through one engine: every write lands, and never more than one of
+    them at a time tries for SQLite's lock (the others wait in the process instead of retrying every
+    millisecond); a writer that fails inside its transaction, or leaves without committing, hands
+    the turn on."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    with session_scope(engine) as s:
+        s.execute(text("CREATE TABLE note (body TEXT)"))
+    trying, most = [0], [0]
+    guard = threading.Lock()
+    real = db._begin_immediate
+
+    def counted(driver, deadline):
+        with guard:
+            trying[0] += 1
+            most[0] = max(most[0], trying[0])
+        try:
+            real(driver, deadline)
+        finally:
+            with guard:
+                trying[0] -= 1
+
+    monkeypatch.setattr(db, "_begin_immediate", counted)
+    barrier = threading.Barrier(8)
+
+    def write(n: int) -> None:
+        barrier.wait()
+        for i in range(25):
+            with session_scope(engine) as s:
+                s.execute(text("INSERT INTO note (body) VALUES (:b)"), {"b": f"{n}-{i}"})
+                time.sleep(0.0005)  # long enough for the others to arrive meanwhile
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1
+    with pytest.raises(ZeroDivisionError), session_scope(engine) as s:
+        s.execute(text("INSERT INTO note (body) VALUES ('rolled back')"))
+        1 / 0  # noqa: B018
+    with engine.connect() as conn:  # begun, written, closed without a commit: rolled back
+        conn.execute(text("INSERT INTO note (body) VALUES ('never committed')"))
+    done = threading.Event()
+
+    def next_writer() -> None:
+        with session_scope(engine) as s:
+            s.execute(text("INSERT INTO note (body) VALUES ('next')"))
+        done.set()
+
+    threading.Thread(target=next_writer).start()
+    assert done.wait(5)
+    with session_scope(engine) as s:
+        assert s.execute(text("SELECT count(*) FROM note")).scalar() == 8 * 25 + 1
+    engine.dispose()
