@@ -12,12 +12,10 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, event, inspect, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import func
 
 from storage.models import Lead, LeadDay
-from storage.repos.driver import batches, mark, marks
+from storage.repos.driver import batches, insert_into, mark, marks
 
 KEY = ("team_id", "day", "channel", "campaign")
 
@@ -42,9 +40,8 @@ def add(conn: Connection, deltas: dict[tuple, list[int]]) -> None:
 
 @cache
 def _upsert(dialect: str):
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
     table = LeadDay.__table__
-    stmt = insert(table).values({c: bindparam(c) for c in (*KEY, "leads", "target_leads")})
+    stmt = insert_into(dialect, table).values({c: bindparam(c) for c in (*KEY, "leads", "target_leads")})
     return stmt.on_conflict_do_update(
         index_elements=list(KEY),
         set_={

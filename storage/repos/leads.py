@@ -7,13 +7,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, literal, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.models import CardQueue, HandledEvent, Lead, LeadVerdict, ThreadReply
 from storage.repos import leadday
+from storage.repos.driver import insert_into
 from storage.types import utcnow
 
 PERSONAL = ("name", "company", "email", "phone", "message", "extra")
@@ -69,8 +68,7 @@ def insert_new(conn: Connection, team_id: str, fields: dict[str, Any], *, queue_
 @cache
 def _insert_lead(dialect: str):
     table = Lead.__table__
-    stmt = (sqlite_insert if dialect == "sqlite" else pg_insert)(table)
-    stmt = stmt.values({c: bindparam(c, type_=table.c[c].type) for c in ("team_id", *NEW_LEAD)})
+    stmt = insert_into(dialect, table).values({c: bindparam(c, type_=table.c[c].type) for c in ("team_id", *NEW_LEAD)})
     return stmt.on_conflict_do_nothing(index_elements=["team_id", "external_id"]).returning(table.c.id)
 
 

@@ -7,13 +7,12 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Connection, Engine, bindparam, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.db import read_scope, session_scope
 from storage.models import PostedMessage
+from storage.repos.driver import insert_into
 from storage.types import utcnow
 
 
@@ -33,11 +32,10 @@ def claim_many(session: Session, team_id: str, keys: list[str], kind: str) -> di
     """Insert the claims not held yet, in the caller's unit of work: key → claim id of those taken now."""
     if not keys:
         return {}
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     table = PostedMessage.__table__
     now = utcnow()
     stmt = (
-        insert(table)
+        insert_into(session.get_bind().dialect.name, table)
         .values(
             [
                 {"team_id": team_id, "key": k, "kind": kind, "status": "claimed", "created_at": now, "updated_at": now}
