@@ -47,7 +47,7 @@ def drain(deps: Deps, limit: int = BATCH) -> int:
 
 
 def run(settings: Settings, stop: Event) -> None:
-    """The worker's loop: drain the queue, sleep briefly when it is empty, until `stop` is set."""
+    """The worker's loop: drain the queue, pause briefly while it is short, until `stop` is set."""
     settings.configure_logging()
     # Behind the HTTP server for the CPU: Slack wants its answer within 3 s, a card may wait a moment.
     os.nice(NICENESS)

@@ -16,7 +16,7 @@ from bot.i18n import N_, translator
 from bot.importing import KINDS
 from bot.workspaces import load
 from storage.db import read_scope, session_scope
-from storage.models import Lead, Workspace
+from storage.models import Lead, LeadVerdict, Workspace
 from storage.repos import leads as repo
 from storage.repos import posts
 
@@ -141,8 +141,8 @@ def store(deps: Deps, team_id: str, checked: Checked) -> Intake:
         return Intake(400, errors=checked.errors)
     if checked.known_id is not None:
         return Intake(200, checked.known_id)
-    with session_scope(deps.engine) as s:  # its card is owed from the moment the lead exists
-        lead_id = repo.insert_new(s.connection(), team_id, checked.fields, queue_card=True)
+    with session_scope(deps.engine) as s:
+        lead_id = repo.insert_new(s.connection(), team_id, checked.fields)
     if lead_id is not None:
         return Intake(201, lead_id)
     with read_scope(deps.engine) as s:  # the same lead, stored meanwhile by a request beside this one
@@ -166,6 +166,14 @@ class CardState:
     at: datetime | None = None
     changes: int = 0
 
+    @classmethod
+    def of(cls, history: list[LeadVerdict]) -> CardState:
+        """From the lead's verdicts, oldest first."""
+        if not history:
+            return cls()
+        last = history[-1]
+        return cls(last.verdict, last.reason, last.note, last.user_id, last.created_at, len(history) - 1)
+
 
 def card_state(deps: Deps, team_id: str, lead_id: int) -> tuple[Lead, CardState]:
     with read_scope(deps.engine) as s:
@@ -179,18 +187,7 @@ def _card_states_in(session, team_id: str, lead_ids: list[int]) -> dict[int, tup
     """lead id → (lead, what its card shows) for the leads found, in two queries however many."""
     leads = repo.get_many(session, team_id, lead_ids)
     histories = repo.histories(session, team_id, list(leads))
-    out = {}
-    for lead_id, lead in leads.items():
-        hist = histories.get(lead_id)
-        if not hist:
-            out[lead_id] = (lead, CardState())
-            continue
-        last = hist[-1]
-        out[lead_id] = (
-            lead,
-            CardState(last.verdict, last.reason, last.note, last.user_id, last.created_at, len(hist) - 1),
-        )
-    return out
+    return {lead_id: (lead, CardState.of(histories.get(lead_id, []))) for lead_id, lead in leads.items()}
 
 
 def post_card(deps: Deps, team_id: str, lead_id: int) -> str | None:

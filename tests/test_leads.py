@@ -463,7 +463,7 @@ def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(
     with session_scope(app.deps.engine) as s:  # …and now recorded, as the worker does after its chunk
         repo.set_cards(s.connection(), TEAM, [(lead_id, "C0LEADS", card_ts)])
         posts.mark_in(s, claim.id, "done", channel="C0LEADS", ts=card_ts)
-        repo.dequeue_card(s, lead_id)
+        repo.dequeue_cards(s, [lead_id])
     _wait(lambda: _replies(app) == [("1800000000.000900", SALES, "Already called them")], timeout=8)
     _wait(lambda: _lead(app).verdict == "not_target", timeout=8)
     send_event(app, reply, retry=1)

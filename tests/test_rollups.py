@@ -61,12 +61,8 @@ def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
             s.connection(),
             TEAM,
             {"external_id": "X2", "created_at": at(2, 22), "channel": "ads", "campaign": "c1"},
-            queue_card=True,
         )
-        assert (
-            lead_repo.insert_new(s.connection(), TEAM, {"external_id": "X2", "created_at": at(9)}, queue_card=True)
-            is None
-        )
+        assert lead_repo.insert_new(s.connection(), TEAM, {"external_id": "X2", "created_at": at(9)}) is None
         some = s.exec(select(Lead).where(Lead.team_id == TEAM, Lead.verdict == "target").limit(2)).all()
         for lead in some:
             lead_repo.record_verdict(

@@ -45,11 +45,11 @@ NEW_LEAD = tuple(
 )
 
 
-def insert_new(conn: Connection, team_id: str, fields: dict[str, Any], *, queue_card: bool) -> int | None:
-    """Insert a lead unless its external id is known, counted in the roll-up and, if asked, queued for
-    its card: the new lead's id, or None when the id was known. Three prepared statements and no ORM
-    work, because on SQLite every writer waits while one holds the write lock: this is the webhook's
-    whole time under it."""
+def insert_new(conn: Connection, team_id: str, fields: dict[str, Any]) -> int | None:
+    """Insert a lead unless its external id is known, counted in the roll-up and queued for its card
+    (owed from the moment the lead exists): the new lead's id, or None when the id was known. Three
+    prepared statements and no ORM work, because on SQLite every writer waits while one holds the
+    write lock: this is the webhook's whole time under it."""
     unknown = fields.keys() - set(NEW_LEAD)
     if unknown:
         raise ValueError(f"not lead fields: {sorted(unknown)}")
@@ -57,8 +57,7 @@ def insert_new(conn: Connection, team_id: str, fields: dict[str, Any], *, queue_
     lead_id = conn.execute(_insert_lead(conn.dialect.name), {**row, "team_id": team_id}).scalar()
     if lead_id is None:
         return None
-    if queue_card:
-        conn.execute(_queue_card(), {"team_id": team_id, "lead_id": lead_id, "queued_at": utcnow()})
+    conn.execute(_queue_card(), {"team_id": team_id, "lead_id": lead_id, "queued_at": utcnow()})
     # Last before the commit: on PostgreSQL every new lead of the day and channel updates this one row,
     # and its row lock is held from here to the commit.
     leadday.inserted(conn, team_id, row["created_at"], row["channel"], row["campaign"], None)
@@ -86,10 +85,6 @@ def queued_cards(session: Session, limit: int = 50) -> list[tuple[str, int]]:
             select(CardQueue.team_id, CardQueue.lead_id).order_by(CardQueue.id).limit(limit)
         ).all()
     ]
-
-
-def dequeue_card(session: Session, lead_id: int) -> None:
-    dequeue_cards(session, [lead_id])
 
 
 def dequeue_cards(session: Session, lead_ids: list[int]) -> None:
