@@ -34,7 +34,7 @@ END = date(2026, 11, 30)
 
 
 def build(db: str, leads: int, seed: int = 1) -> None:
-    from bot.workspaces import save_settings
+    from bot.workspace.store import save_settings
     from storage.db import make_engine, migrate
     from storage.repos.imports import bulk
 
@@ -127,9 +127,9 @@ def build(db: str, leads: int, seed: int = 1) -> None:
 
 
 def child(db: str, runs: int) -> None:
-    from bot.charts import render_funnel_png, render_trend_png
-    from bot.periods import Period
-    from bot.reports import compute_report
+    from bot.kpi.charts import render_funnel_png, render_trend_png
+    from bot.kpi.periods import Period
+    from bot.kpi.report import compute_report
     from storage.db import make_engine
 
     engine = make_engine(db)

@@ -57,8 +57,8 @@ def write_csv(path: Path, rows: int, seed: int = 1) -> None:
 
 def child(db: str, path: str) -> None:
     """One import in this process; prints a JSON line with the figures."""
-    from bot.importing import Mapping, run_import
-    from bot.workspaces import ensure
+    from bot.imports.run import Mapping, run_import
+    from bot.workspace.store import ensure
     from storage.db import make_engine, migrate
 
     engine = make_engine(db)

@@ -133,9 +133,9 @@ def main() -> int:
     args = p.parse_args()
 
     from bot.deps import Deps
+    from bot.leads.webhook import sign, webhook_secret
     from bot.settings import Settings
-    from bot.webhook import sign, webhook_secret
-    from bot.workspaces import save_settings
+    from bot.workspace.store import save_settings
     from storage.db import make_engine, migrate
 
     slack = RemoteDouble()

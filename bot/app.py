@@ -6,10 +6,10 @@ import logging
 
 from slack_bolt import App, BoltResponse
 
-from bot.acks import AckWaitingExecutor
 from bot.deps import Deps
 from bot.settings import Settings
-from bot.slack_client import make_client
+from bot.slack.acks import AckWaitingExecutor
+from bot.slack.client import make_client
 
 log = logging.getLogger(__name__)
 

@@ -31,10 +31,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.config import display_workdays
 from bot.i18n import N_, translator
-from bot.kpi import HEADLINE, KPI_LABELS, Report
-from bot.render import REPORT_TITLES, fmt_change, fmt_kpi_value, funnel_line, title
+from bot.kpi.engine import HEADLINE, KPI_LABELS, Report
+from bot.kpi.render import REPORT_TITLES, fmt_change, fmt_kpi_value, funnel_line, title
+from bot.workspace.keys import display_workdays
 from storage.models import Workspace
 
 MAX_MESSAGE_BLOCKS = 50
@@ -313,7 +313,7 @@ def build_on_demand(report: Report, *, file_id: str | None, focus: str, post_val
 
 
 def _verdict_line(ws: Workspace, state, _) -> str:
-    from bot.leads import VERDICT_LABELS, reason_label
+    from bot.leads.cards import VERDICT_LABELS, reason_label
 
     if state.verdict is None:
         return _("*Waiting for a verdict from sales.*")
@@ -338,7 +338,7 @@ def _owner(owner: str | None, _) -> str:
 
 def build_lead_card(ws: Workspace, lead, state) -> Message:
     """The lead as sales sees it in the leads channel, with one button per verdict."""
-    from bot.leads import VERDICT_LABELS, VERDICTS
+    from bot.leads.cards import VERDICT_LABELS, VERDICTS
 
     _ = translator(ws.language)
     who = " · ".join(x for x in (lead.name, lead.company) if x) or lead.external_id
@@ -377,7 +377,7 @@ def build_lead_card(ws: Workspace, lead, state) -> Message:
 
 
 def build_verdict_modal(ws: Workspace, lead, verdict: str) -> View:
-    from bot.leads import VERDICT_LABELS, reason_options
+    from bot.leads.cards import VERDICT_LABELS, reason_options
 
     _ = translator(ws.language)
     options = [Option(value=v, label=label[:75]) for v, label in reason_options(ws)]

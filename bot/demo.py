@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from bot.outputs import write_all
-from bot.reports import compute_report, default_period
+from bot.kpi.outputs import write_all
+from bot.kpi.report import compute_report, default_period
 from storage.db import make_engine, migrate, session_scope
 from storage.repos import imports as bulk_repo
 from storage.repos import workspaces as ws_repo
@@ -291,13 +291,13 @@ def _message_text(msg) -> str:
 def write_sync_agenda(engine: Engine, out_dir: Path, now: datetime) -> list[Path]:
     """A sync meeting of the demo workspace with answers, an action item and two ICP versions:
     its agenda message and thread as text, and the funnel picture of the data pack."""
-    from bot import meetings
-    from bot.charts import render_funnel_png
     from bot.deps import Deps
+    from bot.kpi.charts import render_funnel_png
     from bot.settings import Settings
-    from bot.sync_blocks import build_agenda, build_agenda_thread
-    from bot.sync_calendar import Calendar
-    from bot.workspaces import load
+    from bot.sync import service as meetings
+    from bot.sync.blocks import build_agenda, build_agenda_thread
+    from bot.sync.calendar import Calendar
+    from bot.workspace.store import load
     from storage.repos import sync
 
     deps = Deps(settings=Settings(_env_file=None), engine=engine, clock=lambda: now)

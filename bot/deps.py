@@ -35,7 +35,7 @@ class Deps:
     def client(self, team_id: str) -> WebClient:
         """The Web API client for a workspace (single-workspace mode: the bot token's)."""
         if self._client is None:
-            from bot.slack_client import make_client
+            from bot.slack.client import make_client
 
             self._client = make_client(self.settings)
         return self._client

@@ -15,9 +15,9 @@ from multiprocessing.synchronize import Event
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot import webhook
 from bot.app import create_app
 from bot.deps import Deps, freeze_startup_objects
+from bot.leads import webhook
 from bot.settings import Settings
 from storage.db import ping
 
@@ -151,7 +151,7 @@ def serve(settings: Settings, deps: Deps) -> None:
     signal.signal(signal.SIGTERM, _exit_on_signal)
     children: list[tuple[BaseProcess, Event]] = []
     if settings.card_worker:
-        from bot import card_worker
+        from bot import worker as card_worker
 
         children.append(card_worker.start(settings))
         deps.card_worker = True

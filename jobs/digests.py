@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot.delivery import Outcome, post_report
 from bot.deps import Deps
-from bot.reports import compute_report
-from bot.schedule import due
-from bot.workspaces import all_workspaces
+from bot.kpi.delivery import Outcome, post_report
+from bot.kpi.report import compute_report
+from bot.kpi.schedule import due
+from bot.workspace.store import all_workspaces
 from storage.repos import posts
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.deps import Deps
-from bot.leads import nudge_overdue, post_card
-from bot.workspaces import all_workspaces
+from bot.leads.cards import nudge_overdue, post_card
+from bot.workspace.store import all_workspaces
 from storage.db import read_scope
 from storage.repos import leads as repo
 
@@ -34,8 +34,8 @@ def feedback_sla(*, deps: Deps, now: datetime) -> int:
 
 
 def weekly_quality_report(*, deps: Deps, now: datetime) -> int:
-    from bot.quality import post_quality
-    from bot.schedule import due
+    from bot.kpi.schedule import due
+    from bot.leads.quality import post_quality
 
     sent = 0
     for ws in all_workspaces(deps.engine):

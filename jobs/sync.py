@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import meetings
 from bot.deps import Deps
+from bot.sync import service as meetings
 
 
 def run_sync(*, deps: Deps, now: datetime) -> None:

@@ -17,7 +17,7 @@ def _ts(**kw: Any) -> Any:
 
 
 class Workspace(SQLModel, table=True):
-    """A Slack workspace and its Handoff settings (see bot.config for the keys)."""
+    """A Slack workspace and its Handoff settings (see bot.workspace.keys for the keys)."""
 
     team_id: str = Field(primary_key=True, max_length=32)
     name: str | None = None

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.config import ConfigError, display_workdays, parse_assignments, parse_value, parse_workdays
+from bot.workspace.keys import ConfigError, display_workdays, parse_assignments, parse_value, parse_workdays
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from bot.deps import Deps
 from bot.settings import Settings
-from bot.workspaces import save_settings
+from bot.workspace.store import save_settings
 from jobs import run_due
 from jobs.digests import post_due_digests
 from storage.db import session_scope

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.importing import ImportError_, Mapping, run_import
-from bot.workspaces import ensure
+from bot.imports.run import ImportError_, Mapping, run_import
+from bot.workspace.store import ensure
 from tests.slack_double import SHARED
 
 OLIST = SHARED / "data" / "olist-marketing-funnel"

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from bot import kpi
-from bot.periods import Period
-from bot.reports import compute_report
-from bot.workspaces import save_settings
+from bot.kpi import engine as kpi
+from bot.kpi.periods import Period
+from bot.kpi.report import compute_report
+from bot.workspace.store import save_settings
 from storage.db import session_scope
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
 

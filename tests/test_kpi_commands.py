@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import ids
-from bot.on_demand import KpiRequest, RequestError, parse_kpi_request
-from bot.workspaces import save_settings
+from bot.kpi.on_demand import KpiRequest, RequestError, parse_kpi_request
+from bot.workspace.store import save_settings
 from storage.db import session_scope
 from storage.models import Lead
 from tests.conftest import TEAM, RunningApp

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 
 from bot.cli import main
-from bot.exports import export_rows, neutralise, write_table
-from bot.workspaces import save_settings
-from bot.worktime import working_hours_between
+from bot.leads.exports import export_rows, neutralise, write_table
+from bot.workspace.store import save_settings
+from bot.workspace.worktime import working_hours_between
 from jobs.leads import feedback_sla
 from storage.db import session_scope
 from storage.models import Lead, LeadVerdict, ThreadReply

@@ -12,11 +12,11 @@ import pytest
 from sqlmodel import select
 
 from bot import ids
-from bot.leads import post_card
-from bot.periods import Period
-from bot.quality import compute_quality
-from bot.webhook import sign, webhook_secret
-from bot.workspaces import save_settings
+from bot.kpi.periods import Period
+from bot.leads.cards import post_card
+from bot.leads.quality import compute_quality
+from bot.leads.webhook import sign, webhook_secret
+from bot.workspace.store import save_settings
 from storage.db import session_scope
 from storage.models import Lead, LeadVerdict, PostedMessage, ThreadReply
 from storage.repos import leads as repo
@@ -149,7 +149,7 @@ def _queued(app: RunningApp) -> list[tuple[str, int]]:
 
 
 def test_with_a_card_worker_the_webhook_only_queues_and_the_worker_posts_once(app: RunningApp):
-    from bot.card_worker import drain
+    from bot.worker import drain
 
     app.deps.card_worker = True
     lead_id = send_lead(app, LEAD).json()["lead_id"]
@@ -166,7 +166,7 @@ def test_the_worker_posts_a_batch_once_each_and_records_every_outcome(app: Runni
     """Queued cards posted a chunk at a time: each posted card has its place noted and its claim done, a
     card whose post Slack refused is marked failed, a card already claimed elsewhere is not posted
     again, and the queue ends empty; draining again posts nothing."""
-    from bot import card_worker
+    from bot import worker as card_worker
 
     app.deps.card_worker = True
     ids_ = [

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 
-from bot.periods import Period
-from bot.reports import compute_report
+from bot.kpi.periods import Period
+from bot.kpi.report import compute_report
 from tests.test_import import MAVEN, MAVEN_DEALS, OLIST, OLIST_DEALS, OLIST_LEADS, _import
 
 

@@ -15,8 +15,8 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from bot.demo import TEAM, generate
-from bot.periods import Period
-from bot.workspaces import save_settings
+from bot.kpi.periods import Period
+from bot.workspace.store import save_settings
 from storage.db import alembic_config, migrate, read_scope
 from storage.models import Deal, Lead, LeadDay
 from storage.repos import leads as lead_repo

@@ -82,9 +82,9 @@ def test_handoff_run_serves_slack_and_healthz(slack, tmp_path: Path):
 
         # A lead webhook is answered by the HTTP process; its card is posted by the card worker process.
         from bot.deps import Deps
+        from bot.leads.webhook import sign, webhook_secret
         from bot.settings import Settings
-        from bot.webhook import sign, webhook_secret
-        from bot.workspaces import save_settings
+        from bot.workspace.store import save_settings
         from storage.db import make_engine
         from tests.http import post
 

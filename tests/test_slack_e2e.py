@@ -8,7 +8,7 @@ import time
 import pytest
 
 from bot import ids
-from bot.workspaces import load
+from bot.workspace.store import load
 from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
 from tests.http import block_suggestion, form, get, interactive, post, signed_post, slash_command
 from tests.slack_double import SHARED
@@ -181,7 +181,7 @@ def test_rate_limited_call_is_waited_out(running_app: RunningApp):
 
 @pytest.mark.parametrize("language,expected", [("en", "Handoff settings"), ("ru", "Настройки Handoff")])
 def test_modal_speaks_the_workspace_language(running_app: RunningApp, language: str, expected: str):
-    from bot.workspaces import save_settings
+    from bot.workspace.store import save_settings
 
     save_settings(running_app.deps.engine, TEAM, {"language": language})
     running_app.slack.add_user("U0ADMIN", owner=True)

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot import ids, meetings
-from bot.exports import export_rows
-from bot.workspaces import save_settings
+from bot import ids
+from bot.leads.exports import export_rows
+from bot.sync import service as meetings
+from bot.workspace.store import save_settings
 from jobs import run_due
 from storage.db import read_scope
 from storage.models import ActionItem, Feedback, IcpVersion, Meeting, MeetingAnswer, MeetingParticipant, SyncSeries
@@ -361,7 +362,7 @@ def test_feedback_from_a_message_shortcut_is_kept_once(app: RunningApp):
 
 
 def test_app_home_shows_the_next_meeting_my_questions_and_my_items(app: RunningApp):
-    from bot.home import home_view
+    from bot.workspace.home import home_view
 
     setup_by_modal(app)
     tick(app, ASK)

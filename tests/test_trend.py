@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.demo import TEAM, TZ, generate
-from bot.periods import Period
-from bot.reports import compute_report, compute_trend
+from bot.kpi.periods import Period
+from bot.kpi.report import compute_report, compute_trend
 from storage.models import Deal, Lead
 
 

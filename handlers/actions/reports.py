@@ -5,12 +5,12 @@ from __future__ import annotations
 from slack_bolt import Ack, Respond
 
 from bot.blocks import build_notice
-from bot.delivery import CHANNEL_ERRORS, post_report
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.on_demand import KpiRequest
-from bot.reports import compute_report
-from bot.workspaces import load
+from bot.kpi.delivery import CHANNEL_ERRORS, post_report
+from bot.kpi.on_demand import KpiRequest
+from bot.kpi.report import compute_report
+from bot.workspace.store import load
 
 
 def handle_post_report(ack: Ack, body: dict, action: dict, respond: Respond, deps: Deps) -> None:

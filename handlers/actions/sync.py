@@ -5,13 +5,13 @@ from __future__ import annotations
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot import meetings
-from bot.access import in_group, is_admin
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.meetings import SyncError
-from bot.sync_blocks import build_answer_modal
-from bot.workspaces import load
+from bot.slack.access import in_group, is_admin
+from bot.sync import service as meetings
+from bot.sync.blocks import build_answer_modal
+from bot.sync.service import SyncError
+from bot.workspace.store import load
 
 
 def handle_answer_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps) -> None:

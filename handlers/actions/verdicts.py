@@ -6,12 +6,12 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import ids
-from bot.access import in_group
 from bot.blocks import build_verdict_modal
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.leads import card_state, give_verdict
-from bot.workspaces import load
+from bot.leads.cards import card_state, give_verdict
+from bot.slack.access import in_group
+from bot.workspace.store import load
 
 
 def refusal(ws, user_id: str, client: WebClient) -> str | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.access import group_names, is_admin
 from bot.blocks import build_config_modal, build_help, build_notice
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.workspaces import load
+from bot.slack.access import group_names, is_admin
+from bot.workspace.store import load
 
 
 def handle_handoff_command(ack: Ack, command: dict, client: WebClient, deps: Deps) -> None:

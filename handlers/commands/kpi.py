@@ -5,14 +5,14 @@ from __future__ import annotations
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.access import is_admin
 from bot.blocks import build_notice
-from bot.delivery import post_report
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.on_demand import RequestError, answer, local_today, parse_kpi_request
-from bot.reports import compute_report
-from bot.workspaces import load
+from bot.kpi.delivery import post_report
+from bot.kpi.on_demand import RequestError, answer, local_today, parse_kpi_request
+from bot.kpi.report import compute_report
+from bot.slack.access import is_admin
+from bot.workspace.store import load
 
 
 def _handle(ack: Ack, command: dict, client: WebClient, respond: Respond, deps: Deps, focus: str) -> None:

@@ -8,9 +8,9 @@ from slack_sdk import WebClient
 from bot.blocks import build_lead_modal, build_notice
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.on_demand import RequestError, local_today, parse_kpi_request
-from bot.quality import build_quality_table, compute_quality
-from bot.workspaces import load
+from bot.kpi.on_demand import RequestError, local_today, parse_kpi_request
+from bot.leads.quality import build_quality_table, compute_quality
+from bot.workspace.store import load
 
 GROUPINGS = ("channel", "campaign", "reason")
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot import meetings
-from bot.access import group_names, is_admin
 from bot.blocks import build_notice
 from bot.deps import Deps
 from bot.i18n import N_, translator
-from bot.meetings import ParseError, SyncError
-from bot.sync_blocks import (
+from bot.slack.access import group_names, is_admin
+from bot.sync import service as meetings
+from bot.sync.blocks import (
     action_added_text,
     build_actions_list,
     build_answers_text,
@@ -21,7 +20,8 @@ from bot.sync_blocks import (
     text_messages,
     when,
 )
-from bot.workspaces import load
+from bot.sync.service import ParseError, SyncError
+from bot.workspace.store import load
 
 SYNC_HELP = (
     ("/sync next", N_("the coming meetings, with when the questions and the agenda go out")),

@@ -2,7 +2,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.home import home_view
+from bot.workspace.home import home_view
 from handlers.events.reactions import handle_reaction_added
 from handlers.events.threads import handle_message
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.leads import give_verdict
-from bot.threads import on_card_event
-from bot.workspaces import load
+from bot.leads.cards import give_verdict
+from bot.leads.threads import on_card_event
+from bot.workspace.store import load
 from handlers.actions.verdicts import refusal
 
 

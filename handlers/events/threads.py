@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.deps import Deps
-from bot.threads import record_message_event
+from bot.leads.threads import record_message_event
 
 
 def handle_message(event: dict, body: dict, deps: Deps) -> None:

@@ -7,13 +7,13 @@ import json
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.access import is_admin
-from bot.channels import not_a_member
-from bot.config_form import CHANNEL_KEYS, parse_submission
 from bot.deps import Deps
-from bot.home import home_view
 from bot.i18n import translator
-from bot.workspaces import load, save_settings
+from bot.slack.access import is_admin
+from bot.slack.channels import not_a_member
+from bot.workspace.form import CHANNEL_KEYS, parse_submission
+from bot.workspace.home import home_view
+from bot.workspace.store import load, save_settings
 
 
 def handle_config_submission(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:

@@ -9,7 +9,7 @@ from slack_bolt import Ack
 
 from bot import ids
 from bot.deps import Deps
-from bot.leads import intake, post_card
+from bot.leads.cards import intake, post_card
 
 
 def handle_lead_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:

@@ -7,15 +7,16 @@ import json
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot import ids, meetings
-from bot.access import is_admin
-from bot.channels import not_a_member
-from bot.config_form import parse_sync_submission
+from bot import ids
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.meetings import SyncError
-from bot.sync_blocks import build_feedback_modal
-from bot.workspaces import load
+from bot.slack.access import is_admin
+from bot.slack.channels import not_a_member
+from bot.sync import service as meetings
+from bot.sync.blocks import build_feedback_modal
+from bot.sync.service import SyncError
+from bot.workspace.form import parse_sync_submission
+from bot.workspace.store import load
 
 
 def _meta(view: dict, body: dict) -> dict:

@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.deps import Deps
-from bot.leads import give_verdict
-from bot.workspaces import load
+from bot.leads.cards import give_verdict
+from bot.workspace.store import load
 from handlers.actions.verdicts import refusal
 
 

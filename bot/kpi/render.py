@@ -6,7 +6,7 @@ import csv
 import io
 
 from bot.i18n import N_, translator
-from bot.kpi import HEADLINE, KPI_LABELS, LOWER_IS_BETTER, STAGE_LABELS, Kpi, Report
+from bot.kpi.engine import HEADLINE, KPI_LABELS, LOWER_IS_BETTER, STAGE_LABELS, Kpi, Report
 
 REPORT_TITLES = {
     "daily": N_("Daily digest"),

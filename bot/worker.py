@@ -15,7 +15,7 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
 
 from bot.deps import Deps, freeze_startup_objects
-from bot.leads import post_cards
+from bot.leads.cards import post_cards
 from bot.settings import Settings
 from storage.db import read_scope
 from storage.repos import leads

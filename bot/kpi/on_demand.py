@@ -10,10 +10,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import Message, build_on_demand
-from bot.charts import render_funnel_png
 from bot.deps import Deps
-from bot.periods import Period
-from bot.reports import compute_report
+from bot.kpi.charts import render_funnel_png
+from bot.kpi.periods import Period
+from bot.kpi.report import compute_report
 
 WORDS = {"day": "daily", "week": "weekly", "month": "monthly"}
 

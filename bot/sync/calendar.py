@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config import (
+from bot.workspace.keys import (
     DAYS,
     ConfigError,
     _channel,

@@ -17,12 +17,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import Message
-from bot.delivery import INTERRUPTED, STALE_CLAIM, Attachment, tell_admins, upload
 from bot.deps import Deps
 from bot.i18n import N_, translator
-from bot.periods import Period
-from bot.sync_calendar import Calendar, Slot, Timeline
-from bot.workspaces import load, save_settings
+from bot.kpi.delivery import INTERRUPTED, STALE_CLAIM, Attachment, tell_admins, upload
+from bot.kpi.periods import Period
+from bot.sync.calendar import Calendar, Slot, Timeline
+from bot.workspace.store import load, save_settings
 from storage.db import read_scope
 from storage.models import ActionItem, IcpVersion, Meeting, MeetingAnswer, SyncSeries, Workspace
 from storage.repos import posts
@@ -177,7 +177,7 @@ def _dm(client: WebClient, user: str, msg: Message) -> dict:
 
 def ask(deps: Deps, ws: Workspace, series: SyncSeries, m: Meeting, tl: Timeline, now: datetime) -> int:
     """DM the questions to every participant not asked yet; returns how many were asked now."""
-    from bot.sync_blocks import build_ask_dm
+    from bot.sync.blocks import build_ask_dm
 
     with read_scope(deps.engine) as s:
         known = {p.user_id for p in repo.participants(s, m.id)}
@@ -221,7 +221,7 @@ def _tell_admins_unreachable(deps: Deps, ws: Workspace, who: list[tuple[str, str
 def remind(deps: Deps, ws: Workspace, m: Meeting, tl: Timeline, now: datetime) -> int:
     """The latest reminder due, once, to those asked before it who have not answered (`ws` as
     `shown`: the reminder names the meeting's time)."""
-    from bot.sync_blocks import build_reminder_dm
+    from bot.sync.blocks import build_reminder_dm
 
     due = [i for i, at in enumerate(tl.reminders) if at <= now]
     if not due:
@@ -269,7 +269,7 @@ def save_answers(deps: Deps, team_id: str, meeting_id: int, user_id: str, texts:
     values = {k: (text, (texts.get(k) or "").strip()) for k, text in asked}
     repo.save_answers(deps.engine, team_id, meeting_id, user_id, dept, values, deps.clock())
     if p is not None and p.dm_channel and p.dm_ts:
-        from bot.sync_blocks import build_ask_dm
+        from bot.sync.blocks import build_ask_dm
 
         answered = any(text for _q, text in values.values())
         try:
@@ -311,7 +311,7 @@ def response_rate(parts: list, answered: set[str]) -> dict[str, tuple[int, int]]
 class DataPack:
     period: Period
     report: object  # bot.kpi.Report
-    quality: object  # bot.quality.Quality
+    quality: object  # bot.leads.quality.Quality
     feedback: dict[str, list]  # kind → newest first
     open_actions: list[ActionItem]
     icp: IcpVersion | None
@@ -345,8 +345,8 @@ def since_last_sync(deps: Deps, ws: Workspace, series: SyncSeries, m: Meeting) -
 
 
 def data_pack(deps: Deps, ws: Workspace, series: SyncSeries, m: Meeting) -> DataPack:
-    from bot.quality import compute_quality
-    from bot.reports import compute_report
+    from bot.kpi.report import compute_report
+    from bot.leads.quality import compute_quality
 
     period = since_last_sync(deps, ws, series, m)
     report = compute_report(deps.engine, ws.team_id, "range", period)
@@ -389,7 +389,7 @@ def post_agenda(deps: Deps, team_id: str, meeting_id: int, now: datetime) -> str
     """The agenda once: parent message, then answers, data pack, funnel picture and ICP in its thread.
     Each part of the thread is claimed on its own: a thread cut off half-way (Slack down, a restart) is
     finished on a later tick without posting again what is out."""
-    from bot.sync_blocks import build_agenda
+    from bot.sync.blocks import build_agenda
 
     ws = load(deps.engine, team_id)
     if not ws.sync_channel:
@@ -427,8 +427,8 @@ def _agenda_thread(
     data: Agenda | None = None,
 ) -> str:
     """The parts of the agenda's thread not out yet, each once; the parent's claim is done after the last."""
-    from bot.charts import render_funnel_png
-    from bot.sync_blocks import build_agenda_thread
+    from bot.kpi.charts import render_funnel_png
+    from bot.sync.blocks import build_agenda_thread
 
     data = data or agenda(deps, ws.team_id, meeting_id)
     client = deps.client(ws.team_id)
@@ -485,7 +485,7 @@ def current(deps: Deps, team_id: str) -> Meeting | None:
 def add_action(deps: Deps, team_id: str, owner: str, text: str, due: date | None, author: str) -> ActionItem:
     """An action item of the meeting in progress (its owner hears of it in the summary) or, between
     meetings, of the next one — then the owner gets a DM at once."""
-    from bot.sync_blocks import build_action_dm
+    from bot.sync.blocks import build_action_dm
 
     m = current(deps, team_id)
     item = repo.add_action(deps.engine, team_id, m.id if m else None, owner, text, due, author, deps.clock())
@@ -565,7 +565,7 @@ def summary(deps: Deps, team_id: str, m: Meeting, now: datetime) -> Summary:
 def close(deps: Deps, team_id: str, meeting_id: int, now: datetime, *, by: str | None, quiet: bool = False) -> bool:
     """Close the meeting once: the summary in the sync channel, then each owner's new items by DM.
     False when it was already closed."""
-    from bot.sync_blocks import build_action_dm, build_summary
+    from bot.sync.blocks import build_action_dm, build_summary
 
     if not repo.set_status(deps.engine, meeting_id, "closed", only_from=("planned", "open")):
         return False
@@ -611,8 +611,8 @@ def _send_once(deps: Deps, ws: Workspace, key: str, user: str, msg: Message) -> 
 
 def remind_due_actions(deps: Deps, ws: Workspace, cal: Calendar, now: datetime) -> int:
     """On an item's due date, from the start of the working day, its owner gets one reminder."""
-    from bot.config import parse_hhmm
-    from bot.sync_blocks import build_action_dm
+    from bot.sync.blocks import build_action_dm
+    from bot.workspace.keys import parse_hhmm
 
     local = now.astimezone(ZoneInfo(ws.timezone))
     if local.time() < parse_hhmm(ws.work_hours.split("-")[0]):

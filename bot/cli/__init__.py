@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
-from bot.workspaces import WorkspaceError
+from bot.workspace.store import WorkspaceError
 
 log = logging.getLogger("handoff")
 
@@ -141,9 +141,9 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.importing import ImportError_, Mapping, run_import
-    from bot.readers import ReadError
-    from bot.workspaces import load, resolve_team
+    from bot.imports.readers import ReadError
+    from bot.imports.run import ImportError_, Mapping, run_import
+    from bot.workspace.store import load, resolve_team
 
     if args.post and args.kind != "leads":
         print("handoff import: --post posts lead cards; it only goes with `import leads`", file=sys.stderr)
@@ -191,8 +191,8 @@ def newest_lead_id(engine, team: str) -> int:
 
 def post_imported_cards(deps, team: str, after_id: int, limit: int) -> int:
     """Cards for the leads the import added (ids above `after_id`), the newest `limit` of them, oldest first."""
-    from bot.leads import post_card
-    from bot.workspaces import load
+    from bot.leads.cards import post_card
+    from bot.workspace.store import load
     from storage.db import read_scope
     from storage.repos import leads
 
@@ -215,8 +215,8 @@ def post_imported_cards(deps, team: str, after_id: int, limit: int) -> int:
 
 
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.config import ConfigError, parse_assignments
-    from bot.workspaces import WorkspaceError, load, resolve_team, save_settings, settings_table
+    from bot.workspace.keys import ConfigError, parse_assignments
+    from bot.workspace.store import WorkspaceError, load, resolve_team, save_settings, settings_table
 
     deps = _deps(settings)
     try:
@@ -237,9 +237,9 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.outputs import render, write_all
-    from bot.reports import compute_report, period_for
-    from bot.workspaces import load, resolve_team
+    from bot.kpi.outputs import render, write_all
+    from bot.kpi.report import compute_report, period_for
+    from bot.workspace.store import load, resolve_team
 
     deps = _deps(settings)
     try:
@@ -262,8 +262,8 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from bot.schedule import occurrences
-    from bot.workspaces import load, resolve_team
+    from bot.kpi.schedule import occurrences
+    from bot.workspace.store import load, resolve_team
 
     deps = _deps(settings)
     team = resolve_team(deps.engine, args.team)
@@ -306,18 +306,18 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def sync_events(deps, ws, start, end):
-    from bot.meetings import find_series
-    from bot.sync_calendar import Calendar, events
+    from bot.sync.calendar import Calendar, events
+    from bot.sync.service import find_series
 
     series = find_series(deps, ws.team_id)
     return events(Calendar(series, ws), start, end) if series and series.active else []
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
-    from bot import meetings
-    from bot.config import DAYS, ConfigError, display
-    from bot.sync_calendar import SYNC_KEYS, parse_sync_assignments
-    from bot.workspaces import load, resolve_team
+    from bot.sync import service as meetings
+    from bot.sync.calendar import SYNC_KEYS, parse_sync_assignments
+    from bot.workspace.keys import DAYS, ConfigError, display
+    from bot.workspace.store import load, resolve_team
 
     deps = _deps(settings)
     team = resolve_team(deps.engine, args.team)
@@ -350,8 +350,8 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_webhook(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.webhook import webhook_secret
-    from bot.workspaces import resolve_team
+    from bot.leads.webhook import webhook_secret
+    from bot.workspace.store import resolve_team
 
     deps = _deps(settings)
     team = resolve_team(deps.engine, args.team)
@@ -360,8 +360,8 @@ def cmd_webhook(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.exports import export_rows, write_table
-    from bot.workspaces import resolve_team
+    from bot.leads.exports import export_rows, write_table
+    from bot.workspace.store import resolve_team
 
     deps = _deps(settings)
     team = resolve_team(deps.engine, args.team)
@@ -376,7 +376,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.workspaces import resolve_team
+    from bot.workspace.store import resolve_team
     from storage.db import session_scope
     from storage.repos import leads
 
@@ -392,7 +392,7 @@ def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_recount(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.workspaces import resolve_team
+    from bot.workspace.store import resolve_team
     from storage.repos import customers, leadday
 
     deps = _deps(settings)

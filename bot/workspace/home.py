@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 
 from bot.blocks import build_home
 from bot.i18n import translator
-from bot.render import REPORT_TITLES
-from bot.schedule import Occurrence, occurrences
-from bot.workspaces import load
+from bot.kpi.render import REPORT_TITLES
+from bot.kpi.schedule import Occurrence, occurrences
+from bot.workspace.store import load
 from storage.db import read_scope
 from storage.models import Workspace
 from storage.repos import sync
@@ -34,8 +34,8 @@ def schedule_lines(ws: Workspace, now: datetime) -> list[str]:
 
 def sync_lines(engine: Engine, ws: Workspace, user_id: str, now: datetime) -> list[str]:
     """This person's view of the sync: the next meeting, their unanswered questions, their open items."""
-    from bot.sync_blocks import when
-    from bot.sync_calendar import Calendar
+    from bot.sync.blocks import when
+    from bot.sync.calendar import Calendar
 
     _ = translator(ws.language)
     with read_scope(engine) as s:

@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.i18n import N_, translator
-from bot.importing import KINDS
-from bot.workspaces import load
+from bot.imports.run import KINDS
+from bot.workspace.store import load
 from storage.db import read_scope, session_scope
 from storage.models import Lead, LeadVerdict, Workspace
 from storage.repos import leads as repo
@@ -284,7 +284,7 @@ SLA_LOOKBACK = timedelta(days=14)
 
 def nudge_overdue(deps: Deps, ws: Workspace, now: datetime) -> int:
     """One nudge in the thread after N working hours without a verdict, one escalation after 2N."""
-    from bot.worktime import working_hours_between
+    from bot.workspace.worktime import working_hours_between
 
     _ = translator(ws.language)
     sent = 0

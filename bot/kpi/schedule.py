@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.config import DAYS, parse_hhmm, parse_workdays
-from bot.periods import Period
+from bot.kpi.periods import Period
+from bot.workspace.keys import DAYS, parse_hhmm, parse_workdays
 from storage.models import Workspace
 
 DIGEST_KINDS = ("daily", "weekly", "monthly", "quality")

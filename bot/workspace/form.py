@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import ids
 from bot.blocks import DIGESTS
-from bot.config import ConfigError, parse_value
+from bot.workspace.keys import ConfigError, parse_value
 from storage.models import SyncSeries, Workspace
 
 CHANNEL_KEYS = ("leads_channel", "digest_channel", "marketing_channel", "sync_channel")
@@ -54,7 +54,7 @@ def parse_submission(state: dict[str, Any], ws: Workspace) -> tuple[dict[str, An
 
 def parse_sync_submission(state: dict[str, Any], series: SyncSeries | None) -> tuple[dict[str, Any], dict[str, str]]:
     """The sync setup modal → (series values, errors keyed by block id)."""
-    from bot.sync_calendar import SYNC_KEYS
+    from bot.sync.calendar import SYNC_KEYS
 
     def field(block: str) -> dict[str, Any]:
         return state.get(block, {}).get(ids.VALUE, {})

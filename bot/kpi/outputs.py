@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from bot.blocks import build_digest
-from bot.charts import render_funnel_png, render_trend_png
-from bot.kpi import Report
-from bot.render import render_channels_csv, render_text
+from bot.kpi.charts import render_funnel_png, render_trend_png
+from bot.kpi.engine import Report
+from bot.kpi.render import render_channels_csv, render_text
 
 FORMATS = ("text", "json", "blocks", "csv")
 

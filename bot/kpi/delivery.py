@@ -10,12 +10,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import build_digest, build_notice
-from bot.charts import render_funnel_png, render_trend_png
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.kpi import Report
-from bot.render import REPORT_TITLES, render_channels_csv
-from bot.workspaces import load
+from bot.kpi.charts import render_funnel_png, render_trend_png
+from bot.kpi.engine import Report
+from bot.kpi.render import REPORT_TITLES, render_channels_csv
+from bot.workspace.store import load
 from storage.models import Workspace
 from storage.repos import posts
 

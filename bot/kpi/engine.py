@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from bot.i18n import N_, translator
-from bot.periods import Period
+from bot.kpi.periods import Period
 
 FUNNEL_STAGES = ("visitors", "leads", "target_leads", "meetings", "sales")
 STAGE_LABELS = {

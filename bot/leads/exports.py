@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.workspaces import load
+from bot.workspace.store import load
 from storage.db import session_scope
 from storage.repos import quality, sync
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from bot.deps import Deps
-from bot.leads import check, post_card, store
+from bot.leads.cards import check, post_card, store
 from storage.db import read_scope, session_scope
 from storage.repos import workspaces as ws_repo
 

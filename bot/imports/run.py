@@ -11,8 +11,8 @@ import yaml
 from sqlalchemy import Engine
 from tqdm import tqdm
 
-from bot import normalize as nz
-from bot.readers import CHUNK_ROWS, ReadError, chunks, header, open_source
+from bot.imports import normalize as nz
+from bot.imports.readers import CHUNK_ROWS, ReadError, chunks, header, open_source
 from storage.repos import imports as repo
 
 MAX_ERRORS_SHOWN = 20

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot import kpi
-from bot.periods import Period
-from bot.workspaces import load
+from bot.kpi import engine as kpi
+from bot.kpi.periods import Period
+from bot.workspace.store import load
 from storage.db import read_scope
 from storage.repos import metrics
 

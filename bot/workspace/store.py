@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.config import KEYS, display
+from bot.workspace.keys import KEYS, display
 from storage.db import read_scope, session_scope
 from storage.models import Workspace
 from storage.repos import workspaces as repo

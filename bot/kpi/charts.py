@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from bot.i18n import translator
-from bot.kpi import HEADLINE, KPI_LABELS, STAGE_LABELS, FunnelStage, Report
-from bot.render import REPORT_TITLES, fmt_kpi_value, fmt_number, fmt_pct
+from bot.kpi.engine import HEADLINE, KPI_LABELS, STAGE_LABELS, FunnelStage, Report
+from bot.kpi.render import REPORT_TITLES, fmt_kpi_value, fmt_number, fmt_pct
 
 P = ParamSpec("P")
 

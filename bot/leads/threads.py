@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from bot.deps import Deps
-from bot.workspaces import load
+from bot.workspace.store import load
 from storage.db import session_scope
 from storage.models import Lead
 from storage.repos import leads as repo

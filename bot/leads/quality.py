@@ -12,12 +12,12 @@ from slack_sdk.models.blocks import ContextBlock, HeaderBlock, SectionBlock
 from bot.blocks import Message, _md
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.kpi import change_pct, ratio
-from bot.leads import VERDICT_LABELS, reason_label
-from bot.periods import Period
-from bot.render import fmt_number, fmt_pct
-from bot.workspaces import load
-from bot.worktime import working_hours_between
+from bot.kpi.engine import change_pct, ratio
+from bot.kpi.periods import Period
+from bot.kpi.render import fmt_number, fmt_pct
+from bot.leads.cards import VERDICT_LABELS, reason_label
+from bot.workspace.store import load
+from bot.workspace.worktime import working_hours_between
 from storage.db import read_scope
 from storage.models import Workspace
 from storage.repos import posts

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.config import DAYS, parse_hhmm, parse_workdays
+from bot.workspace.keys import DAYS, parse_hhmm, parse_workdays
 
 
 def working_hours_between(

@@ -24,10 +24,10 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.blocks import Message, _channel_input, _groups_input, _md, _modal, _people, _users_input
-from bot.config import DAYS
 from bot.i18n import N_, translator
-from bot.kpi import KPI_LABELS, STAGE_LABELS
-from bot.render import fmt_change, fmt_kpi_value, fmt_number, fmt_pct
+from bot.kpi.engine import KPI_LABELS, STAGE_LABELS
+from bot.kpi.render import fmt_change, fmt_kpi_value, fmt_number, fmt_pct
+from bot.workspace.keys import DAYS
 from storage.models import ActionItem, Meeting, SyncSeries, Workspace
 
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
@@ -317,7 +317,7 @@ def text_messages(text: str) -> list[Message]:
 
 def build_agenda_thread(data) -> list[Message]:
     """The thread under the agenda: answers, data pack, ICP (each split to fit Slack's limits)."""
-    from bot.meetings import icp_changes
+    from bot.sync.service import icp_changes
 
     _ = translator(data.ws.language)
     answers = f"*{_('Answers')}*\n\n" + build_answers_text(data.ws, data.questions, data.answers)
