@@ -10,6 +10,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack.acks import AckWaitingExecutor
 from bot.slack.client import make_client
+from handlers import register
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,6 @@ def create_app(settings: Settings, deps: Deps, *, token_verification: bool = Tru
         kind = body.get("type") or body.get("command") or "request"
         log.exception("a Slack listener failed on %s", kind, exc_info=error)
         return None
-
-    from handlers import register
 
     register(app)
     return app

@@ -1,4 +1,5 @@
-"""The long-lived objects every part of the bot shares, built once by main() or a test."""
+"""The long-lived objects every part of the bot shares, built once by main() or a test: the settings, the
+database (units of work through read() and write()), the one clock and the Slack client."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.settings import Settings
-from storage.db import make_engine
+from bot.slack.client import make_client
+from storage.db import make_engine, read_scope, session_scope
 from storage.types import utcnow
 
 
@@ -32,11 +36,17 @@ class Deps:
     def from_settings(cls, settings: Settings) -> Deps:
         return cls(settings=settings, engine=make_engine(settings.database_url))
 
+    def read(self) -> AbstractContextManager[Session]:
+        """A unit of work that only reads (on SQLite it never waits for a writer)."""
+        return read_scope(self.engine)
+
+    def write(self) -> AbstractContextManager[Session]:
+        """A unit of work that writes: committed when the block ends, rolled back on an error."""
+        return session_scope(self.engine)
+
     def client(self, team_id: str) -> WebClient:
         """The Web API client for a workspace (single-workspace mode: the bot token's)."""
         if self._client is None:
-            from bot.slack.client import make_client
-
             self._client = make_client(self.settings)
         return self._client
 

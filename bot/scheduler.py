@@ -2,7 +2,8 @@
 
 Stored jobs are pickled by reference, so they cannot carry the engine or the Slack client. A job
 names a runtime key instead, and the running process registers its Deps under that key before the
-scheduler starts. One ticker job reads the schedule (which is data) each minute; see jobs/.
+scheduler starts. One ticker job runs the jobs each minute; each reads the schedule (which is data)
+and decides what is due (see jobs/).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.deps import Deps
+from jobs import run_due
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,15 @@ def runtime(key: str) -> Deps | None:
     return _runtimes.get(key)
 
 
+def tick(runtime_key: str = "default") -> None:
+    """The every-minute job APScheduler runs (by reference, from its database job store)."""
+    deps = runtime(runtime_key)
+    if deps is None:
+        log.warning("tick: no runtime registered under %r; skipped", runtime_key)
+        return
+    run_due(deps=deps, now=deps.clock())
+
+
 def create_scheduler(deps: Deps, key: str = "default") -> BackgroundScheduler:
     _runtimes[key] = deps
     scheduler = BackgroundScheduler(
@@ -33,7 +44,7 @@ def create_scheduler(deps: Deps, key: str = "default") -> BackgroundScheduler:
         timezone="UTC",
     )
     scheduler.add_job(
-        "jobs:tick",
+        "bot.scheduler:tick",
         trigger=IntervalTrigger(minutes=1, timezone="UTC"),
         id=TICK_JOB_ID,
         kwargs={"runtime_key": key},

@@ -15,9 +15,11 @@ from multiprocessing.synchronize import Event
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot import worker
 from bot.app import create_app
 from bot.deps import Deps, freeze_startup_objects
 from bot.leads import webhook
+from bot.scheduler import start_scheduler
 from bot.settings import Settings
 from storage.db import ping
 
@@ -145,15 +147,11 @@ def _start_web_processes(settings: Settings, n: int) -> list[tuple[BaseProcess, 
 
 def serve(settings: Settings, deps: Deps) -> None:
     """`handoff run`: the app, the scheduler, and HTTP (or Socket Mode with /healthz on PORT)."""
-    from bot.scheduler import start_scheduler
-
     # SIGTERM (a service manager, `docker stop`) ends the process through the `finally` below.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     children: list[tuple[BaseProcess, Event]] = []
     if settings.card_worker:
-        from bot import worker as card_worker
-
-        children.append(card_worker.start(settings))
+        children.append(worker.start(settings))
         deps.card_worker = True
     app = create_app(settings, deps)
     scheduler = start_scheduler(deps)

@@ -15,35 +15,12 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
 
 from bot.deps import Deps, freeze_startup_objects
-from bot.leads.cards import post_cards
+from bot.leads.cards import CHUNK, drain
 from bot.settings import Settings
-from storage.db import read_scope
-from storage.repos import leads
 
 log = logging.getLogger(__name__)
 IDLE_SLEEP = 0.05
-BATCH = 50
-# Cards posted between two records of where they are: a crash in between leaves at most this many cards
-# in Slack without their place noted (never posted twice: their claims are held).
-CHUNK = 10
 NICENESS = 10
-
-
-def drain(deps: Deps, limit: int = BATCH) -> int:
-    """Post the cards of up to `limit` queued leads, a few at a time per workspace; how many were taken
-    off the queue."""
-    with read_scope(deps.engine) as s:
-        queued = leads.queued_cards(s, limit)
-    by_team: dict[str, list[int]] = {}
-    for team_id, lead_id in queued:
-        by_team.setdefault(team_id, []).append(lead_id)
-    for team_id, lead_ids in by_team.items():
-        for i in range(0, len(lead_ids), CHUNK):
-            try:
-                post_cards(deps, team_id, lead_ids[i : i + CHUNK])
-            except Exception:
-                log.exception("cards for leads %s failed", lead_ids[i : i + CHUNK])
-    return len(queued)
 
 
 def run(settings: Settings, stop: Event) -> None:

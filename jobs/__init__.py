@@ -3,39 +3,31 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.deps import Deps
+from jobs.delivery import resume_posts
+from jobs.digests import post_due_digests
+from jobs.leads import feedback_sla, post_missing_cards, weekly_quality_report
+from jobs.sync import run_sync
 
 log = logging.getLogger(__name__)
 
-
-def tick(runtime_key: str = "default") -> None:
-    """The every-minute job APScheduler runs (by reference, from its database job store)."""
-    from bot.scheduler import runtime
-
-    deps = runtime(runtime_key)
-    if deps is None:
-        log.warning("tick: no runtime registered under %r; skipped", runtime_key)
-        return
-    run_due(deps=deps, now=deps.clock())
+JOBS: tuple[tuple[str, Callable[..., object]], ...] = (
+    ("resume", resume_posts),
+    ("digests", post_due_digests),
+    ("lead-cards", post_missing_cards),
+    ("sla", feedback_sla),
+    ("quality", weekly_quality_report),
+    ("sync", run_sync),
+)
 
 
 def run_due(*, deps: Deps, now: datetime) -> list[str]:
     """Run every job at `now` (each decides what is due); one failing job does not stop the others."""
-    from jobs.digests import post_due_digests
-    from jobs.leads import feedback_sla, post_missing_cards, weekly_quality_report
-    from jobs.sync import run_sync
-
-    jobs = (
-        ("digests", post_due_digests),
-        ("lead-cards", post_missing_cards),
-        ("sla", feedback_sla),
-        ("quality", weekly_quality_report),
-        ("sync", run_sync),
-    )
     ran = []
-    for name, job in jobs:
+    for name, job in JOBS:
         try:
             job(deps=deps, now=now)
             ran.append(name)

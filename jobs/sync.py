@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.deps import Deps
-from bot.sync import service as meetings
+from bot.sync.ticker import run
 
 
 def run_sync(*, deps: Deps, now: datetime) -> None:
-    meetings.run(deps, now)
+    run(deps, now)

@@ -57,16 +57,6 @@ class Workspace(SQLModel, table=True):
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
-class Person(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
-    id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
-    user_id: str = Field(max_length=32)
-    name: str | None = None
-    department: str | None = None  # sales | marketing | None
-    updated_at: datetime = _ts(default_factory=utcnow)
-
-
 class Lead(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "external_id"),
@@ -110,7 +100,7 @@ class Lead(SQLModel, table=True):
 
 class LeadDay(SQLModel, table=True):
     """Leads and target leads per UTC day, channel and campaign: the long reports read these few rows
-    instead of every lead. Kept by storage.repos.leadday (ORM writes of a lead and bulk imports);
+    instead of every lead. Kept by storage.rollups.leadday (ORM writes of a lead and bulk imports);
     a missing channel or campaign is kept as "" so the key stays unique."""
 
     team_id: str = Field(foreign_key="workspace.team_id", primary_key=True, max_length=32)
@@ -143,7 +133,7 @@ class Deal(SQLModel, table=True):
     rep: str | None = None
     row_hash: int | None = Field(default=None, sa_type=BigInteger)
     # The customer's first won deal (a deal without a customer is its own customer): kept by
-    # storage.repos.customers, so new customers are counted without looking at older deals.
+    # storage.rollups.customers, so new customers are counted without looking at older deals.
     first_won: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
@@ -259,7 +249,7 @@ class Meeting(SQLModel, table=True):
     starts_at: datetime = _ts()
     ends_at: datetime = _ts()
     status: str = "planned"  # planned | open | closed | skipped
-    notes: str | None = None
+    closed_by: str | None = None  # who pressed Close meeting (None: closed at the end time)
 
 
 class SyncSeries(SQLModel, table=True):
@@ -357,16 +347,21 @@ class IcpVersion(SQLModel, table=True):
 class PostedMessage(SQLModel, table=True):
     """A claim on a post, then the message it became: the key makes every post happen once."""
 
-    __table_args__ = (UniqueConstraint("team_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        Index("ix_post_status_updated", "status", "updated_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
     key: str  # e.g. daily/2026-11-30, lead-card/42
     kind: str
     period: str | None = None
-    status: str = "claimed"  # claimed | posted | done | failed
+    # claimed → posted (out, its thread not finished) → done; failed; unsure (the answer was lost)
+    status: str = "claimed"
     channel: str | None = None
     ts: str | None = None
     error: str | None = None
+    attempts: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)
 
@@ -390,5 +385,5 @@ class HandledEvent(SQLModel, table=True):
 
 # The roll-up and the first-won marks follow every ORM write of a lead or a deal; importing them here
 # registers that with the models.
-from storage.repos import customers as _customers  # noqa: E402, F401
-from storage.repos import leadday as _leadday  # noqa: E402, F401
+from storage.rollups import customers as _customers  # noqa: E402, F401
+from storage.rollups import leadday as _leadday  # noqa: E402, F401

@@ -17,6 +17,7 @@ from jobs.digests import post_due_digests
 from storage.db import session_scope
 from storage.models import Deal, Lead, Spend
 from tests.conftest import BOT_TOKEN, TEAM
+from tests.runtime import deps_for
 from tests.slack_double import SlackDouble
 
 
@@ -30,7 +31,7 @@ def make_deps(engine: Engine, slack: SlackDouble, now: datetime) -> Deps:
 @pytest.fixture
 def team(engine: Engine) -> Engine:
     save_settings(
-        engine,
+        deps_for(engine),
         TEAM,
         {"timezone": "Europe/Berlin", "digest_channel": "C0DIGEST", "admins": ["U0ADMIN"], "name": "Acme"},
     )
@@ -65,7 +66,7 @@ MONDAY_0901 = datetime(2026, 11, 30, 8, 1, tzinfo=UTC)  # 09:01 in Berlin
 
 def test_daily_digest_posts_once_with_files_in_its_thread(team: Engine, slack: SlackDouble):
     deps = make_deps(team, slack, MONDAY_0901)
-    assert run_due(deps=deps, now=MONDAY_0901) == ["digests", "lead-cards", "sla", "quality", "sync"]
+    assert run_due(deps=deps, now=MONDAY_0901) == ["resume", "digests", "lead-cards", "sla", "quality", "sync"]
     posts = slack.calls_to("chat.postMessage")
     assert len(posts) == 1
     parent = posts[0]

@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.blocks import build_help
+from bot.home import build_help
 from bot.i18n import translator
 
 ROOT = Path(__file__).parents[1]

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 
 from bot.imports.run import ImportError_, Mapping, run_import
 from bot.workspace.store import ensure
+from tests.runtime import deps_for
 from tests.slack_double import SHARED
 
 OLIST = SHARED / "data" / "olist-marketing-funnel"
@@ -55,8 +56,8 @@ def _count(engine: Engine, sql: str, **params) -> int:
 
 
 def _import(engine: Engine, kind: str, path: Path, mapping: Mapping, team: str = "T1", tz: str = "UTC"):
-    ensure(engine, team)
-    return run_import(engine, team_id=team, kind=kind, path=path, mapping=mapping, tz=tz, progress=False)
+    ensure(deps_for(engine), team)
+    return run_import(deps_for(engine), team_id=team, kind=kind, path=path, mapping=mapping, tz=tz, progress=False)
 
 
 def test_olist_imports_leads_and_won_deals(engine: Engine):
@@ -132,10 +133,17 @@ def test_errors_in_a_later_chunk_roll_back_the_earlier_ones(engine: Engine, tmp_
     path = tmp_path / "leads.csv"
     path.write_text("\n".join(rows), encoding="utf-8")
     mapping = Mapping(columns={"external_id": "id", "created_at": "created"})
-    ensure(engine, "T1")
+    ensure(deps_for(engine), "T1")
     with pytest.raises(ImportError_) as err:
         run_import(
-            engine, team_id="T1", kind="leads", path=path, mapping=mapping, tz="UTC", chunk_rows=80, progress=False
+            deps_for(engine),
+            team_id="T1",
+            kind="leads",
+            path=path,
+            mapping=mapping,
+            tz="UTC",
+            chunk_rows=80,
+            progress=False,
         )
     assert [(e.row, e.column) for e in err.value.errors] == [(202, "created")]
     assert _count(engine, "SELECT count(*) FROM lead") == 0

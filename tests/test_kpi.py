@@ -14,6 +14,7 @@ from bot.kpi.report import compute_report
 from bot.workspace.store import save_settings
 from storage.db import session_scope
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
+from tests.runtime import deps_for
 
 T = "T1"
 WEEK = Period.containing("week", date(2024, 3, 6))  # Mon 4 – Sun 10 March 2024
@@ -29,7 +30,7 @@ def lead(ext, created, channel, verdict=None, owner=None):
 
 @pytest.fixture
 def workspace(engine: Engine) -> Engine:
-    save_settings(engine, T, {"timezone": "UTC"})
+    save_settings(deps_for(engine), T, {"timezone": "UTC"})
     rows = [
         lead("L1", at(4), "ads", "target", "R1"),
         lead("L2", at(5), "ads", "not_target", "R1"),
@@ -95,7 +96,7 @@ def workspace(engine: Engine) -> Engine:
 
 
 def test_weekly_kpis_match_the_hand_count(workspace: Engine):
-    r = compute_report(workspace, T, "weekly", WEEK)
+    r = compute_report(deps_for(workspace), T, "weekly", WEEK)
     v = {k: x.value for k, x in r.kpis.items()}
     assert v["leads"] == 5 and v["target_leads"] == 3 and v["visitors"] == 150
     assert v["customers"] == 2 and v["new_customers"] == 1 and v["repeat_customers"] == 1
@@ -113,7 +114,7 @@ def test_weekly_kpis_match_the_hand_count(workspace: Engine):
 
 
 def test_funnel_stage_conversions(workspace: Engine):
-    r = compute_report(workspace, T, "weekly", WEEK)
+    r = compute_report(deps_for(workspace), T, "weekly", WEEK)
     got = [(s.stage, s.count, None if s.conversion_pct is None else round(s.conversion_pct, 2)) for s in r.funnel]
     assert got == [
         ("visitors", 150, None),
@@ -125,7 +126,7 @@ def test_funnel_stage_conversions(workspace: Engine):
 
 
 def test_channels_with_and_without_spend(workspace: Engine):
-    r = compute_report(workspace, T, "weekly", WEEK)
+    r = compute_report(deps_for(workspace), T, "weekly", WEEK)
     ch = {c["channel"]: c for c in r.channels}
     ads, seo = ch["ads"], ch["seo"]
     assert (ads["leads"], ads["target_leads"], ads["spend"], ads["sales"], ads["revenue"]) == (3, 2, 300, 1, 1000)
@@ -138,7 +139,7 @@ def test_channels_with_and_without_spend(workspace: Engine):
 
 
 def test_reps_and_products(workspace: Engine):
-    r = compute_report(workspace, T, "weekly", WEEK)
+    r = compute_report(deps_for(workspace), T, "weekly", WEEK)
     reps = {x["rep"]: x for x in r.reps}
     assert (reps["R1"]["leads"], reps["R1"]["won"], reps["R1"]["lost"]) == (2, 1, 1)
     assert reps["R1"]["win_rate_pct"] == 50 and reps["R1"]["conversion_pct"] == 50
@@ -147,7 +148,7 @@ def test_reps_and_products(workspace: Engine):
 
 
 def test_an_empty_period_has_no_values_not_errors(workspace: Engine):
-    r = compute_report(workspace, T, "weekly", Period.containing("week", date(2023, 6, 7)))
+    r = compute_report(deps_for(workspace), T, "weekly", Period.containing("week", date(2023, 6, 7)))
     assert r.kpis["leads"].value == 0 and r.kpis["cac"].value is None
     assert r.kpis["target_share_pct"].value is None and r.kpis["leads"].change_pct is None
     assert [s.conversion_pct for s in r.funnel] == [None] * 5
@@ -158,10 +159,10 @@ def test_an_empty_period_has_no_values_not_errors(workspace: Engine):
 
 def test_local_day_boundaries(workspace: Engine):
     """L5 (23:00 UTC on Sunday) is Monday in Moscow: it leaves the week there."""
-    save_settings(workspace, T, {"timezone": "Europe/Moscow"})
-    assert compute_report(workspace, T, "weekly", WEEK).kpis["leads"].value == 4
-    save_settings(workspace, T, {"timezone": "America/New_York"})
-    assert compute_report(workspace, T, "weekly", WEEK).kpis["leads"].value == 5
+    save_settings(deps_for(workspace), T, {"timezone": "Europe/Moscow"})
+    assert compute_report(deps_for(workspace), T, "weekly", WEEK).kpis["leads"].value == 4
+    save_settings(deps_for(workspace), T, {"timezone": "America/New_York"})
+    assert compute_report(deps_for(workspace), T, "weekly", WEEK).kpis["leads"].value == 5
 
 
 def test_ratio_and_change_never_give_inf_or_nan():
@@ -180,7 +181,7 @@ def test_channel_table_from_literal_frames():
 
 def test_monthly_cohort_follows_the_months_leads(workspace: Engine):
     """March's five leads: three judged target, two of them (L1, L4) since won; none met."""
-    r = compute_report(workspace, T, "monthly", Period.containing("month", date(2024, 3, 1)))
+    r = compute_report(deps_for(workspace), T, "monthly", Period.containing("month", date(2024, 3, 1)))
     assert [(c["stage"], c["count"]) for c in r.cohort] == [
         ("leads", 5),
         ("target_leads", 3),
@@ -192,7 +193,7 @@ def test_monthly_cohort_follows_the_months_leads(workspace: Engine):
 
 def test_a_report_for_one_channel(workspace: Engine):
     """Only ads: three leads, one sale (D1 from L1), the ads spend; seo's sale and traffic left out."""
-    r = compute_report(workspace, T, "weekly", WEEK, channel="ads")
+    r = compute_report(deps_for(workspace), T, "weekly", WEEK, channel="ads")
     v = {k: x.value for k, x in r.kpis.items()}
     assert (v["leads"], v["target_leads"], v["sales"], v["revenue"], v["spend"], v["visitors"]) == (
         3,
@@ -231,18 +232,18 @@ def test_the_margin_threshold_setting_reaches_the_report(workspace: Engine):
                     closed_at=at(1, month=1),
                 )
             )
-    save_settings(workspace, T, {"margin_threshold": 30})
-    weak = compute_report(workspace, T, "weekly", WEEK).products["high_margin_no_demand"]
+    save_settings(deps_for(workspace), T, {"margin_threshold": 30})
+    weak = compute_report(deps_for(workspace), T, "weekly", WEEK).products["high_margin_no_demand"]
     assert [w["product"] for w in weak] == ["Y", "Z"]
-    save_settings(workspace, T, {"margin_threshold": None})
-    weak = compute_report(workspace, T, "weekly", WEEK).products["high_margin_no_demand"]
+    save_settings(deps_for(workspace), T, {"margin_threshold": None})
+    weak = compute_report(deps_for(workspace), T, "weekly", WEEK).products["high_margin_no_demand"]
     assert [w["product"] for w in weak] == ["Y"]  # the top quartile of 35 % and 80 % starts above 35 %
 
 
 def test_a_channel_whose_target_share_falls_is_an_alert(engine: Engine):
     """ads: 8 of 10 leads target in February, 2 of 10 in March (80% → 20%); seo steady at 50%: one
     alert, for ads, with both shares."""
-    save_settings(engine, T, {"timezone": "UTC"})
+    save_settings(deps_for(engine), T, {"timezone": "UTC"})
     rows = []
     for month, ads_target in ((2, 8), (3, 2)):
         for i in range(10):
@@ -250,6 +251,6 @@ def test_a_channel_whose_target_share_falls_is_an_alert(engine: Engine):
             rows.append(lead(f"S{month}-{i}", at(i + 1, month=month), "seo", "target" if i < 5 else "spam"))
     with session_scope(engine) as s:
         s.add_all(rows)
-    report = compute_report(engine, T, "monthly", Period.containing("month", date(2024, 3, 1)))
+    report = compute_report(deps_for(engine), T, "monthly", Period.containing("month", date(2024, 3, 1)))
     alerts = [a for a in report.alerts if a.kind == "target_share_down"]
     assert [a.text for a in alerts] == ["ads: target share fell from 80% to 20%."]

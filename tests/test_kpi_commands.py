@@ -14,12 +14,13 @@ from storage.db import session_scope
 from storage.models import Lead
 from tests.conftest import TEAM, RunningApp
 from tests.http import button_click, slash_command
+from tests.runtime import deps_for
 
 
 @pytest.fixture
 def data(running_app: RunningApp) -> RunningApp:
     engine = running_app.deps.engine
-    save_settings(engine, TEAM, {"timezone": "UTC", "digest_channel": "C0DIGEST", "name": "Acme"})
+    save_settings(deps_for(engine), TEAM, {"timezone": "UTC", "digest_channel": "C0DIGEST", "name": "Acme"})
     with session_scope(engine) as s:
         for i in range(7):
             s.add(

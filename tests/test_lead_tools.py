@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 
 from bot.cli import main
-from bot.leads.exports import export_rows, neutralise, write_table
+from bot.exports import export_rows, neutralise, write_table
 from bot.workspace.store import save_settings
 from bot.workspace.worktime import working_hours_between
 from jobs.leads import feedback_sla
@@ -16,6 +16,7 @@ from storage.db import session_scope
 from storage.models import Lead, LeadVerdict, ThreadReply
 from storage.repos import leads as repo
 from tests.conftest import TEAM
+from tests.runtime import deps_for
 from tests.test_digests import make_deps
 
 
@@ -39,7 +40,7 @@ def test_working_hours_skip_nights_and_weekends():
 
 def test_sla_nudges_once_then_escalates_once(engine: Engine, slack):
     save_settings(
-        engine,
+        deps_for(engine),
         TEAM,
         {
             "timezone": "UTC",
@@ -88,7 +89,7 @@ def test_formulas_are_neutralised():
 
 
 def test_export_verdicts_csv_and_xlsx(engine: Engine, tmp_path):
-    save_settings(engine, TEAM, {"timezone": "UTC"})
+    save_settings(deps_for(engine), TEAM, {"timezone": "UTC"})
     with session_scope(engine) as s:
         lead = Lead(
             team_id=TEAM,
@@ -111,12 +112,12 @@ def test_export_verdicts_csv_and_xlsx(engine: Engine, tmp_path):
             )
         )
         s.add(ThreadReply(team_id=TEAM, lead_id=lead.id, channel="C", ts="1.5", user_id="U1", text="=1+1"))
-    header, rows = export_rows(engine, TEAM, "verdicts", None, None)
+    header, rows = export_rows(deps_for(engine), TEAM, "verdicts", None, None)
     out = tmp_path / "v.csv"
     write_table(header, rows, "csv", out)
     got = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert got[0]["name"].startswith("'=") and got[0]["comment"] == "'@everyone" and got[0]["verdict"] == "spam"
-    header, rows = export_rows(engine, TEAM, "replies", None, None)
+    header, rows = export_rows(deps_for(engine), TEAM, "replies", None, None)
     write_table(header, rows, "xlsx", tmp_path / "r.xlsx")
     from openpyxl import load_workbook
 
@@ -148,7 +149,7 @@ def test_forget_erases_personal_data_and_keeps_the_counts(tmp_path, monkeypatch,
         lead_id = lead.id
     assert main(["forget", "--email", "ann@example.com"]) == 0
     with session_scope(deps.engine) as s:
-        lead = repo.get(s, "local", lead_id)
+        lead = repo.get(s, team_id="local", lead_id=lead_id)
         assert (lead.name, lead.email, lead.phone) == (None, None, None)
         assert (lead.channel, lead.verdict, lead.forgotten_at is not None) == ("ads", "target", True)
     assert main(["forget", "--lead", "999"]) == 1

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot import ids
 from bot.kpi.periods import Period
-from bot.leads.cards import post_card
+from bot.leads.cards import drain, post_card
 from bot.leads.quality import compute_quality
 from bot.leads.webhook import sign, webhook_secret
 from bot.workspace.store import save_settings
@@ -21,8 +21,10 @@ from storage.db import session_scope
 from storage.models import Lead, LeadVerdict, PostedMessage, ThreadReply
 from storage.repos import leads as repo
 from storage.repos import posts
+from storage.types import utcnow
 from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
 from tests.http import button_click, interactive, post, signed_post, slash_command
+from tests.runtime import claim, deps_for
 from tests.slack_double import SHARED
 
 PAYLOADS = SHARED / "slack" / "payloads" / "http"
@@ -32,7 +34,7 @@ SALES = "U0SALES"
 @pytest.fixture
 def app(running_app: RunningApp) -> RunningApp:
     save_settings(
-        running_app.deps.engine,
+        running_app.deps,
         TEAM,
         {"leads_channel": "C0LEADS", "sales": [SALES], "timezone": "UTC", "reactions": {"x": "not_target"}},
     )
@@ -84,7 +86,7 @@ def _card(app: RunningApp):
 
     def stored() -> bool:
         with session_scope(app.deps.engine) as s:
-            return repo.by_card(s, TEAM, call.args["channel"], ts) is not None
+            return repo.by_card(s, team_id=TEAM, channel=call.args["channel"], ts=ts) is not None
 
     _wait(stored)
     return call
@@ -92,7 +94,7 @@ def _card(app: RunningApp):
 
 def _lead(app: RunningApp, external_id: str = "crm-1001") -> Lead:
     with session_scope(app.deps.engine) as s:
-        return repo.by_external_id(s, TEAM, external_id)
+        return repo.by_external_id(s, team_id=TEAM, external_id=external_id)
 
 
 def test_webhook_posts_a_card_once(app: RunningApp):
@@ -149,8 +151,6 @@ def _queued(app: RunningApp) -> list[tuple[str, int]]:
 
 
 def test_with_a_card_worker_the_webhook_only_queues_and_the_worker_posts_once(app: RunningApp):
-    from bot.worker import drain
-
     app.deps.card_worker = True
     lead_id = send_lead(app, LEAD).json()["lead_id"]
     send_lead(app, LEAD)  # a retried webhook queues nothing more
@@ -166,17 +166,15 @@ def test_the_worker_posts_a_batch_once_each_and_records_every_outcome(app: Runni
     """Queued cards posted a chunk at a time: each posted card has its place noted and its claim done, a
     card whose post Slack refused is marked failed, a card already claimed elsewhere is not posted
     again, and the queue ends empty; draining again posts nothing."""
-    from bot import worker as card_worker
-
     app.deps.card_worker = True
     ids_ = [
         send_lead(app, LEAD | {"external_id": f"crm-b{i}", "name": f"Batch {i}"}).json()["lead_id"] for i in range(13)
     ]
     held = ids_[5]
-    assert posts.claim(app.deps.engine, TEAM, f"lead-card/{held}", "lead-card", None) is not None
+    assert claim(app.deps.engine, TEAM, f"lead-card/{held}", "lead-card") is not None
     app.slack.fail("chat.postMessage", "channel_not_found")  # the first post of the batch is refused
-    assert card_worker.drain(app.deps) == 13  # two chunks: 10 and 3
-    assert card_worker.drain(app.deps) == 0 and _queued(app) == []
+    assert drain(app.deps) == 13  # two chunks: 10 and 3
+    assert drain(app.deps) == 0 and _queued(app) == []
     cards = app.slack.calls_to("chat.postMessage")
     posted = [c for c in cards if c.response.get("ok")]
     names = sorted(c.args["text"].split(": ", 1)[1].split(" · ")[0] for c in posted)
@@ -261,7 +259,7 @@ def test_not_target_with_a_reason_then_changed_to_target(app: RunningApp):
     second = app.slack.wait_for("chat.update", count=2)[1]
     assert "changed 1 time" in json.dumps(second.args["blocks"])
     with session_scope(app.deps.engine) as s:
-        hist = [(h.verdict, h.reason, h.note, h.user_id) for h in repo.history(s, TEAM, lead_id)]
+        hist = [(h.verdict, h.reason, h.note, h.user_id) for h in repo.history(s, team_id=TEAM, lead_id=lead_id)]
     assert hist == [("not_target", "no_budget", "Wants it free", SALES), ("target", None, None, SALES)]
     assert _lead(app).verdict == "target"
 
@@ -294,7 +292,7 @@ def test_clicks_forms_and_commands_are_answered_when_ack_runs(app: RunningApp, m
     app.slack.wait_for_response()
     assert slept == []
     with session_scope(app.deps.engine) as s:
-        assert [h.verdict for h in repo.history(s, TEAM, lead_id)] == ["spam", "target"]
+        assert [h.verdict for h in repo.history(s, team_id=TEAM, lead_id=lead_id)] == ["spam", "target"]
 
 
 def test_a_double_click_is_one_verdict(app: RunningApp):
@@ -305,7 +303,7 @@ def test_a_double_click_is_one_verdict(app: RunningApp):
     app.slack.wait_for("chat.update")
     time.sleep(0.3)
     with session_scope(app.deps.engine) as s:
-        assert len(repo.history(s, TEAM, lead_id)) == 1
+        assert len(repo.history(s, team_id=TEAM, lead_id=lead_id)) == 1
     assert len(app.slack.calls_to("chat.update")) == 1
 
 
@@ -444,7 +442,7 @@ def test_a_mapped_reaction_sets_the_verdict(app: RunningApp):
     app.slack.wait_for("chat.update")
     assert _lead(app).verdict == "not_target"
     with session_scope(app.deps.engine) as s:
-        assert [h.source for h in repo.history(s, TEAM, _lead(app).id)] == ["reaction"]
+        assert [h.source for h in repo.history(s, team_id=TEAM, lead_id=_lead(app).id)] == ["reaction"]
 
 
 def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(app: RunningApp):
@@ -453,7 +451,7 @@ def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(
     retried delivery of either adds nothing."""
     app.deps.card_worker = True
     lead_id = send_lead(app, LEAD).json()["lead_id"]
-    claim = posts.claim(app.deps.engine, TEAM, f"lead-card/{lead_id}", "lead-card", None)  # posting…
+    claim_id = claim(app.deps.engine, TEAM, f"lead-card/{lead_id}", "lead-card")  # posting…
     card_ts = "1800000000.000100"
     reply = _reply_event("Already called them", "1800000000.000900", card_ts, _id="EvEARLYREPLY")
     reaction = _reaction_event(card_ts, "1800000000.000950", _id="EvEARLYX")
@@ -461,9 +459,9 @@ def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(
     time.sleep(0.5)
     assert _replies(app) == [] and _lead(app).verdict is None
     with session_scope(app.deps.engine) as s:  # …and now recorded, as the worker does after its chunk
-        repo.set_cards(s.connection(), TEAM, [(lead_id, "C0LEADS", card_ts)])
-        posts.mark_in(s, claim.id, "done", channel="C0LEADS", ts=card_ts)
-        repo.dequeue_cards(s, [lead_id])
+        repo.set_cards(s, team_id=TEAM, cards=[(lead_id, "C0LEADS", card_ts)], now=utcnow())
+        posts.record(s, outcomes=[(claim_id, "done", "C0LEADS", card_ts, None)], now=utcnow())
+        repo.dequeue_cards(s, lead_ids=[lead_id])
     _wait(lambda: _replies(app) == [("1800000000.000900", SALES, "Already called them")], timeout=8)
     _wait(lambda: _lead(app).verdict == "not_target", timeout=8)
     send_event(app, reply, retry=1)
@@ -471,7 +469,7 @@ def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(
     time.sleep(0.5)
     assert len(_replies(app)) == 1
     with session_scope(app.deps.engine) as s:
-        assert [h.source for h in repo.history(s, TEAM, lead_id)] == ["reaction"]
+        assert [h.source for h in repo.history(s, team_id=TEAM, lead_id=lead_id)] == ["reaction"]
 
 
 def test_weekly_quality_numbers_against_a_hand_count(engine, slack):
@@ -479,7 +477,7 @@ def test_weekly_quality_numbers_against_a_hand_count(engine, slack):
     the week before: ads 2 judged, 2 target. Reasons: no_budget ×2, spam ×1."""
     from tests.test_digests import make_deps
 
-    save_settings(engine, TEAM, {"timezone": "UTC", "sla_hours": 4})
+    save_settings(deps_for(engine), TEAM, {"timezone": "UTC", "sla_hours": 4})
     at = lambda d, h=10: datetime(2026, 11, d, h, tzinfo=UTC)  # noqa: E731
     rows = [
         ("a1", at(23), "ads", "target", None),

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from bot.kpi.periods import Period
 from bot.kpi.report import compute_report
+from tests.runtime import deps_for
 from tests.test_import import MAVEN, MAVEN_DEALS, OLIST, OLIST_DEALS, OLIST_LEADS, _import
 
 
@@ -26,7 +27,7 @@ def test_olist_conversion_overall_and_per_channel(engine: Engine):
     deals = _rows(OLIST / "olist_closed_deals_dataset.csv")
     first = min(date.fromisoformat(r["first_contact_date"]) for r in leads)
     last = max(date.fromisoformat(r["won_date"][:10]) for r in deals)
-    report = compute_report(engine, "T1", "range", Period.between(first, last))
+    report = compute_report(deps_for(engine), "T1", "range", Period.between(first, last))
     channel_of = {r["mql_id"]: r["origin"] or None for r in leads}
     lead_count = Counter(r["origin"] or None for r in leads)
     sale_count = Counter(channel_of.get(d["mql_id"]) for d in deals)
@@ -47,7 +48,7 @@ def test_maven_revenue_and_win_rate_per_rep_and_product(engine: Engine):
     closed = [r for r in rows if r["deal_stage"] in ("Won", "Lost")]
     first = min(date.fromisoformat(r["close_date"]) for r in closed)
     last = max(date.fromisoformat(r["close_date"]) for r in closed)
-    report = compute_report(engine, "T1", "range", Period.between(first, last))
+    report = compute_report(deps_for(engine), "T1", "range", Period.between(first, last))
     won, lost, revenue = Counter(), Counter(), defaultdict(float)
     product_revenue = defaultdict(float)
     for r in closed:

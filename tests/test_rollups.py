@@ -14,15 +14,17 @@ from alembic import command
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from bot.demo import TEAM, generate
+from bot.demo.data import TEAM, generate
+from bot.imports.run import recount as recount_rollups
 from bot.kpi.periods import Period
 from bot.workspace.store import save_settings
-from storage.db import alembic_config, migrate, read_scope
+from storage.db import alembic_config, migrate, read_scope, session_scope
 from storage.models import Deal, Lead, LeadDay
 from storage.repos import leads as lead_repo
 from storage.repos import metrics
 from storage.repos.imports import bulk
 from tests.conftest import _engine_for
+from tests.runtime import deps_for
 
 
 def recount(engine: Engine, team_id: str = TEAM) -> dict[tuple, tuple[int, int]]:
@@ -50,7 +52,7 @@ def at(day: int, hour: int = 12) -> datetime:
 def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
     """Bulk import, ORM insert, verdict changes, moved and deleted leads, a re-import that moves a
     lead to another day and channel: the roll-up equals a recount after each."""
-    generate(engine, seed=3, today=date(2026, 11, 30))
+    generate(deps_for(engine), seed=3, today=date(2026, 11, 30))
     assert rollup(engine) == recount(engine)
     with Session(engine) as s:
         fresh = Lead(team_id=TEAM, external_id="X1", created_at=at(2, 23))  # no channel or campaign: kept under ""
@@ -58,18 +60,36 @@ def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
         s.flush()
         # The webhook's insert, which the ORM's listeners do not see; a known external id adds nothing.
         assert lead_repo.insert_new(
-            s.connection(),
-            TEAM,
-            {"external_id": "X2", "created_at": at(2, 22), "channel": "ads", "campaign": "c1"},
+            s,
+            team_id=TEAM,
+            fields={"external_id": "X2", "created_at": at(2, 22), "channel": "ads", "campaign": "c1"},
+            now=at(2, 22),
         )
-        assert lead_repo.insert_new(s.connection(), TEAM, {"external_id": "X2", "created_at": at(9)}) is None
+        new = {"external_id": "X2", "created_at": at(9)}
+        assert lead_repo.insert_new(s, team_id=TEAM, fields=new, now=at(9)) is None
         some = s.exec(select(Lead).where(Lead.team_id == TEAM, Lead.verdict == "target").limit(2)).all()
         for lead in some:
             lead_repo.record_verdict(
-                s, TEAM, lead, verdict="spam", reason=None, note=None, user_id="U1", source="test", at=at(3)
+                s,
+                team_id=TEAM,
+                lead=lead,
+                verdict="spam",
+                reason=None,
+                note=None,
+                user_id="U1",
+                source="test",
+                at=at(3),
             )
         lead_repo.record_verdict(
-            s, TEAM, some[0], verdict="target", reason=None, note=None, user_id="U1", source="test", at=at(4)
+            s,
+            team_id=TEAM,
+            lead=some[0],
+            verdict="target",
+            reason=None,
+            note=None,
+            user_id="U1",
+            source="test",
+            at=at(4),
         )
         moved = s.exec(select(Lead).where(Lead.team_id == TEAM, Lead.verdict == "target").offset(5)).first()
         moved.created_at, moved.channel = moved.created_at - timedelta(days=40, hours=5), "moved-here"
@@ -91,7 +111,7 @@ def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
             "verdict": ["target", "target"],
         }
     )
-    with bulk(engine) as w:
+    with session_scope(engine) as s, bulk(s) as w:
         assert w.upsert("leads", TEAM, reimport)[:2] == (1, 1)
     assert rollup(engine) == recount(engine)
 
@@ -100,8 +120,8 @@ def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
 def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, tz: str):
     """Whole days from the roll-up plus the partial days at the edges, in zones with DST and with
     half-hour offsets, equal counting the leads of the window one by one."""
-    generate(engine, seed=5, today=date(2026, 11, 30))
-    save_settings(engine, TEAM, {"timezone": tz})
+    generate(deps_for(engine), seed=5, today=date(2026, 11, 30))
+    save_settings(deps_for(engine), TEAM, {"timezone": tz})
     with Session(engine) as s:
         all_leads = s.exec(select(Lead.created_at, Lead.channel, Lead.campaign, Lead.verdict)).all()
     periods = [
@@ -121,16 +141,16 @@ def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, t
                 want[(channel, campaign, "t")] += verdict == "target"
         with read_scope(engine) as s:
             got: Counter = Counter()
-            for channel, campaign, n, target in metrics.leads_by_channel(s, w):
+            for channel, campaign, n, target in metrics.leads_by_channel(s, window=w):
                 got[(channel, campaign, "n")] += n
                 got[(channel, campaign, "t")] += target
-            total = metrics.totals(s, w)
+            total = metrics.totals(s, window=w)
         assert +got == +want, p
         assert total["leads"] == sum(v for k, v in want.items() if k[2] == "n")
         checked += total["leads"]
         channel = sorted({k[0] for k in want if k[0]})[0]  # narrowed to one channel: its rows only
         with read_scope(engine) as s:
-            narrow = metrics.leads_by_channel(s, p.window(TEAM, tz, channel))
+            narrow = metrics.leads_by_channel(s, window=p.window(TEAM, tz, channel))
         assert {(c, camp, n, t) for c, camp, n, t in narrow} == {
             (c, camp, want[(c, camp, "n")], want[(c, camp, "t")])
             for c, camp, kind in want
@@ -150,7 +170,7 @@ def test_the_migration_counts_the_leads_already_stored(tmp_path: Path, postgres_
             (tmp_path / kind).mkdir(exist_ok=True)
             cfg = alembic_config(engine)
             command.upgrade(cfg, "0006")
-            save_settings(engine, "T1", {"timezone": "UTC"})
+            save_settings(deps_for(engine), "T1", {"timezone": "UTC"})
             with engine.begin() as conn:
                 for i, (day, hour, channel, verdict) in enumerate(
                     [(1, 0, "ads", "target"), (1, 23, "ads", None), (2, 5, None, "target"), (2, 6, "seo", "spam")]
@@ -200,7 +220,7 @@ def test_first_won_marks_follow_every_kind_of_write(engine: Engine):
     """Bulk import, an earlier won deal for a known customer, a won deal lost, a deal moved to another
     customer, a deleted deal, a re-import that changes customer and date: the marks equal a hand count
     after each, and a period's new customers equal the customers whose first won deal falls in it."""
-    generate(engine, seed=3, today=date(2026, 11, 30))
+    generate(deps_for(engine), seed=3, today=date(2026, 11, 30))
     assert marked(engine) == first_won_by_hand(engine)
     with Session(engine) as s:
         # First deals of customers who won more than once: changing them moves the mark to another deal.
@@ -239,7 +259,7 @@ def test_first_won_marks_follow_every_kind_of_write(engine: Engine):
                 ),
             }
         )
-    with bulk(engine) as w:
+    with session_scope(engine) as s, bulk(s) as w:
         w.upsert("deals", TEAM, reimport)
     assert marked(engine) == first_won_by_hand(engine)
     with Session(engine) as s:
@@ -251,16 +271,14 @@ def test_first_won_marks_follow_every_kind_of_write(engine: Engine):
     for p in (Period.containing("month", date(2026, 10, 1)), Period.containing("week", date(2026, 6, 10))):
         w = p.window(TEAM, "Europe/Berlin")
         with read_scope(engine) as s:
-            got = metrics.totals(s, w)["new_customers"]
+            got = metrics.totals(s, window=w)["new_customers"]
         assert got == sum(w.start <= t < w.end for t in first_at.values()) > 0
 
 
 def test_a_recount_repairs_rows_changed_outside_handoff(engine: Engine):
     """Leads added and removed and a deal won by plain SQL leave the aggregates behind; the recount
     (`handoff recount`) brings both back to what the rows say."""
-    from storage.repos import customers, leadday
-
-    generate(engine, seed=9, today=date(2026, 11, 30))
+    generate(deps_for(engine), seed=9, today=date(2026, 11, 30))
     with engine.begin() as conn:
         sqlite = conn.dialect.name == "sqlite"
         when = naive(at(15, 9)) if sqlite else at(15, 9)
@@ -284,8 +302,6 @@ def test_a_recount_repairs_rows_changed_outside_handoff(engine: Engine):
             {"t": TEAM, "c": naive(at(1) - timedelta(days=700)) if sqlite else at(1) - timedelta(days=700)},
         )
     assert rollup(engine) != recount(engine) and marked(engine) != first_won_by_hand(engine)
-    with engine.begin() as conn:
-        days = leadday.rebuild_all(conn, TEAM)
-        customers.refresh(conn, TEAM)
+    days = recount_rollups(deps_for(engine), TEAM)
     assert rollup(engine) == recount(engine) and days == len(recount(engine))
     assert marked(engine) == first_won_by_hand(engine)

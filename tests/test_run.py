@@ -89,8 +89,9 @@ def test_handoff_run_serves_slack_and_healthz(slack, tmp_path: Path):
         from tests.http import post
 
         store = make_engine(f"sqlite:///{db}")
-        save_settings(store, "T0TEST", {"leads_channel": "C0LEADS"})
-        secret = webhook_secret(Deps(settings=Settings(_env_file=None), engine=store), "T0TEST")
+        deps = Deps(settings=Settings(_env_file=None), engine=store)
+        save_settings(deps, "T0TEST", {"leads_channel": "C0LEADS"})
+        secret = webhook_secret(deps, "T0TEST")
         store.dispose()
         lead = b'{"external_id": "crm-run-1", "name": "Run Lead", "channel": "ads"}'
         ts = int(time.time())

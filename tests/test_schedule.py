@@ -64,7 +64,7 @@ def test_due_gives_one_post_per_kind_after_downtime():
 
 
 def test_app_home_lists_the_next_post_of_each_kind():
-    from bot.workspace.home import schedule_lines
+    from bot.home import schedule_lines
 
     lines = schedule_lines(ws(marketing_channel="C2"), utc(2026, 11, 30, 8, 15))  # Monday 09:15 in Berlin
     assert lines == [

@@ -120,7 +120,7 @@ def test_config_submission_saves_the_settings(running_app: RunningApp):
     assert reply.status == 200
     assert reply.body in (b"", b"{}") or reply.json().get("response_action") is None
     running_app.slack.wait_for("views.publish")
-    ws = load(running_app.deps.engine, TEAM)
+    ws = load(running_app.deps, TEAM)
     assert (ws.leads_channel, ws.digest_channel, ws.marketing_channel) == ("C0LEADS", "C0DIGEST", None)
     assert (ws.language, ws.timezone, ws.work_hours) == ("ru", "Europe/Moscow", "10:00-19:00")
     assert ws.sales == ["U0SALES1", "U0SALES2"] and ws.admins == ["U0ADMIN"]
@@ -137,7 +137,7 @@ def test_config_submission_with_bad_values_shows_errors_in_the_modal(running_app
     assert body["response_action"] == "errors"
     assert "Mars/Base" in body["errors"]["timezone"]
     assert "work_hours" in body["errors"]
-    assert load(running_app.deps.engine, TEAM).timezone == "UTC"
+    assert load(running_app.deps, TEAM).timezone == "UTC"
 
 
 def test_config_submission_names_a_channel_the_bot_is_not_in(running_app: RunningApp):
@@ -147,7 +147,7 @@ def test_config_submission_names_a_channel_the_bot_is_not_in(running_app: Runnin
     reply = signed_post(running_app.url + "/slack/events", SIGNING_SECRET, interactive(_submission(GOOD_FORM)), FORM)
     body = reply.json()
     assert "/invite @Handoff" in body["errors"]["leads_channel"]
-    assert load(running_app.deps.engine, TEAM).leads_channel is None
+    assert load(running_app.deps, TEAM).leads_channel is None
 
 
 def test_app_home_shows_the_workspace_state(running_app: RunningApp):
@@ -183,7 +183,7 @@ def test_rate_limited_call_is_waited_out(running_app: RunningApp):
 def test_modal_speaks_the_workspace_language(running_app: RunningApp, language: str, expected: str):
     from bot.workspace.store import save_settings
 
-    save_settings(running_app.deps.engine, TEAM, {"language": language})
+    save_settings(running_app.deps, TEAM, {"language": language})
     running_app.slack.add_user("U0ADMIN", owner=True)
     slash(running_app, "config")
     view = running_app.slack.wait_for("views.open")[0].args["view"]
@@ -204,7 +204,7 @@ def test_user_groups_are_offered_from_slack_and_saved_from_the_settings_modal(ru
     groups = {"type": "multi_external_select", "selected_options": [{"value": "S0SALES"}]}
     payload["view"]["state"]["values"]["sales" + ids.GROUPS_SUFFIX] = {ids.USERGROUPS: groups}
     assert signed_post(running_app.url + "/slack/events", SIGNING_SECRET, interactive(payload), FORM).status == 200
-    assert load(running_app.deps.engine, TEAM).sales == ["U0SALES1", "U0SALES2", "S0SALES"]
+    assert load(running_app.deps, TEAM).sales == ["U0SALES1", "U0SALES2", "S0SALES"]
 
     # The modal shows the chosen group by its handle; emptying the field removes it.
     slash_command(running_app, "/handoff", "config")
@@ -214,5 +214,5 @@ def test_user_groups_are_offered_from_slack_and_saved_from_the_settings_modal(ru
     assert block["element"]["initial_options"][0]["text"]["text"] == "@sales (Sales team)"
     payload["view"]["state"]["values"]["sales" + ids.GROUPS_SUFFIX] = {ids.USERGROUPS: {"selected_options": []}}
     signed_post(running_app.url + "/slack/events", SIGNING_SECRET, interactive(payload), FORM)
-    assert load(running_app.deps.engine, TEAM).sales == ["U0SALES1", "U0SALES2"]
+    assert load(running_app.deps, TEAM).sales == ["U0SALES1", "U0SALES2"]
     slack.wait_for("views.publish", 2)  # App Home refreshed after each save

@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import select
 
 from bot import ids
-from bot.leads.exports import export_rows
-from bot.sync import service as meetings
+from bot.exports import export_rows
+from bot.sync.closing import add_action
+from bot.sync.series import setup
 from bot.workspace.store import save_settings
 from jobs import run_due
 from storage.db import read_scope
@@ -41,7 +42,7 @@ class Clock:
 @pytest.fixture
 def app(running_app: RunningApp) -> RunningApp:
     save_settings(
-        running_app.deps.engine,
+        running_app.deps,
         TEAM,
         {"admins": [ADMIN], "timezone": "Europe/Berlin", "sales": [S1], "marketing": [M1, M2]},
     )
@@ -265,9 +266,9 @@ def test_a_whole_sync_from_setup_to_summary(app: RunningApp):
     slash_command(app, "/sync", "answers last question 1", user=M1)
     shown = slack.wait_for_response(2)[-1]
     assert "Price is clear and the trial is free" in json.dumps(shown) and "A demo in week one" not in json.dumps(shown)
-    header, rows = export_rows(app.deps.engine, TEAM, "answers", None, None)
+    header, rows = export_rows(app.deps, TEAM, "answers", None, None)
     assert header[:3] == ["meeting", "question", "question_text"] and len(rows) == 5
-    header, rows = export_rows(app.deps.engine, TEAM, "icp", None, None)
+    header, rows = export_rows(app.deps, TEAM, "icp", None, None)
     assert [r[0] for r in rows] == [1, 2]
 
 
@@ -314,7 +315,7 @@ def test_a_holiday_is_skipped_and_next_shows_it(app: RunningApp):
 def test_a_series_crossing_dst_asks_and_meets_at_the_same_local_time(app: RunningApp):
     # Thursdays from 15 October: 15:00 Berlin is 13:00 UTC before 25 October and 14:00 UTC after.
     app.clock.now = datetime(2026, 10, 1, tzinfo=UTC)
-    meetings.setup(
+    setup(
         app.deps, TEAM, {"weekday": 3, "time": "15:00", "start_date": date(2026, 10, 15), "timezone": "Europe/Berlin"}
     )
     tick(app, datetime(2026, 10, 13, 13, tzinfo=UTC))  # Tuesday 13 October 15:00 CEST
@@ -332,7 +333,7 @@ def test_user_groups_are_asked_and_only_admins_set_up(app: RunningApp):
     assert "Only Handoff admins" in reply.body.decode()
     setup_by_modal(app, sales_groups=["S0SALES"])
     assert series(app).sales == [S1, "S0SALES"]
-    meetings.setup(app.deps, TEAM, {"marketing": [M1]})
+    setup(app.deps, TEAM, {"marketing": [M1]})
     tick(app, ASK)
     assert sorted(c.args["channel"] for c in dms(app)) == sorted([S1, "U0SALES2", M1])
     with read_scope(app.deps.engine) as db:
@@ -362,20 +363,20 @@ def test_feedback_from_a_message_shortcut_is_kept_once(app: RunningApp):
 
 
 def test_app_home_shows_the_next_meeting_my_questions_and_my_items(app: RunningApp):
-    from bot.workspace.home import home_view
+    from bot.home import home_view
 
     setup_by_modal(app)
     tick(app, ASK)
-    meetings.add_action(app.deps, TEAM, M1, "Fix the UTM tags", date(2026, 12, 9), ADMIN)
-    view = json.dumps(home_view(app.deps.engine, TEAM, M1).to_dict(), ensure_ascii=False)
+    add_action(app.deps, TEAM, M1, "Fix the UTM tags", date(2026, 12, 9), ADMIN)
+    view = json.dumps(home_view(app.deps, TEAM, M1).to_dict(), ensure_ascii=False)
     assert "Thursday 03.12 15:00" in view and "not in yet" in view and "Fix the UTM tags" in view
-    other = json.dumps(home_view(app.deps.engine, TEAM, ADMIN).to_dict(), ensure_ascii=False)
+    other = json.dumps(home_view(app.deps, TEAM, ADMIN).to_dict(), ensure_ascii=False)
     assert "Fix the UTM tags" not in other and "not in yet" not in other
 
 
 def test_messages_show_the_series_time_zone_when_it_differs_from_the_workspace(app: RunningApp):
-    save_settings(app.deps.engine, TEAM, {"timezone": "UTC"})
-    meetings.setup(
+    save_settings(app.deps, TEAM, {"timezone": "UTC"})
+    setup(
         app.deps,
         TEAM,
         {"start_date": date(2026, 12, 3), "timezone": "Europe/Berlin", "sales": [S1], "marketing": [], "reminders": []},
@@ -387,7 +388,7 @@ def test_messages_show_the_series_time_zone_when_it_differs_from_the_workspace(a
 def test_a_changed_series_drops_the_planned_meeting_and_asks_for_the_new_one(app: RunningApp):
     setup_by_modal(app)
     tick(app, ASK)
-    meetings.setup(app.deps, TEAM, {"time": "16:00"})
+    setup(app.deps, TEAM, {"time": "16:00"})
     tick(app, ASK + timedelta(hours=1))  # Tuesday 16:00 Berlin: the new question time
     with read_scope(app.deps.engine) as db:
         rows = [(m.starts_at, m.status) for m in db.exec(select(Meeting).order_by(Meeting.id)).all()]

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.sync.calendar import Calendar, events, parse_sync_assignments
-from bot.sync.service import ParseError, parse_action, parse_feedback
+from bot.sync.commands import ParseError, parse_action, parse_feedback
 from bot.workspace.keys import ConfigError
 from storage.models import SyncSeries, Workspace
 

@@ -8,98 +8,16 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from sqlalchemy import Engine
 from tqdm import tqdm
 
+from bot.deps import Deps
 from bot.imports import normalize as nz
+from bot.imports.fields import HINTS, KINDS, NATURAL_KEYS, SUMMED
 from bot.imports.readers import CHUNK_ROWS, ReadError, chunks, header, open_source
 from storage.repos import imports as repo
+from storage.repos import rollups
 
 MAX_ERRORS_SHOWN = 20
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    name: str
-    type: str = "text"  # text | datetime | date | number | integer | status | activity | feedback | bool
-    required: bool = False
-
-
-def _fields(*specs: str) -> tuple[FieldSpec, ...]:
-    """`name:type*` shorthand: `*` marks a required field."""
-    out = []
-    for s in specs:
-        required = s.endswith("*")
-        name, _, typ = s.rstrip("*").partition(":")
-        out.append(FieldSpec(name, typ or "text", required))
-    return tuple(out)
-
-
-KINDS: dict[str, tuple[FieldSpec, ...]] = {
-    "leads": _fields(
-        "external_id*",
-        "created_at:datetime*",
-        "name",
-        "company",
-        "email",
-        "phone",
-        "channel",
-        "campaign",
-        "utm_source",
-        "utm_medium",
-        "utm_campaign",
-        "utm_content",
-        "utm_term",
-        "product",
-        "owner",
-        "message",
-    ),
-    "deals": _fields(
-        "external_id*",
-        "lead_external_id",
-        "customer",
-        "product",
-        "amount:number",
-        "margin:number",
-        "status:status*",
-        "created_at:datetime",
-        "closed_at:datetime",
-        "rep",
-    ),
-    "activities": _fields("external_id", "kind:activity*", "occurred_at:datetime*", "rep", "lead_external_id"),
-    "spend": _fields("day:date*", "channel", "campaign", "amount:number*"),
-    "traffic": _fields("day:date*", "channel", "visitors:integer*"),
-    "feedback": _fields(
-        "external_id",
-        "kind:feedback*",
-        "created_at:datetime*",
-        "rating:integer",
-        "positive:bool",
-        "text",
-        "source",
-        "customer",
-    ),
-}
-# Rows without an external id are identified by these fields (re-importing the file changes nothing).
-NATURAL_KEYS = {
-    "activities": ("kind", "occurred_at", "rep", "lead_external_id"),
-    "spend": ("day", "channel", "campaign"),
-    "traffic": ("day", "channel"),
-    "feedback": ("kind", "created_at", "customer", "text"),
-}
-# Daily aggregates: rows with the same key are summed (an ad export has a row per banner and placement).
-SUMMED = {"spend": "amount", "traffic": "visitors"}
-
-_HINTS = {
-    "datetime": "is not a date (expected YYYY-MM-DD or DD.MM.YYYY, optionally with HH:MM)",
-    "date": "is not a date (expected YYYY-MM-DD or DD.MM.YYYY)",
-    "number": "is not a number",
-    "integer": "is not a whole number",
-    "status": "is not a deal status (won, lost, open, or a CRM stage such as 'Closed Won')",
-    "activity": "is not an activity kind (request/call or meeting)",
-    "feedback": "is not a feedback kind (review, complaint or wish)",
-    "bool": "is not yes/no",
-}
 
 
 class ImportError_(ValueError):
@@ -234,7 +152,7 @@ def normalize_chunk(
         if bad is not None and bad.any():
             total += int(bad.sum())
             for row in bad[bad].index[:MAX_ERRORS_SHOWN]:
-                errors.append(RowError(int(row), col_label, f"'{src[row]}' {_HINTS[spec.type]}"))
+                errors.append(RowError(int(row), col_label, f"'{src[row]}' {HINTS[spec.type]}"))
         if spec.required:
             empty = nz.text(src).isna()
             total += int(empty.sum())
@@ -270,7 +188,7 @@ def _with_keys(kind: str, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_import(
-    engine: Engine,
+    deps: Deps,
     *,
     team_id: str,
     kind: str,
@@ -291,7 +209,7 @@ def run_import(
     summed: list[pd.DataFrame] = []
     total_errors = 0
     bar = tqdm(total=source.rows_hint, unit="rows", disable=None if progress is None else not progress)
-    with repo.bulk(engine) as writer:
+    with deps.write() as session, repo.bulk(session) as writer:
         writer.expect(kind, source.rows_hint)
         for raw in chunks(source, chunk_rows):
             result.rows += len(raw)
@@ -318,8 +236,7 @@ def run_import(
             _count(result, writer.upsert(kind, team_id, df[~dup]))
         bar.close()
         if total_errors:
-            writer.rollback()
-            raise ImportError_(errors, total_errors)
+            raise ImportError_(errors, total_errors)  # the unit of work is rolled back: nothing stored
         if summed:
             df = pd.concat(summed)
             keys = [c for c in NATURAL_KEYS[kind] if c in df]
@@ -332,3 +249,10 @@ def _count(result: ImportResult, counts: tuple[int, int, int]) -> None:
     result.added += counts[0]
     result.updated += counts[1]
     result.unchanged += counts[2]
+
+
+def recount(deps: Deps, team_id: str) -> int:
+    """The kept-up aggregates recounted from the stored rows (after data changed outside Handoff);
+    how many rows of leads per day and channel there are now."""
+    with deps.write() as s:
+        return rollups.recount(s, team_id=team_id)

@@ -14,8 +14,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from bot.i18n import translator
-from bot.kpi.engine import HEADLINE, KPI_LABELS, STAGE_LABELS, FunnelStage, Report
-from bot.kpi.render import REPORT_TITLES, fmt_kpi_value, fmt_number, fmt_pct
+from bot.kpi.catalog import HEADLINE, label
+from bot.kpi.engine import FunnelStage, Report
+from bot.kpi.render import fmt_kpi_value, fmt_number, fmt_pct
+from bot.workspace.keys import REPORT_TITLES
 
 P = ParamSpec("P")
 
@@ -112,7 +114,7 @@ def draw_funnel(
 def render_funnel_png(report: Report) -> bytes:
     """The funnel of the period with its stage conversions, the previous period beside it."""
     _ = translator(report.language)
-    labels = [_(STAGE_LABELS[s.stage]) for s in report.funnel]
+    labels = [label(s.stage, report.language) for s in report.funnel]
     top = max([s.count for s in report.funnel] + [s.previous_count or 0 for s in report.funnel] + [1])
     # Fixed margins rather than the constrained layout: the picture's parts never change, and the
     # layout solver cost a third of the rendering time.
@@ -194,5 +196,5 @@ def render_trend_png(report: Report) -> bytes:
     fig.subplots_adjust(left=0.065, right=0.985, top=0.85, bottom=0.07, hspace=0.5, wspace=0.28)
     labels = [p["label"] for p in report.trend]
     for ax, name in zip(axes.flat, HEADLINE, strict=True):
-        draw_trend(ax, labels, [p.get(name) for p in report.trend], _(KPI_LABELS[name]), report.language, name)
+        draw_trend(ax, labels, [p.get(name) for p in report.trend], label(name, report.language), report.language, name)
     return _png(fig)

@@ -8,46 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from bot.i18n import N_, translator
+from bot.kpi.catalog import FUNNEL_STAGES, HEADLINE, PERIOD_KPIS, derive, ratio
 from bot.kpi.periods import Period
-
-FUNNEL_STAGES = ("visitors", "leads", "target_leads", "meetings", "sales")
-STAGE_LABELS = {
-    "visitors": N_("Visitors"),
-    "leads": N_("Leads"),
-    "target_leads": N_("Target leads"),
-    "meetings": N_("Meetings"),
-    "sales": N_("Sales"),
-}
-KPI_LABELS = {
-    "customers": N_("Customers"),
-    "new_customers": N_("New customers"),
-    "cac": N_("CAC"),
-    "repeat_customers": N_("Repeat customers"),
-    "positive_reviews": N_("Positive reviews"),
-    "visitors": N_("Visitors"),
-    "leads": N_("Leads"),
-    "target_leads": N_("Target leads"),
-    "target_share_pct": N_("Target share, %"),
-    "spend": N_("Marketing spend"),
-    "revenue": N_("Revenue"),
-    "requests": N_("Requests"),
-    "meetings": N_("Meetings"),
-    "sales": N_("Sales"),
-    "request_to_meeting_pct": N_("Requests → meetings, %"),
-    "meeting_to_sale_pct": N_("Meetings → sales, %"),
-    "lead_to_sale_pct": N_("Leads → sales, %"),
-}
-HEADLINE = ("leads", "target_leads", "sales", "revenue", "customers", "cac")
-# For these a rise is bad news (the arrow is drawn red).
-LOWER_IS_BETTER = frozenset({"cac", "spend"})
-
-
-def ratio(a: float | None, b: float | None, scale: float = 1.0) -> float | None:
-    """a ÷ b, or None when it has no value (b missing or zero): never inf or NaN."""
-    if a is None or b is None or b == 0 or (isinstance(a, float) and math.isnan(a)):
-        return None
-    return a / b * scale
 
 
 def change_pct(value: float | None, previous: float | None) -> float | None:
@@ -144,25 +106,14 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
-def derive_totals(t: dict[str, Any]) -> dict[str, float | None]:
-    """Raw period totals → every KPI value (conversions in percent, CAC unknown without spend)."""
-    out: dict[str, float | None] = {k: t.get(k) for k in KPI_LABELS if k in t}
-    out["cac"] = ratio(t.get("spend"), t.get("new_customers"))
-    out["target_share_pct"] = ratio(t.get("target_leads"), t.get("leads"), 100)
-    out["request_to_meeting_pct"] = ratio(t.get("meetings"), t.get("requests"), 100)
-    out["meeting_to_sale_pct"] = ratio(t.get("sales"), t.get("meetings"), 100)
-    out["lead_to_sale_pct"] = ratio(t.get("sales"), t.get("leads"), 100)
-    return out
-
-
 def trend_point(period: Period, totals: dict[str, Any]) -> dict[str, Any]:
-    values = derive_totals(totals)
+    values = derive(totals)
     return {"period": period.key(), "label": period.short_label(), **{k: values.get(k) for k in HEADLINE}}
 
 
 def build_kpis(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Kpi]:
-    cur, prev = derive_totals(current), derive_totals(previous)
-    return {k: Kpi.of(cur.get(k), prev.get(k)) for k in KPI_LABELS}
+    cur, prev = derive(current), derive(previous)
+    return {k: Kpi.of(cur.get(k), prev.get(k)) for k in PERIOD_KPIS}
 
 
 def build_funnel(current: dict[str, Any], previous: dict[str, Any]) -> list[FunnelStage]:
@@ -228,23 +179,6 @@ def frame_records(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     return [{c: None if pd.isna(v) else _clean(v) for c, v in zip(columns, row, strict=True)} for row in rows]
 
 
-CHANNEL_COLUMNS = [
-    "channel",
-    "leads",
-    "target_leads",
-    "target_share_pct",
-    "spend",
-    "cost_per_lead",
-    "cost_per_target_lead",
-    "customers",
-    "cac",
-    "revenue",
-    "romi_pct",
-    "sales",
-    "conversion_pct",
-]
-
-
 def build_reps(deals: list[tuple], leads: list[tuple]) -> list[dict[str, Any]]:
     d = pd.DataFrame(deals, columns=["rep", "won", "lost", "revenue"]).set_index("rep")
     lead_df = pd.DataFrame(leads, columns=["rep", "leads"]).set_index("rep")
@@ -290,75 +224,18 @@ def build_products(
     }
 
 
-def build_alerts(report: Report, channels: pd.DataFrame, prev_channels: pd.DataFrame) -> list[Alert]:
-    _ = translator(report.language)
-    alerts: list[Alert] = []
-    for p in report.products.get("leaders", [])[:1]:
-        alerts.append(
-            Alert(
-                "product_leader",
-                _("{product} leads sales: give it more advertising.").format(product=p["product"]),
-            )
-        )
-    for p in report.products.get("high_margin_no_demand", [])[:2]:
-        alerts.append(
-            Alert(
-                "high_margin_no_demand",
-                _("{product} has a high margin but little demand: build a campaign around it.").format(
-                    product=p["product"]
-                ),
-            )
-        )
-    if not channels.empty and "spend" in channels:
-        idle = channels[(channels["spend"] > 0) & ((channels["target_leads"] == 0) | (channels["customers"] == 0))]
-        for _i, row in idle.head(3).iterrows():
-            alerts.append(
-                Alert(
-                    "channel_no_result",
-                    _(
-                        "{channel}: {spend:,.0f} spent with no target leads or customers — switch it off or fix it."
-                    ).format(channel=row["channel"] or "—", spend=row["spend"]),
-                )
-            )
-        best = channels[channels["romi_pct"].notna()].sort_values("romi_pct", ascending=False).head(1)
-        for _i, row in best.iterrows():
-            if row["romi_pct"] > 0:
-                alerts.append(
-                    Alert(
-                        "channel_best",
-                        _("{channel} earns the most (ROMI {romi:.0f}%): a candidate for more budget.").format(
-                            channel=row["channel"] or "—", romi=row["romi_pct"]
-                        ),
-                    )
-                )
-    cac = report.kpis.get("cac")
-    if cac and cac.change_pct is not None and cac.change_pct >= 20:
-        alerts.append(Alert("cac_up", _("CAC rose by {pct:.0f}%.").format(pct=cac.change_pct)))
-    if not channels.empty and not prev_channels.empty:
-        before = prev_channels.set_index("channel")[["target_share_pct"]].add_suffix("_prev")
-        both = channels.set_index("channel")[["target_share_pct", "leads"]].join(before, how="inner")
-        drop = both[(both["leads"] >= 5) & (both["target_share_pct"] <= both["target_share_pct_prev"] - 15)]
-        for ch, row in drop.head(2).iterrows():
-            alerts.append(
-                Alert(
-                    "target_share_down",
-                    _("{channel}: target share fell from {before:.0f}% to {now:.0f}%.").format(
-                        channel=ch or "—", before=row["target_share_pct_prev"], now=row["target_share_pct"]
-                    ),
-                )
-            )
-    if report.kind == "monthly" and report.reps:
-        rates = [r["conversion_pct"] for r in report.reps if r["conversion_pct"] is not None]
-        if len(rates) >= 3:
-            team = sorted(rates)[len(rates) // 2]
-            for r in report.reps:
-                if r["conversion_pct"] is not None and r["conversion_pct"] < team * 0.5:
-                    alerts.append(
-                        Alert(
-                            "rep_below_team",
-                            _("{rep} converts {pct:.0f}% of leads against {team:.0f}% for the team: coaching?").format(
-                                rep=r["rep"], pct=r["conversion_pct"], team=team
-                            ),
-                        )
-                    )
-    return alerts
+def biggest_leak(funnel: list[FunnelStage]) -> FunnelStage | None:
+    """Where the funnel leaks: the stage whose conversion from the stage before fell most against the
+    previous period; when none fell, the weakest stage after the site (visitors → leads is always low)."""
+    stages = [s for s in funnel if s.conversion_pct is not None]
+    fell = [
+        s
+        for s in stages
+        if s.previous_conversion_pct is not None
+        and s.conversion_pct is not None
+        and s.conversion_pct < s.previous_conversion_pct
+    ]
+    if fell:
+        return min(fell, key=lambda s: (s.conversion_pct or 0) - (s.previous_conversion_pct or 0))
+    later = [s for s in stages if s.stage != "leads"] or stages
+    return min(later, key=lambda s: s.conversion_pct or 0) if later else None

@@ -9,11 +9,12 @@ from datetime import date, datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import Message, build_on_demand
 from bot.deps import Deps
+from bot.kpi.blocks import build_on_demand
 from bot.kpi.charts import render_funnel_png
 from bot.kpi.periods import Period
 from bot.kpi.report import compute_report
+from bot.slack.kit import Message
 
 WORDS = {"day": "daily", "week": "weekly", "month": "monthly"}
 
@@ -80,7 +81,7 @@ def local_today(now: datetime, tz: str) -> date:
 
 def answer(deps: Deps, client: WebClient, team_id: str, req: KpiRequest, *, focus: str) -> Message:
     """The ephemeral answer: the numbers, the funnel picture (uploaded, shown by file id), a Post button."""
-    report = compute_report(deps.engine, team_id, req.kind, req.period, channel=req.channel)
+    report = compute_report(deps, team_id, req.kind, req.period, channel=req.channel)
     file_id = None
     try:
         upload = client.files_upload_v2(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.blocks import build_digest
+from bot.kpi.blocks import build_digest
 from bot.kpi.charts import render_funnel_png, render_trend_png
 from bot.kpi.engine import Report
 from bot.kpi.render import render_channels_csv, render_text

@@ -45,6 +45,22 @@ class Period:
             raise ValueError("the range ends before it starts")
         return cls("range", first, last + timedelta(days=1))
 
+    @classmethod
+    def from_key(cls, key: str) -> Period:
+        """The period `key()` names: `2026-11-30`, `2026-W48`, `2026-11` or `2026-11-01..2026-11-07`."""
+        try:
+            if ".." in key:
+                first, last = key.split("..", 1)
+                return cls.between(date.fromisoformat(first), date.fromisoformat(last))
+            if "-W" in key:
+                year, week = key.split("-W", 1)
+                return cls.containing("week", date.fromisocalendar(int(year), int(week), 1))
+            if len(key) == 7:
+                return cls.containing("month", date.fromisoformat(key + "-01"))
+            return cls.containing("day", date.fromisoformat(key))
+        except ValueError:
+            raise ValueError(f"'{key}' names no period") from None
+
     @property
     def days(self) -> int:
         return (self.end - self.start).days

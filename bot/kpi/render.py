@@ -5,17 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.i18n import N_, translator
-from bot.kpi.engine import HEADLINE, KPI_LABELS, LOWER_IS_BETTER, STAGE_LABELS, Kpi, Report
-
-REPORT_TITLES = {
-    "daily": N_("Daily digest"),
-    "weekly": N_("Weekly digest"),
-    "monthly": N_("Monthly report"),
-    "range": N_("KPI report"),
-    "quality": N_("Lead quality"),
-}
-MONEY = frozenset({"cac", "spend", "revenue"})
+from bot.i18n import translator
+from bot.kpi.catalog import HEADLINE, KPIS, PERIOD_KPIS, label
+from bot.kpi.engine import Kpi, Report
+from bot.workspace.keys import REPORT_TITLES
 
 
 def fmt_number(value: float | None, language: str, decimals: int = 0) -> str:
@@ -32,7 +25,7 @@ def fmt_pct(value: float | None, language: str) -> str:
 
 
 def fmt_kpi_value(name: str, value: float | None, language: str) -> str:
-    if name.endswith("_pct"):
+    if KPIS[name].unit == "percent":
         return fmt_pct(value, language)
     return fmt_number(value, language, 0)
 
@@ -44,7 +37,7 @@ def fmt_change(name: str, k: Kpi, language: str) -> str:
     if abs(k.change_pct) < 0.05:
         return "＝ 0%"
     up = k.change_pct > 0
-    good = up != (name in LOWER_IS_BETTER)
+    good = up != KPIS[name].lower_is_better
     sign = "+" if up else "−"
     return f"{'▲' if up else '▼'} {sign}{fmt_number(abs(k.change_pct), language, 1)}%{' 🟢' if good else ' 🔴'}"
 
@@ -58,7 +51,7 @@ def funnel_line(report: Report) -> str:
     _ = translator(report.language)
     parts = []
     for s in report.funnel:
-        part = f"{_(STAGE_LABELS[s.stage])} {fmt_number(s.count, report.language)}"
+        part = f"{label(s.stage, report.language)} {fmt_number(s.count, report.language)}"
         if s.conversion_pct is not None or s.stage != "visitors":
             part += f" ({fmt_pct(s.conversion_pct, report.language)})"
         parts.append(part)
@@ -69,11 +62,11 @@ def render_text(report: Report) -> str:
     _ = translator(report.language)
     lang = report.language
     lines = [title(report), f"{_('Compared with')} {report.previous_period.label()} · {report.tz}", ""]
-    for name in KPI_LABELS:
+    for name in PERIOD_KPIS:
         k = report.kpis[name]
         marker = "*" if name in HEADLINE else " "
         lines.append(
-            f"{marker} {_(KPI_LABELS[name]):<26} {fmt_kpi_value(name, k.value, lang):>14}  "
+            f"{marker} {label(name, lang):<26} {fmt_kpi_value(name, k.value, lang):>14}  "
             f"({_('was')} {fmt_kpi_value(name, k.previous, lang)}) {fmt_change(name, k, lang)}".rstrip()
         )
     lines += ["", _("Funnel"), "  " + funnel_line(report)]
@@ -109,7 +102,7 @@ def render_text(report: Report) -> str:
         lines += ["", _("The month's leads: how far they got")]
         for c in report.cohort:
             count, share = fmt_number(c["count"], lang), fmt_pct(c["share_of_leads_pct"], lang)
-            lines.append(f"  {_(STAGE_LABELS[c['stage']]):<26} {count:>10}  {share:>7}")
+            lines.append(f"  {label(c['stage'], lang):<26} {count:>10}  {share:>7}")
     if report.reps:
         lines += ["", _("Reps")]
         rows = [

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-
+from bot.deps import Deps
 from bot.kpi import engine as kpi
+from bot.kpi.alerts import build_alerts
+from bot.kpi.catalog import CHANNEL_COLUMNS
 from bot.kpi.periods import Period
 from bot.workspace.store import load
-from storage.db import read_scope
 from storage.repos import metrics
 
 REPORT_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "range": "range"}
@@ -41,28 +41,33 @@ def period_for(
     return default_period(kind, now, tz)
 
 
-def compute_report(
-    engine: Engine, team_id: str, kind: str, period: Period, *, channel: str | None = None
-) -> kpi.Report:
+def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, channel: str | None = None) -> kpi.Report:
     """The report of a period against the one before; `channel` narrows it to one acquisition channel."""
-    ws = load(engine, team_id)
+    ws = load(deps, team_id)
     previous = period.previous()
     w, pw = period.window(team_id, ws.timezone, channel), previous.window(team_id, ws.timezone, channel)
     # A day is too short for margins, campaign tables and share-drop alerts: the longer reports have them.
     daily = kind == "daily"
     no_rows: tuple[list, list, list] = ([], [], [])
-    with read_scope(engine) as s:
-        cur, prev = metrics.totals(s, w), metrics.totals(s, pw)
-        rows = metrics.leads_by_channel(s, w), metrics.sales_by_channel(s, w), metrics.spend_by_channel(s, w)
+    with deps.read() as s:
+        cur, prev = metrics.totals(s, window=w), metrics.totals(s, window=pw)
+        rows = (
+            metrics.leads_by_channel(s, window=w),
+            metrics.sales_by_channel(s, window=w),
+            metrics.spend_by_channel(s, window=w),
+        )
         # The previous period's channels serve one alert, a channel's target share falling: leads suffice.
-        prev_rows = no_rows if daily else (metrics.leads_by_channel(s, pw), [], [])
-        margins = [] if daily else metrics.product_margins(s, team_id)
+        prev_rows = no_rows if daily else (metrics.leads_by_channel(s, window=pw), [], [])
+        margins = [] if daily else metrics.product_margins(s, team_id=team_id)
         threshold = None if ws.margin_threshold is None else ws.margin_threshold / 100
         products = kpi.build_products(
-            metrics.deals_by_product(s, w), metrics.deals_by_product(s, pw), margins, margin_threshold=threshold
+            metrics.deals_by_product(s, window=w),
+            metrics.deals_by_product(s, window=pw),
+            margins,
+            margin_threshold=threshold,
         )
-        reps = kpi.build_reps(metrics.deals_by_rep(s, w), metrics.leads_by_owner(s, w))
-        cohort = kpi.build_cohort(metrics.cohort(s, w)) if kind == "monthly" else []
+        reps = kpi.build_reps(metrics.deals_by_rep(s, window=w), metrics.leads_by_owner(s, window=w))
+        cohort = kpi.build_cohort(metrics.cohort(s, window=w)) if kind == "monthly" else []
     channels, prev_channels = kpi.build_channels(*rows), kpi.build_channels(*prev_rows)
     campaigns = kpi.build_channels(*(no_rows if daily else rows), by="campaign")
     report = kpi.Report(
@@ -75,16 +80,16 @@ def compute_report(
         previous_period=previous,
         kpis=kpi.build_kpis(cur, prev),
         funnel=kpi.build_funnel(cur, prev),
-        channels=kpi.frame_records(channels, kpi.CHANNEL_COLUMNS),
+        channels=kpi.frame_records(channels, ["channel", *CHANNEL_COLUMNS]),
         products=products,
         reps=reps,
-        campaigns=kpi.frame_records(campaigns, ["campaign", *kpi.CHANNEL_COLUMNS[1:]]),
+        campaigns=kpi.frame_records(campaigns, ["campaign", *CHANNEL_COLUMNS]),
         cohort=cohort,
     )
-    report.alerts = kpi.build_alerts(report, channels, prev_channels)
+    report.alerts = build_alerts(report, channels, prev_channels)
     if kind in ("weekly", "monthly"):
         report.trend = compute_trend(
-            engine, team_id, ws.timezone, period, periods=TREND_PERIODS, channel=channel, known={w: cur, pw: prev}
+            deps, team_id, ws.timezone, period, periods=TREND_PERIODS, channel=channel, known={w: cur, pw: prev}
         )
     return report
 
@@ -93,7 +98,7 @@ TREND_PERIODS = 8
 
 
 def compute_trend(
-    engine: Engine,
+    deps: Deps,
     team_id: str,
     tz: str,
     period: Period,
@@ -105,7 +110,7 @@ def compute_trend(
     """The headline KPIs of this period and the ones before it, oldest first (`known`: totals of
     windows already computed)."""
     shown = [period.shifted(back) for back in range(periods - 1, -1, -1)]
-    with read_scope(engine) as s:
+    with deps.read() as s:
         windows = [p.window(team_id, tz, channel) for p in shown]
-        numbers = [(known or {}).get(w) or metrics.totals(s, w, trend_only=True) for w in windows]
+        numbers = [(known or {}).get(w) or metrics.totals(s, window=w, trend_only=True) for w in windows]
     return [kpi.trend_point(p, t) for p, t in zip(shown, numbers, strict=True)]

@@ -9,12 +9,11 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from bot.deps import Deps
+from bot.leads.cards import CARD
 from bot.workspace.store import load
-from storage.db import session_scope
 from storage.models import Lead
 from storage.repos import leads as repo
 from storage.repos import posts
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 KEPT_SUBTYPES = (None, "thread_broadcast", "file_share")
@@ -30,11 +29,10 @@ class _CardNotRecordedYet(Exception):
 
 
 def _card_lead(deps: Deps, s: Session, team_id: str, channel: str, ts: str) -> Lead | None:
-    lead = repo.by_card(s, team_id, channel, ts)
-    if lead is not None or channel != load(deps.engine, team_id).leads_channel:
+    lead = repo.by_card(s, team_id=team_id, channel=channel, ts=ts)
+    if lead is not None or channel != load(deps, team_id).leads_channel:
         return lead  # cards are only in the leads channel: elsewhere nothing is waited for
-    # Claims carry the wall-clock time they were taken at, whatever clock the bot is driven by.
-    if posts.in_flight(s, team_id, "lead-card", utcnow() - IN_FLIGHT):
+    if posts.in_flight(s, team_id=team_id, kind=CARD.name, since=deps.clock() - IN_FLIGHT):
         raise _CardNotRecordedYet
     return None
 
@@ -64,15 +62,15 @@ def _record_message(deps: Deps, team_id: str, event_id: str, event: dict) -> Non
     channel = event.get("channel")
     if subtype not in (*KEPT_SUBTYPES, "message_changed", "message_deleted") or not channel:
         return
-    with session_scope(deps.engine) as s:
-        if not repo.first_event(s, team_id, event_id):
+    with deps.write() as s:
+        if not repo.first_event(s, team_id=team_id, event_id=event_id):
             return  # a retried delivery: already handled
         if subtype == "message_changed":
             msg = event.get("message") or {}
             if msg.get("ts"):
                 repo.edit_reply(
                     s,
-                    team_id,
+                    team_id=team_id,
                     channel=channel,
                     ts=msg["ts"],
                     text=msg.get("text") or "",
@@ -81,7 +79,7 @@ def _record_message(deps: Deps, team_id: str, event_id: str, event: dict) -> Non
             return
         if subtype == "message_deleted":
             if event.get("deleted_ts"):
-                repo.delete_reply(s, team_id, channel=channel, ts=event["deleted_ts"])
+                repo.delete_reply(s, team_id=team_id, channel=channel, ts=event["deleted_ts"])
             return
         thread_ts = event.get("thread_ts")
         if event.get("bot_id") or not thread_ts or thread_ts == event.get("ts"):
@@ -91,8 +89,8 @@ def _record_message(deps: Deps, team_id: str, event_id: str, event: dict) -> Non
             return
         repo.add_reply(
             s,
-            team_id,
-            lead.id,
+            team_id=team_id,
+            lead_id=lead.id,
             channel=channel,
             ts=event["ts"],
             user_id=event.get("user"),
@@ -108,8 +106,8 @@ def on_card_event(
     retried event or a message that is no card. A card whose place is not recorded yet is waited for."""
 
     def attempt() -> None:
-        with session_scope(deps.engine) as s:
-            if not repo.first_event(s, team_id, event_id):
+        with deps.write() as s:
+            if not repo.first_event(s, team_id=team_id, event_id=event_id):
                 return
             lead = _card_lead(deps, s, team_id, channel, ts)
         if lead is not None:

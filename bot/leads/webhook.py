@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable, Iterable
 
 from bot.deps import Deps
-from bot.leads.cards import check, post_card, store
-from storage.db import read_scope, session_scope
+from bot.leads.cards import post_card
+from bot.leads.intake import check, store
 from storage.repos import workspaces as ws_repo
 
 log = logging.getLogger(__name__)
@@ -36,11 +36,11 @@ def new_secret() -> str:
 
 
 def webhook_secret(deps: Deps, team_id: str, *, rotate: bool = False) -> str:
-    with session_scope(deps.engine) as s:
-        ws = ws_repo.get_or_create(s, team_id)
+    with deps.write() as s:
+        ws = ws_repo.get_or_create(s, team_id=team_id)
         if rotate or not ws.webhook_secret:
-            ws_repo.update(s, team_id, {"webhook_secret": new_secret()})
-        return ws_repo.get(s, team_id).webhook_secret
+            ws = ws_repo.update(s, team_id=team_id, values={"webhook_secret": new_secret()})
+        return ws.webhook_secret or ""
 
 
 def _reply(start_response: Callable, status: str, body: dict) -> list[bytes]:
@@ -65,8 +65,8 @@ def handle(deps: Deps, environ: dict, start_response: Callable, team_id: str) ->
     given = environ.get("HTTP_X_HANDOFF_SIGNATURE", "")
     # One read-only unit of work for the secret and, once the request is known to be genuine, the
     # look-up of the lead's external id; closed before the lead is written.
-    with read_scope(deps.engine) as s:
-        secret = ws_repo.webhook_secret(s, team_id)
+    with deps.read() as s:
+        secret = ws_repo.webhook_secret(s, team_id=team_id)
         if secret is None:
             return _reply(start_response, "404 Not Found", {"ok": False, "error": "unknown workspace"})
         if not ts.isdigit() or abs(time.time() - int(ts)) > MAX_AGE:

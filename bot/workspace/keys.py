@@ -9,8 +9,17 @@ from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, N_
 
+# The posts the bot makes on a schedule, by kind, as their titles read.
+DIGESTS = ("daily", "weekly", "monthly")
+REPORT_TITLES = {
+    "daily": N_("Daily digest"),
+    "weekly": N_("Weekly digest"),
+    "monthly": N_("Monthly report"),
+    "range": N_("KPI report"),
+    "quality": N_("Lead quality"),
+}
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _PRINCIPAL = re.compile(r"^[UWS][A-Z0-9]{2,}$")

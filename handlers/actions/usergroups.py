@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.blocks import build_group_options
 from bot.slack.access import group_options
+from bot.slack.modals import group_options as build_group_options
 
 
 def handle_usergroup_options(ack: Ack, payload: dict, client: WebClient) -> None:

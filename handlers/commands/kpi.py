@@ -5,49 +5,45 @@ from __future__ import annotations
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks import build_notice
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.kpi.delivery import post_report
+from bot.kpi.delivery import digest_key, post_digest
 from bot.kpi.on_demand import RequestError, answer, local_today, parse_kpi_request
-from bot.kpi.report import compute_report
 from bot.slack.access import is_admin
+from bot.slack.kit import escape, md, notice
 from bot.workspace.store import load
 
 
 def _handle(ack: Ack, command: dict, client: WebClient, respond: Respond, deps: Deps, focus: str) -> None:
-    ws = load(deps.engine, command["team_id"])
+    ws = load(deps, command["team_id"])
     _ = translator(ws.language)
     try:
         req = parse_kpi_request(command.get("text") or "", today=local_today(deps.clock(), ws.timezone))
     except RequestError as exc:
         usage = _("Try `/kpi week`, `/kpi 2026-11-02..2026-11-08 channel google_ads` or `/handoff help`.")
-        ack(**build_notice(f"{exc}. {usage}").to_kwargs())
+        ack(**notice(md("{}. {}", str(exc), usage)).to_kwargs())
         return
     if req.post:
         if not is_admin(client, ws, command["user_id"]):
-            ack(**build_notice(_("Only Handoff admins can post digests to the channel.")).to_kwargs())
+            ack(**notice(escape(_("Only Handoff admins can post digests to the channel."))).to_kwargs())
             return
         if not ws.digest_channel:
             ack(
-                **build_notice(
-                    _("No digest channel is set yet: an admin chooses one in `/handoff config`.")
+                **notice(
+                    escape(_("No digest channel is set yet: an admin chooses one in `/handoff config`."))
                 ).to_kwargs()
             )
             return
-        ack(**build_notice(_("Posting it to <#{channel}>…").format(channel=ws.digest_channel)).to_kwargs())
-        report = compute_report(deps.engine, ws.team_id, req.kind, req.period)
-        outcome = post_report(deps, report, channel=ws.digest_channel, key=f"{req.kind}/{req.period.key()}")
+        ack(**notice(md(_("Posting it to <#{channel}>…"), channel=ws.digest_channel)).to_kwargs())
+        key = digest_key(req.kind, req.period)
+        outcome = post_digest(deps, ws.team_id, req.kind, req.period, key=key, channel=ws.digest_channel)
         if outcome.status == "skipped":
-            respond(
-                **build_notice(
-                    _("That digest has already been posted to <#{channel}>.").format(
-                        channel=outcome.channel or ws.digest_channel
-                    )
-                ).to_kwargs()
+            text = md(
+                _("That digest has already been posted to <#{channel}>."), channel=outcome.channel or ws.digest_channel
             )
+            respond(**notice(text).to_kwargs())
         elif outcome.status == "failed":
-            respond(**build_notice(_("I could not post it: {error}.").format(error=outcome.error)).to_kwargs())
+            respond(**notice(md(_("I could not post it: {error}."), error=outcome.error)).to_kwargs())
         return
     ack()
     respond(response_type="ephemeral", **answer(deps, client, ws.team_id, req, focus=focus).to_kwargs())

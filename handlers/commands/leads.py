@@ -5,30 +5,31 @@ from __future__ import annotations
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks import build_lead_modal, build_notice
 from bot.deps import Deps
 from bot.i18n import translator
 from bot.kpi.on_demand import RequestError, local_today, parse_kpi_request
-from bot.leads.quality import build_quality_table, compute_quality
+from bot.leads.blocks import build_lead_modal, build_quality_table
+from bot.leads.quality import compute_quality
+from bot.slack.kit import Mrkdwn, md, notice
 from bot.workspace.store import load
 
 GROUPINGS = ("channel", "campaign", "reason")
 
 
 def handle_lead_command(ack: Ack, command: dict, client: WebClient, deps: Deps) -> None:
-    ws = load(deps.engine, command["team_id"])
+    ws = load(deps, command["team_id"])
     view = build_lead_modal(ws)
     ack()
     client.views_open(trigger_id=command["trigger_id"], view=view)
 
 
 def handle_leads_command(ack: Ack, command: dict, respond: Respond, deps: Deps) -> None:
-    ws = load(deps.engine, command["team_id"])
+    ws = load(deps, command["team_id"])
     _ = translator(ws.language)
     words = (command.get("text") or "").split()
-    usage = _("Try `/leads quality week by campaign` or `/leads quality 2026-11-01..2026-11-30 by reason`.")
+    usage = Mrkdwn(_("Try `/leads quality week by campaign` or `/leads quality 2026-11-01..2026-11-30 by reason`."))
     if not words or words[0].lower() != "quality":
-        ack(**build_notice(usage).to_kwargs())
+        ack(**notice(usage).to_kwargs())
         return
     words = words[1:]
     by = "channel"
@@ -36,12 +37,12 @@ def handle_leads_command(ack: Ack, command: dict, respond: Respond, deps: Deps) 
         by = words[-1].lower()
         words = words[:-2]
     if by not in GROUPINGS:
-        ack(**build_notice(usage).to_kwargs())
+        ack(**notice(usage).to_kwargs())
         return
     try:
         req = parse_kpi_request(" ".join(words) or "week", today=local_today(deps.clock(), ws.timezone))
     except RequestError as exc:
-        ack(**build_notice(f"{exc}. {usage}").to_kwargs())
+        ack(**notice(md("{}. {}", str(exc), usage)).to_kwargs())
         return
     ack()
     respond(

@@ -5,25 +5,23 @@ from __future__ import annotations
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks import build_notice
 from bot.deps import Deps
+from bot.home import help_lines
 from bot.i18n import N_, translator
 from bot.slack.access import group_names, is_admin
-from bot.sync import service as meetings
-from bot.sync.blocks import (
-    action_added_text,
-    build_actions_list,
-    build_answers_text,
-    build_icp_modal,
-    build_next_text,
-    build_setup_modal,
-    text_messages,
-    when,
-)
-from bot.sync.service import ParseError, SyncError
+from bot.slack.kit import Message, Mrkdwn, bold, escape, md, notice, text_messages
+from bot.sync.answers import answer_sheet
+from bot.sync.blocks.modals import build_icp_modal, build_setup_modal
+from bot.sync.blocks.text import action_added_text, build_actions_list, build_answers_text, build_next_text, when
+from bot.sync.closing import add_action, add_note, mark_done, open_actions
+from bot.sync.commands import ParseError, meeting_for_answers, parse_action, parse_feedback
+from bot.sync.feedback import save_feedback
+from bot.sync.icp import latest_icp
+from bot.sync.series import SyncError, find_series, local_today, next_slots
 from bot.workspace.store import load
+from storage.models import Workspace
 
-SYNC_HELP = (
+SYNC_HELP = [
     ("/sync next", N_("the coming meetings, with when the questions and the agenda go out")),
     ("/sync answers [last|DATE] [question N]", N_("the answers of a meeting, by question and department")),
     ("/sync action @owner text [due YYYY-MM-DD]", N_("add an action item")),
@@ -33,17 +31,16 @@ SYNC_HELP = (
     ("/sync icp", N_("the ideal customer profile and the indicators of readiness to buy")),
     ("/sync setup", N_("when the sync meets and who takes part (admins)")),
     ("/feedback review|complaint|wish [1-5] text", N_("keep a customer's words for the next sync")),
-)
+]
 
 
-def _help(language: str, lead: str | None = None):
-    _ = translator(language)
-    lines = "\n".join(f"• `{cmd}` — {_(desc)}" for cmd, desc in SYNC_HELP)
-    return build_notice(f"{lead}\n\n{lines}" if lead else lines)
+def _help(language: str, lead: Mrkdwn | None = None) -> Message:
+    lines = help_lines(SYNC_HELP, language)
+    return notice(md("{}\n\n{}", lead, lines) if lead else lines)
 
 
 def handle_sync_command(ack: Ack, command: dict, client: WebClient, respond: Respond, deps: Deps) -> None:
-    ws = load(deps.engine, command["team_id"])
+    ws = load(deps, command["team_id"])
     _ = translator(ws.language)
     user = command["user_id"]
     text = (command.get("text") or "").strip()
@@ -52,47 +49,47 @@ def handle_sync_command(ack: Ack, command: dict, client: WebClient, respond: Res
     try:
         if sub == "setup":
             if not is_admin(client, ws, user):
-                ack(**build_notice(_("Only Handoff admins and workspace admins can set up the sync.")).to_kwargs())
+                ack(**notice(escape(_("Only Handoff admins and workspace admins can set up the sync."))).to_kwargs())
                 return
-            series = meetings.find_series(deps, ws.team_id)
+            series = find_series(deps, ws.team_id)
             ack()
-            view = build_setup_modal(ws, series, meetings.local_today(deps, ws), group_names(client))
+            view = build_setup_modal(ws, series, local_today(deps, ws), group_names(client))
             client.views_open(trigger_id=command["trigger_id"], view=view)
         elif sub == "icp":
-            latest = meetings.latest_icp(deps, ws.team_id)
+            latest = latest_icp(deps, ws.team_id)
             ack()
             client.views_open(trigger_id=command["trigger_id"], view=build_icp_modal(ws, latest))
         elif sub == "next":
-            ws, series, slots, cal = meetings.next_slots(deps, ws.team_id)
-            ack(**build_notice(build_next_text(ws, series, slots, cal)).to_kwargs())
+            ws, series, slots, cal = next_slots(deps, ws.team_id)
+            ack(**notice(build_next_text(ws, series, slots, cal)).to_kwargs())
         elif sub == "action":
-            owner, what, due = meetings.parse_action(rest)
-            item = meetings.add_action(deps, ws.team_id, owner, what, due, user)
-            ack(response_type="in_channel", **build_notice(action_added_text(ws, item)).to_kwargs())
+            owner, what, due = parse_action(rest)
+            item = add_action(deps, ws.team_id, owner, what, due, user)
+            ack(response_type="in_channel", **notice(action_added_text(ws, item)).to_kwargs())
         elif sub == "done":
             if not rest.lstrip("#").isdigit():
                 raise ParseError(N_("give the action item's number, like `/sync done 12`"))
-            item = meetings.mark_done(deps, ws.team_id, int(rest.lstrip("#")))
-            ack(**build_notice(_("Done: #{id} {text}").format(id=item.id, text=item.text)).to_kwargs())
+            item = mark_done(deps, ws.team_id, int(rest.lstrip("#")))
+            ack(**notice(md(_("Done: #{id} {text}"), id=item.id, text=item.text)).to_kwargs())
         elif sub == "actions":
-            ack(**build_actions_list(ws, meetings.open_actions(deps, ws.team_id)).to_kwargs())
+            ack(**build_actions_list(ws, open_actions(deps, ws.team_id)).to_kwargs())
         elif sub == "notes":
             if not rest:
                 raise ParseError(N_("write the decision after the command, like `/sync notes Webinars move to Q2`"))
-            meetings.add_note(deps, ws.team_id, user, rest)
-            ack(**build_notice(_("Written down for the summary: {text}").format(text=rest)).to_kwargs())
+            add_note(deps, ws.team_id, user, rest)
+            ack(**notice(md(_("Written down for the summary: {text}"), text=rest)).to_kwargs())
         elif sub == "answers":
             ack()
             respond(response_type="ephemeral", **answers_message(deps, ws, rest).to_kwargs())
         else:
-            lead = _("I don't know `/sync {word}`.").format(word=sub) if sub not in ("", "help") else None
+            lead = md(_("I don't know `/sync {word}`."), word=sub) if sub not in ("", "help") else None
             ack(**_help(ws.language, lead).to_kwargs())
     except (ParseError, SyncError) as exc:
         why = exc.text(ws.language) if isinstance(exc, ParseError) else str(exc)
-        ack(**build_notice(why).to_kwargs())
+        ack(**notice(escape(why)).to_kwargs())
 
 
-def answers_message(deps: Deps, ws, rest: str):
+def answers_message(deps: Deps, ws: Workspace, rest: str) -> Message:
     _ = translator(ws.language)
     words = rest.split()
     only = None
@@ -100,27 +97,29 @@ def answers_message(deps: Deps, ws, rest: str):
         only, words = int(words[-1]), words[:-2]
     which = words[0].lower() if words else "last"
     try:
-        m = meetings.meeting_for_answers(deps, ws.team_id, which)
+        m = meeting_for_answers(deps, ws.team_id, which)
     except ValueError:
-        return build_notice(
-            _("Try `/sync answers last`, `/sync answers 2026-12-03` or `/sync answers last question 2`.")
+        return notice(
+            escape(_("Try `/sync answers last`, `/sync answers 2026-12-03` or `/sync answers last question 2`."))
         )
-    if m is None:
-        return build_notice(_("No sync meeting found for “{which}”.").format(which=which))
-    form = meetings.answer_sheet(deps, ws.team_id, m.id)
-    heading = f"*{_('Answers')} · {when(ws, m.starts_at)}*\n\n"
-    return text_messages(heading + (build_answers_text(ws, *form, only=only) or _("no answers")))[0]
+    if m is None or m.id is None:
+        return notice(md(_("No sync meeting found for “{which}”."), which=which))
+    questions, answers = answer_sheet(deps, ws.team_id, m.id)
+    heading = bold(f"{_('Answers')} · {when(ws, m.starts_at)}")
+    return text_messages(
+        md("{}\n\n{}", heading, build_answers_text(ws, questions, answers, only=only) or _("no answers"))
+    )[0]
 
 
 def handle_feedback_command(ack: Ack, command: dict, deps: Deps) -> None:
-    ws = load(deps.engine, command["team_id"])
+    ws = load(deps, command["team_id"])
     _ = translator(ws.language)
     try:
-        kind, rating, text = meetings.parse_feedback(command.get("text") or "")
+        kind, rating, text = parse_feedback(command.get("text") or "")
     except ParseError as exc:
-        ack(**build_notice(exc.text(ws.language)).to_kwargs())
+        ack(**notice(escape(exc.text(ws.language))).to_kwargs())
         return
-    meetings.save_feedback(
+    save_feedback(
         deps,
         ws.team_id,
         f"slack-cmd-{command['trigger_id']}",
@@ -130,4 +129,4 @@ def handle_feedback_command(ack: Ack, command: dict, deps: Deps) -> None:
         author=command["user_id"],
         source="slack",
     )
-    ack(**build_notice(_("Kept for the next sync. Thank you!")).to_kwargs())
+    ack(**notice(escape(_("Kept for the next sync. Thank you!"))).to_kwargs())

@@ -2,7 +2,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.workspace.home import home_view
+from bot.home import home_view
 from handlers.events.reactions import handle_reaction_added
 from handlers.events.threads import handle_message
 
@@ -11,7 +11,7 @@ def handle_app_home_opened(event: dict, context: dict, client: WebClient, deps: 
     if event.get("tab") != "home":
         return
     team_id = context.get("team_id") or event.get("view", {}).get("team_id")
-    client.views_publish(user_id=event["user"], view=home_view(deps.engine, team_id, event["user"]))
+    client.views_publish(user_id=event["user"], view=home_view(deps, team_id, event["user"]))
 
 
 def register(app: App) -> None:

@@ -5,24 +5,23 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.leads.cards import give_verdict
+from bot.leads.cards import give_verdict, refusal
 from bot.leads.threads import on_card_event
 from bot.workspace.store import load
-from handlers.actions.verdicts import refusal
 
 
 def handle_reaction_added(event: dict, body: dict, client: WebClient, deps: Deps) -> None:
     item = event.get("item") or {}
     if item.get("type") != "message":
         return
-    ws = load(deps.engine, body["team_id"])
+    ws = load(deps, body["team_id"])
     verdict = ws.reactions.get(event.get("reaction", ""))
     if verdict is None:
         return
     user_id = event["user"]
 
     def judge(lead_id: int) -> None:
-        if not refusal(ws, user_id, client):
+        if not refusal(client, ws, user_id):
             give_verdict(deps, ws.team_id, lead_id, verdict=verdict, user_id=user_id, source="reaction", ws=ws)
 
     on_card_event(deps, ws.team_id, body["event_id"], item.get("channel", ""), item.get("ts", ""), judge)

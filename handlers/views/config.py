@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import json
-
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.home import home_view
 from bot.i18n import translator
-from bot.slack.access import is_admin
-from bot.slack.channels import not_a_member
-from bot.workspace.form import CHANNEL_KEYS, parse_submission
-from bot.workspace.home import home_view
+from bot.slack.access import is_admin, not_a_member
+from bot.workspace.modal import CHANNEL_KEYS, parse_submission
 from bot.workspace.store import load, save_settings
 
 
 def handle_config_submission(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
-    team_id = json.loads(view.get("private_metadata") or "{}").get("team_id") or body["team"]["id"]
+    team_id = body["team"]["id"]
     user_id = body["user"]["id"]
-    ws = load(deps.engine, team_id)
+    ws = load(deps, team_id)
     _ = translator(ws.language)
     if not is_admin(client, ws, user_id):
         ack(response_action="errors", errors={"language": _("Only admins can change the settings.")})
@@ -32,6 +29,6 @@ def handle_config_submission(ack: Ack, body: dict, view: dict, client: WebClient
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    save_settings(deps.engine, team_id, values)
+    save_settings(deps, team_id, values)
     ack()
-    client.views_publish(user_id=user_id, view=home_view(deps.engine, team_id, user_id))
+    client.views_publish(user_id=user_id, view=home_view(deps, team_id, user_id))

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 from slack_bolt import Ack
 
 from bot import ids
 from bot.deps import Deps
-from bot.leads.cards import intake, post_card
+from bot.leads.cards import post_card
+from bot.leads.intake import intake
+from bot.slack import modals
 
 
 def handle_lead_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
-    team_id = json.loads(view["private_metadata"])["team_id"]
-    values = view["state"]["values"]
-    payload = {f: (values.get(f, {}).get(ids.VALUE) or {}).get("value") for f in ids.LEAD_FIELDS}
+    team_id = body["team"]["id"]
+    state = view["state"]["values"]
+    payload = {f: modals.field(state, f).get("value") for f in ids.LEAD_FIELDS}
     payload = {k: v for k, v in payload.items() if v}
     payload["external_id"] = f"slack-{body['user']['id']}-{view.get('id') or int(time.time() * 1000)}"
     payload["owner"] = body["user"]["id"]
@@ -24,5 +25,5 @@ def handle_lead_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None
         ack(response_action="errors", errors={k: v for k, v in result.errors.items() if k in ids.LEAD_FIELDS})
         return
     ack()
-    if result.status == 201 and not deps.card_worker:
+    if result.status == 201 and result.lead_id is not None and not deps.card_worker:
         post_card(deps, team_id, result.lead_id)

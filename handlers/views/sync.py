@@ -2,76 +2,66 @@
 
 from __future__ import annotations
 
-import json
-
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot import ids
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.slack.access import is_admin
-from bot.slack.channels import not_a_member
-from bot.sync import service as meetings
-from bot.sync.blocks import build_feedback_modal
-from bot.sync.service import SyncError
-from bot.workspace.form import parse_sync_submission
+from bot.slack import modals
+from bot.slack.access import is_admin, not_a_member
+from bot.sync.answers import save_answers
+from bot.sync.blocks.modals import build_feedback_modal, parse_sync_submission
+from bot.sync.feedback import save_feedback
+from bot.sync.icp import save_icp
+from bot.sync.series import SyncError, find_series, setup
 from bot.workspace.store import load
 
 
-def _meta(view: dict, body: dict) -> dict:
-    meta = json.loads(view.get("private_metadata") or "{}")
-    meta.setdefault("team_id", body["team"]["id"])
-    return meta
-
-
-def _value(view: dict, block: str) -> dict:
-    return view["state"]["values"].get(block, {}).get(ids.VALUE, {}) or {}
-
-
 def handle_setup_submission(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
-    ws = load(deps.engine, _meta(view, body)["team_id"])
+    ws = load(deps, body["team"]["id"])
     _ = translator(ws.language)
     if not is_admin(client, ws, body["user"]["id"]):
         ack(response_action="errors", errors={"weekday": _("Only admins can set up the sync.")})
         return
-    values, errors = parse_sync_submission(view["state"]["values"], meetings.find_series(deps, ws.team_id))
+    values, errors = parse_sync_submission(view["state"]["values"], find_series(deps, ws.team_id))
     if not errors and values.get("channel") and not_a_member(client, {"channel": values["channel"]}):
         errors["channel"] = _("I'm not in this channel yet: type /invite @Handoff in it, then save again.")
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    meetings.setup(deps, ws.team_id, {**values, "active": True})
+    setup(deps, ws.team_id, {**values, "active": True})
     ack()
 
 
 def handle_answers_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
-    meta = _meta(view, body)
+    meta = modals.metadata(view)
     prefix = ids.SYNC_QUESTION_PREFIX
+    state = view["state"]["values"]
     texts = {
-        block.removeprefix(prefix): (value.get(ids.VALUE) or {}).get("value") or ""
-        for block, value in view["state"]["values"].items()
+        block.removeprefix(prefix): modals.field(state, block).get("value") or ""
+        for block in state
         if block.startswith(prefix)
     }
     try:
-        meetings.save_answers(deps, meta["team_id"], int(meta["meeting_id"]), body["user"]["id"], texts)
+        save_answers(deps, body["team"]["id"], int(meta["meeting_id"]), body["user"]["id"], texts)
     except SyncError as exc:
-        first = next(iter(view["state"]["values"]), prefix + "q1")
+        first = next(iter(state), prefix + "q1")
         ack(response_action="errors", errors={first: str(exc)})
         return
     ack()
 
 
 def handle_icp_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
-    team_id = _meta(view, body)["team_id"]
-    profile = (_value(view, "profile").get("value") or "").strip()
-    indicators = (_value(view, "indicators").get("value") or "").strip()
-    meetings.save_icp(deps, team_id, profile, indicators, body["user"]["id"])
+    state = view["state"]["values"]
+    profile = (modals.field(state, "profile").get("value") or "").strip()
+    indicators = (modals.field(state, "indicators").get("value") or "").strip()
+    save_icp(deps, body["team"]["id"], profile, indicators, body["user"]["id"])
     ack()
 
 
 def handle_feedback_shortcut(ack: Ack, shortcut: dict, client: WebClient, deps: Deps) -> None:
-    ws = load(deps.engine, shortcut["team"]["id"])
+    ws = load(deps, shortcut["team"]["id"])
     message = shortcut.get("message") or {}
     view = build_feedback_modal(
         ws,
@@ -84,17 +74,18 @@ def handle_feedback_shortcut(ack: Ack, shortcut: dict, client: WebClient, deps: 
 
 
 def handle_feedback_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
-    meta = _meta(view, body)
-    rating = (_value(view, "rating").get("selected_option") or {}).get("value")
-    meetings.save_feedback(
+    meta = modals.metadata(view)
+    state = view["state"]["values"]
+    rating = (modals.field(state, "rating").get("selected_option") or {}).get("value")
+    save_feedback(
         deps,
-        meta["team_id"],
+        body["team"]["id"],
         f"slack-msg-{meta.get('channel')}-{meta.get('ts')}",
-        kind=(_value(view, "kind").get("selected_option") or {}).get("value") or "review",
+        kind=(modals.field(state, "kind").get("selected_option") or {}).get("value") or "review",
         rating=int(rating) if rating else None,
-        text=(_value(view, "text").get("value") or "").strip(),
+        text=(modals.field(state, "text").get("value") or "").strip(),
         author=body["user"]["id"],
         source="slack message",
-        customer=(_value(view, "customer").get("value") or "").strip() or None,
+        customer=(modals.field(state, "customer").get("value") or "").strip() or None,
     )
     ack()

@@ -8,10 +8,12 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
+from sqlmodel import Session
 
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
-from storage.repos import customers, driver, leadday
+from storage.repos import driver
+from storage.rollups import customers, leadday
 
 TABLES = {
     "leads": Lead.__table__,
@@ -36,7 +38,6 @@ class BulkWriter:
         self.conn = conn
         self._sqlite = conn.dialect.name == "sqlite"
         self._mark = driver.mark(conn)
-        self.rolled_back = False
         self._dropped: list = []
         self._touched: set[str] = set()
         self._lead_days: dict[str, tuple[date, date]] = {}  # team → UTC days whose lead counts changed
@@ -79,10 +80,6 @@ class BulkWriter:
             self.conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
         for name in sorted(self._touched):
             self.conn.exec_driver_sql(f"ANALYZE {name}")
-
-    def rollback(self) -> None:
-        self.conn.rollback()
-        self.rolled_back = True
 
     def upsert(self, kind: str, team_id: str, df: pd.DataFrame) -> tuple[int, int, int]:
         """Insert new keys, update changed rows, leave equal rows alone: (added, updated, unchanged)."""
@@ -188,16 +185,9 @@ class BulkWriter:
 
 
 @contextmanager
-def bulk(engine: Engine) -> Iterator[BulkWriter]:
-    """One transaction for the whole import: committed at the end unless rolled back or failed."""
-    with engine.connect() as conn:
-        writer = BulkWriter(conn)
-        try:
-            yield writer
-            if not writer.rolled_back:
-                writer.finish()
-        except BaseException:
-            conn.rollback()
-            raise
-        if not writer.rolled_back:
-            conn.commit()
+def bulk(session: Session) -> Iterator[BulkWriter]:
+    """A writer in the caller's unit of work (the whole import is one transaction: an error anywhere
+    leaves nothing stored); the roll-ups and dropped indexes are brought back when the block ends."""
+    writer = BulkWriter(session.connection())
+    yield writer
+    writer.finish()

@@ -6,34 +6,33 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, literal, update
+from sqlalchemy import bindparam, delete, func, insert, literal, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.models import CardQueue, HandledEvent, Lead, LeadVerdict, ThreadReply
-from storage.repos import leadday
 from storage.repos.driver import insert_into
-from storage.types import utcnow
+from storage.rollups import leadday
 
 PERSONAL = ("name", "company", "email", "phone", "message", "extra")
 
 
-def get(session: Session, team_id: str, lead_id: int) -> Lead | None:
+def get(session: Session, *, team_id: str, lead_id: int) -> Lead | None:
     lead = session.get(Lead, lead_id)
     return lead if lead is not None and lead.team_id == team_id else None
 
 
-def by_external_id(session: Session, team_id: str, external_id: str) -> Lead | None:
+def by_external_id(session: Session, *, team_id: str, external_id: str) -> Lead | None:
     return session.exec(select(Lead).where(Lead.team_id == team_id, Lead.external_id == external_id)).first()
 
 
-def by_card(session: Session, team_id: str, channel: str, ts: str) -> Lead | None:
+def by_card(session: Session, *, team_id: str, channel: str, ts: str) -> Lead | None:
     return session.exec(
         select(Lead).where(Lead.team_id == team_id, Lead.card_channel == channel, Lead.card_ts == ts)
     ).first()
 
 
-def id_by_external_id(session: Session, team_id: str, external_id: str) -> int | None:
+def id_by_external_id(session: Session, *, team_id: str, external_id: str) -> int | None:
     return session.execute(select(Lead.id).where(Lead.team_id == team_id, Lead.external_id == external_id)).scalar()
 
 
@@ -45,7 +44,7 @@ NEW_LEAD = tuple(
 )
 
 
-def insert_new(conn: Connection, team_id: str, fields: dict[str, Any]) -> int | None:
+def insert_new(session: Session, *, team_id: str, fields: dict[str, Any], now: datetime) -> int | None:
     """Insert a lead unless its external id is known, counted in the roll-up and queued for its card
     (owed from the moment the lead exists): the new lead's id, or None when the id was known. Three
     prepared statements and no ORM work, because on SQLite every writer waits while one holds the
@@ -53,11 +52,12 @@ def insert_new(conn: Connection, team_id: str, fields: dict[str, Any]) -> int | 
     unknown = fields.keys() - set(NEW_LEAD)
     if unknown:
         raise ValueError(f"not lead fields: {sorted(unknown)}")
+    conn = session.connection()
     row = dict.fromkeys(NEW_LEAD) | {"source": "webhook"} | fields
     lead_id = conn.execute(_insert_lead(conn.dialect.name), {**row, "team_id": team_id}).scalar()
     if lead_id is None:
         return None
-    conn.execute(_queue_card(), {"team_id": team_id, "lead_id": lead_id, "queued_at": utcnow()})
+    conn.execute(_queue_card(), {"team_id": team_id, "lead_id": lead_id, "queued_at": now})
     # Last before the commit: on PostgreSQL every new lead of the day and channel updates this one row,
     # and its row lock is held from here to the commit.
     leadday.inserted(conn, team_id, row["created_at"], row["channel"], row["campaign"], None)
@@ -77,7 +77,7 @@ def _queue_card():
     return insert(table).values({c: bindparam(c, type_=table.c[c].type) for c in ("team_id", "lead_id", "queued_at")})
 
 
-def queued_cards(session: Session, limit: int = 50) -> list[tuple[str, int]]:
+def queued_cards(session: Session, *, limit: int = 50) -> list[tuple[str, int]]:
     """(team_id, lead_id) of the oldest leads waiting for their card."""
     return [
         (t, lead_id)
@@ -87,14 +87,15 @@ def queued_cards(session: Session, limit: int = 50) -> list[tuple[str, int]]:
     ]
 
 
-def dequeue_cards(session: Session, lead_ids: list[int]) -> None:
+def dequeue_cards(session: Session, *, lead_ids: list[int]) -> None:
     session.execute(delete(CardQueue).where(CardQueue.lead_id.in_(lead_ids)))
 
 
-def set_cards(conn: Connection, team_id: str, cards: list[tuple[int, str, str]]) -> None:
+def set_cards(session: Session, *, team_id: str, cards: list[tuple[int, str, str]], now: datetime) -> None:
     """Where each lead's card is: (lead id, channel, ts), in one prepared statement."""
-    now = utcnow()
-    conn.execute(_set_card(), [{"tid": team_id, "lid": i, "ch": ch, "ts": ts, "now": now} for i, ch, ts in cards])
+    session.connection().execute(
+        _set_card(), [{"tid": team_id, "lid": i, "ch": ch, "ts": ts, "now": now} for i, ch, ts in cards]
+    )
 
 
 @cache
@@ -113,9 +114,9 @@ def _set_card():
 
 def record_verdict(
     session: Session,
+    *,
     team_id: str,
     lead: Lead,
-    *,
     verdict: str,
     reason: str | None,
     note: str | None,
@@ -154,13 +155,13 @@ def record_verdict(
     return place
 
 
-def get_many(session: Session, team_id: str, lead_ids: list[int]) -> dict[int, Lead]:
+def get_many(session: Session, *, team_id: str, lead_ids: list[int]) -> dict[int, Lead]:
     if not lead_ids:
         return {}
     return {lead.id: lead for lead in session.exec(select(Lead).where(Lead.team_id == team_id, Lead.id.in_(lead_ids)))}
 
 
-def histories(session: Session, team_id: str, lead_ids: list[int]) -> dict[int, list[LeadVerdict]]:
+def histories(session: Session, *, team_id: str, lead_ids: list[int]) -> dict[int, list[LeadVerdict]]:
     """Each lead's verdicts, oldest first (leads without any are left out)."""
     out: dict[int, list[LeadVerdict]] = {}
     if lead_ids:
@@ -173,11 +174,11 @@ def histories(session: Session, team_id: str, lead_ids: list[int]) -> dict[int, 
     return out
 
 
-def history(session: Session, team_id: str, lead_id: int) -> list[LeadVerdict]:
-    return histories(session, team_id, [lead_id]).get(lead_id, [])
+def history(session: Session, *, team_id: str, lead_id: int) -> list[LeadVerdict]:
+    return histories(session, team_id=team_id, lead_ids=[lead_id]).get(lead_id, [])
 
 
-def first_event(session: Session, team_id: str, event_id: str) -> bool:
+def first_event(session: Session, *, team_id: str, event_id: str) -> bool:
     """Note a Slack event id; False when it was handled before (a retry). Part of the caller's
     transaction, so the note and the event's effect are committed together."""
     if session.get(HandledEvent, event_id) is not None:
@@ -192,7 +193,7 @@ def first_event(session: Session, team_id: str, event_id: str) -> bool:
 
 
 def add_reply(
-    session: Session, team_id: str, lead_id: int, *, channel: str, ts: str, user_id: str | None, text: str, at: datetime
+    session: Session, *, team_id: str, lead_id: int, channel: str, ts: str, user_id: str | None, text: str, at: datetime
 ) -> bool:
     exists = session.exec(
         select(ThreadReply).where(ThreadReply.team_id == team_id, ThreadReply.channel == channel, ThreadReply.ts == ts)
@@ -206,7 +207,7 @@ def add_reply(
     return True
 
 
-def edit_reply(session: Session, team_id: str, *, channel: str, ts: str, text: str, at: datetime) -> int:
+def edit_reply(session: Session, *, team_id: str, channel: str, ts: str, text: str, at: datetime) -> int:
     return session.execute(
         update(ThreadReply)
         .where(ThreadReply.team_id == team_id, ThreadReply.channel == channel, ThreadReply.ts == ts)
@@ -214,14 +215,14 @@ def edit_reply(session: Session, team_id: str, *, channel: str, ts: str, text: s
     ).rowcount
 
 
-def delete_reply(session: Session, team_id: str, *, channel: str, ts: str) -> int:
+def delete_reply(session: Session, *, team_id: str, channel: str, ts: str) -> int:
     return session.execute(
         delete(ThreadReply).where(ThreadReply.team_id == team_id, ThreadReply.channel == channel, ThreadReply.ts == ts)
     ).rowcount
 
 
 def without_card(
-    session: Session, team_id: str, since: datetime, before: datetime | None = None, limit: int = 200
+    session: Session, *, team_id: str, since: datetime, before: datetime | None = None, limit: int = 200
 ) -> list[int]:
     """Leads that arrived recently by webhook or in Slack and still have no card (their post was
     interrupted). Imported leads get cards only when the import asks (`--post`)."""
@@ -242,11 +243,11 @@ def without_card(
     )
 
 
-def newest_id(session: Session, team_id: str) -> int:
+def newest_id(session: Session, *, team_id: str) -> int:
     return session.exec(select(func.max(Lead.id)).where(Lead.team_id == team_id)).one() or 0
 
 
-def added_after(session: Session, team_id: str, after_id: int) -> list[int]:
+def added_after(session: Session, *, team_id: str, after_id: int) -> list[int]:
     """Ids of the team's leads added after `after_id` (ids only grow), oldest first."""
     return list(
         session.exec(
@@ -257,7 +258,7 @@ def added_after(session: Session, team_id: str, after_id: int) -> list[int]:
     )
 
 
-def awaiting_verdict(session: Session, team_id: str, since: datetime) -> list[Lead]:
+def awaiting_verdict(session: Session, *, team_id: str, since: datetime) -> list[Lead]:
     """Leads with a card and no verdict yet, carded after `since`."""
     return list(
         session.exec(
@@ -271,7 +272,9 @@ def awaiting_verdict(session: Session, team_id: str, since: datetime) -> list[Le
     )
 
 
-def forget(session: Session, team_id: str, *, lead_id: int | None = None, email: str | None = None) -> list[int]:
+def forget(
+    session: Session, *, team_id: str, lead_id: int | None = None, email: str | None = None, now: datetime
+) -> list[int]:
     """Erase personal data; the lead, its channel, campaign and verdicts stay for the numbers."""
     q = select(Lead).where(Lead.team_id == team_id)
     if lead_id is not None:
@@ -284,7 +287,7 @@ def forget(session: Session, team_id: str, *, lead_id: int | None = None, email:
     for lead in session.exec(q):
         for f in PERSONAL:
             setattr(lead, f, None)
-        lead.forgotten_at = utcnow()
+        lead.forgotten_at = now
         session.add(lead)
         erased.append(lead.id)
     session.flush()

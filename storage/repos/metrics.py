@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
-from storage.repos import leadday
+from storage.rollups import leadday
 
 
 @dataclass(frozen=True)
@@ -125,21 +125,21 @@ def _totals_statements(narrow: bool) -> dict[str, Any]:
     }
 
 
-def totals(session: Session, w: Window, *, trend_only: bool = False) -> dict[str, Any]:
+def totals(session: Session, *, window: Window, trend_only: bool = False) -> dict[str, Any]:
     """The headline numbers of a period; `trend_only`: just what a trend point shows (leads, sales,
     revenue, customers, spend), a third faster — a trend asks for eight periods."""
-    q, p = _totals_statements(w.channel is not None), _params(w)
+    q, p = _totals_statements(window.channel is not None), _params(window)
     out: dict[str, Any] = {}
     for name in ("spend",) if trend_only else ("visitors", "spend", "requests", "meetings", "positive_reviews"):
         out[name] = session.execute(q[name], p).scalar()
-    out["leads"], out["target_leads"] = _lead_totals(session, w)
+    out["leads"], out["target_leads"] = _lead_totals(session, window)
     won = session.execute(q["won"], p).one()
     out["sales"], out["revenue"], out["customers"] = won[0], won[1] or 0.0, won[2]
     out["new_customers"], out["repeat_customers"] = won[3] or 0, won[4]
     return out
 
 
-def cohort(session: Session, w: Window) -> dict[str, int]:
+def cohort(session: Session, *, window: Window) -> dict[str, int]:
     """Leads created in the period and how far they have got since: target, meeting, won."""
     met = exists().where(
         Activity.team_id == Lead.team_id, Activity.lead_external_id == Lead.external_id, Activity.kind == "meeting"
@@ -151,8 +151,8 @@ def cohort(session: Session, w: Window) -> dict[str, int]:
             func.sum(case((Lead.verdict == "target", 1), else_=0)),
             func.sum(case((met, 1), else_=0)),
             func.sum(case((won, 1), else_=0)),
-        ).where(_leads(w.channel is not None)),
-        _params(w),
+        ).where(_leads(window.channel is not None)),
+        _params(window),
     ).one()
     return {"leads": row[0], "target_leads": row[1] or 0, "meetings": row[2] or 0, "sales": row[3] or 0}
 
@@ -209,14 +209,14 @@ def _leadday_statement(narrow: bool):
     return leadday.by_channel_statement(narrow, TEAM, FIRST_DAY, END_DAY, CHANNEL)
 
 
-def leads_by_channel(session: Session, w: Window) -> list[tuple]:
+def leads_by_channel(session: Session, *, window: Window) -> list[tuple]:
     """(channel, campaign, leads, target_leads) for leads created in the period: its whole UTC days
     from the roll-up, the partial days at its edges from the leads themselves."""
-    narrow = w.channel is not None
-    days, edges = leadday.split(w)
+    narrow = window.channel is not None
+    days, edges = leadday.split(window)
     parts = [_rows(session, _grouped_statements(narrow)["leads_by_channel"], e) for e in edges]
     if days is not None:
-        p = _params(w) | {"first_day": days[0], "end_day": days[1]}
+        p = _params(window) | {"first_day": days[0], "end_day": days[1]}
         parts.append([tuple(r) for r in session.execute(_leadday_statement(narrow), p).all()])
     merged: dict[tuple, list[int]] = {}
     for rows in parts:
@@ -228,26 +228,26 @@ def leads_by_channel(session: Session, w: Window) -> list[tuple]:
 
 
 def _lead_totals(session: Session, w: Window) -> tuple[int, int]:
-    rows = leads_by_channel(session, w)
+    rows = leads_by_channel(session, window=w)
     return sum(r[2] for r in rows), sum(r[3] for r in rows)
 
 
-def sales_by_channel(session: Session, w: Window) -> list[tuple]:
+def sales_by_channel(session: Session, *, window: Window) -> list[tuple]:
     """(channel, campaign, sales, revenue, customers, new_customers): a sale belongs to its lead's channel."""
-    return _rows(session, _grouped_statements(w.channel is not None)["sales_by_channel"], w)
+    return _rows(session, _grouped_statements(window.channel is not None)["sales_by_channel"], window)
 
 
-def spend_by_channel(session: Session, w: Window) -> list[tuple]:
+def spend_by_channel(session: Session, *, window: Window) -> list[tuple]:
     """(channel, campaign, spend)."""
-    return _rows(session, _grouped_statements(w.channel is not None)["spend_by_channel"], w)
+    return _rows(session, _grouped_statements(window.channel is not None)["spend_by_channel"], window)
 
 
-def deals_by_product(session: Session, w: Window) -> list[tuple]:
+def deals_by_product(session: Session, *, window: Window) -> list[tuple]:
     """(product, sales, revenue) for deals won in the period."""
-    return _rows(session, _grouped_statements(w.channel is not None)["deals_by_product"], w)
+    return _rows(session, _grouped_statements(window.channel is not None)["deals_by_product"], window)
 
 
-def product_margins(session: Session, team_id: str) -> list[tuple]:
+def product_margins(session: Session, *, team_id: str) -> list[tuple]:
     """(product, average margin) over every deal that states a margin."""
     return [
         tuple(r)
@@ -259,11 +259,11 @@ def product_margins(session: Session, team_id: str) -> list[tuple]:
     ]
 
 
-def deals_by_rep(session: Session, w: Window) -> list[tuple]:
+def deals_by_rep(session: Session, *, window: Window) -> list[tuple]:
     """(rep, won, lost, revenue) for deals closed in the period."""
-    return _rows(session, _grouped_statements(w.channel is not None)["deals_by_rep"], w)
+    return _rows(session, _grouped_statements(window.channel is not None)["deals_by_rep"], window)
 
 
-def leads_by_owner(session: Session, w: Window) -> list[tuple]:
+def leads_by_owner(session: Session, *, window: Window) -> list[tuple]:
     """(owner, leads) for leads created in the period."""
-    return _rows(session, _grouped_statements(w.channel is not None)["leads_by_owner"], w)
+    return _rows(session, _grouped_statements(window.channel is not None)["leads_by_owner"], window)

@@ -1,112 +1,125 @@
-"""Claims on posts: the unique (team_id, key) makes every post happen once across restarts,
-retried jobs and several instances."""
+"""Claims on posts: the unique (team_id, key) makes every post happen once across restarts, retried
+jobs and several instances. The protocol that uses them is bot.slack.once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy import Update, bindparam, func, or_, update
+from sqlmodel import Session, col, select
 
-from storage.db import read_scope, session_scope
 from storage.models import PostedMessage
 from storage.repos.driver import insert_into
-from storage.types import utcnow
+
+CLAIMED, UNSURE, POSTED, DONE, FAILED = "claimed", "unsure", "posted", "done", "failed"
+PART = "part"  # the kind of a claim on a part of a post's thread; the post itself drives it
 
 
-def claim(engine: Engine, team_id: str, key: str, kind: str, period: str | None) -> PostedMessage | None:
-    """Insert the claim; None when someone already holds it."""
-    try:
-        with session_scope(engine) as s:
-            row = PostedMessage(team_id=team_id, key=key, kind=kind, period=period)
-            s.add(row)
-            s.flush()
-            return row
-    except IntegrityError:
-        return None
-
-
-def claim_many(session: Session, team_id: str, keys: list[str], kind: str) -> dict[str, int]:
-    """Insert the claims not held yet, in the caller's unit of work: key → claim id of those taken now."""
-    if not keys:
+def claim_many(
+    session: Session, *, team_id: str, claims: Sequence[tuple[str, str, str | None, str | None]], now: datetime
+) -> dict[str, int]:
+    """Insert the claims (key, kind, period, channel) not held yet: key → claim id of those taken now.
+    The channel is where the post goes (a user id for a DM): a cut-off post is looked up there."""
+    if not claims:
         return {}
-    table = PostedMessage.__table__
-    now = utcnow()
+    table = PostedMessage.__table__  # type: ignore[attr-defined]
+    rows = [
+        {"team_id": team_id, "key": key, "kind": kind, "period": period, "channel": channel, "status": CLAIMED}
+        | {"created_at": now, "updated_at": now, "attempts": 1}
+        for key, kind, period, channel in claims
+    ]
     stmt = (
         insert_into(session.get_bind().dialect.name, table)
-        .values(
-            [
-                {"team_id": team_id, "key": k, "kind": kind, "status": "claimed", "created_at": now, "updated_at": now}
-                for k in keys
-            ]
-        )
+        .values(rows)
         .on_conflict_do_nothing(index_elements=["team_id", "key"])
         .returning(table.c.key, table.c.id)
     )
     return {key: post_id for key, post_id in session.execute(stmt).all()}
 
 
-def in_flight(session: Session, team_id: str, kind: str, since: datetime) -> bool:
-    """Whether a post of this kind was claimed since `since` and is not recorded as done or failed."""
+def get(session: Session, *, team_id: str, key: str) -> PostedMessage | None:
+    return session.exec(select(PostedMessage).where(PostedMessage.team_id == team_id, PostedMessage.key == key)).first()
+
+
+def retake(session: Session, *, held: PostedMessage, now: datetime) -> bool:
+    """Take a claim over from the state it was read in (a cut-off or refused post to be tried again);
+    False when someone else changed it meanwhile."""
+    result = session.execute(
+        update(PostedMessage)
+        .where(
+            col(PostedMessage.id) == held.id,
+            col(PostedMessage.status) == held.status,
+            col(PostedMessage.updated_at) == held.updated_at,
+        )
+        .values(status=CLAIMED, updated_at=now, attempts=PostedMessage.attempts + 1)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def record(
+    session: Session, *, outcomes: Sequence[tuple[int, str, str | None, str | None, str | None]], now: datetime
+) -> None:
+    """Claims' outcomes (claim id, status, channel, ts, error) in one prepared statement; a channel or
+    ts given as None keeps what the claim has."""
+    if outcomes:
+        session.connection().execute(
+            _record(),
+            [{"pid": i, "status": st, "ch": ch, "ts": ts, "err": err, "now": now} for i, st, ch, ts, err in outcomes],
+        )
+
+
+@cache
+def _record() -> Update:
+    t = PostedMessage.__table__  # type: ignore[attr-defined]
+    return (
+        update(t)
+        .where(t.c.id == bindparam("pid"))
+        .values(
+            status=bindparam("status"),
+            channel=_keep(t.c.channel, "ch"),
+            ts=_keep(t.c.ts, "ts"),
+            error=bindparam("err"),
+            updated_at=bindparam("now", type_=t.c.updated_at.type),
+        )
+    )
+
+
+def _keep(column: Any, name: str) -> Any:
+    return func.coalesce(bindparam(name, type_=column.type), column)
+
+
+def unfinished(session: Session, *, before: datetime, limit: int = 200) -> list[PostedMessage]:
+    """Posts (not thread parts) left unfinished since before `before`: claimed with no answer recorded,
+    unsure whether Slack has them, or out with their thread not finished."""
+    return list(
+        session.exec(
+            select(PostedMessage)
+            .where(
+                col(PostedMessage.status).in_((CLAIMED, UNSURE, POSTED)),
+                PostedMessage.kind != PART,
+                or_(col(PostedMessage.updated_at) < before, PostedMessage.status == UNSURE),
+            )
+            .order_by(col(PostedMessage.id))
+            .limit(limit)
+        ).all()
+    )
+
+
+def in_flight(session: Session, *, team_id: str, kind: str, since: datetime) -> bool:
+    """Whether a post of this kind was claimed since `since` and its place is not recorded yet."""
     return (
         session.exec(
             select(PostedMessage.id)
             .where(
                 PostedMessage.team_id == team_id,
                 PostedMessage.kind == kind,
-                PostedMessage.status == "claimed",
-                PostedMessage.created_at >= since,
+                col(PostedMessage.status).in_((CLAIMED, UNSURE)),
+                col(PostedMessage.created_at) >= since,
             )
             .limit(1)
         ).first()
         is not None
-    )
-
-
-def get(session: Session, team_id: str, key: str) -> PostedMessage | None:
-    return session.exec(select(PostedMessage).where(PostedMessage.team_id == team_id, PostedMessage.key == key)).first()
-
-
-def find(engine: Engine, team_id: str, key: str) -> PostedMessage | None:
-    with read_scope(engine) as s:
-        return get(s, team_id, key)
-
-
-def mark(engine: Engine, post_id: int, status: str, **values: object) -> None:
-    with session_scope(engine) as s:
-        mark_in(s, post_id, status, **values)
-
-
-def mark_in(session: Session, post_id: int, status: str, **values: object) -> None:
-    """`mark` inside the caller's unit of work."""
-    session.execute(
-        update(PostedMessage).where(PostedMessage.id == post_id).values(status=status, updated_at=utcnow(), **values)
-    )
-
-
-def mark_outcomes(conn: Connection, done: list[tuple[int, str, str]], failed: list[tuple[int, str]]) -> None:
-    """Several claims' outcomes in one prepared statement: done as (claim id, channel, ts), failed as
-    (claim id, error)."""
-    now = utcnow()
-    rows = [{"pid": i, "status": "done", "ch": ch, "ts": ts, "err": None, "now": now} for i, ch, ts in done]
-    rows += [{"pid": i, "status": "failed", "ch": None, "ts": None, "err": err, "now": now} for i, err in failed]
-    if rows:
-        conn.execute(_mark_outcome(), rows)
-
-
-@cache
-def _mark_outcome():
-    t = PostedMessage.__table__
-    return (
-        update(t)
-        .where(t.c.id == bindparam("pid"))
-        .values(
-            status=bindparam("status"),
-            channel=bindparam("ch"),
-            ts=bindparam("ts"),
-            error=bindparam("err"),
-            updated_at=bindparam("now", type_=t.c.updated_at.type),
-        )
     )

@@ -18,7 +18,7 @@ def _in(w: Window):
     return (Lead.team_id == w.team_id, Lead.created_at >= w.start, Lead.created_at < w.end)
 
 
-def by_group(session: Session, w: Window, by: str) -> list[tuple]:
+def by_group(session: Session, *, window: Window, by: str) -> list[tuple]:
     """(group, leads, judged, target) for leads created in the period; `by` is channel, campaign or reason."""
     if by == "reason":
         return [
@@ -27,7 +27,7 @@ def by_group(session: Session, w: Window, by: str) -> list[tuple]:
                 select(LeadVerdict.reason, func.count())
                 .join(Lead, Lead.id == LeadVerdict.lead_id)
                 .where(
-                    *_in(w),
+                    *_in(window),
                     Lead.verdict.in_(REJECTED),
                     LeadVerdict.verdict == Lead.verdict,
                     LeadVerdict.created_at == Lead.verdict_at,
@@ -45,38 +45,38 @@ def by_group(session: Session, w: Window, by: str) -> list[tuple]:
                 func.sum(case((Lead.verdict.is_not(None), 1), else_=0)),
                 func.sum(case((Lead.verdict == "target", 1), else_=0)),
             )
-            .where(*_in(w))
+            .where(*_in(window))
             .group_by(col)
         ).all()
     ]
 
 
-def quotes(session: Session, w: Window, limit: int = 5) -> list[tuple]:
+def quotes(session: Session, *, window: Window, limit: int = 5) -> list[tuple]:
     """(channel, verdict, reply text) from the threads of rejected leads, newest first."""
     return [
         tuple(r)
         for r in session.execute(
             select(Lead.channel, Lead.verdict, ThreadReply.text)
             .join(Lead, Lead.id == ThreadReply.lead_id)
-            .where(*_in(w), Lead.verdict.in_(REJECTED), func.length(ThreadReply.text) > 10)
+            .where(*_in(window), Lead.verdict.in_(REJECTED), func.length(ThreadReply.text) > 10)
             .order_by(ThreadReply.created_at.desc())
             .limit(limit)
         ).all()
     ]
 
 
-def response_times(session: Session, w: Window) -> list[tuple]:
+def response_times(session: Session, *, window: Window) -> list[tuple]:
     """(card posted at, first verdict at or None) for carded leads created in the period."""
     first = (
         select(LeadVerdict.lead_id, func.min(LeadVerdict.created_at).label("first_at"))
-        .where(LeadVerdict.team_id == w.team_id)
+        .where(LeadVerdict.team_id == window.team_id)
         .group_by(LeadVerdict.lead_id)
         .subquery()
     )
     rows = session.execute(
         select(Lead.card_posted_at, first.c.first_at)
         .outerjoin(first, first.c.lead_id == Lead.id)
-        .where(*_in(w), Lead.card_posted_at.is_not(None))
+        .where(*_in(window), Lead.card_posted_at.is_not(None))
     ).all()
     return [(a, _aware(b)) for a, b in rows]
 
@@ -103,7 +103,7 @@ def during(q, col, first: date | None, last: date | None, tz: str):
     return q
 
 
-def verdict_rows(session: Session, team_id: str, first: date | None, last: date | None, tz: str):
+def verdict_rows(session: Session, *, team_id: str, first: date | None, last: date | None, tz: str):
     q = (
         select(
             Lead.id,
@@ -145,7 +145,7 @@ def verdict_rows(session: Session, team_id: str, first: date | None, last: date 
     return header, [tuple(r) for r in session.execute(q).all()]
 
 
-def reply_rows(session: Session, team_id: str, first: date | None, last: date | None, tz: str):
+def reply_rows(session: Session, *, team_id: str, first: date | None, last: date | None, tz: str):
     q = (
         select(
             Lead.id,

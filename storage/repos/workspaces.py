@@ -10,16 +10,16 @@ from storage.models import Deal, Lead, Spend, Traffic, Workspace
 from storage.types import utcnow
 
 
-def get(session: Session, team_id: str) -> Workspace | None:
+def get(session: Session, *, team_id: str) -> Workspace | None:
     return session.get(Workspace, team_id)
 
 
-def webhook_secret(session: Session, team_id: str) -> str | None:
+def webhook_secret(session: Session, *, team_id: str) -> str | None:
     """The workspace's webhook secret (None for an unknown workspace or one without a secret)."""
     return session.execute(select(Workspace.webhook_secret).where(Workspace.team_id == team_id)).scalar()
 
 
-def get_or_create(session: Session, team_id: str, *, name: str | None = None) -> Workspace:
+def get_or_create(session: Session, *, team_id: str, name: str | None = None) -> Workspace:
     ws = session.get(Workspace, team_id)
     if ws is None:
         ws = Workspace(team_id=team_id, name=name)
@@ -32,8 +32,12 @@ def team_ids(session: Session) -> list[str]:
     return list(session.exec(select(Workspace.team_id).order_by(Workspace.team_id)))
 
 
-def update(session: Session, team_id: str, values: dict[str, Any]) -> Workspace:
-    ws = get_or_create(session, team_id)
+def all_workspaces(session: Session) -> list[Workspace]:
+    return list(session.exec(select(Workspace).order_by(Workspace.team_id)))
+
+
+def update(session: Session, *, team_id: str, values: dict[str, Any]) -> Workspace:
+    ws = get_or_create(session, team_id=team_id)
     for key, value in values.items():
         setattr(ws, key, value)
     ws.updated_at = utcnow()
@@ -42,7 +46,7 @@ def update(session: Session, team_id: str, values: dict[str, Any]) -> Workspace:
     return ws
 
 
-def data_counts(session: Session, team_id: str) -> dict[str, int]:
+def data_counts(session: Session, *, team_id: str) -> dict[str, int]:
     """How much of each kind of data the workspace holds (for App Home and the CLI)."""
     out = {}
     for label, model in (("leads", Lead), ("deals", Deal), ("spend_days", Spend), ("traffic_days", Traffic)):

@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("team_id", "day", "channel", "campaign"),
     )
     # ### end Alembic commands ###
-    # Count the leads already stored (the SQL of storage.repos.leadday.rebuild, for every workspace).
+    # Count the leads already stored (the SQL of storage.rollups.leadday.rebuild, for every workspace).
     day = _utc_day(op.get_bind().dialect.name)
     op.execute(
         "INSERT INTO leadday (team_id, day, channel, campaign, leads, target_leads) "

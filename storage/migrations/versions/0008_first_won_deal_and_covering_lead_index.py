@@ -4,7 +4,7 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-30 05:21:46.509257
 
-Marks each customer's first won deal (storage.repos.customers) for the deals already stored, and lets
+Marks each customer's first won deal (storage.rollups.customers) for the deals already stored, and lets
 the lead index cover the owner and the external id (reps table, monthly cohort).
 """
 

@@ -1,18 +1,15 @@
-"""`handoff demo`: a year of a realistic workspace, generated (reproducible for a seed), then its digests."""
+"""A year of a realistic workspace, generated (reproducible for a seed): leads, deals, activities, spend,
+traffic, feedback and verdicts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
 
-from bot.kpi.outputs import write_all
-from bot.kpi.report import compute_report, default_period
-from storage.db import make_engine, migrate, session_scope
+from bot.deps import Deps
 from storage.repos import imports as bulk_repo
 from storage.repos import workspaces as ws_repo
 
@@ -65,7 +62,7 @@ REASONS = {
 }
 
 
-def generate(engine: Engine, *, seed: int, today: date) -> None:
+def generate(deps: Deps, *, seed: int, today: date) -> None:
     """Fill the demo workspace through the product's own storage layer."""
     rng = np.random.default_rng(seed)
     days = pd.date_range(today - timedelta(days=365), today - timedelta(days=1), freq="D")
@@ -197,11 +194,11 @@ def generate(engine: Engine, *, seed: int, today: date) -> None:
             "source": "support",
         }
     )
-    with session_scope(engine) as s:
+    with deps.write() as s:
         ws_repo.update(
             s,
-            TEAM,
-            {
+            team_id=TEAM,
+            values={
                 "name": "Demo Co",
                 "timezone": TZ,
                 "digest_channel": "C0DEMODIGEST",
@@ -210,7 +207,7 @@ def generate(engine: Engine, *, seed: int, today: date) -> None:
                 "marketing": ["U0DEMOMARK"],
             },
         )
-    with bulk_repo.bulk(engine) as w:
+    with deps.write() as s, bulk_repo.bulk(s) as w:
         w.upsert("leads", TEAM, lead_df)
         w.upsert("deals", TEAM, deals)
         w.upsert("activities", TEAM, activities)
@@ -242,92 +239,3 @@ def _as_days(df: pd.DataFrame) -> pd.DataFrame:
         key_parts.append(df["campaign"].astype("string").fillna(""))
     key = key_parts[0].str.cat(key_parts[1:], sep="|")
     return df.assign(external_id=key, day=df["day"].dt.tz_localize(None) if df["day"].dt.tz else df["day"])
-
-
-def run_demo(*, out_dir: Path, seed: int, db_path: Path, today: date | None = None) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if db_path.exists():
-        db_path.unlink()
-    engine = make_engine(f"sqlite:///{db_path}")
-    migrate(engine)
-    today = today or datetime.now(UTC).date()
-    generate(engine, seed=seed, today=today)
-    written: list[Path] = [db_path]
-    now = datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=12)
-    for kind in ("daily", "weekly", "monthly"):
-        report = compute_report(engine, TEAM, kind, default_period(kind, now, TZ))
-        written += write_all(report, out_dir)
-    written += write_sync_agenda(engine, out_dir, now)
-    engine.dispose()
-    return written
-
-
-SYNC_ANSWERS = {
-    ("sales", "q1"): "They buy when the trial shows the report on their own data; they refuse over price per seat.",
-    ("sales", "q2"): "A demo in the first week and a champion in finance.",
-    ("marketing", "q1"): "Webinar leads mention the funnel picture; price questions come from ads.",
-    ("marketing", "q3"): "B2B SaaS, 50–500 people, a sales team of 5+.",
-    ("marketing", "q5"): "Answer webinar leads the same day.",
-}
-
-
-def _message_text(msg) -> str:
-    """A Block Kit message as plain text (headers, sections, fields, context), for the demo files."""
-    lines = []
-    for block in (b.to_dict() for b in msg.blocks):
-        if block["type"] == "header":
-            lines += [block["text"]["text"], ""]
-        elif block["type"] == "section":
-            lines += [f["text"] for f in block.get("fields", [])]
-            lines += [block["text"]["text"]] if "text" in block else []
-        elif block["type"] == "context":
-            lines += [e.get("text", "") for e in block["elements"]]
-        elif block["type"] == "actions":
-            lines.append(" ".join(f"[{e['text']['text']}]" for e in block["elements"]))
-        lines.append("")
-    return "\n".join(lines)
-
-
-def write_sync_agenda(engine: Engine, out_dir: Path, now: datetime) -> list[Path]:
-    """A sync meeting of the demo workspace with answers, an action item and two ICP versions:
-    its agenda message and thread as text, and the funnel picture of the data pack."""
-    from bot.deps import Deps
-    from bot.kpi.charts import render_funnel_png
-    from bot.settings import Settings
-    from bot.sync import service as meetings
-    from bot.sync.blocks import build_agenda, build_agenda_thread
-    from bot.sync.calendar import Calendar
-    from bot.workspace.store import load
-    from storage.repos import sync
-
-    deps = Deps(settings=Settings(_env_file=None), engine=engine, clock=lambda: now)
-    start = (now - timedelta(days=28)).date()
-    series = meetings.setup(
-        deps, TEAM, {"channel": "C0DEMOSYNC", "weekday": 3, "time": "15:00", "start_date": start, "timezone": TZ}
-    )
-    ws = load(engine, TEAM)
-    slot = next(s for s in Calendar(series, ws).next_slots(now, 3) if not s.skipped)
-    m = sync.ensure_meeting(engine, TEAM, slot.starts_utc, slot.ends_utc, "planned")
-    people = {"sales": REPS[0], "marketing": "U0DEMOMARK"}
-    questions = dict(meetings.questions(ws, series))
-    for dept, user in people.items():
-        pid = sync.claim_participant(engine, TEAM, m.id, user, dept)
-        sync.mark_participant(engine, pid, status="asked", asked_at=now)
-        mine = {q: (questions[q], text) for (d, q), text in SYNC_ANSWERS.items() if d == dept}
-        sync.save_answers(engine, TEAM, m.id, user, dept, mine, now)
-    sync.add_icp(engine, TEAM, "B2B SaaS\n50–500 people", "Asks for a demo", "U0DEMOMARK", now - timedelta(days=20))
-    sync.add_icp(
-        engine,
-        TEAM,
-        "B2B SaaS\n50–500 people\nSales team of 5+",
-        "Asks for a demo\nAsks about price per seat",
-        "U0DEMOMARK",
-        now,
-    )
-    sync.add_action(engine, TEAM, None, people["marketing"], "Answer webinar leads the same day", None, REPS[0], now)
-    data = meetings.agenda(deps, TEAM, m.id)
-    text = "\n\n---\n\n".join(_message_text(msg) for msg in [build_agenda(data), *build_agenda_thread(data)])
-    agenda_path, png_path = out_dir / "sync-agenda.txt", out_dir / "sync-funnel.png"
-    agenda_path.write_text(text, encoding="utf-8")
-    png_path.write_bytes(render_funnel_png(data.pack.report))
-    return [agenda_path, png_path]

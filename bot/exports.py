@@ -9,11 +9,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-
+from bot.deps import Deps
 from bot.workspace.store import load
-from storage.db import session_scope
-from storage.repos import quality, sync
+from storage.repos import actions, meetings, quality
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -25,18 +23,22 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def export_rows(engine: Engine, team_id: str, what: str, first: date | None, last: date | None):
-    tz = load(engine, team_id).timezone
-    with session_scope(engine) as s:
-        if what == "verdicts":
-            return quality.verdict_rows(s, team_id, first, last, tz)
-        if what == "answers":
-            return sync.answer_rows(s, team_id, first, last, tz)
-        if what == "actions":
-            return sync.action_rows(s, team_id, first, last, tz)
-        if what == "icp":
-            return sync.icp_rows(s, team_id, first, last, tz)
-        return quality.reply_rows(s, team_id, first, last, tz)
+EXPORTS = {
+    "verdicts": quality.verdict_rows,
+    "replies": quality.reply_rows,
+    "answers": meetings.answer_rows,
+    "actions": actions.action_rows,
+    "icp": actions.icp_rows,
+}
+
+
+def export_rows(
+    deps: Deps, team_id: str, what: str, first: date | None, last: date | None
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """(header, rows) of one export, its dates in the workspace's time zone."""
+    tz = load(deps, team_id).timezone
+    with deps.read() as s:
+        return EXPORTS[what](s, team_id=team_id, first=first, last=last, tz=tz)
 
 
 def write_table(header: list[str], rows: list[tuple], fmt: str, out: Path | None) -> None:

@@ -1,0 +1,55 @@
+"""Block Kit for KPI reports: the digest's parent message and the ephemeral /kpi and /funnel answer."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ImageBlock
+
+from bot import ids
+from bot.i18n import translator
+from bot.kpi.catalog import HEADLINE, label
+from bot.kpi.engine import Report
+from bot.kpi.render import fmt_change, fmt_kpi_value, funnel_line, title
+from bot.slack.kit import Message, bold, context, escape, header, join, md, section
+
+ALERTS_SHOWN = 5
+
+
+def build_digest(report: Report, *, late: bool = False) -> Message:
+    """The short parent message: headline KPIs with arrows and % change, the funnel line, the top alerts."""
+    _ = translator(report.language)
+    lang = report.language
+    notes = [f"{_('Compared with')} {report.previous_period.label()}", report.tz]
+    if late:
+        notes.append(_("posted late: the bot was offline at the scheduled time"))
+    tiles = []
+    for name in HEADLINE:
+        k = report.kpis[name]
+        value = f"{fmt_kpi_value(name, k.value, lang)}  {fmt_change(name, k, lang)}".rstrip()
+        tiles.append(md("{}\n{}", bold(label(name, lang)), value))
+    blocks: list[Block] = [
+        header(title(report)),
+        context(join(notes, " · ")),
+        section(fields=tiles),
+        section(md("{}\n{}", bold(_("Funnel")), funnel_line(report))),
+    ]
+    if report.alerts:
+        lines = join(md("• {}", a.text) for a in report.alerts[:ALERTS_SHOWN])
+        blocks.append(section(md("{}\n{}", bold(_("What to do")), lines)))
+    blocks.append(context(escape(_("The funnel picture and the channel table are in the thread."))))
+    headline = ", ".join(f"{label(n, lang)} {fmt_kpi_value(n, report.kpis[n].value, lang)}" for n in HEADLINE)
+    return Message(text=md("{}: {}", title(report), headline), blocks=blocks)
+
+
+def build_on_demand(report: Report, *, file_id: str | None, focus: str, post_value: str) -> Message:
+    """The ephemeral /kpi or /funnel answer: the numbers, the funnel picture, a "Post to channel" button."""
+    _ = translator(report.language)
+    digest = build_digest(report)
+    blocks: list[Block] = list(digest.blocks[:-1])  # all but the "see the thread" note
+    if focus == "funnel":
+        blocks = [blocks[0], blocks[1], blocks[3]]
+    if file_id:
+        blocks.append(ImageBlock(slack_file={"id": file_id}, alt_text=funnel_line(report)[:2000], title=_("Funnel")))
+    blocks.append(
+        ActionsBlock(elements=[ButtonElement(action_id=ids.POST_REPORT, text=_("Post to channel"), value=post_value)])
+    )
+    return Message(text=digest.text, blocks=blocks)

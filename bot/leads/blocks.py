@@ -1,0 +1,192 @@
+"""Block Kit for leads: the card sales judges, the verdict and /lead modals, the lead-quality report.
+
+Everything a lead carries (name, company, channel, campaign, message, owner, comments) is outside
+text: it reaches mrkdwn only through the kit, escaped.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.i18n import translator
+from bot.kpi.render import fmt_number, fmt_pct
+from bot.leads.quality import Quality
+from bot.leads.verdicts import VERDICTS, CardState, reason_label, reason_options, verdict_label
+from bot.slack import modals
+from bot.slack.kit import Message, Mrkdwn, bold, context, escape, header, join, md, mention, quote, section
+from storage.models import Lead, Workspace
+
+NOTE_SHOWN = 500
+MESSAGE_SHOWN = 2800
+
+
+def _who(lead: Lead) -> str:
+    return " · ".join(x for x in (lead.name, lead.company) if x) or lead.external_id
+
+
+def _field(title: str, value: Mrkdwn | str) -> Mrkdwn:
+    return md("{}\n{}", bold(title), value)
+
+
+def _verdict_line(ws: Workspace, state: CardState) -> Mrkdwn:
+    _ = translator(ws.language)
+    if state.verdict is None:
+        return Mrkdwn(_("*Waiting for a verdict from sales.*"))
+    when = state.at.astimezone(ZoneInfo(ws.timezone)).strftime("%d.%m.%Y %H:%M") if state.at else ""
+    line = bold(verdict_label(state.verdict, ws.language))
+    if state.reason:
+        line += md(" — {}", reason_label(ws, state.reason))
+    if state.note:
+        line += md("\n{}", quote(state.note, NOTE_SHOWN))
+    line += md("\n") + md(_("by <@{user}> on {when}"), user=state.user_id or "", when=when)
+    if state.changes:
+        line += md(" · ") + md(_("changed {n} time(s)"), n=state.changes)
+    return line
+
+
+def build_lead_card(ws: Workspace, lead: Lead, state: CardState) -> Message:
+    """The lead as sales sees it in the leads channel, with one button per verdict."""
+    _ = translator(ws.language)
+    who = _who(lead)
+    utm = " / ".join(x for x in (lead.utm_source, lead.utm_medium, lead.utm_campaign) if x)
+    fields = [
+        _field(_("Source channel"), lead.channel or _("(not set)")),
+        _field(_("Campaign"), lead.campaign or utm or "—"),
+        _field(_("Interested in"), lead.product or "—"),
+        _field(_("Owner"), mention(lead.owner) if lead.owner else "—"),
+    ]
+    contact = " · ".join(x for x in (lead.email, lead.phone) if x)
+    if contact:
+        fields.append(_field(_("Contact"), contact))
+    if utm and lead.campaign:
+        fields.append(_field("UTM", utm))
+    blocks: list[Block] = [header(_("New lead") + f": {who}"), section(fields=fields)]
+    if lead.message:
+        blocks.append(section(_field(_("What they asked"), lead.message[:MESSAGE_SHOWN])))
+    blocks.append(section(_verdict_line(ws, state)))
+    buttons = []
+    for v in VERDICTS:
+        style = "primary" if v == "target" and state.verdict == "target" else None
+        if v != "target" and state.verdict == v:
+            style = "danger"
+        buttons.append(
+            ButtonElement(
+                action_id=ids.VERDICT_ACTION_PREFIX + v,
+                text=verdict_label(v, ws.language),
+                value=str(lead.id),
+                style=style,
+            )
+        )
+    blocks.append(ActionsBlock(block_id=f"verdict-{lead.id}", elements=buttons))
+    blocks.append(context(escape(_("Discuss this lead in the thread: replies are kept for marketing."))))
+    return Message(text=md("{}: {} ({})", _("New lead"), who, lead.channel or "—"), blocks=blocks)
+
+
+def build_verdict_modal(ws: Workspace, lead: Lead, verdict: str) -> View:
+    _ = translator(ws.language)
+    return modals.modal(
+        ws.language,
+        ws.team_id,
+        ids.VERDICT_MODAL,
+        verdict_label(verdict, ws.language),
+        [
+            section(md("{} · {}", bold(_who(lead)), lead.channel or "—")),
+            modals.select(ids.REASON, _("Reason"), reason_options(ws), None),
+            modals.text_input(ids.NOTE, _("Comment for marketing"), None, multiline=True, max_length=1000),
+        ],
+        lead_id=lead.id,
+        verdict=verdict,
+    )
+
+
+def build_lead_modal(ws: Workspace) -> View:
+    _ = translator(ws.language)
+    labels = {
+        "name": _("Name"),
+        "company": _("Company"),
+        "email": _("Email"),
+        "phone": _("Phone"),
+        "channel": _("Source channel"),
+        "campaign": _("Campaign"),
+        "product": _("Interested in"),
+        "message": _("What they asked"),
+    }
+    blocks: list[Block] = [
+        modals.text_input(f, labels[f], None, multiline=f == "message", optional=f != "name", max_length=None)
+        for f in ids.LEAD_FIELDS
+    ]
+    return modals.modal(ws.language, ws.team_id, ids.LEAD_MODAL, _("New lead"), blocks)
+
+
+# --- lead quality --------------------------------------------------------------------------------
+
+
+def _summary(q: Quality) -> str:
+    _ = translator(q.language)
+    return _("{leads} leads, {judged} judged, {waiting} still waiting. Target share {share}.").format(
+        leads=q.leads, judged=q.judged, waiting=q.waiting, share=fmt_pct(q.target_share_pct, q.language)
+    )
+
+
+def _group_line(q: Quality, row: dict, *, change: bool) -> Mrkdwn:
+    _ = translator(q.language)
+    shown = ""
+    if change and row["change_pct"] is not None:
+        sign = "+" if row["change_pct"] >= 0 else "−"
+        shown = f" ({sign}{fmt_number(abs(row['change_pct']), q.language, 0)}%)"
+    return md(
+        "• {}: {}{} · {}",
+        bold(row["name"] or _("(not set)")),
+        fmt_pct(row["target_share_pct"], q.language),
+        shown,
+        _("{n} leads").format(n=row["leads"]),
+    )
+
+
+def build_quality_message(q: Quality, ws: Workspace) -> Message:
+    _ = translator(q.language)
+    title = _("Lead quality") + f" · {q.period.label()}"
+    summary = _summary(q)
+    if q.carded:
+        summary += " " + _("Judged within the SLA ({n} working hours): {pct}.").format(
+            n=ws.sla_hours, pct=fmt_pct(q.sla_pct, q.language)
+        )
+    lines = [_group_line(q, r, change=True) for r in q.groups.get("channel", [])[:10]]
+    blocks: list[Block] = [
+        header(title),
+        section(escape(summary)),
+        section(md("{}\n{}", bold(_("Target share by channel")), join(lines) or "—")),
+    ]
+    if q.reasons:
+        reasons = join(md("• {} — {}", r["reason"], r["count"]) for r in q.reasons)
+        blocks.append(section(md("{}\n{}", bold(_("Top rejection reasons")), reasons)))
+    if q.quotes:
+        quotes = join(
+            md("{}\n— {}, {}", quote(x["text"], 280), x["channel"] or "—", verdict_label(x["verdict"], q.language))
+            for x in q.quotes[:3]
+        )
+        blocks.append(section(md("{}\n{}", bold(_("From the threads")), quotes)))
+    blocks.append(context(Mrkdwn(_("Verdicts and thread replies: `handoff export verdicts|replies`."))))
+    return Message(text=md("{}: {}", title, summary), blocks=blocks)
+
+
+def build_quality_table(q: Quality, by: str) -> Message:
+    """The ephemeral `/leads quality` answer: one line per channel, campaign or reason."""
+    _ = translator(q.language)
+    title = _("Lead quality") + f" · {q.period.label()}"
+    if by == "reason":
+        lines = [md("• {} — {}", r["reason"], r["count"]) for r in q.reasons]
+    else:
+        lines = [
+            md("{}, {}/{}", _group_line(q, r, change=False), r["judged"], r["target"])
+            for r in q.groups.get(by, [])[:40]
+        ]
+    head = _summary(q)
+    return Message(
+        text=md("{}: {}", title, head),
+        blocks=[header(title), section(escape(head)), section(join(lines) or escape("—"))],
+    )

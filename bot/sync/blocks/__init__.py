@@ -1,0 +1,1 @@
+"""Typed Block Kit for the sync. Pure: data in, blocks out; outside text through the kit."""

@@ -1,0 +1,226 @@
+"""The agenda of a sync with its thread (answers, data pack, ICP), and the summary after it."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+
+from bot import ids
+from bot.i18n import N_, translator
+from bot.kpi.catalog import AGENDA, SYNC_PACK, label
+from bot.kpi.engine import Report, biggest_leak
+from bot.kpi.render import fmt_change, fmt_kpi_value, fmt_number, fmt_pct
+from bot.slack.kit import (
+    Message,
+    Mrkdwn,
+    bold,
+    chunks,
+    context,
+    escape,
+    header,
+    italic,
+    join,
+    md,
+    mention,
+    principals,
+    quote,
+    section,
+    text_messages,
+)
+from bot.sync.blocks.text import action_line, build_answers_text, when
+from bot.sync.model import Agenda, DataPack, Summary
+from storage.models import IcpVersion, Workspace
+
+FEEDBACK_LABELS = {"review": N_("Reviews"), "complaint": N_("Complaints"), "wish": N_("Wishes")}
+ACTIONS_SHOWN = 20
+MAX_SECTIONS = 45
+
+
+def _rate_line(rate: dict[str, tuple[int, int]], language: str) -> str:
+    _ = translator(language)
+    labels = {"sales": _("Sales"), "marketing": _("Marketing")}
+    parts = []
+    for dept, (answered, asked) in rate.items():
+        pct = f" ({round(100 * answered / asked)}%)" if asked else ""
+        parts.append(f"{labels[dept]} {answered}/{asked}{pct}")
+    return " · ".join(parts)
+
+
+def leak_line(report: Report) -> str:
+    _ = translator(report.language)
+    found = biggest_leak(report.funnel)
+    if found is None:
+        return _("No funnel data for this period.")
+    lang = report.language
+    line = _("Biggest leak: {stage} — {pct} of the stage before").format(
+        stage=label(found.stage, lang), pct=fmt_pct(found.conversion_pct, lang)
+    )
+    if found.previous_conversion_pct is not None:
+        line += " " + _("(was {pct})").format(pct=fmt_pct(found.previous_conversion_pct, lang))
+    return line
+
+
+def build_agenda(data: Agenda) -> Message:
+    ws, m, pack = data.ws, data.meeting, data.pack
+    _ = translator(ws.language)
+    lang = ws.language
+    report = pack.report
+    heading = _("Sales × Marketing sync · {date}").format(
+        date=f"{m.starts_at.astimezone(ZoneInfo(ws.timezone)):%d.%m.%Y}"
+    )
+    sales = sorted({p.user_id for p in data.participants if p.department == "sales"})
+    marketing = sorted({p.user_id for p in data.participants if p.department == "marketing"})
+    headlines = [
+        f"{label(name, lang)} {fmt_kpi_value(name, report.kpis[name].value, lang)} "
+        f"{fmt_change(name, report.kpis[name], lang)}".strip()
+        for name in AGENDA
+    ]
+    q = pack.quality
+    quality_line = _("{judged} of {leads} leads judged, target share {share}").format(
+        judged=q.judged, leads=q.leads, share=fmt_pct(q.target_share_pct, lang)
+    )
+    since = md(
+        "{} ({})\n{}\n{}\n{}\n{}",
+        bold(_("Since the last sync")),
+        pack.period.label(),
+        " · ".join(headlines),
+        leak_line(report),
+        quality_line,
+        _("{n} open action item(s)").format(n=len(pack.open_actions)),
+    )
+    blocks: list[Block] = [
+        header(heading),
+        section(
+            fields=[
+                md("{}\n{}", bold(_("When")), when(ws, m.starts_at)),
+                md("{}\n{}", bold(_("Answers in")), _rate_line(data.rate, lang)),
+                md("{}\n{}", bold(_("Sales")), principals(sales) or _("not set")),
+                md("{}\n{}", bold(_("Marketing")), principals(marketing) or _("not set")),
+            ]
+        ),
+        section(since),
+        ActionsBlock(
+            elements=[ButtonElement(action_id=ids.SYNC_CLOSE, text=_("Close meeting"), value=str(m.id), style="danger")]
+        ),
+        context(
+            Mrkdwn(
+                _(
+                    "In the thread: the answers by question and department, the data pack, the funnel "
+                    "picture and the ideal customer profile. During the meeting: `/sync notes`, `/sync action`, "
+                    "`/sync icp`."
+                )
+            )
+        ),
+    ]
+    return Message(text=md("{}: {}", heading, " · ".join(headlines)), blocks=blocks)
+
+
+def _feedback_lines(pack: DataPack, language: str) -> list[Mrkdwn]:
+    _ = translator(language)
+    lines = []
+    for kind, items in pack.feedback.items():
+        lines.append(bold(f"{_(FEEDBACK_LABELS.get(kind, kind))}: {len(items)}"))
+        examples = list(dict.fromkeys(f.text for f in items if f.text))[:3]
+        lines += [quote(text, 200) for text in examples]
+    return lines
+
+
+def build_pack_text(data: Agenda) -> Mrkdwn:
+    ws, pack = data.ws, data.pack
+    _ = translator(ws.language)
+    lang = ws.language
+    report = pack.report
+    lines = [
+        md("{} · {}", bold(_("Data pack")), pack.period.label()),
+        Mrkdwn(""),
+        bold(_("KPI changes since the last sync")),
+    ]
+    for name in SYNC_PACK:
+        k = report.kpis[name]
+        lines.append(
+            md(
+                "• {}: {} ({} {}) {}",
+                label(name, lang),
+                fmt_kpi_value(name, k.value, lang),
+                _("before"),
+                fmt_kpi_value(name, k.previous, lang),
+                fmt_change(name, k, lang),
+            ).rstrip()
+        )
+    lines += [Mrkdwn(""), bold(_("Funnel"))]
+    found = biggest_leak(report.funnel)
+    for s in report.funnel:
+        mark = "  ⚠️" if found and s.stage == found.stage else ""
+        conv = f" ({fmt_pct(s.conversion_pct, lang)})" if s.stage != "visitors" else ""
+        lines.append(md("• {}: {}{}{}", label(s.stage, lang), fmt_number(s.count, lang), conv, mark))
+    q = pack.quality
+    lines += [Mrkdwn(""), bold(_("Lead quality"))]
+    lines.append(
+        escape(
+            _("{judged} of {leads} leads judged, {target} target ({share}); {waiting} still without a verdict").format(
+                judged=q.judged,
+                leads=q.leads,
+                target=q.target,
+                share=fmt_pct(q.target_share_pct, lang),
+                waiting=q.waiting,
+            )
+        )
+    )
+    if q.reasons:
+        reasons = ", ".join(f"{r['reason']} ({r['count']})" for r in q.reasons)
+        lines.append(md(_("Top rejection reasons: {reasons}"), reasons=reasons))
+    lines += [Mrkdwn(""), bold(_("Customer feedback")), *_feedback_lines(pack, lang)]
+    lines += [Mrkdwn(""), bold(_("Open action items"))]
+    lines += [action_line(ws, i) for i in pack.open_actions[:ACTIONS_SHOWN]] or [italic(_("none"))]
+    return join(lines)
+
+
+def build_icp_text(ws: Workspace, icp: IcpVersion | None, changes: list[str]) -> Mrkdwn:
+    _ = translator(ws.language)
+    if icp is None:
+        return Mrkdwn(_("*Ideal customer profile*\nNot written yet: anyone can start it with `/sync icp`."))
+    lines = [
+        md("{} (v{})", bold(_("Ideal customer profile")), icp.version),
+        escape(icp.profile or "—"),
+        Mrkdwn(""),
+        bold(_("Indicators of readiness to buy")),
+        escape(icp.indicators or "—"),
+    ]
+    if changes:
+        lines += [Mrkdwn(""), bold(_("Changed since the last sync")), *(escape(c) for c in changes)]
+    return join(lines)
+
+
+def build_agenda_thread(data: Agenda) -> list[Message]:
+    """The thread under the agenda: answers, data pack, ICP (each split to fit Slack's limits)."""
+    _ = translator(data.ws.language)
+    answers = md("{}\n\n{}", bold(_("Answers")), build_answers_text(data.ws, data.questions, data.answers))
+    icp = build_icp_text(data.ws, data.pack.icp, data.pack.icp_changes)
+    out = text_messages(answers) + text_messages(build_pack_text(data)) + text_messages(icp)
+    if data.unreachable:
+        who = join((mention(u) for u in data.unreachable), ", ")
+        out += text_messages(md(_("Could not be asked (left the workspace or DMs closed): {people}"), people=who))
+    return out
+
+
+def build_summary(data: Summary, by: str | None) -> Message:
+    ws = data.ws
+    _ = translator(ws.language)
+    date = f"{data.meeting.starts_at.astimezone(ZoneInfo(ws.timezone)):%d.%m.%Y}"
+    heading = _("Sync summary · {date}").format(date=date)
+    none = italic(_("none"))
+    lines = [bold(_("Decisions"))]
+    lines += [md("• {}", n.text) for n in data.notes] or [italic(_("none written down (`/sync notes …`)"))]
+    lines += [Mrkdwn(""), bold(_("New action items"))]
+    lines += [action_line(ws, i) for i in data.new_actions] or [none]
+    lines += [Mrkdwn(""), bold(_("Done since the last sync"))]
+    lines += [md("• ~#{} {}~", i.id, i.text) for i in data.done_actions] or [none]
+    if data.icp_changes and data.icp is not None:
+        lines += [Mrkdwn(""), md("{} (v{})", bold(_("Ideal customer profile")), data.icp.version)]
+        lines += [escape(c) for c in data.icp_changes]
+    closed = md(_("Closed by <@{user}>"), user=by) if by else escape(_("Closed automatically at the end time"))
+    blocks: list[Block] = [header(heading)]
+    blocks += [section(c) for c in chunks(join(lines))[:MAX_SECTIONS]]
+    blocks.append(context(closed))
+    return Message(text=md("{}: {} / {}", heading, len(data.notes), len(data.new_actions)), blocks=blocks)

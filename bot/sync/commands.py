@@ -1,0 +1,79 @@
+"""The words of `/sync` and `/feedback`: parsing them, and finding the meeting they name."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.deps import Deps
+from bot.i18n import N_, translator
+from bot.workspace.store import load
+from storage.models import Meeting
+from storage.repos import meetings as repo
+
+
+def meeting_for_answers(deps: Deps, team_id: str, which: str) -> Meeting | None:
+    """`last` (the newest meeting with questions out) or a local date."""
+    ws = load(deps, team_id)
+    with deps.read() as s:
+        if which in ("", "last"):
+            return repo.previous_meeting(s, team_id=team_id, before=deps.clock() + timedelta(days=31))
+        day = date.fromisoformat(which)
+        zone = ZoneInfo(ws.timezone)
+        start = datetime.combine(day, datetime.min.time(), zone)
+        return repo.meeting_on(s, team_id=team_id, start=start, end=start + timedelta(days=1))
+
+
+class ParseError(ValueError):
+    """A command's text that does not parse: a catalog message and its values, translated when shown."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(msgid.format(**params))
+        self.msgid, self.params = msgid, params
+
+    def text(self, language: str) -> str:
+        return translator(language)(self.msgid).format(**self.params)
+
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$")
+_DUE = re.compile(r"\s+due\s+(\S+)\s*$", re.IGNORECASE)
+
+
+def parse_action(text: str) -> tuple[str, str, date | None]:
+    """`@owner text [due YYYY-MM-DD]` → (owner id, text, due date); ParseError says what is wrong."""
+    owner_word, _sep, rest = text.strip().partition(" ")
+    m = _MENTION.match(owner_word)
+    if not m:
+        raise ParseError(N_("start with the owner, like `/sync action @anna Update the lead form due 2026-12-15`"))
+    due = None
+    found = _DUE.search(rest)
+    if found:
+        try:
+            due = date.fromisoformat(found.group(1))
+        except ValueError:
+            raise ParseError(N_("“{value}” is not a date (YYYY-MM-DD)"), value=found.group(1)) from None
+        rest = rest[: found.start()]
+    if not rest.strip():
+        raise ParseError(N_("say what is to be done after the owner"))
+    return m.group(1) or m.group(2), rest.strip(), due
+
+
+FEEDBACK_KINDS = ("review", "complaint", "wish")
+
+
+def parse_feedback(text: str) -> tuple[str, int | None, str]:
+    """`review|complaint|wish [1-5] text` → (kind, rating, text)."""
+    words = text.strip().split(maxsplit=1)
+    if not words or words[0].lower() not in FEEDBACK_KINDS:
+        raise ParseError(N_("start with review, complaint or wish, like `/feedback review 5 Fast delivery`"))
+    kind, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
+    rating = None
+    head, _sep, tail = rest.partition(" ")
+    if head.isdigit():
+        if not 1 <= int(head) <= 5:
+            raise ParseError(N_("a rating is 1 to 5"))
+        rating, rest = int(head), tail
+    if not rest.strip():
+        raise ParseError(N_("add the customer's words after the kind"))
+    return kind, rating, rest.strip()

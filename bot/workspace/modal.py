@@ -1,0 +1,113 @@
+"""The settings modal: built from the workspace's settings, read back into setting values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    DividerBlock,
+    InputBlock,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.i18n import translator
+from bot.slack import modals
+from bot.workspace.keys import DIGESTS, REPORT_TITLES, ConfigError, display_workdays, parse_value
+from storage.models import Workspace
+
+CHANNEL_KEYS = ("leads_channel", "digest_channel", "marketing_channel", "sync_channel")
+PEOPLE_KEYS = ("admins", "sales", "marketing")
+TEXT_KEYS = ("timezone", "workdays", "work_hours")
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
+
+
+def build_config_modal(ws: Workspace, groups: dict[str, str] | None = None) -> View:
+    """The settings modal; `groups` names the user groups already chosen (id → label)."""
+    _ = translator(ws.language)
+    digest_labels = {d: _(REPORT_TITLES[d]) for d in (*DIGESTS, "quality")}
+    digest_options = {d: modals.option(d, label) for d, label in digest_labels.items()}
+    on = {d: getattr(ws, f"{d}_digest") for d in DIGESTS} | {"quality": ws.quality_report}
+    enabled = [digest_options[d] for d, active in on.items() if active]
+    names = groups or {}
+    blocks: list[Block] = [
+        modals.channel_input("leads_channel", _("Channel for lead cards"), ws.leads_channel),
+        modals.channel_input("digest_channel", _("Channel for KPI digests"), ws.digest_channel),
+        modals.channel_input("marketing_channel", _("Channel for marketing reports"), ws.marketing_channel),
+        modals.channel_input("sync_channel", _("Channel for the Sales × Marketing sync"), ws.sync_channel),
+        modals.select("language", _("Language"), list(LANGUAGE_NAMES.items()), ws.language),
+        modals.text_input(
+            "timezone",
+            _("Time zone"),
+            ws.timezone,
+            _("An IANA name, e.g. Europe/Moscow or America/New_York"),
+            optional=False,
+        ),
+        modals.text_input(
+            "workdays",
+            _("Working days"),
+            display_workdays(ws.workdays),
+            _("e.g. mon-fri or sun-thu"),
+            optional=False,
+        ),
+        modals.text_input("work_hours", _("Working hours"), ws.work_hours, _("e.g. 09:00-18:00"), optional=False),
+        modals.users_input("admins", _("Handoff admins"), ws.admins),
+        modals.groups_input("admins", _("Handoff admins: user groups"), ws.admins, names),
+        modals.users_input("sales", _("Sales team"), ws.sales),
+        modals.groups_input("sales", _("Sales team: user groups"), ws.sales, names),
+        modals.users_input("marketing", _("Marketing team"), ws.marketing),
+        modals.groups_input("marketing", _("Marketing team: user groups"), ws.marketing, names),
+        DividerBlock(),
+        InputBlock(
+            block_id="digests",
+            label=_("Digests"),
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ids.VALUE, options=list(digest_options.values()), initial_options=enabled or None
+            ),
+        ),
+    ]
+    times = {f"{d}_digest_time": d for d in DIGESTS} | {"quality_report_time": "quality"}
+    for key, d in times.items():
+        blocks.append(
+            InputBlock(
+                block_id=key,
+                label=digest_labels[d] + " — " + _("local time"),
+                element=TimePickerElement(action_id=ids.VALUE, initial_time=getattr(ws, key)),
+            )
+        )
+    return modals.modal(ws.language, ws.team_id, ids.CONFIG_MODAL, _("Handoff settings"), blocks)
+
+
+def parse_submission(state: dict[str, Any], ws: Workspace) -> tuple[dict[str, Any], dict[str, str]]:
+    """view.state.values → (settings to save, errors keyed by block id)."""
+
+    def field(block: str) -> dict[str, Any]:
+        return modals.field(state, block)
+
+    raw: dict[str, str] = {}
+    for key in CHANNEL_KEYS:
+        raw[key] = field(key).get("selected_conversation") or ""
+    for key in TEXT_KEYS:
+        raw[key] = field(key).get("value") or ""
+    raw["language"] = (field("language").get("selected_option") or {}).get("value") or ws.language
+    for key in PEOPLE_KEYS:
+        picked = [*(field(key).get("selected_users") or []), *modals.picked_groups(state, key, getattr(ws, key))]
+        raw[key] = ",".join(picked)
+    chosen = {o["value"] for o in field("digests").get("selected_options") or []}
+    for d in DIGESTS:
+        raw[f"{d}_digest"] = "on" if d in chosen else "off"
+        raw[f"{d}_digest_time"] = field(f"{d}_digest_time").get("selected_time") or getattr(ws, f"{d}_digest_time")
+    raw["quality_report"] = "on" if "quality" in chosen else "off"
+    raw["quality_report_time"] = field("quality_report_time").get("selected_time") or ws.quality_report_time
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, text in raw.items():
+        try:
+            values[key] = parse_value(key, text)
+        except ConfigError as exc:
+            errors["digests" if key.endswith(("_digest", "quality_report")) else key] = exc.message
+    return values, errors

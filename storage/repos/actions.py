@@ -1,0 +1,205 @@
+"""What comes out of the sync: notes, action items, ICP versions; and the customer feedback it reads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    ActionItem,
+    Feedback,
+    IcpVersion,
+    Meeting,
+    MeetingNote,
+)
+from storage.repos.quality import during
+
+# --- notes and action items -----------------------------------------------------------------------
+
+
+def add_note(
+    session: Session, *, team_id: str, meeting_id: int | None, author: str, text: str, now: datetime
+) -> MeetingNote:
+    row = MeetingNote(team_id=team_id, meeting_id=meeting_id, author=author, text=text, created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def notes(session: Session, *, meeting_id: int) -> list[MeetingNote]:
+    return list(session.exec(select(MeetingNote).where(MeetingNote.meeting_id == meeting_id).order_by(MeetingNote.id)))
+
+
+def add_action(
+    session: Session,
+    *,
+    team_id: str,
+    meeting_id: int | None,
+    owner: str,
+    text: str,
+    due: date | None,
+    author: str,
+    now: datetime,
+) -> ActionItem:
+    row = ActionItem(
+        team_id=team_id, meeting_id=meeting_id, owner=owner, text=text, due=due, created_by=author, created_at=now
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def action(session: Session, *, team_id: str, action_id: int) -> ActionItem | None:
+    row = session.get(ActionItem, action_id)
+    return row if row is not None and row.team_id == team_id else None
+
+
+def mark_done(session: Session, *, team_id: str, action_id: int, now: datetime) -> bool:
+    """False when there is no such open item."""
+    done = session.execute(
+        update(ActionItem)
+        .where(col(ActionItem.id) == action_id, ActionItem.team_id == team_id, ActionItem.status == "open")
+        .values(status="done", done_at=now)
+    )
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def open_actions(session: Session, *, team_id: str, owner: str | None = None) -> list[ActionItem]:
+    q = select(ActionItem).where(ActionItem.team_id == team_id, ActionItem.status == "open")
+    if owner:
+        q = q.where(ActionItem.owner == owner)
+    return list(session.exec(q.order_by(ActionItem.due.is_(None), ActionItem.due, ActionItem.id)).all())
+
+
+def actions_created(session: Session, *, team_id: str, meeting_id: int) -> list[ActionItem]:
+    return list(
+        session.exec(
+            select(ActionItem)
+            .where(ActionItem.team_id == team_id, ActionItem.meeting_id == meeting_id)
+            .order_by(ActionItem.id)
+        ).all()
+    )
+
+
+def actions_done(session: Session, *, team_id: str, start: datetime, end: datetime) -> list[ActionItem]:
+    return list(
+        session.exec(
+            select(ActionItem)
+            .where(
+                ActionItem.team_id == team_id,
+                ActionItem.status == "done",
+                ActionItem.done_at >= start,
+                ActionItem.done_at < end,
+            )
+            .order_by(ActionItem.done_at)
+        ).all()
+    )
+
+
+def due_on(session: Session, *, team_id: str, day: date) -> list[ActionItem]:
+    return list(
+        session.exec(
+            select(ActionItem).where(ActionItem.team_id == team_id, ActionItem.status == "open", ActionItem.due == day)
+        ).all()
+    )
+
+
+def action_rows(session: Session, *, team_id: str, first: date | None, last: date | None, tz: str):
+    q = (
+        select(
+            ActionItem.id,
+            Meeting.starts_at,
+            ActionItem.owner,
+            ActionItem.text,
+            ActionItem.due,
+            ActionItem.status,
+            ActionItem.created_by,
+            ActionItem.created_at,
+            ActionItem.done_at,
+        )
+        .outerjoin(Meeting, Meeting.id == ActionItem.meeting_id)
+        .where(ActionItem.team_id == team_id)
+        .order_by(ActionItem.id)
+    )
+    q = during(q, ActionItem.created_at, first, last, tz)
+    header = ["id", "meeting", "owner", "text", "due", "status", "created_by", "created_at", "done_at"]
+    return header, [tuple(r) for r in session.execute(q).all()]
+
+
+# --- the ideal customer profile -------------------------------------------------------------------
+
+
+def add_icp(session: Session, *, team_id: str, profile: str, indicators: str, author: str, now: datetime) -> IcpVersion:
+    """A new version numbered after the newest; two saves at once get consecutive numbers (the one
+    that loses the race for a number takes the next, in a savepoint)."""
+    for _attempt in range(3):
+        top = session.exec(select(func.max(IcpVersion.version)).where(IcpVersion.team_id == team_id)).one()
+        row = IcpVersion(
+            team_id=team_id,
+            version=(top or 0) + 1,
+            profile=profile,
+            indicators=indicators,
+            author=author,
+            created_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(row)
+            return row
+        except IntegrityError:
+            continue
+    raise RuntimeError("ICP version could not be saved")
+
+
+def icp_versions(session: Session, *, team_id: str, limit: int = 2) -> list[IcpVersion]:
+    """The newest versions first."""
+    return list(
+        session.exec(
+            select(IcpVersion).where(IcpVersion.team_id == team_id).order_by(IcpVersion.version.desc()).limit(limit)
+        ).all()
+    )
+
+
+def icp_at(session: Session, *, team_id: str, when: datetime) -> IcpVersion | None:
+    """The version that was current at `when`."""
+    return session.exec(
+        select(IcpVersion)
+        .where(IcpVersion.team_id == team_id, IcpVersion.created_at <= when)
+        .order_by(IcpVersion.version.desc())
+    ).first()
+
+
+def icp_rows(session: Session, *, team_id: str, first: date | None, last: date | None, tz: str):
+    q = (
+        select(IcpVersion.version, IcpVersion.profile, IcpVersion.indicators, IcpVersion.author, IcpVersion.created_at)
+        .where(IcpVersion.team_id == team_id)
+        .order_by(IcpVersion.version)
+    )
+    q = during(q, IcpVersion.created_at, first, last, tz)
+    return ["version", "profile", "indicators", "author", "saved_at"], [tuple(r) for r in session.execute(q).all()]
+
+
+# --- customer feedback ----------------------------------------------------------------------------
+
+
+def add_feedback(session: Session, *, row: Feedback) -> bool:
+    """False when feedback with this external id is already kept (a repeated shortcut or command)."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+        return True
+    except IntegrityError:
+        return False
+
+
+def feedback_between(session: Session, *, team_id: str, start: datetime, end: datetime) -> list[Feedback]:
+    return list(
+        session.exec(
+            select(Feedback)
+            .where(Feedback.team_id == team_id, Feedback.created_at >= start, Feedback.created_at < end)
+            .order_by(Feedback.created_at.desc())
+        ).all()
+    )

@@ -1,0 +1,22 @@
+"""The bot's runtime (Deps) around a test's database."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from bot.deps import Deps
+from bot.settings import Settings
+from storage.db import session_scope
+from storage.repos import posts
+from storage.types import utcnow
+
+
+def deps_for(engine: Engine, **kw: object) -> Deps:
+    """Deps on this engine, with no Slack settings (offline work: reports, imports, settings)."""
+    return Deps(settings=Settings(database_url="sqlite://", _env_file=None), engine=engine, **kw)  # type: ignore[arg-type]
+
+
+def claim(engine: Engine, team_id: str, key: str, kind: str, channel: str | None = None) -> int | None:
+    """Take a post's claim as another process posting it would; its id, or None when it is held."""
+    with session_scope(engine) as s:
+        return posts.claim_many(s, team_id=team_id, claims=[(key, kind, None, channel)], now=utcnow()).get(key)
