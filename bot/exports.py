@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook
+
 from bot.deps import Deps
 from bot.workspace.store import load
 from storage.repos import actions, meetings, quality
@@ -44,8 +46,6 @@ def export_rows(
 def write_table(header: list[str], rows: list[tuple], fmt: str, out: Path | None) -> None:
     clean = [[neutralise(v) for v in row] for row in rows]
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("export")
         ws.append(header)

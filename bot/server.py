@@ -13,7 +13,10 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
 
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress import serve as waitress_serve
+from waitress.server import create_server
 
 from bot import worker
 from bot.app import create_app
@@ -76,8 +79,6 @@ class HttpServer:
         loop_timeout: float = 1.0,
         sock: socket.socket | None = None,
     ) -> None:
-        from waitress.server import create_server
-
         where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
         self._server = create_server(wsgi, threads=threads, ident="handoff", **where)
         self.port: int = self._server.effective_port  # type: ignore[union-attr]
@@ -158,14 +159,10 @@ def serve(settings: Settings, deps: Deps) -> None:
     wsgi = build_wsgi(app, deps)
     try:
         if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
             HttpServer(wsgi, HOST, settings.port).start()
             log.info("Socket Mode; /healthz on port %s", settings.port)
             SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[union-attr]
         else:
-            from waitress import serve as waitress_serve
-
             sock = shared_socket(HOST, settings.port)
             extra = settings.web_processes - 1
             if extra and not hasattr(socket, "SO_REUSEPORT"):

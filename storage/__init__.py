@@ -1,1 +1,6 @@
-"""Tables, repositories (every query lives here) and migrations."""
+"""Tables (models), repositories (every query lives here), kept-up aggregates (rollups) and migrations."""
+
+# The roll-up and the first-won marks follow every ORM write of a lead or a deal: their listeners are
+# registered with the models as soon as anything of storage is imported.
+from storage.rollups import customers as _customers  # noqa: F401
+from storage.rollups import leadday as _leadday  # noqa: F401

@@ -381,9 +381,3 @@ class HandledEvent(SQLModel, table=True):
     event_id: str = Field(primary_key=True, max_length=64)
     team_id: str = Field(max_length=32)
     created_at: datetime = _ts(default_factory=utcnow)
-
-
-# The roll-up and the first-won marks follow every ORM write of a lead or a deal; importing them here
-# registers that with the models.
-from storage.rollups import customers as _customers  # noqa: E402, F401
-from storage.rollups import leadday as _leadday  # noqa: E402, F401

@@ -4,6 +4,9 @@ It records every call, answers with the shapes Slack documents (../shared/slack/
 checks the token and each method's required arguments (../shared/slack/web-api-ref), implements the
 external file upload (files.getUploadURLExternal → POST the bytes → files.completeUploadExternal),
 keeps what a response_url receives, and can be told to answer 429 with Retry-After or an error.
+Posted messages (with their metadata and files) are kept per channel, so conversations.history and
+conversations.replies answer with them; a call can be made to lose its answer (Slack did the work,
+the connection dropped) or to answer late (the caller may be killed meanwhile).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -54,7 +58,12 @@ class SlackDouble:
         self.usergroups: dict[str, list[str]] = {}
         self.group_names: dict[str, tuple[str, str]] = {}  # id → (handle, name), for usergroups.list
         self.not_member: set[str] = set()
-        self._faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel → messages, oldest first
+        self._filenames: dict[str, str] = {}
+        self._faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]] | None]] = {}
+        self._lost: dict[str, int] = {}  # method → answers still to lose
+        self._late: dict[str, float] = {}  # method → seconds to hold each answer
+        self._released = threading.Event()
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._files = itertools.count(1)
@@ -88,8 +97,26 @@ class SlackDouble:
         body = {"ok": False, "error": "ratelimited"}
         self._faults.setdefault(method, []).extend([(429, body, {"Retry-After": str(retry_after)})] * times)
 
-    def fail(self, method: str, error: str, times: int = 1) -> None:
-        self._faults.setdefault(method, []).extend([(200, {"ok": False, "error": error}, {})] * times)
+    def fail(self, method: str, error: str, times: int = 1, *, after: int = 0) -> None:
+        """The next `times` calls are refused with `error`, once `after` more calls have been answered."""
+        self._faults.setdefault(method, []).extend([None] * after + [(200, {"ok": False, "error": error}, {})] * times)
+
+    def lose_answers(self, method: str, times: int = 1) -> None:
+        """The next calls do their work, then the connection drops before the answer is sent."""
+        self._lost[method] = self._lost.get(method, 0) + times
+
+    def answer_late(self, method: str, seconds: float) -> None:
+        """Every call does its work, then waits `seconds` before answering; 0 answers the waiting ones now."""
+        self._late[method] = seconds
+        if not seconds:
+            self._released.set()
+            self._released = threading.Event()
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages posted (every channel, or one), oldest first."""
+        with self._lock:
+            chans = [channel] if channel else list(self.messages)
+            return [m for c in chans for m in self.messages.get(c, [])]
 
     def add_user(self, user_id: str, *, admin: bool = False, owner: bool = False, name: str | None = None) -> None:
         self.users[user_id] = {"is_admin": admin, "is_owner": owner, "name": name or user_id.lower()}
@@ -125,8 +152,9 @@ class SlackDouble:
     # -- answering -------------------------------------------------------------------------------
     def _answer(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict, dict]:
         faults = self._faults.get(method)
-        if faults:
-            return faults.pop(0)
+        fault = faults.pop(0) if faults else None
+        if fault is not None:
+            return fault
         token = args.get("token") or headers.get("authorization", "").removeprefix("Bearer ").strip()
         if not token:
             return 200, {"ok": False, "error": "not_authed"}, {}
@@ -162,6 +190,10 @@ class SlackDouble:
             body["message"] = {"type": "message", "text": args.get("text", ""), "ts": ts, "bot_id": "B0BOT"}
             if args.get("blocks"):
                 body["message"]["blocks"] = args["blocks"]
+            if method == "chat.postMessage":
+                self._keep(
+                    channel, {**body["message"], "thread_ts": args.get("thread_ts"), "metadata": args.get("metadata")}
+                )
         elif method == "chat.postEphemeral":
             body["message_ts"] = f"{1700000000 + next(self._ts)}.000200"
         elif method == "users.info":
@@ -187,6 +219,7 @@ class SlackDouble:
             }
         elif method == "files.getUploadURLExternal":
             file_id = f"F0{next(self._files):06d}"
+            self._filenames[file_id] = args.get("filename", "")
             body.update({"file_id": file_id, "upload_url": self.url + f"upload/{file_id}"})
         elif method == "files.completeUploadExternal":
             files = args["files"]
@@ -195,6 +228,21 @@ class SlackDouble:
             if missing:
                 return {"ok": False, "error": "file_not_found", "missing": missing}
             body["files"] = [{"id": f["id"], "title": f.get("title", "")} for f in files]
+            if args.get("channel_id"):
+                ts = f"{1700000000 + next(self._ts)}.000300"
+                shared = [{"id": f["id"], "name": self._filenames.get(f["id"], "")} for f in files]
+                self._keep(
+                    args["channel_id"],
+                    {
+                        "type": "message",
+                        "ts": ts,
+                        "bot_id": "B0BOT",
+                        "files": shared,
+                        "thread_ts": args.get("thread_ts"),
+                    },
+                )
+        elif method in ("conversations.history", "conversations.replies"):
+            return self._history(method, args)
         elif method in ("views.open", "views.publish", "views.update", "views.push"):
             view = args.get("view")
             body["view"] = {
@@ -202,6 +250,26 @@ class SlackDouble:
                 **(json.loads(view) if isinstance(view, str) else view or {}),
             }
         return body
+
+    def _keep(self, channel: str, message: dict[str, Any]) -> None:
+        with self._lock:
+            self.messages.setdefault(channel, []).append({k: v for k, v in message.items() if v is not None})
+
+    def _history(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Messages newest first (history: the channel's own; replies: a thread's, its parent first),
+        a page of `limit` at a time; metadata only when asked for, as Slack does."""
+        with self._lock:
+            kept = list(self.messages.get(args["channel"], []))
+        if method == "conversations.replies":
+            kept = [m for m in kept if m["ts"] == args["ts"] or m.get("thread_ts") == args["ts"]]
+        else:
+            kept = [m for m in reversed(kept) if m.get("thread_ts") in (None, m["ts"])]
+        with_meta = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        kept = [m if with_meta else {k: v for k, v in m.items() if k != "metadata"} for m in kept]
+        start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 100)
+        page, rest = kept[start : start + limit], kept[start + limit :]
+        meta = {"next_cursor": str(start + limit) if rest else ""}
+        return {"ok": True, "messages": page, "has_more": bool(rest), "response_metadata": meta}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         double = self
@@ -259,7 +327,19 @@ class SlackDouble:
                 with double._lock:
                     double.calls.append(Call(method, args, headers, status, body))
                     double._lock.notify_all()
-                self._send(status, body, extra)
+                    lose = double._lost.get(method, 0) > 0
+                    if lose:
+                        double._lost[method] -= 1
+                if lose:  # the work is done; the caller never hears of it
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if double._late.get(method):
+                    double._released.wait(double._late[method])
+                try:
+                    self._send(status, body, extra)
+                except OSError:  # the caller is gone (killed while Slack held its answer)
+                    self.close_connection = True
 
             do_POST = _handle
             do_GET = _handle

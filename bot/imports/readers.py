@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import load_workbook
 
 CHUNK_ROWS = 50_000
 _BLOCK = 1 << 20
@@ -111,8 +112,6 @@ def _cell(v: object) -> str:
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple]:
-    from openpyxl import load_workbook
-
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         yield from wb.worksheets[0].iter_rows(values_only=True)

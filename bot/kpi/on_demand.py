@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -74,8 +75,6 @@ def parse_kpi_request(text: str, *, today: date) -> KpiRequest:
 
 
 def local_today(now: datetime, tz: str) -> date:
-    from zoneinfo import ZoneInfo
-
     return now.astimezone(ZoneInfo(tz)).date()
 
 

@@ -7,6 +7,7 @@ from bot.kpi.periods import Period
 from bot.leads.blocks import build_quality_message
 from bot.leads.quality import compute_quality
 from bot.slack import once
+from bot.slack.kit import Message
 from bot.workspace.store import load
 from storage.models import PostedMessage
 
@@ -14,7 +15,7 @@ PREFIX = "quality/"
 
 
 def quality_post(deps: Deps, team_id: str, period: Period, channel: str) -> once.Post:
-    def build() -> once.Message:
+    def build() -> Message:
         return build_quality_message(compute_quality(deps, team_id, period), load(deps, team_id))
 
     return once.Post(key=PREFIX + period.key(), kind=QUALITY, channel=channel, build=build, period=period.key())

@@ -8,8 +8,11 @@ from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
 from bot.i18n import N_, translator
+from bot.slack.kit import Message, bold, escape, md, notice, text_messages
+from bot.sync.answers import answer_sheet
+from bot.sync.blocks.text import build_answers_text, when
 from bot.workspace.store import load
-from storage.models import Meeting
+from storage.models import Meeting, Workspace
 from storage.repos import meetings as repo
 
 
@@ -77,3 +80,26 @@ def parse_feedback(text: str) -> tuple[str, int | None, str]:
     if not rest.strip():
         raise ParseError(N_("add the customer's words after the kind"))
     return kind, rating, rest.strip()
+
+
+def answers_message(deps: Deps, ws: Workspace, rest: str) -> Message:
+    """`/sync answers [last|DATE] [question N]`: a meeting's answers by question and department."""
+    _ = translator(ws.language)
+    words = rest.split()
+    only = None
+    if len(words) >= 2 and words[-2].lower() == "question" and words[-1].isdigit():
+        only, words = int(words[-1]), words[:-2]
+    which = words[0].lower() if words else "last"
+    try:
+        m = meeting_for_answers(deps, ws.team_id, which)
+    except ValueError:
+        return notice(
+            escape(_("Try `/sync answers last`, `/sync answers 2026-12-03` or `/sync answers last question 2`."))
+        )
+    if m is None or m.id is None:
+        return notice(md(_("No sync meeting found for “{which}”."), which=which))
+    questions, answers = answer_sheet(deps, ws.team_id, m.id)
+    heading = bold(f"{_('Answers')} · {when(ws, m.starts_at)}")
+    return text_messages(
+        md("{}\n\n{}", heading, build_answers_text(ws, questions, answers, only=only) or _("no answers"))
+    )[0]

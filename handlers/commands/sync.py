@@ -9,17 +9,15 @@ from bot.deps import Deps
 from bot.home import help_lines
 from bot.i18n import N_, translator
 from bot.slack.access import group_names, is_admin
-from bot.slack.kit import Message, Mrkdwn, bold, escape, md, notice, text_messages
-from bot.sync.answers import answer_sheet
+from bot.slack.kit import Message, Mrkdwn, escape, md, notice
 from bot.sync.blocks.modals import build_icp_modal, build_setup_modal
-from bot.sync.blocks.text import action_added_text, build_actions_list, build_answers_text, build_next_text, when
+from bot.sync.blocks.text import action_added_text, build_actions_list, build_next_text
 from bot.sync.closing import add_action, add_note, mark_done, open_actions
-from bot.sync.commands import ParseError, meeting_for_answers, parse_action, parse_feedback
+from bot.sync.commands import ParseError, answers_message, parse_action, parse_feedback
 from bot.sync.feedback import save_feedback
 from bot.sync.icp import latest_icp
 from bot.sync.series import SyncError, find_series, local_today, next_slots
 from bot.workspace.store import load
-from storage.models import Workspace
 
 SYNC_HELP = [
     ("/sync next", N_("the coming meetings, with when the questions and the agenda go out")),
@@ -87,28 +85,6 @@ def handle_sync_command(ack: Ack, command: dict, client: WebClient, respond: Res
     except (ParseError, SyncError) as exc:
         why = exc.text(ws.language) if isinstance(exc, ParseError) else str(exc)
         ack(**notice(escape(why)).to_kwargs())
-
-
-def answers_message(deps: Deps, ws: Workspace, rest: str) -> Message:
-    _ = translator(ws.language)
-    words = rest.split()
-    only = None
-    if len(words) >= 2 and words[-2].lower() == "question" and words[-1].isdigit():
-        only, words = int(words[-1]), words[:-2]
-    which = words[0].lower() if words else "last"
-    try:
-        m = meeting_for_answers(deps, ws.team_id, which)
-    except ValueError:
-        return notice(
-            escape(_("Try `/sync answers last`, `/sync answers 2026-12-03` or `/sync answers last question 2`."))
-        )
-    if m is None or m.id is None:
-        return notice(md(_("No sync meeting found for “{which}”."), which=which))
-    questions, answers = answer_sheet(deps, ws.team_id, m.id)
-    heading = bold(f"{_('Answers')} · {when(ws, m.starts_at)}")
-    return text_messages(
-        md("{}\n\n{}", heading, build_answers_text(ws, questions, answers, only=only) or _("no answers"))
-    )[0]
 
 
 def handle_feedback_command(ack: Ack, command: dict, deps: Deps) -> None:

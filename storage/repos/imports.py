@@ -11,8 +11,8 @@ import pandas as pd
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from storage import driver
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
-from storage.repos import driver
 from storage.rollups import customers, leadday
 
 TABLES = {

@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, delete, func, insert, literal, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from storage.driver import insert_into
 from storage.models import CardQueue, HandledEvent, Lead, LeadVerdict, ThreadReply
-from storage.repos.driver import insert_into
 from storage.rollups import leadday
 
 PERSONAL = ("name", "company", "email", "phone", "message", "extra")

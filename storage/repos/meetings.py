@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.driver import insert_into
 from storage.models import (
     Meeting,
     MeetingAnswer,
     MeetingParticipant,
     SyncSeries,
 )
-from storage.repos.driver import insert_into
 from storage.repos.quality import during
 
 # --- the series ---------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Update, bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
+from storage.driver import insert_into
 from storage.models import PostedMessage
-from storage.repos.driver import insert_into
 
 CLAIMED, UNSURE, POSTED, DONE, FAILED = "claimed", "unsure", "posted", "done", "failed"
 PART = "part"  # the kind of a claim on a part of a post's thread; the post itself drives it

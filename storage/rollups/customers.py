@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, event, inspect
 
+from storage.driver import batches, mark, marks
 from storage.models import Deal
-from storage.repos.driver import batches, mark, marks
 
 # Ties on the closing time go to the older row, so exactly one deal per customer is marked.
 _FIRST = (

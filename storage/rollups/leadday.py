@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, event, inspect, select
 from sqlalchemy.sql import func
 
+from storage.driver import batches, insert_into, mark, marks
 from storage.models import Lead, LeadDay
-from storage.repos.driver import batches, insert_into, mark, marks
 
 KEY = ("team_id", "day", "channel", "campaign")
 
