@@ -1,0 +1,91 @@
+"""What a post to make exactly once is (bot.slack.once): the post, its kind, its thread's parts, and
+what became of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot.slack.kit import Message
+from storage.models import PostedMessage
+
+# A claim this old with no answer recorded was cut off (Slack answers in seconds; a 429 is waited
+# out within a minute or two).
+STALE = timedelta(minutes=5)
+# A thread part Slack refused is tried again on later ticks; after this many tries it is given up.
+MAX_ATTEMPTS = 3
+INTERRUPTED = "interrupted before Slack answered"
+
+
+class Runtime(Protocol):
+    """What posting needs of the process (bot.deps.Deps): units of work, the Slack client, the clock."""
+
+    def read(self) -> AbstractContextManager[Session]: ...
+    def write(self) -> AbstractContextManager[Session]: ...
+    def client(self, team_id: str) -> WebClient: ...
+    def clock(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    title: str
+
+
+@dataclass(frozen=True)
+class Files:
+    """Files uploaded into the thread (files_upload_v2)."""
+
+    files: tuple[Attachment, ...]
+
+
+Part = Message | Files
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post to make exactly once."""
+
+    key: str  # unique in the workspace, e.g. daily/2026-11-30, lead-card/42
+    kind: Kind
+    channel: str  # a channel id, or a user id for a DM
+    build: Callable[[], Message]  # called once the claim is taken: nothing is computed for a held claim
+    thread_ts: str | None = None  # a reply in an existing thread (a nudge under its card)
+    broadcast: bool = False
+    thread: Callable[[], Sequence[tuple[str, Part]]] | None = None  # named parts of its own thread
+    period: str | None = None
+    on_failure: Callable[[str], None] | None = None  # Slack refused it, or whether it is out cannot be known
+
+
+@dataclass(frozen=True)
+class Sent:
+    post: Post
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of post: how to build one again from its claim (to resume it), and the bookkeeping to do,
+    in the record's transaction, when posts of this kind are out."""
+
+    name: str
+    # The claim → its post again (None: give it up), given the resuming process's Deps.
+    rebuild: Callable[[Any, PostedMessage], Post | None]
+    on_sent: Callable[[Session, str, list[Sent], datetime], None] | None = None  # (session, team, sent, now)
+
+
+@dataclass
+class Outcome:
+    status: str  # posted | skipped | failed | unsure
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
+    files: list[str] = field(default_factory=list)

@@ -1,0 +1,106 @@
+"""What CRMs and ad accounts export: deals, activities, spend, traffic, customer feedback."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Index, UniqueConstraint, false
+from sqlmodel import Field, SQLModel
+
+from storage.models._columns import ts as _ts
+
+
+class Deal(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("team_id", "external_id"),
+        Index("ix_deal_team_status_closed", "team_id", "status", "closed_at"),
+        Index("ix_deal_team_lead", "team_id", "lead_external_id", "status"),
+        Index("ix_deal_team_customer", "team_id", "customer", "status", "closed_at"),
+        Index("ix_deal_team_product_margin", "team_id", "product", "margin"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    external_id: str
+    lead_external_id: str | None = None
+    customer: str | None = None
+    product: str | None = None
+    amount: float | None = None
+    margin: float | None = None  # a share of the amount, 0..1
+    status: str = "open"  # won | lost | open
+    created_at: datetime | None = _ts(nullable=True)
+    closed_at: datetime | None = _ts(nullable=True)
+    rep: str | None = None
+    row_hash: int | None = Field(default=None, sa_type=BigInteger)
+    # The customer's first won deal (a deal without a customer is its own customer): kept by
+    # storage.rollups.customers, so new customers are counted without looking at older deals.
+    first_won: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+
+
+class Activity(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("team_id", "external_id"),
+        Index("ix_activity_team_kind_time", "team_id", "kind", "occurred_at"),
+        Index("ix_activity_team_lead", "team_id", "lead_external_id", "kind"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    external_id: str
+    kind: str  # request | meeting
+    occurred_at: datetime = _ts()
+    rep: str | None = None
+    lead_external_id: str | None = None
+    row_hash: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Spend(SQLModel, table=True):
+    """Marketing spend per day, channel and campaign."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "external_id"),
+        Index("ix_spend_team_day", "team_id", "day"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    external_id: str
+    day: date
+    channel: str | None = None
+    campaign: str | None = None
+    amount: float = 0.0
+    row_hash: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Traffic(SQLModel, table=True):
+    """Site visitors per day and channel."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "external_id"),
+        Index("ix_traffic_team_day", "team_id", "day"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    external_id: str
+    day: date
+    channel: str | None = None
+    visitors: int = 0
+    row_hash: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Feedback(SQLModel, table=True):
+    """Customer feedback: a review, a complaint or a wish."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "external_id"),
+        Index("ix_feedback_team_created", "team_id", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    external_id: str
+    kind: str  # review | complaint | wish
+    rating: int | None = None
+    positive: bool | None = None
+    text: str | None = None
+    source: str | None = None
+    customer: str | None = None
+    author: str | None = None  # a Slack user id when it came from Slack
+    created_at: datetime = _ts()
+    row_hash: int | None = Field(default=None, sa_type=BigInteger)
