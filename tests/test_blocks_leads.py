@@ -279,6 +279,15 @@ def test_verdict_modal_with_a_hostile_lead_and_reasons():
     assert [o["text"]["text"] for o in options] == [EVIL[:75], "<!here>"]
 
 
+def test_verdict_modal_of_a_lead_with_huge_fields_still_fits():
+    """A 10,000-character name, company and channel: the section is cut to 3,000, entities whole."""
+    lead = make_lead(name="&" * 10_000, company="c" * 10_000, channel="<" * 10_000)
+    view = build_verdict_modal(make_ws(), lead, "duplicate")
+    assert_fits(view)
+    assert_escaped(view, shown=(), entity=False)
+    assert section_texts(view)[0].endswith("…")
+
+
 def test_lead_modal_asks_for_every_lead_field():
     """/lead: one input per field in order; only the name is required; the message is multiline."""
     view = build_lead_modal(make_ws())

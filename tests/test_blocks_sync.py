@@ -765,3 +765,6 @@ def test_sync_messages_fit_in_both_languages(language):
     for msg in build_agenda_thread(agenda):
         assert_fits(msg)
     assert_fits(build_summary(make_summary(ws=ws), "U1"))
+    # The translated templates keep mentions whole and add no stray `&`, `<` or `>`.
+    messages = [build_agenda(agenda), *build_agenda_thread(agenda), build_summary(make_summary(ws=ws), "U1")]
+    assert_no_live_markup(mrkdwn_texts(*messages))

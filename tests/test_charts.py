@@ -128,6 +128,13 @@ def test_funnel_with_a_hostile_workspace_name_renders():
     assert_picture(render_funnel_png(make_report(workspace=EVIL)), FUNNEL_SIZE)
 
 
+def test_funnel_and_trend_with_a_200_character_workspace_name():
+    """A very long title runs off the picture but the picture is still made."""
+    report = make_report(workspace="W" * 200, trend=GAPPY_TREND)
+    assert_picture(render_funnel_png(report), FUNNEL_SIZE)
+    assert_picture(render_trend_png(report), TREND_SIZE)
+
+
 @pytest.mark.xfail(
     strict=True,
     raises=ValueError,
