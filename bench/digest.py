@@ -34,6 +34,8 @@ END = date(2026, 11, 30)
 
 
 def build(db: str, leads: int, seed: int = 1) -> None:
+    from bot.deps import Deps
+    from bot.settings import Settings
     from bot.workspace.store import save_settings
     from storage.db import make_engine, migrate
     from storage.repos.imports import bulk
@@ -41,7 +43,8 @@ def build(db: str, leads: int, seed: int = 1) -> None:
     rng = np.random.default_rng(seed)
     engine = make_engine(db)
     migrate(engine)
-    save_settings(engine, TEAM, {"timezone": "Europe/Berlin", "name": "Bench"})
+    deps = Deps(settings=Settings(_env_file=None), engine=engine)
+    save_settings(deps, TEAM, {"timezone": "Europe/Berlin", "name": "Bench"})
     start = pd.Timestamp(END - timedelta(days=730), tz="UTC")
     created = start + pd.to_timedelta(np.sort(rng.integers(0, 730 * 86400, leads)), unit="s")
     ext = pd.Series([f"L{i:08d}" for i in range(leads)])
@@ -109,7 +112,7 @@ def build(db: str, leads: int, seed: int = 1) -> None:
     key = grid["day"].dt.strftime("%Y-%m-%d") + "|" + grid["channel"]
     spend = grid.assign(external_id=key, amount=rng.uniform(50, 900, len(grid)).round(2))
     traffic = grid.assign(external_id=key, visitors=rng.integers(100, 3000, len(grid)))
-    with bulk(engine) as w:
+    with deps.write() as s, bulk(s) as w:
         for kind, df in (
             ("leads", lead_df),
             ("activities", activities),
@@ -127,22 +130,25 @@ def build(db: str, leads: int, seed: int = 1) -> None:
 
 
 def child(db: str, runs: int) -> None:
+    from bot.deps import Deps
     from bot.kpi.charts import render_funnel_png, render_trend_png
     from bot.kpi.periods import Period
     from bot.kpi.report import compute_report
+    from bot.settings import Settings
     from storage.db import make_engine
 
     engine = make_engine(db)
+    deps = Deps(settings=Settings(_env_file=None), engine=engine)
     day = END - timedelta(days=3)
     figures: dict[str, float] = {}
     reports = {}
     for kind, pk in (("daily", "day"), ("weekly", "week"), ("monthly", "month")):
         period = Period.containing(pk, day).previous() if pk != "day" else Period.containing("day", day)
-        compute_report(engine, TEAM, kind, period)  # warm the caches once
+        compute_report(deps, TEAM, kind, period)  # warm the caches once
         times = []
         for _ in range(runs):
             t0 = time.perf_counter()
-            reports[kind] = compute_report(engine, TEAM, kind, period)
+            reports[kind] = compute_report(deps, TEAM, kind, period)
             times.append(time.perf_counter() - t0)
         figures[f"{kind} report"] = statistics.median(times)
     render_funnel_png(reports["daily"])  # load matplotlib's fonts once

@@ -57,16 +57,19 @@ def write_csv(path: Path, rows: int, seed: int = 1) -> None:
 
 def child(db: str, path: str) -> None:
     """One import in this process; prints a JSON line with the figures."""
+    from bot.deps import Deps
     from bot.imports.run import Mapping, run_import
+    from bot.settings import Settings
     from bot.workspace.store import ensure
     from storage.db import make_engine, migrate
 
     engine = make_engine(db)
     migrate(engine)
-    ensure(engine, "TBENCH")
+    deps = Deps(settings=Settings(_env_file=None), engine=engine)
+    ensure(deps, "TBENCH")
     mapping = Mapping(columns={"external_id": "lead_id", "created_at": "created", "channel": "source"})
     t0 = time.perf_counter()
-    result = run_import(engine, team_id="TBENCH", kind="leads", path=path, mapping=mapping, tz="UTC", progress=False)
+    result = run_import(deps, team_id="TBENCH", kind="leads", path=path, mapping=mapping, tz="UTC", progress=False)
     elapsed = time.perf_counter() - t0
     peak_mb = peak_rss_mb()
     print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb, "summary": result.summary(), "rows": result.rows}))

@@ -149,8 +149,8 @@ def main() -> int:
         url = f"{args.db}{sep}options=-csearch_path%3D{schema}"
     engine = make_engine(url)
     migrate(engine)
-    save_settings(engine, TEAM, {"leads_channel": "C0LEADS", "sales": [SALES], "timezone": "UTC"})
     deps = Deps(settings=Settings(_env_file=None), engine=engine)
+    save_settings(deps, TEAM, {"leads_channel": "C0LEADS", "sales": [SALES], "timezone": "UTC"})
     secret = webhook_secret(deps, TEAM)
     port = free_port()
     env = {

@@ -540,15 +540,10 @@ def test_actions_list_of_many_items_fits_and_escapes():
     """500 hostile items: within Slack's limits, nothing live in the sections."""
     msg = build_actions_list(make_ws(), [item(i, EVIL + " " + "z" * 100) for i in range(500)])
     assert_fits(msg)
-    # The blocks only: the text fallback is cut badly (see the xfail test below).
+    # The blocks only: the text fallback is tested below.
     assert_escaped(msg.to_kwargs())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="build_actions_list cuts the message text with parts[0][:300], a plain slice of the "
-    "mrkdwn: it can end inside an entity (`&am`) or a mention (`<@U0OW`); kit.fit() would not",
-)
 @pytest.mark.parametrize(
     "first",
     [
@@ -699,11 +694,6 @@ def test_setup_modal_for_a_new_series_starts_from_the_workspace():
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the setup modal takes one question per line but parse_sync_submission joins the lines "
-    "with `|` and splits on `|`: a question with a `|` in it is saved as two questions",
-)
 def test_setup_modal_keeps_a_question_with_a_bar_in_it_whole():
     """A question line containing `|` comes back as one question."""
     series = make_series(questions=["Price | value: which matters more?"])

@@ -135,13 +135,6 @@ def test_funnel_and_trend_with_a_200_character_workspace_name():
     assert_picture(render_trend_png(report), TREND_SIZE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="the workspace name (and a /kpi channel filter, which is added to it) goes into the title "
-    "unescaped, and matplotlib parses text between two `$` as mathtext: '$$ Money $$' makes the "
-    "funnel and trend pictures fail (and 'Team $x$' is drawn as a formula)",
-)
 @pytest.mark.parametrize("render", [render_funnel_png, render_trend_png])
 def test_a_workspace_name_with_dollar_signs_is_drawn_as_text(render):
     """A workspace called `$$ Money $$` gets its pictures like any other."""

@@ -147,12 +147,6 @@ def test_mention_of_anything_else_is_escaped_text(given, shown):
     assert mention(given) == shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit's _USER, _GROUP and _CHANNEL patterns end in `$`, which also matches before a trailing "
-    "newline: mention('U0ABC\\n') makes '<@U0ABC\\n>', principal and channel_link likewise (a broken "
-    "mention or link instead of escaped text)",
-)
 @pytest.mark.parametrize("make", [mention, principal, channel_link])
 def test_an_id_with_a_trailing_newline_is_not_taken_for_an_id(make):
     """`U0ABC\\n` (say, a CRM cell) is not an id: no mention, link or group with a newline inside."""

@@ -32,6 +32,11 @@ SALES = "U0SALES"
 
 
 @pytest.fixture
+def _history(s, lead_id: int) -> list[LeadVerdict]:
+    """A lead's verdicts, oldest first."""
+    return repo.histories(s, team_id=TEAM, lead_ids=[lead_id]).get(lead_id, [])
+
+
 def app(running_app: RunningApp) -> RunningApp:
     save_settings(
         running_app.deps,
@@ -94,7 +99,7 @@ def _card(app: RunningApp):
 
 def _lead(app: RunningApp, external_id: str = "crm-1001") -> Lead:
     with session_scope(app.deps.engine) as s:
-        return repo.by_external_id(s, team_id=TEAM, external_id=external_id)
+        return s.exec(select(Lead).where(Lead.team_id == TEAM, Lead.external_id == external_id)).first()
 
 
 def test_webhook_posts_a_card_once(app: RunningApp):
@@ -259,7 +264,7 @@ def test_not_target_with_a_reason_then_changed_to_target(app: RunningApp):
     second = app.slack.wait_for("chat.update", count=2)[1]
     assert "changed 1 time" in json.dumps(second.args["blocks"])
     with session_scope(app.deps.engine) as s:
-        hist = [(h.verdict, h.reason, h.note, h.user_id) for h in repo.history(s, team_id=TEAM, lead_id=lead_id)]
+        hist = [(h.verdict, h.reason, h.note, h.user_id) for h in _history(s, lead_id)]
     assert hist == [("not_target", "no_budget", "Wants it free", SALES), ("target", None, None, SALES)]
     assert _lead(app).verdict == "target"
 
@@ -292,7 +297,7 @@ def test_clicks_forms_and_commands_are_answered_when_ack_runs(app: RunningApp, m
     app.slack.wait_for_response()
     assert slept == []
     with session_scope(app.deps.engine) as s:
-        assert [h.verdict for h in repo.history(s, team_id=TEAM, lead_id=lead_id)] == ["spam", "target"]
+        assert [h.verdict for h in _history(s, lead_id)] == ["spam", "target"]
 
 
 def test_a_double_click_is_one_verdict(app: RunningApp):
@@ -303,7 +308,7 @@ def test_a_double_click_is_one_verdict(app: RunningApp):
     app.slack.wait_for("chat.update")
     time.sleep(0.3)
     with session_scope(app.deps.engine) as s:
-        assert len(repo.history(s, team_id=TEAM, lead_id=lead_id)) == 1
+        assert len(_history(s, lead_id)) == 1
     assert len(app.slack.calls_to("chat.update")) == 1
 
 
@@ -442,7 +447,7 @@ def test_a_mapped_reaction_sets_the_verdict(app: RunningApp):
     app.slack.wait_for("chat.update")
     assert _lead(app).verdict == "not_target"
     with session_scope(app.deps.engine) as s:
-        assert [h.source for h in repo.history(s, team_id=TEAM, lead_id=_lead(app).id)] == ["reaction"]
+        assert [h.source for h in _history(s, _lead(app).id)] == ["reaction"]
 
 
 def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(app: RunningApp):
@@ -469,7 +474,7 @@ def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(
     time.sleep(0.5)
     assert len(_replies(app)) == 1
     with session_scope(app.deps.engine) as s:
-        assert [h.source for h in repo.history(s, team_id=TEAM, lead_id=lead_id)] == ["reaction"]
+        assert [h.source for h in _history(s, lead_id)] == ["reaction"]
 
 
 def test_weekly_quality_numbers_against_a_hand_count(engine, slack):

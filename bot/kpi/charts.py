@@ -122,6 +122,7 @@ def render_funnel_png(report: Report) -> bytes:
     fig.patch.set_facecolor("white")
     fig.suptitle(
         f"{_(REPORT_TITLES[report.kind])} · {report.workspace}",
+        parse_math=False,  # the workspace's name is outside text: a `$` in it is a dollar sign
         fontsize=17,
         fontweight="bold",
         x=0.01,
@@ -186,6 +187,7 @@ def render_trend_png(report: Report) -> bytes:
     fig = Figure(figsize=(12, 6.2), dpi=100)
     fig.suptitle(
         f"{_(REPORT_TITLES[report.kind])} · {report.workspace} · {_('Trend')}",
+        parse_math=False,
         fontsize=16,
         fontweight="bold",
         x=0.01,

@@ -23,9 +23,9 @@ MAX_MESSAGE_BLOCKS = 50
 SECTION_LIMIT = 2900  # Slack takes 3,000 characters in a section; a little room for what is added
 HEADER_LIMIT = 150
 
-_USER = re.compile(r"^[UW][A-Z0-9]+$")
-_GROUP = re.compile(r"^S[A-Z0-9]+$")
-_CHANNEL = re.compile(r"^[CGD][A-Z0-9]+$")
+_USER = re.compile(r"[UW][A-Z0-9]+")
+_GROUP = re.compile(r"S[A-Z0-9]+")
+_CHANNEL = re.compile(r"[CGD][A-Z0-9]+")
 
 
 class Mrkdwn(Markup):
@@ -76,19 +76,19 @@ def shorten(text: str, limit: int) -> str:
 
 def is_user(pid: str | None) -> bool:
     """Whether this is a Slack user id (a CRM owner may be a name instead)."""
-    return bool(pid and _USER.match(pid))
+    return bool(pid and _USER.fullmatch(pid))
 
 
 def mention(user_id: str | None) -> Mrkdwn:
     """`<@U…>` for a Slack user id; anything else (a CRM owner's name) shown as text."""
-    if user_id and _USER.match(user_id):
+    if user_id and _USER.fullmatch(user_id):
         return Mrkdwn(f"<@{user_id}>")
     return escape(user_id or "")
 
 
 def principal(pid: str) -> Mrkdwn:
     """A user (`<@U…>`) or a user group (`<!subteam^S…>`)."""
-    if _GROUP.match(pid):
+    if _GROUP.fullmatch(pid):
         return Mrkdwn(f"<!subteam^{pid}>")
     return mention(pid)
 
@@ -98,7 +98,7 @@ def principals(pids: Iterable[str], sep: str = ", ") -> Mrkdwn:
 
 
 def channel_link(channel_id: str | None) -> Mrkdwn:
-    if channel_id and _CHANNEL.match(channel_id):
+    if channel_id and _CHANNEL.fullmatch(channel_id):
         return Mrkdwn(f"<#{channel_id}>")
     return escape(channel_id or "")
 

@@ -14,7 +14,7 @@ EVENT_TYPE = "handoff_post"
 PAGES = 5
 # A message is looked for from a minute before its claim was taken (clocks differ a little).
 MARGIN_SECONDS = 60
-_CONVERSATION = re.compile(r"^[CGD][A-Z0-9]+$")
+_CONVERSATION = re.compile(r"[CGD][A-Z0-9]+")
 
 
 class Unknowable(Exception):
@@ -36,7 +36,7 @@ def find(
 ) -> str | None:
     """The ts of the message carrying `key` (or the file `filename`) in the channel or thread, posted
     since `since`; None when it is not there. Raises Unknowable when Slack cannot be asked."""
-    if not _CONVERSATION.match(channel):
+    if not _CONVERSATION.fullmatch(channel):
         raise Unknowable("a direct message cannot be looked up")
     args: dict[str, Any] = {
         "channel": channel,

@@ -83,11 +83,17 @@ def _rule(v: str) -> str:
     return v
 
 
-def _questions(v: str) -> list[str]:
-    items = [q.strip() for q in v.split("|") if q.strip()]
+def parse_questions(lines: list[str]) -> list[str]:
+    """The admins' own questions, one per item (empty ones dropped)."""
+    items = [q.strip() for q in lines if q.strip()]
     if len(items) > MAX_OWN_QUESTIONS:
-        raise ValueError(f"at most {MAX_OWN_QUESTIONS} own questions (separate them with |)")
+        raise ValueError(f"at most {MAX_OWN_QUESTIONS} own questions")
     return items
+
+
+def _questions(v: str) -> list[str]:
+    """On the command line the questions are separated by `|`."""
+    return parse_questions(v.split("|"))
 
 
 SYNC_KEYS: dict[str, Any] = {

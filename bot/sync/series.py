@@ -24,7 +24,6 @@ STANDARD_QUESTIONS = (
     ("q4", N_("Do the ideal customer profile and the profile of a ready-to-buy client match?")),
     ("q5", N_("What can be improved in the work with clients?")),
 )
-DEPARTMENT_LABELS = {"sales": N_("Sales"), "marketing": N_("Marketing")}
 
 
 class SyncError(ValueError):

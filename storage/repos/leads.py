@@ -22,10 +22,6 @@ def get(session: Session, *, team_id: str, lead_id: int) -> Lead | None:
     return lead if lead is not None and lead.team_id == team_id else None
 
 
-def by_external_id(session: Session, *, team_id: str, external_id: str) -> Lead | None:
-    return session.exec(select(Lead).where(Lead.team_id == team_id, Lead.external_id == external_id)).first()
-
-
 def by_card(session: Session, *, team_id: str, channel: str, ts: str) -> Lead | None:
     return session.exec(
         select(Lead).where(Lead.team_id == team_id, Lead.card_channel == channel, Lead.card_ts == ts)
@@ -172,10 +168,6 @@ def histories(session: Session, *, team_id: str, lead_ids: list[int]) -> dict[in
         ):
             out.setdefault(v.lead_id, []).append(v)
     return out
-
-
-def history(session: Session, *, team_id: str, lead_id: int) -> list[LeadVerdict]:
-    return histories(session, team_id=team_id, lead_ids=[lead_id]).get(lead_id, [])
 
 
 def first_event(session: Session, *, team_id: str, event_id: str) -> bool:

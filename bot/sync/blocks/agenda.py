@@ -42,7 +42,7 @@ def _rate_line(rate: dict[str, tuple[int, int]], language: str) -> str:
     labels = {"sales": _("Sales"), "marketing": _("Marketing")}
     parts = []
     for dept, (answered, asked) in rate.items():
-        pct = f" ({round(100 * answered / asked)}%)" if asked else ""
+        pct = f" ({int(100 * answered / asked + 0.5)}%)" if asked else ""  # half up: 1 of 8 is 13%
         parts.append(f"{labels[dept]} {answered}/{asked}{pct}")
     return " · ".join(parts)
 
@@ -220,7 +220,14 @@ def build_summary(data: Summary, by: str | None) -> Message:
         lines += [Mrkdwn(""), md("{} (v{})", bold(_("Ideal customer profile")), data.icp.version)]
         lines += [escape(c) for c in data.icp_changes]
     closed = md(_("Closed by <@{user}>"), user=by) if by else escape(_("Closed automatically at the end time"))
+    parts = chunks(join(lines))
     blocks: list[Block] = [header(heading)]
-    blocks += [section(c) for c in chunks(join(lines))[:MAX_SECTIONS]]
+    blocks += [section(c) for c in parts[:MAX_SECTIONS]]
+    if len(parts) > MAX_SECTIONS:
+        more = md(
+            _("…and {n} more parts: `/sync actions` and `handoff export actions` have them all."),
+            n=len(parts) - MAX_SECTIONS,
+        )
+        blocks.append(section(more))
     blocks.append(context(closed))
     return Message(text=md("{}: {} / {}", heading, len(data.notes), len(data.new_actions)), blocks=blocks)

@@ -14,7 +14,7 @@ from bot.i18n import translator
 from bot.slack import modals
 from bot.slack.kit import context, escape, md
 from bot.sync.blocks.text import WEEKDAYS, when
-from bot.sync.calendar import SYNC_KEYS
+from bot.sync.calendar import SYNC_KEYS, parse_questions
 from bot.workspace.keys import DAYS
 from storage.models import IcpVersion, Meeting, SyncSeries, Workspace
 
@@ -116,7 +116,6 @@ def parse_sync_submission(state: dict[str, Any], series: SyncSeries | None) -> t
     raw["start_date"] = field("start_date").get("selected_date") or ""
     for key in ("timezone", "holidays", "reminders", "agenda_before"):
         raw[key] = field(key).get("value") or ""
-    raw["questions"] = "|".join((field("questions").get("value") or "").splitlines())
     for key in ("sales", "marketing"):
         before = getattr(series, key) if series else []
         raw[key] = ",".join([*(field(key).get("selected_users") or []), *modals.picked_groups(state, key, before)])
@@ -127,6 +126,10 @@ def parse_sync_submission(state: dict[str, Any], series: SyncSeries | None) -> t
             values[key] = SYNC_KEYS[key](text)
         except ValueError as exc:
             errors[key] = str(exc)
+    try:  # one question per line: a question may hold a `|`
+        values["questions"] = parse_questions((field("questions").get("value") or "").splitlines())
+    except ValueError as exc:
+        errors["questions"] = str(exc)
     return values, errors
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, translator
-from bot.slack.kit import Message, Mrkdwn, bold, channel_link, chunks, italic, join, md, mention, section, shorten
+from bot.slack.kit import Message, Mrkdwn, bold, channel_link, chunks, fit, italic, join, md, mention, section, shorten
 from bot.sync.calendar import Calendar, Slot
 from storage.models import ActionItem, MeetingAnswer, SyncSeries, Workspace
 
@@ -65,7 +65,7 @@ def build_actions_list(ws: Workspace, items: Sequence[ActionItem]) -> Message:
     _ = translator(ws.language)
     text = md("{}\n{}", bold(_("Open action items")), join(action_line(ws, i) for i in items) or _("none"))
     parts = chunks(text)
-    return Message(text=parts[0][:300], blocks=[section(c) for c in parts[:MAX_SECTIONS]])
+    return Message(text=fit(parts[0], 300), blocks=[section(c) for c in parts[:MAX_SECTIONS]])
 
 
 def build_next_text(ws: Workspace, series: SyncSeries, slots: Sequence[Slot], cal: Calendar) -> Mrkdwn:
