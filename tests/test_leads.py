@@ -31,12 +31,12 @@ PAYLOADS = SHARED / "slack" / "payloads" / "http"
 SALES = "U0SALES"
 
 
-@pytest.fixture
 def _history(s, lead_id: int) -> list[LeadVerdict]:
     """A lead's verdicts, oldest first."""
     return repo.histories(s, team_id=TEAM, lead_ids=[lead_id]).get(lead_id, [])
 
 
+@pytest.fixture
 def app(running_app: RunningApp) -> RunningApp:
     save_settings(
         running_app.deps,
