@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, false, text
+from sqlalchemy import JSON, BigInteger, Column, Index, Table, UniqueConstraint, false, inspect, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -381,6 +381,13 @@ class HandledEvent(SQLModel, table=True):
     event_id: str = Field(primary_key=True, max_length=64)
     team_id: str = Field(max_length=32)
     created_at: datetime = _ts(default_factory=utcnow)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model: its `__table__`, which SQLModel sets without declaring it."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
 
 
 # The roll-up and the first-won marks follow every ORM write of a lead or a deal; importing them here

@@ -6,7 +6,10 @@ count new customers from the period's own deals instead of searching each custom
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, event, inspect
+from sqlalchemy.orm import Mapper
 
 from storage.models import Deal
 from storage.repos.driver import batches, mark, marks
@@ -57,13 +60,13 @@ def _touched(deal: Deal, *, before: bool) -> tuple[set[str], set[str]]:
 
 @event.listens_for(Deal, "after_insert")
 @event.listens_for(Deal, "after_delete")
-def _inserted_or_deleted(_mapper, conn: Connection, deal: Deal) -> None:
+def _inserted_or_deleted(_mapper: Mapper[Any], conn: Connection, deal: Deal) -> None:
     customers, ids = _touched(deal, before=True)
     refresh(conn, deal.team_id, customers=customers, external_ids=ids)
 
 
 @event.listens_for(Deal, "after_update")
-def _updated(_mapper, conn: Connection, deal: Deal) -> None:
+def _updated(_mapper: Mapper[Any], conn: Connection, deal: Deal) -> None:
     state = inspect(deal)
     if any(state.attrs[f].history.has_changes() for f in ("customer", "status", "closed_at")):
         customers, ids = _touched(deal, before=True)
