@@ -362,7 +362,8 @@ def _finish_thread(deps: Deps, team_id: str, post: Post, parent_id: int, channel
             log.warning("%s: thread stopped at %s, to be finished later: %s", post.key, name, error)
             _mark(deps, claim_id, FAILED, error=error)
             with deps.read() as s:
-                tries = (repo.get(s, team_id=team_id, key=key) or PostedMessage(attempts=MAX_ATTEMPTS)).attempts
+                now_held = repo.get(s, team_id=team_id, key=key)
+                tries = now_held.attempts if now_held is not None else MAX_ATTEMPTS
             if tries < MAX_ATTEMPTS:
                 return Outcome("posted", channel, ts, error=error, files=files)
             if post.on_failure is not None:
