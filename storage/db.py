@@ -40,7 +40,7 @@ def make_engine(url: str, **kw: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kw)
 
 
-def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # SQLAlchemy, not the driver, decides when a transaction begins (see _WriteGate).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()

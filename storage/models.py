@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Table, UniqueConstraint, false, inspect, text
+from sqlalchemy import JSON, BigInteger, Column, Index, Table, UniqueConstraint, false, text
+from sqlalchemy.orm import class_mapper
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -385,7 +386,7 @@ class HandledEvent(SQLModel, table=True):
 
 def table_of(model: type[SQLModel]) -> Table:
     """The Core table of a table model: its `__table__`, which SQLModel sets without declaring it."""
-    table = inspect(model).local_table
+    table = class_mapper(model, configure=False).local_table
     assert isinstance(table, Table)
     return table
 

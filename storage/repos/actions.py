@@ -142,7 +142,7 @@ def add_icp(session: Session, *, team_id: str, profile: str, indicators: str, au
     """A new version numbered after the newest; two saves at once get consecutive numbers (the one
     that loses the race for a number takes the next, in a savepoint)."""
     for _attempt in range(3):
-        top = session.exec(select(func.max(IcpVersion.version)).where(IcpVersion.team_id == team_id)).one()
+        top: int | None = session.exec(select(func.max(IcpVersion.version)).where(IcpVersion.team_id == team_id)).one()
         row = IcpVersion(
             team_id=team_id,
             version=(top or 0) + 1,

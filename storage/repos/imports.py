@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -157,7 +158,8 @@ class BulkWriter:
         for batch in driver.batches(keys):
             marks = driver.marks(self.conn, len(batch))
             sql = f"SELECT external_id, row_hash FROM {table.name} WHERE team_id = {m} AND external_id IN ({marks})"
-            out.update(self.conn.exec_driver_sql(sql, (team_id, *batch)).fetchall())
+            rows = self.conn.exec_driver_sql(sql, (team_id, *batch)).fetchall()
+            out.update(cast("Sequence[tuple[str, int]]", rows))  # (external_id, row_hash) rows
         return out
 
     def _tuples(self, df: pd.DataFrame, team_id: str, *, first: bool = False) -> list[tuple]:

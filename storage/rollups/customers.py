@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import Mapper
+from sqlalchemy.orm.attributes import instance_state
 
 from storage.models import Deal
 from storage.repos.driver import batches, mark, marks
@@ -53,7 +54,7 @@ def customers_of(conn: Connection, team_id: str, external_ids: list[str]) -> set
 def _touched(deal: Deal, *, before: bool) -> tuple[set[str], set[str]]:
     customers = {deal.customer} if deal.customer else set()
     if before:
-        h = inspect(deal).attrs["customer"].history
+        h = instance_state(deal).attrs["customer"].history
         customers.update(c for c in h.deleted if c)
     return customers, {deal.external_id}
 
@@ -67,7 +68,7 @@ def _inserted_or_deleted(_mapper: Mapper[Any], conn: Connection, deal: Deal) -> 
 
 @event.listens_for(Deal, "after_update")
 def _updated(_mapper: Mapper[Any], conn: Connection, deal: Deal) -> None:
-    state = inspect(deal)
+    state = instance_state(deal)
     if any(state.attrs[f].history.has_changes() for f in ("customer", "status", "closed_at")):
         customers, ids = _touched(deal, before=True)
         refresh(conn, deal.team_id, customers=customers, external_ids=ids)

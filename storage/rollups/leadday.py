@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BindParameter, Connection, Select, bindparam, event, inspect, select
+from sqlalchemy import BindParameter, Connection, Select, bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql import func
 from sqlmodel import col
 
@@ -165,7 +166,7 @@ def _deleted(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
 
 @event.listens_for(Lead, "after_update")
 def _updated(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
-    state = inspect(lead)
+    state = instance_state(lead)
 
     def before(name: str) -> Any:
         h = state.attrs[name].history
