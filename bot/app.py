@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_bolt import App, BoltResponse
 
@@ -30,7 +31,7 @@ def create_app(settings: Settings, deps: Deps, *, token_verification: bool = Tru
     app.middleware(listeners.middleware)
 
     @app.middleware
-    def inject_deps(context, next):
+    def inject_deps(context: dict, next: Callable[[], object]) -> object:
         # Keys set on context become listener arguments: listeners take `deps`.
         context["deps"] = deps
         return next()

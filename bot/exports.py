@@ -51,6 +51,7 @@ def write_table(header: list[str], rows: list[tuple], fmt: str, out: Path | None
         ws.append(header)
         for row in clean:
             ws.append([v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v for v in row])
+        assert out is not None  # the CLI asks for --out with xlsx
         wb.save(out)
         return
     fh = out.open("w", newline="", encoding="utf-8-sig") if out else sys.stdout

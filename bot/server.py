@@ -36,6 +36,7 @@ def build_wsgi(app: App, deps: Deps) -> WSGIApp:
     slack = SlackRequestHandler(app, path="/slack/events")
 
     def healthz(start_response: Callable) -> list[bytes]:
+        body: dict[str, object]
         try:
             ping(deps.engine)
             status, body = "200 OK", {"ok": True}
@@ -81,7 +82,7 @@ class HttpServer:
     ) -> None:
         where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
         self._server = create_server(wsgi, threads=threads, ident="handoff", **where)
-        self.port: int = self._server.effective_port  # type: ignore[union-attr]
+        self.port: int = self._server.effective_port
         self._timeout = loop_timeout
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="http", daemon=True)
@@ -137,7 +138,7 @@ def _web_process(settings: Settings, number: int, stop: Event) -> None:
 
 def _start_web_processes(settings: Settings, n: int) -> list[tuple[BaseProcess, Event]]:
     ctx = multiprocessing.get_context("spawn")
-    out = []
+    out: list[tuple[BaseProcess, Event]] = []
     for i in range(n):
         stop = ctx.Event()
         proc = ctx.Process(target=_web_process, args=(settings, i + 2, stop), name=f"handoff-web-{i + 2}", daemon=True)
@@ -161,7 +162,8 @@ def serve(settings: Settings, deps: Deps) -> None:
         if settings.socket_mode:
             HttpServer(wsgi, HOST, settings.port).start()
             log.info("Socket Mode; /healthz on port %s", settings.port)
-            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[union-attr]
+            assert settings.slack_app_token is not None  # what socket_mode means
+            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         else:
             sock = shared_socket(HOST, settings.port)
             extra = settings.web_processes - 1

@@ -8,9 +8,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 if TYPE_CHECKING:
@@ -28,7 +30,7 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kw) -> Engine:
+def make_engine(url: str, **kw: Any) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT}, **kw)
@@ -38,7 +40,7 @@ def make_engine(url: str, **kw) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kw)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # SQLAlchemy, not the driver, decides when a transaction begins (see _WriteGate).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
@@ -77,7 +79,7 @@ class _WriteGate:
         event.listen(engine, "checkin", self._end_record)
         event.listen(engine, "invalidate", self._end_record)
 
-    def begin(self, conn) -> None:
+    def begin(self, conn: Connection) -> None:
         if conn.get_execution_options().get("read_only"):
             conn.exec_driver_sql("BEGIN")
             return
@@ -85,19 +87,21 @@ class _WriteGate:
         if not self._lock.acquire(timeout=BUSY_TIMEOUT):
             raise sqlite3.OperationalError("database is locked (this process's other writers held it)")
         try:
-            _begin_immediate(conn.connection.driver_connection, deadline)
+            driver = conn.connection.driver_connection
+            assert driver is not None  # a connection beginning a transaction is open
+            _begin_immediate(driver, deadline)
         except BaseException:
             self._lock.release()
             raise
         conn.info[self._KEY] = True
 
-    def end(self, conn) -> None:
+    def end(self, conn: Connection) -> None:
         self._release(conn.info)
 
-    def _end_record(self, _dbapi_conn, record, *_exc) -> None:
+    def _end_record(self, _dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry, *_exc: object) -> None:
         self._release(record.info)
 
-    def _release(self, info: dict) -> None:
+    def _release(self, info: dict[Any, Any]) -> None:
         if info.pop(self._KEY, False):
             self._lock.release()
 
@@ -108,7 +112,7 @@ class _WriteGate:
 _RETRY_FIRST, _RETRY_MAX = 0.0002, 0.001
 
 
-def _begin_immediate(driver, deadline: float) -> None:
+def _begin_immediate(driver: sqlite3.Connection, deadline: float) -> None:
     delay = _RETRY_FIRST
     driver.execute("PRAGMA busy_timeout = 0")
     try:

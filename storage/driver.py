@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -29,6 +30,6 @@ def marks(conn: Connection, n: int) -> str:
     return ", ".join([mark(conn)] * n)
 
 
-def insert_into(dialect: str, table: Table):
+def insert_into(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:
     """An INSERT with ON CONFLICT clauses, in the dialect's own spelling (SQLite or PostgreSQL)."""
     return (sqlite_insert if dialect == "sqlite" else pg_insert)(table)

@@ -118,7 +118,7 @@ COMMANDS = {
 
 def command(name: str) -> Callable[[argparse.Namespace, Settings], int]:
     module, _sep, func = COMMANDS[name].partition(":")
-    return getattr(importlib.import_module(module), func)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), func)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

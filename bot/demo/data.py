@@ -72,8 +72,8 @@ def generate(deps: Deps, *, seed: int, today: date) -> None:
     for ch in CHANNELS:
         per_campaign = ch.leads_per_day / len(ch.campaigns)
         for camp in ch.campaigns:
-            n = rng.poisson(per_campaign * weekday_factor * growth)
-            for day, k in zip(days, n, strict=True):
+            per_day = rng.poisson(per_campaign * weekday_factor * growth)
+            for day, k in zip(days, per_day, strict=True):
                 if k:
                     leads.append((day, ch.name, camp, int(k), ch.target_share))
             if ch.spend_per_day:
@@ -99,7 +99,7 @@ def generate(deps: Deps, *, seed: int, today: date) -> None:
     verdict = np.where(is_target, "target", bad)
     verdict_at = created + pd.to_timedelta(rng.integers(600, 3 * 86400, n), unit="s")
     pending = verdict_at > pd.Timestamp(datetime.combine(today, datetime.min.time()), tz=UTC)
-    verdict = np.where(pending, None, verdict)
+    verdict = np.where(pending, np.array(None), verdict)
     companies = [f"Company {i % 4000:04d}" for i in rng.integers(0, 10**6, n)]
     lead_df = pd.DataFrame(
         {
@@ -183,7 +183,9 @@ def generate(deps: Deps, *, seed: int, today: date) -> None:
             "external_id": [f"F{i:05d}" for i in range(fb_n)],
             "kind": fb_kind,
             "created_at": pd.Series(fb_time).astype("datetime64[us, UTC]"),
-            "rating": pd.Series(np.where(fb_kind == "review", rng.choice([3, 4, 5, 5, 2], fb_n), None), dtype="Int64"),
+            "rating": pd.Series(
+                np.where(fb_kind == "review", rng.choice([3, 4, 5, 5, 2], fb_n), np.array(None)), dtype="Int64"
+            ),
             "text": pd.Series(fb_kind).map(
                 {
                     "review": "Setup was quick, the reports are clear.",

@@ -9,6 +9,7 @@ import math
 from collections.abc import Callable
 from typing import ParamSpec
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -61,7 +62,7 @@ def _widths(counts: list[float], top: float) -> list[float]:
 
 
 def draw_funnel(
-    ax, stages: list[FunnelStage], labels: list[str], language: str, *, previous: bool, top: float, title: str
+    ax: Axes, stages: list[FunnelStage], labels: list[str], language: str, *, previous: bool, top: float, title: str
 ) -> None:
     counts = [(s.previous_count or 0) if previous else s.count for s in stages]
     convs = [s.previous_conversion_pct if previous else s.conversion_pct for s in stages]
@@ -153,7 +154,7 @@ def render_funnel_png(report: Report) -> bytes:
     return _png(fig)
 
 
-def draw_trend(ax, labels: list[str], values: list[float | None], title: str, language: str, name: str) -> None:
+def draw_trend(ax: Axes, labels: list[str], values: list[float | None], title: str, language: str, name: str) -> None:
     xs = list(range(len(values)))
     known = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
     if known:

@@ -79,9 +79,21 @@ def digest_post(
 
 
 def post_digest(
-    deps: Deps, team_id: str, kind: str, period: Period, *, key: str, channel: str, **kw: object
+    deps: Deps,
+    team_id: str,
+    kind: str,
+    period: Period,
+    *,
+    key: str,
+    channel: str,
+    channel_filter: str | None = None,
+    late: bool = False,
+    report: Report | None = None,
 ) -> once.Outcome:
-    return once.deliver(deps, team_id, digest_post(deps, team_id, kind, period, key=key, channel=channel, **kw))  # type: ignore[arg-type]
+    post = digest_post(
+        deps, team_id, kind, period, key=key, channel=channel, channel_filter=channel_filter, late=late, report=report
+    )
+    return once.deliver(deps, team_id, post)
 
 
 def _tell_admins(deps: Deps, team_id: str, kind: str, channel: str, key: str) -> Callable[[str], None]:

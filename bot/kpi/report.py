@@ -48,7 +48,7 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
     w, pw = period.window(team_id, ws.timezone, channel), previous.window(team_id, ws.timezone, channel)
     # A day is too short for margins, campaign tables and share-drop alerts: the longer reports have them.
     daily = kind == "daily"
-    no_rows: tuple[list, list, list] = ([], [], [])
+    no_rows: tuple[list[tuple], list[tuple], list[tuple]] = ([], [], [])
     with deps.read() as s:
         cur, prev = metrics.totals(s, window=w), metrics.totals(s, window=pw)
         rows = (

@@ -87,6 +87,7 @@ def _record_message(deps: Deps, team_id: str, event_id: str, event: dict) -> Non
         lead = _card_lead(deps, s, team_id, channel, thread_ts)  # raising undoes the note of the event
         if lead is None:
             return
+        assert lead.id is not None  # a stored row
         repo.add_reply(
             s,
             team_id=team_id,
@@ -111,6 +112,7 @@ def on_card_event(
                 return
             lead = _card_lead(deps, s, team_id, channel, ts)
         if lead is not None:
+            assert lead.id is not None  # a stored row
             then(lead.id)
 
     _with_retries(deps, "card event", attempt)

@@ -51,7 +51,7 @@ def md(template: str, /, *args: object, **values: object) -> Mrkdwn:
     return Mrkdwn(template).format(*args, **values)
 
 
-def join(parts: Iterable[object], sep: str = "\n") -> Mrkdwn:
+def join(parts: Iterable[str], sep: str = "\n") -> Mrkdwn:
     return Mrkdwn(sep).join(parts)
 
 

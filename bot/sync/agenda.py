@@ -53,10 +53,11 @@ def data_pack(deps: Deps, ws: Workspace, series: SyncSeries, m: Meeting) -> Data
         prev = repo.previous_meeting(s, team_id=ws.team_id, before=m.starts_at)
         newest_two = actions_repo.icp_versions(s, team_id=ws.team_id, limit=2)
         # Changes since the last sync; before the first sync, since the version before the newest.
-        before = (
-            actions_repo.icp_at(s, team_id=ws.team_id, when=prev.starts_at) if prev else (newest_two[1:] or [None])[0]
-        )
-    icp = (newest_two or [None])[0]
+        if prev:
+            before = actions_repo.icp_at(s, team_id=ws.team_id, when=prev.starts_at)
+        else:
+            before = newest_two[1] if len(newest_two) > 1 else None
+    icp = newest_two[0] if newest_two else None
     feedback: dict[str, list[Feedback]] = {"review": [], "complaint": [], "wish": []}
     for f in items:
         feedback.setdefault(f.kind, []).append(f)

@@ -75,7 +75,8 @@ def ask(deps: Deps, ws: Workspace, series: SyncSeries, m: Meeting, tl: Timeline,
         known = {p.user_id for p in repo.participants(s, meeting_id=_id(m))}
     if known and now.minute % ROSTER_REFRESH_MINUTES:
         return 0
-    asked, unreachable = 0, []
+    asked = 0
+    unreachable: list[tuple[str, str]] = []
     for user, dept in roster(deps.client(ws.team_id), series).items():
         if user in known:
             continue

@@ -8,6 +8,7 @@ sides of a daylight-saving change. A meeting on a holiday is skipped or moved to
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -60,7 +61,7 @@ def _weekday(v: str) -> int:
     return DAYS.index(v)
 
 
-def _int_in(lo: int, hi: int, what: str):
+def _int_in(lo: int, hi: int, what: str) -> Callable[[str], int]:
     def parse(v: str) -> int:
         if not v.strip().isdigit() or not lo <= int(v) <= hi:
             raise ValueError(f"'{v}' is not {what} ({lo}–{hi})")

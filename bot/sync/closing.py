@@ -96,7 +96,8 @@ def summary(deps: Deps, team_id: str, m: Meeting, now: datetime) -> Summary:
         new = actions_repo.actions_created(s, team_id=team_id, meeting_id=_id(m))
         done = actions_repo.actions_done(s, team_id=team_id, start=since, end=now + timedelta(seconds=1))
         before = actions_repo.icp_at(s, team_id=team_id, when=m.starts_at)
-        newest = (actions_repo.icp_versions(s, team_id=team_id, limit=1) or [None])[0]
+        newest_one = actions_repo.icp_versions(s, team_id=team_id, limit=1)
+    newest = newest_one[0] if newest_one else None
     return Summary(shown(ws, series), m, notes, new, done, icp_changes(before, newest), newest)
 
 

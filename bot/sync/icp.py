@@ -11,7 +11,8 @@ from storage.repos import actions as repo
 
 def latest_icp(deps: Deps, team_id: str) -> IcpVersion | None:
     with deps.read() as s:
-        return (repo.icp_versions(s, team_id=team_id, limit=1) or [None])[0]
+        versions = repo.icp_versions(s, team_id=team_id, limit=1)
+    return versions[0] if versions else None
 
 
 def save_icp(deps: Deps, team_id: str, profile: str, indicators: str, author: str) -> IcpVersion | None:

@@ -7,4 +7,6 @@ from bot.leads.threads import record_message_event
 
 
 def handle_message(event: dict, body: dict, deps: Deps) -> None:
-    record_message_event(deps, body.get("team_id") or event.get("team"), body["event_id"], event)
+    team_id = body.get("team_id") or event.get("team")
+    assert team_id is not None  # an Events API envelope always names its workspace
+    record_message_event(deps, team_id, body["event_id"], event)

@@ -1,5 +1,9 @@
 """Every table Handoff keeps. Each row belongs to a workspace (Slack team id)."""
 
+from sqlalchemy import Table
+from sqlalchemy.orm import class_mapper
+from sqlmodel import SQLModel
+
 from storage.models.leads import CardQueue, HandledEvent, Lead, LeadDay, LeadVerdict, ThreadReply
 from storage.models.posts import PostedMessage
 from storage.models.sales import Activity, Deal, Feedback, Spend, Traffic
@@ -13,6 +17,14 @@ from storage.models.sync import (
     SyncSeries,
 )
 from storage.models.workspace import Workspace
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model: its `__table__`, which SQLModel sets without declaring it."""
+    table = class_mapper(model, configure=False).local_table
+    assert isinstance(table, Table)
+    return table
+
 
 __all__ = [
     "ActionItem",
@@ -35,4 +47,5 @@ __all__ = [
     "ThreadReply",
     "Traffic",
     "Workspace",
+    "table_of",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -30,7 +31,9 @@ def add_note(
 
 
 def notes(session: Session, *, meeting_id: int) -> list[MeetingNote]:
-    return list(session.exec(select(MeetingNote).where(MeetingNote.meeting_id == meeting_id).order_by(MeetingNote.id)))
+    return list(
+        session.exec(select(MeetingNote).where(MeetingNote.meeting_id == meeting_id).order_by(col(MeetingNote.id)))
+    )
 
 
 def add_action(
@@ -59,19 +62,19 @@ def action(session: Session, *, team_id: str, action_id: int) -> ActionItem | No
 
 def mark_done(session: Session, *, team_id: str, action_id: int, now: datetime) -> bool:
     """False when there is no such open item."""
-    done = session.execute(
+    done = session.exec(
         update(ActionItem)
-        .where(col(ActionItem.id) == action_id, ActionItem.team_id == team_id, ActionItem.status == "open")
+        .where(col(ActionItem.id) == action_id, col(ActionItem.team_id) == team_id, col(ActionItem.status) == "open")
         .values(status="done", done_at=now)
     )
-    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(done.rowcount == 1)
 
 
 def open_actions(session: Session, *, team_id: str, owner: str | None = None) -> list[ActionItem]:
     q = select(ActionItem).where(ActionItem.team_id == team_id, ActionItem.status == "open")
     if owner:
         q = q.where(ActionItem.owner == owner)
-    return list(session.exec(q.order_by(ActionItem.due.is_(None), ActionItem.due, ActionItem.id)).all())
+    return list(session.exec(q.order_by(col(ActionItem.due).is_(None), col(ActionItem.due), col(ActionItem.id))).all())
 
 
 def actions_created(session: Session, *, team_id: str, meeting_id: int) -> list[ActionItem]:
@@ -79,7 +82,7 @@ def actions_created(session: Session, *, team_id: str, meeting_id: int) -> list[
         session.exec(
             select(ActionItem)
             .where(ActionItem.team_id == team_id, ActionItem.meeting_id == meeting_id)
-            .order_by(ActionItem.id)
+            .order_by(col(ActionItem.id))
         ).all()
     )
 
@@ -91,10 +94,10 @@ def actions_done(session: Session, *, team_id: str, start: datetime, end: dateti
             .where(
                 ActionItem.team_id == team_id,
                 ActionItem.status == "done",
-                ActionItem.done_at >= start,
-                ActionItem.done_at < end,
+                col(ActionItem.done_at) >= start,
+                col(ActionItem.done_at) < end,
             )
-            .order_by(ActionItem.done_at)
+            .order_by(col(ActionItem.done_at))
         ).all()
     )
 
@@ -107,24 +110,27 @@ def due_on(session: Session, *, team_id: str, day: date) -> list[ActionItem]:
     )
 
 
-def action_rows(session: Session, *, team_id: str, first: date | None, last: date | None, tz: str):
+def action_rows(
+    session: Session, *, team_id: str, first: date | None, last: date | None, tz: str
+) -> tuple[list[str], list[tuple]]:
+    # SQLAlchemy's select: SQLModel's is typed for at most four columns.
     q = (
-        select(
-            ActionItem.id,
-            Meeting.starts_at,
-            ActionItem.owner,
-            ActionItem.text,
-            ActionItem.due,
-            ActionItem.status,
-            ActionItem.created_by,
-            ActionItem.created_at,
-            ActionItem.done_at,
+        sa.select(
+            col(ActionItem.id),
+            col(Meeting.starts_at),
+            col(ActionItem.owner),
+            col(ActionItem.text),
+            col(ActionItem.due),
+            col(ActionItem.status),
+            col(ActionItem.created_by),
+            col(ActionItem.created_at),
+            col(ActionItem.done_at),
         )
-        .outerjoin(Meeting, Meeting.id == ActionItem.meeting_id)
-        .where(ActionItem.team_id == team_id)
-        .order_by(ActionItem.id)
+        .outerjoin(Meeting, col(Meeting.id) == ActionItem.meeting_id)
+        .where(col(ActionItem.team_id) == team_id)
+        .order_by(col(ActionItem.id))
     )
-    q = during(q, ActionItem.created_at, first, last, tz)
+    q = during(q, col(ActionItem.created_at), first, last, tz)
     header = ["id", "meeting", "owner", "text", "due", "status", "created_by", "created_at", "done_at"]
     return header, [tuple(r) for r in session.execute(q).all()]
 
@@ -136,7 +142,7 @@ def add_icp(session: Session, *, team_id: str, profile: str, indicators: str, au
     """A new version numbered after the newest; two saves at once get consecutive numbers (the one
     that loses the race for a number takes the next, in a savepoint)."""
     for _attempt in range(3):
-        top = session.exec(select(func.max(IcpVersion.version)).where(IcpVersion.team_id == team_id)).one()
+        top: int | None = session.exec(select(func.max(IcpVersion.version)).where(IcpVersion.team_id == team_id)).one()
         row = IcpVersion(
             team_id=team_id,
             version=(top or 0) + 1,
@@ -158,7 +164,10 @@ def icp_versions(session: Session, *, team_id: str, limit: int = 2) -> list[IcpV
     """The newest versions first."""
     return list(
         session.exec(
-            select(IcpVersion).where(IcpVersion.team_id == team_id).order_by(IcpVersion.version.desc()).limit(limit)
+            select(IcpVersion)
+            .where(IcpVersion.team_id == team_id)
+            .order_by(col(IcpVersion.version).desc())
+            .limit(limit)
         ).all()
     )
 
@@ -168,17 +177,26 @@ def icp_at(session: Session, *, team_id: str, when: datetime) -> IcpVersion | No
     return session.exec(
         select(IcpVersion)
         .where(IcpVersion.team_id == team_id, IcpVersion.created_at <= when)
-        .order_by(IcpVersion.version.desc())
+        .order_by(col(IcpVersion.version).desc())
     ).first()
 
 
-def icp_rows(session: Session, *, team_id: str, first: date | None, last: date | None, tz: str):
+def icp_rows(
+    session: Session, *, team_id: str, first: date | None, last: date | None, tz: str
+) -> tuple[list[str], list[tuple]]:
+    # SQLAlchemy's select: SQLModel's is typed for at most four columns.
     q = (
-        select(IcpVersion.version, IcpVersion.profile, IcpVersion.indicators, IcpVersion.author, IcpVersion.created_at)
-        .where(IcpVersion.team_id == team_id)
-        .order_by(IcpVersion.version)
+        sa.select(
+            col(IcpVersion.version),
+            col(IcpVersion.profile),
+            col(IcpVersion.indicators),
+            col(IcpVersion.author),
+            col(IcpVersion.created_at),
+        )
+        .where(col(IcpVersion.team_id) == team_id)
+        .order_by(col(IcpVersion.version))
     )
-    q = during(q, IcpVersion.created_at, first, last, tz)
+    q = during(q, col(IcpVersion.created_at), first, last, tz)
     return ["version", "profile", "indicators", "author", "saved_at"], [tuple(r) for r in session.execute(q).all()]
 
 
@@ -200,6 +218,6 @@ def feedback_between(session: Session, *, team_id: str, start: datetime, end: da
         session.exec(
             select(Feedback)
             .where(Feedback.team_id == team_id, Feedback.created_at >= start, Feedback.created_at < end)
-            .order_by(Feedback.created_at.desc())
+            .order_by(col(Feedback.created_at).desc())
         ).all()
     )

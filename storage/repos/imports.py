@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from typing import cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table
 from sqlmodel import Session
 
 from storage import driver
-from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
+from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic, table_of
 from storage.rollups import customers, leadday
 
 TABLES = {
-    "leads": Lead.__table__,
-    "deals": Deal.__table__,
-    "activities": Activity.__table__,
-    "spend": Spend.__table__,
-    "traffic": Traffic.__table__,
-    "feedback": Feedback.__table__,
+    "leads": table_of(Lead),
+    "deals": table_of(Deal),
+    "activities": table_of(Activity),
+    "spend": table_of(Spend),
+    "traffic": table_of(Traffic),
+    "feedback": table_of(Feedback),
 }
 
 
@@ -114,15 +115,15 @@ class BulkWriter:
     def _note_lead_days(self, team_id: str, created: pd.Series, changed: list[str]) -> None:
         """Remember the UTC days whose lead counts this load changes: the days of the rows written and,
         for rows updated, the days they had before (read now, before the update)."""
-        spans = [self._lead_days.get(team_id)]
+        spans: list[tuple[date, date] | None] = [self._lead_days.get(team_id)]
         created = created.dropna()
         if not created.empty:
             spans.append((created.min().tz_convert("UTC").date(), created.max().tz_convert("UTC").date()))
         if changed:
             spans.append(leadday.days_of(self.conn, team_id, changed))
-        spans = [s for s in spans if s is not None]
-        if spans:
-            self._lead_days[team_id] = (min(a for a, _ in spans), max(b for _, b in spans))
+        known = [s for s in spans if s is not None]
+        if known:
+            self._lead_days[team_id] = (min(a for a, _ in known), max(b for _, b in known))
 
     def _note_deals(self, team_id: str, written: pd.DataFrame, changed: list[str]) -> None:
         """Remember whose first won deal this load may change: the customers written, the customers the
@@ -149,7 +150,7 @@ class BulkWriter:
         self.conn.exec_driver_sql(sql, rows)
         return len(rows)
 
-    def _existing(self, table, team_id: str, keys: list[str]) -> dict[str, int]:
+    def _existing(self, table: Table, team_id: str, keys: list[str]) -> dict[str, int]:
         """external_id → row_hash of the keys already stored (plain driver SQL: compiling an
         expanding IN of thousands of values costs more than the lookup itself)."""
         out: dict[str, int] = {}
@@ -157,7 +158,8 @@ class BulkWriter:
         for batch in driver.batches(keys):
             marks = driver.marks(self.conn, len(batch))
             sql = f"SELECT external_id, row_hash FROM {table.name} WHERE team_id = {m} AND external_id IN ({marks})"
-            out.update(self.conn.exec_driver_sql(sql, (team_id, *batch)).fetchall())
+            rows = self.conn.exec_driver_sql(sql, (team_id, *batch)).fetchall()
+            out.update(cast("Sequence[tuple[str, int]]", rows))  # (external_id, row_hash) rows
         return out
 
     def _tuples(self, df: pd.DataFrame, team_id: str, *, first: bool = False) -> list[tuple]:

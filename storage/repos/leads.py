@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, func, insert, literal, update
+from sqlalchemy import Insert, Update, bindparam, delete, func, insert, literal, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy.sql.dml import ReturningInsert
+from sqlmodel import Session, col, select
 
 from storage.driver import insert_into
-from storage.models import CardQueue, HandledEvent, Lead, LeadVerdict, ThreadReply
+from storage.models import CardQueue, HandledEvent, Lead, LeadVerdict, ThreadReply, table_of
 from storage.rollups import leadday
 
 PERSONAL = ("name", "company", "email", "phone", "message", "extra")
@@ -35,7 +36,7 @@ def id_by_external_id(session: Session, *, team_id: str, external_id: str) -> in
 # What a new lead may be given; the rest (verdict, card, …) starts empty.
 NEW_LEAD = tuple(
     c.name
-    for c in Lead.__table__.columns
+    for c in table_of(Lead).columns
     if c.name not in ("id", "team_id", "verdict", "verdict_at", "forgotten_at") and not c.name.startswith("card_")
 )
 
@@ -49,7 +50,7 @@ def insert_new(session: Session, *, team_id: str, fields: dict[str, Any], now: d
     if unknown:
         raise ValueError(f"not lead fields: {sorted(unknown)}")
     conn = session.connection()
-    row = dict.fromkeys(NEW_LEAD) | {"source": "webhook"} | fields
+    row: dict[str, Any] = dict.fromkeys(NEW_LEAD) | {"source": "webhook"} | fields
     lead_id = conn.execute(_insert_lead(conn.dialect.name), {**row, "team_id": team_id}).scalar()
     if lead_id is None:
         return None
@@ -61,15 +62,15 @@ def insert_new(session: Session, *, team_id: str, fields: dict[str, Any], now: d
 
 
 @cache
-def _insert_lead(dialect: str):
-    table = Lead.__table__
+def _insert_lead(dialect: str) -> ReturningInsert[Any]:
+    table = table_of(Lead)
     stmt = insert_into(dialect, table).values({c: bindparam(c, type_=table.c[c].type) for c in ("team_id", *NEW_LEAD)})
     return stmt.on_conflict_do_nothing(index_elements=["team_id", "external_id"]).returning(table.c.id)
 
 
 @cache
-def _queue_card():
-    table = CardQueue.__table__
+def _queue_card() -> Insert:
+    table = table_of(CardQueue)
     return insert(table).values({c: bindparam(c, type_=table.c[c].type) for c in ("team_id", "lead_id", "queued_at")})
 
 
@@ -78,13 +79,13 @@ def queued_cards(session: Session, *, limit: int = 50) -> list[tuple[str, int]]:
     return [
         (t, lead_id)
         for t, lead_id in session.execute(
-            select(CardQueue.team_id, CardQueue.lead_id).order_by(CardQueue.id).limit(limit)
+            select(CardQueue.team_id, CardQueue.lead_id).order_by(col(CardQueue.id)).limit(limit)
         ).all()
     ]
 
 
 def dequeue_cards(session: Session, *, lead_ids: list[int]) -> None:
-    session.execute(delete(CardQueue).where(CardQueue.lead_id.in_(lead_ids)))
+    session.execute(delete(CardQueue).where(col(CardQueue.lead_id).in_(lead_ids)))
 
 
 def set_cards(session: Session, *, team_id: str, cards: list[tuple[int, str, str]], now: datetime) -> None:
@@ -95,8 +96,8 @@ def set_cards(session: Session, *, team_id: str, cards: list[tuple[int, str, str
 
 
 @cache
-def _set_card():
-    t = Lead.__table__
+def _set_card() -> Update:
+    t = table_of(Lead)
     return (
         update(t)
         .where(t.c.id == bindparam("lid"), t.c.team_id == bindparam("tid"))
@@ -128,8 +129,9 @@ def record_verdict(
     lead = session.exec(
         select(Lead).where(Lead.id == lead.id).with_for_update().execution_options(populate_existing=True)
     ).one()
+    assert lead.id is not None  # a stored row
     mine = (LeadVerdict.team_id == team_id, LeadVerdict.lead_id == lead.id)
-    last = session.exec(select(LeadVerdict).where(*mine).order_by(LeadVerdict.id.desc()).limit(1)).first()
+    last = session.exec(select(LeadVerdict).where(*mine).order_by(col(LeadVerdict.id).desc()).limit(1)).first()
     if last is not None and (last.verdict, last.reason, last.note, last.user_id) == (verdict, reason, note, user_id):
         return None
     place = session.execute(select(func.count()).select_from(LeadVerdict).where(*mine)).scalar_one()
@@ -154,7 +156,11 @@ def record_verdict(
 def get_many(session: Session, *, team_id: str, lead_ids: list[int]) -> dict[int, Lead]:
     if not lead_ids:
         return {}
-    return {lead.id: lead for lead in session.exec(select(Lead).where(Lead.team_id == team_id, Lead.id.in_(lead_ids)))}
+    out: dict[int, Lead] = {}
+    for lead in session.exec(select(Lead).where(Lead.team_id == team_id, col(Lead.id).in_(lead_ids))):
+        assert lead.id is not None  # a stored row
+        out[lead.id] = lead
+    return out
 
 
 def histories(session: Session, *, team_id: str, lead_ids: list[int]) -> dict[int, list[LeadVerdict]]:
@@ -163,8 +169,8 @@ def histories(session: Session, *, team_id: str, lead_ids: list[int]) -> dict[in
     if lead_ids:
         for v in session.exec(
             select(LeadVerdict)
-            .where(LeadVerdict.team_id == team_id, LeadVerdict.lead_id.in_(lead_ids))
-            .order_by(LeadVerdict.id)
+            .where(LeadVerdict.team_id == team_id, col(LeadVerdict.lead_id).in_(lead_ids))
+            .order_by(col(LeadVerdict.id))
         ):
             out.setdefault(v.lead_id, []).append(v)
     return out
@@ -200,16 +206,18 @@ def add_reply(
 
 
 def edit_reply(session: Session, *, team_id: str, channel: str, ts: str, text: str, at: datetime) -> int:
-    return session.execute(
+    return session.exec(
         update(ThreadReply)
-        .where(ThreadReply.team_id == team_id, ThreadReply.channel == channel, ThreadReply.ts == ts)
+        .where(col(ThreadReply.team_id) == team_id, col(ThreadReply.channel) == channel, col(ThreadReply.ts) == ts)
         .values(text=text, edited_at=at)
     ).rowcount
 
 
 def delete_reply(session: Session, *, team_id: str, channel: str, ts: str) -> int:
-    return session.execute(
-        delete(ThreadReply).where(ThreadReply.team_id == team_id, ThreadReply.channel == channel, ThreadReply.ts == ts)
+    return session.exec(
+        delete(ThreadReply).where(
+            col(ThreadReply.team_id) == team_id, col(ThreadReply.channel) == channel, col(ThreadReply.ts) == ts
+        )
     ).rowcount
 
 
@@ -218,21 +226,22 @@ def without_card(
 ) -> list[int]:
     """Leads that arrived recently by webhook or in Slack and still have no card (their post was
     interrupted). Imported leads get cards only when the import asks (`--post`)."""
-    return list(
+    ids = list(
         session.exec(
-            select(Lead.id)
+            select(col(Lead.id))
             .where(
                 Lead.team_id == team_id,
                 Lead.created_at >= since,
-                Lead.card_ts.is_(None),
-                Lead.forgotten_at.is_(None),
+                col(Lead.card_ts).is_(None),
+                col(Lead.forgotten_at).is_(None),
                 Lead.source != "import",
                 Lead.created_at < before if before is not None else literal(True),
             )
-            .order_by(Lead.id)
+            .order_by(col(Lead.id))
             .limit(limit)
         )
     )
+    return cast(list[int], ids)  # primary keys: never NULL
 
 
 def newest_id(session: Session, *, team_id: str) -> int:
@@ -241,13 +250,14 @@ def newest_id(session: Session, *, team_id: str) -> int:
 
 def added_after(session: Session, *, team_id: str, after_id: int) -> list[int]:
     """Ids of the team's leads added after `after_id` (ids only grow), oldest first."""
-    return list(
+    ids = list(
         session.exec(
-            select(Lead.id)
-            .where(Lead.team_id == team_id, Lead.id > after_id, Lead.forgotten_at.is_(None))
-            .order_by(Lead.id)
+            select(col(Lead.id))
+            .where(Lead.team_id == team_id, col(Lead.id) > after_id, col(Lead.forgotten_at).is_(None))
+            .order_by(col(Lead.id))
         )
     )
+    return cast(list[int], ids)  # primary keys: never NULL
 
 
 def awaiting_verdict(session: Session, *, team_id: str, since: datetime) -> list[Lead]:
@@ -256,9 +266,9 @@ def awaiting_verdict(session: Session, *, team_id: str, since: datetime) -> list
         session.exec(
             select(Lead).where(
                 Lead.team_id == team_id,
-                Lead.verdict.is_(None),
-                Lead.card_ts.is_not(None),
-                Lead.card_posted_at >= since,
+                col(Lead.verdict).is_(None),
+                col(Lead.card_ts).is_not(None),
+                col(Lead.card_posted_at) >= since,
             )
         )
     )
@@ -275,12 +285,13 @@ def forget(
         q = q.where(func.lower(Lead.email) == email.lower())
     else:
         return []
-    erased = []
+    erased: list[int] = []
     for lead in session.exec(q):
         for f in PERSONAL:
             setattr(lead, f, None)
         lead.forgotten_at = now
         session.add(lead)
+        assert lead.id is not None  # a stored row
         erased.append(lead.id)
     session.flush()
     return erased

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -14,6 +15,7 @@ from storage.models import (
     MeetingAnswer,
     MeetingParticipant,
     SyncSeries,
+    table_of,
 )
 from storage.repos.quality import during
 
@@ -25,7 +27,7 @@ def series(session: Session, *, team_id: str) -> SyncSeries | None:
 
 
 def active_series(session: Session) -> list[SyncSeries]:
-    return list(session.exec(select(SyncSeries).where(SyncSeries.active.is_(True))).all())
+    return list(session.exec(select(SyncSeries).where(col(SyncSeries.active).is_(True))).all())
 
 
 def save_series(
@@ -49,7 +51,7 @@ def save_series(
 
 def ensure_meeting(session: Session, *, team_id: str, starts: datetime, ends: datetime, status: str) -> Meeting:
     """The meeting starting at `starts`, created on first sight (the unique key settles a race)."""
-    table = Meeting.__table__  # type: ignore[attr-defined]
+    table = table_of(Meeting)
     session.execute(
         insert_into(session.get_bind().dialect.name, table)
         .values(team_id=team_id, starts_at=starts, ends_at=ends, status=status)
@@ -67,18 +69,18 @@ def unfinished_meetings(session: Session, *, team_id: str) -> list[Meeting]:
     return list(
         session.exec(
             select(Meeting)
-            .where(Meeting.team_id == team_id, Meeting.status.in_(("planned", "open")))
-            .order_by(Meeting.starts_at)
+            .where(Meeting.team_id == team_id, col(Meeting.status).in_(("planned", "open")))
+            .order_by(col(Meeting.starts_at))
         ).all()
     )
 
 
 def set_status(session: Session, *, meeting_id: int, status: str, only_from: tuple[str, ...]) -> bool:
     """Move a meeting to `status` if it is in one of `only_from`; False when someone else moved it first."""
-    done = session.execute(
+    done = session.exec(
         update(Meeting).where(col(Meeting.id) == meeting_id, col(Meeting.status).in_(only_from)).values(status=status)
     )
-    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(done.rowcount == 1)
 
 
 def set_closed_by(session: Session, *, meeting_id: int, user_id: str | None) -> None:
@@ -89,7 +91,7 @@ def previous_meeting(session: Session, *, team_id: str, before: datetime) -> Mee
     return session.exec(
         select(Meeting)
         .where(Meeting.team_id == team_id, Meeting.starts_at < before, Meeting.status != "skipped")
-        .order_by(Meeting.starts_at.desc())
+        .order_by(col(Meeting.starts_at).desc())
     ).first()
 
 
@@ -97,8 +99,8 @@ def current_meeting(session: Session, *, team_id: str) -> Meeting | None:
     """The meeting notes and action items belong to: the one in progress, else the next one planned."""
     return session.exec(
         select(Meeting)
-        .where(Meeting.team_id == team_id, Meeting.status.in_(("open", "planned")))
-        .order_by((Meeting.status == "open").desc(), Meeting.starts_at)
+        .where(Meeting.team_id == team_id, col(Meeting.status).in_(("open", "planned")))
+        .order_by((col(Meeting.status) == "open").desc(), col(Meeting.starts_at))
     ).first()
 
 
@@ -106,7 +108,7 @@ def meeting_on(session: Session, *, team_id: str, start: datetime, end: datetime
     return session.exec(
         select(Meeting)
         .where(Meeting.team_id == team_id, Meeting.starts_at >= start, Meeting.starts_at < end)
-        .order_by(Meeting.starts_at.desc())
+        .order_by(col(Meeting.starts_at).desc())
     ).first()
 
 
@@ -115,19 +117,19 @@ def meeting_on(session: Session, *, team_id: str, start: datetime, end: datetime
 
 def add_participant(session: Session, *, team_id: str, meeting_id: int, user_id: str, department: str) -> bool:
     """Someone to ask before the meeting; False when they are on its list already."""
-    table = MeetingParticipant.__table__  # type: ignore[attr-defined]
-    done = session.execute(
+    table = table_of(MeetingParticipant)
+    done = session.exec(
         insert_into(session.get_bind().dialect.name, table)
         .values(team_id=team_id, meeting_id=meeting_id, user_id=user_id, department=department, status="claimed")
         .on_conflict_do_nothing(index_elements=["meeting_id", "user_id"])
     )
-    return bool(done.rowcount)  # type: ignore[attr-defined]
+    return bool(done.rowcount)
 
 
 def mark_participant(session: Session, *, meeting_id: int, user_id: str, **values: Any) -> None:
     session.execute(
         update(MeetingParticipant)
-        .where(MeetingParticipant.meeting_id == meeting_id, MeetingParticipant.user_id == user_id)
+        .where(col(MeetingParticipant.meeting_id) == meeting_id, col(MeetingParticipant.user_id) == user_id)
         .values(**values)
     )
 
@@ -137,7 +139,7 @@ def participants(session: Session, *, meeting_id: int) -> list[MeetingParticipan
         session.exec(
             select(MeetingParticipant)
             .where(MeetingParticipant.meeting_id == meeting_id)
-            .order_by(MeetingParticipant.id)
+            .order_by(col(MeetingParticipant.id))
         ).all()
     )
 
@@ -155,15 +157,15 @@ def unanswered_for(session: Session, *, team_id: str, user_id: str) -> list[Meet
     return list(
         session.exec(
             select(Meeting)
-            .join(MeetingParticipant, MeetingParticipant.meeting_id == Meeting.id)
+            .join(MeetingParticipant, col(MeetingParticipant.meeting_id) == Meeting.id)
             .where(
                 Meeting.team_id == team_id,
                 Meeting.status == "planned",
                 MeetingParticipant.user_id == user_id,
                 MeetingParticipant.status == "asked",
-                MeetingParticipant.answered_at.is_(None),
+                col(MeetingParticipant.answered_at).is_(None),
             )
-            .order_by(Meeting.starts_at)
+            .order_by(col(Meeting.starts_at))
         ).all()
     )
 
@@ -200,7 +202,7 @@ def save_answers(
         session.add(row)
     session.execute(
         update(MeetingParticipant)
-        .where(MeetingParticipant.meeting_id == meeting_id, MeetingParticipant.user_id == user_id)
+        .where(col(MeetingParticipant.meeting_id) == meeting_id, col(MeetingParticipant.user_id) == user_id)
         .values(answered_at=now if any(text for _q, text in answers.values()) else None)
     )
 
@@ -208,26 +210,31 @@ def save_answers(
 def answers(session: Session, *, meeting_id: int) -> list[MeetingAnswer]:
     return list(
         session.exec(
-            select(MeetingAnswer).where(MeetingAnswer.meeting_id == meeting_id).order_by(MeetingAnswer.id)
+            select(MeetingAnswer).where(MeetingAnswer.meeting_id == meeting_id).order_by(col(MeetingAnswer.id))
         ).all()
     )
 
 
-def answer_rows(session: Session, *, team_id: str, first: date | None, last: date | None, tz: str):
+def answer_rows(
+    session: Session, *, team_id: str, first: date | None, last: date | None, tz: str
+) -> tuple[list[str], list[tuple]]:
+    # SQLAlchemy's select: SQLModel's is typed for at most four columns.
     q = (
-        select(
-            Meeting.starts_at,
-            MeetingAnswer.question,
-            MeetingAnswer.question_text,
-            MeetingAnswer.department,
-            MeetingAnswer.user_id,
-            MeetingAnswer.answer,
-            MeetingAnswer.updated_at,
+        sa.select(
+            col(Meeting.starts_at),
+            col(MeetingAnswer.question),
+            col(MeetingAnswer.question_text),
+            col(MeetingAnswer.department),
+            col(MeetingAnswer.user_id),
+            col(MeetingAnswer.answer),
+            col(MeetingAnswer.updated_at),
         )
-        .join(Meeting, Meeting.id == MeetingAnswer.meeting_id)
-        .where(MeetingAnswer.team_id == team_id)
-        .order_by(Meeting.starts_at, MeetingAnswer.question, MeetingAnswer.department, MeetingAnswer.id)
+        .join(Meeting, col(Meeting.id) == MeetingAnswer.meeting_id)
+        .where(col(MeetingAnswer.team_id) == team_id)
+        .order_by(
+            col(Meeting.starts_at), col(MeetingAnswer.question), col(MeetingAnswer.department), col(MeetingAnswer.id)
+        )
     )
-    q = during(q, Meeting.starts_at, first, last, tz)
+    q = during(q, col(Meeting.starts_at), first, last, tz)
     header = ["meeting", "question", "question_text", "department", "user", "answer", "updated_at"]
     return header, [tuple(r) for r in session.execute(q).all()]

@@ -7,9 +7,24 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Executable,
+    Select,
+    SQLColumnExpression,
+    and_,
+    bindparam,
+    case,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
 from storage.rollups import leadday
@@ -29,8 +44,12 @@ class Window:
 
 # Statements are built once per shape (narrowed to a channel or not) with bound parameters and
 # reused: building SQLAlchemy expressions costs more than running these indexed queries.
-TEAM, START, END = bindparam("team"), bindparam("start"), bindparam("end")
-FIRST_DAY, END_DAY, CHANNEL = bindparam("first_day"), bindparam("end_day"), bindparam("channel")
+TEAM: BindParameter[str] = bindparam("team")
+START: BindParameter[datetime] = bindparam("start")
+END: BindParameter[datetime] = bindparam("end")
+FIRST_DAY: BindParameter[date] = bindparam("first_day")
+END_DAY: BindParameter[date] = bindparam("end_day")
+CHANNEL: BindParameter[str | None] = bindparam("channel")
 
 
 def _params(w: Window) -> dict[str, Any]:
@@ -44,48 +63,48 @@ def _params(w: Window) -> dict[str, Any]:
     }
 
 
-def _rows(session: Session, stmt, w: Window) -> list[tuple]:
+def _rows(session: Session, stmt: Executable, w: Window) -> list[tuple]:
     return [tuple(r) for r in session.execute(stmt, _params(w)).all()]
 
 
-def _in_channel(narrow: bool, ext_col):
+def _in_channel(narrow: bool, ext_col: SQLColumnExpression[str | None]) -> ColumnElement[bool]:
     """True when the row's lead (by external id) came from the window's channel, or no channel is set."""
     if not narrow:
         return literal(True)
     lead = aliased(Lead)
-    return exists().where(lead.team_id == TEAM, lead.external_id == ext_col, lead.channel == CHANNEL)
+    return exists().where(col(lead.team_id) == TEAM, col(lead.external_id) == ext_col, col(lead.channel) == CHANNEL)
 
 
-def _won(narrow: bool, deal=Deal):
+def _won(narrow: bool, deal: type[Deal] = Deal) -> ColumnElement[bool]:
     return and_(
-        deal.team_id == TEAM,
-        deal.status == "won",
-        deal.closed_at >= START,
-        deal.closed_at < END,
-        _in_channel(narrow, deal.lead_external_id),
+        col(deal.team_id) == TEAM,
+        col(deal.status) == "won",
+        col(deal.closed_at) >= START,
+        col(deal.closed_at) < END,
+        _in_channel(narrow, col(deal.lead_external_id)),
     )
 
 
-def _day_rows(narrow: bool, model):
-    cond = [model.team_id == TEAM, model.day >= FIRST_DAY, model.day < END_DAY]
+def _day_rows(narrow: bool, model: type[Traffic] | type[Spend]) -> ColumnElement[bool]:
+    cond = [col(model.team_id) == TEAM, col(model.day) >= FIRST_DAY, col(model.day) < END_DAY]
     if narrow:
-        cond.append(model.channel == CHANNEL)
+        cond.append(col(model.channel) == CHANNEL)
     return and_(*cond)
 
 
-def _leads(narrow: bool):
-    cond = [Lead.team_id == TEAM, Lead.created_at >= START, Lead.created_at < END]
+def _leads(narrow: bool) -> ColumnElement[bool]:
+    cond = [col(Lead.team_id) == TEAM, col(Lead.created_at) >= START, col(Lead.created_at) < END]
     if narrow:
-        cond.append(Lead.channel == CHANNEL)
+        cond.append(col(Lead.channel) == CHANNEL)
     return and_(*cond)
 
 
-def _customer(deal=Deal):
+def _customer(deal: type[Deal] = Deal) -> ColumnElement[str]:
     # A deal without a customer is its own customer.
     return func.coalesce(deal.customer, literal("deal:") + deal.external_id)
 
 
-def _count_true(flag):
+def _count_true(flag: SQLColumnExpression[bool]) -> ColumnElement[int]:
     return func.sum(case((flag, 1), else_=0))
 
 
@@ -93,11 +112,11 @@ def _count_true(flag):
 def _totals_statements(narrow: bool) -> dict[str, Any]:
     activity = {
         kind: select(func.count()).where(
-            Activity.team_id == TEAM,
-            Activity.kind == kind,
-            Activity.occurred_at >= START,
-            Activity.occurred_at < END,
-            _in_channel(narrow, Activity.lead_external_id),
+            col(Activity.team_id) == TEAM,
+            col(Activity.kind) == kind,
+            col(Activity.occurred_at) >= START,
+            col(Activity.occurred_at) < END,
+            _in_channel(narrow, col(Activity.lead_external_id)),
         )
         for kind in ("request", "meeting")  # one index range per kind
     }
@@ -112,15 +131,17 @@ def _totals_statements(narrow: bool) -> dict[str, Any]:
             func.count(),
             func.sum(Deal.amount),
             func.count(distinct(_customer())),
-            _count_true(Deal.first_won),
-            func.count(distinct(case((and_(~Deal.first_won, Deal.customer.is_not(None)), Deal.customer)))),
+            _count_true(col(Deal.first_won)),
+            func.count(
+                distinct(case((and_(~col(Deal.first_won), col(Deal.customer).is_not(None)), col(Deal.customer))))
+            ),
         ).where(_won(narrow)),
         "positive_reviews": select(func.count()).where(
-            Feedback.team_id == TEAM,
-            Feedback.kind == "review",
-            Feedback.created_at >= START,
-            Feedback.created_at < END,
-            or_(Feedback.rating >= 4, Feedback.positive.is_(True)),
+            col(Feedback.team_id) == TEAM,
+            col(Feedback.kind) == "review",
+            col(Feedback.created_at) >= START,
+            col(Feedback.created_at) < END,
+            or_(col(Feedback.rating) >= 4, col(Feedback.positive).is_(True)),
         ),
     }
 
@@ -142,13 +163,17 @@ def totals(session: Session, *, window: Window, trend_only: bool = False) -> dic
 def cohort(session: Session, *, window: Window) -> dict[str, int]:
     """Leads created in the period and how far they have got since: target, meeting, won."""
     met = exists().where(
-        Activity.team_id == Lead.team_id, Activity.lead_external_id == Lead.external_id, Activity.kind == "meeting"
+        col(Activity.team_id) == Lead.team_id,
+        col(Activity.lead_external_id) == Lead.external_id,
+        col(Activity.kind) == "meeting",
     )
-    won = exists().where(Deal.team_id == Lead.team_id, Deal.lead_external_id == Lead.external_id, Deal.status == "won")
+    won = exists().where(
+        col(Deal.team_id) == Lead.team_id, col(Deal.lead_external_id) == Lead.external_id, col(Deal.status) == "won"
+    )
     row = session.execute(
         select(
             func.count(),
-            func.sum(case((Lead.verdict == "target", 1), else_=0)),
+            func.sum(case((col(Lead.verdict) == "target", 1), else_=0)),
             func.sum(case((met, 1), else_=0)),
             func.sum(case((won, 1), else_=0)),
         ).where(_leads(window.channel is not None)),
@@ -161,51 +186,54 @@ def cohort(session: Session, *, window: Window) -> dict[str, int]:
 def _grouped_statements(narrow: bool) -> dict[str, Any]:
     lead = aliased(Lead)
     closed = and_(
-        Deal.team_id == TEAM,
-        Deal.status.in_(("won", "lost")),
-        Deal.closed_at >= START,
-        Deal.closed_at < END,
-        _in_channel(narrow, Deal.lead_external_id),
+        col(Deal.team_id) == TEAM,
+        col(Deal.status).in_(("won", "lost")),
+        col(Deal.closed_at) >= START,
+        col(Deal.closed_at) < END,
+        _in_channel(narrow, col(Deal.lead_external_id)),
     )
     return {
         "leads_by_channel": select(
-            Lead.channel, Lead.campaign, func.count(), func.sum(case((Lead.verdict == "target", 1), else_=0))
+            col(Lead.channel),
+            col(Lead.campaign),
+            func.count(),
+            func.sum(case((col(Lead.verdict) == "target", 1), else_=0)),
         )
         .where(_leads(narrow))
-        .group_by(Lead.channel, Lead.campaign),
+        .group_by(col(Lead.channel), col(Lead.campaign)),
         # A sale belongs to its lead's channel.
         "sales_by_channel": select(
-            lead.channel,
-            lead.campaign,
+            col(lead.channel),
+            col(lead.campaign),
             func.count(),
             func.sum(Deal.amount),
             func.count(distinct(_customer())),
-            _count_true(Deal.first_won),
+            _count_true(col(Deal.first_won)),
         )
         .select_from(Deal)
-        .outerjoin(lead, and_(lead.team_id == Deal.team_id, lead.external_id == Deal.lead_external_id))
+        .outerjoin(lead, and_(col(lead.team_id) == Deal.team_id, col(lead.external_id) == Deal.lead_external_id))
         .where(_won(narrow))
-        .group_by(lead.channel, lead.campaign),
-        "spend_by_channel": select(Spend.channel, Spend.campaign, func.sum(Spend.amount))
+        .group_by(col(lead.channel), col(lead.campaign)),
+        "spend_by_channel": select(col(Spend.channel), col(Spend.campaign), func.sum(Spend.amount))
         .where(_day_rows(narrow, Spend))
-        .group_by(Spend.channel, Spend.campaign),
-        "deals_by_product": select(Deal.product, func.count(), func.sum(Deal.amount))
+        .group_by(col(Spend.channel), col(Spend.campaign)),
+        "deals_by_product": select(col(Deal.product), func.count(), func.sum(Deal.amount))
         .where(_won(narrow))
-        .group_by(Deal.product),
+        .group_by(col(Deal.product)),
         "deals_by_rep": select(
-            Deal.rep,
-            func.sum(case((Deal.status == "won", 1), else_=0)),
-            func.sum(case((Deal.status == "lost", 1), else_=0)),
-            func.sum(case((Deal.status == "won", Deal.amount), else_=0)),
+            col(Deal.rep),
+            func.sum(case((col(Deal.status) == "won", 1), else_=0)),
+            func.sum(case((col(Deal.status) == "lost", 1), else_=0)),
+            func.sum(case((col(Deal.status) == "won", Deal.amount), else_=0)),
         )
         .where(closed)
-        .group_by(Deal.rep),
-        "leads_by_owner": select(Lead.owner, func.count()).where(_leads(narrow)).group_by(Lead.owner),
+        .group_by(col(Deal.rep)),
+        "leads_by_owner": select(col(Lead.owner), func.count()).where(_leads(narrow)).group_by(col(Lead.owner)),
     }
 
 
 @cache
-def _leadday_statement(narrow: bool):
+def _leadday_statement(narrow: bool) -> Select:
     return leadday.by_channel_statement(narrow, TEAM, FIRST_DAY, END_DAY, CHANNEL)
 
 
@@ -252,9 +280,9 @@ def product_margins(session: Session, *, team_id: str) -> list[tuple]:
     return [
         tuple(r)
         for r in session.execute(
-            select(Deal.product, func.avg(Deal.margin))
-            .where(Deal.team_id == team_id, Deal.margin.is_not(None), Deal.product.is_not(None))
-            .group_by(Deal.product)
+            select(col(Deal.product), func.avg(Deal.margin))
+            .where(col(Deal.team_id) == team_id, col(Deal.margin).is_not(None), col(Deal.product).is_not(None))
+            .group_by(col(Deal.product))
         ).all()
     ]
 

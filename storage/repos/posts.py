@@ -12,7 +12,7 @@ from sqlalchemy import Update, bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.driver import insert_into
-from storage.models import PostedMessage
+from storage.models import PostedMessage, table_of
 
 CLAIMED, UNSURE, POSTED, DONE, FAILED = "claimed", "unsure", "posted", "done", "failed"
 PART = "part"  # the kind of a claim on a part of a post's thread; the post itself drives it
@@ -25,7 +25,7 @@ def claim_many(
     The channel is where the post goes (a user id for a DM): a cut-off post is looked up there."""
     if not claims:
         return {}
-    table = PostedMessage.__table__  # type: ignore[attr-defined]
+    table = table_of(PostedMessage)
     rows = [
         {"team_id": team_id, "key": key, "kind": kind, "period": period, "channel": channel, "status": CLAIMED}
         | {"created_at": now, "updated_at": now, "attempts": 1}
@@ -47,7 +47,7 @@ def get(session: Session, *, team_id: str, key: str) -> PostedMessage | None:
 def retake(session: Session, *, held: PostedMessage, now: datetime) -> bool:
     """Take a claim over from the state it was read in (a cut-off or refused post to be tried again);
     False when someone else changed it meanwhile."""
-    result = session.execute(
+    result = session.exec(
         update(PostedMessage)
         .where(
             col(PostedMessage.id) == held.id,
@@ -56,7 +56,7 @@ def retake(session: Session, *, held: PostedMessage, now: datetime) -> bool:
         )
         .values(status=CLAIMED, updated_at=now, attempts=PostedMessage.attempts + 1)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 def record(
@@ -73,7 +73,7 @@ def record(
 
 @cache
 def _record() -> Update:
-    t = PostedMessage.__table__  # type: ignore[attr-defined]
+    t = table_of(PostedMessage)
     return (
         update(t)
         .where(t.c.id == bindparam("pid"))
@@ -100,7 +100,7 @@ def unfinished(session: Session, *, before: datetime, limit: int = 200) -> list[
             .where(
                 col(PostedMessage.status).in_((CLAIMED, UNSURE, POSTED)),
                 PostedMessage.kind != PART,
-                or_(col(PostedMessage.updated_at) < before, PostedMessage.status == UNSURE),
+                or_(col(PostedMessage.updated_at) < before, col(PostedMessage.status) == UNSURE),
             )
             .order_by(col(PostedMessage.id))
             .limit(limit)

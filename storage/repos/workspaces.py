@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from storage.models import Deal, Lead, Spend, Traffic, Workspace
 from storage.types import utcnow
@@ -52,6 +52,6 @@ def data_counts(session: Session, *, team_id: str) -> dict[str, int]:
     for label, model in (("leads", Lead), ("deals", Deal), ("spend_days", Spend), ("traffic_days", Traffic)):
         out[label] = session.exec(select(func.count()).select_from(model).where(model.team_id == team_id)).one()
     out["awaiting_verdict"] = session.exec(
-        select(func.count()).where(Lead.team_id == team_id, Lead.card_ts.is_not(None), Lead.verdict.is_(None))
+        select(func.count()).where(Lead.team_id == team_id, col(Lead.card_ts).is_not(None), col(Lead.verdict).is_(None))
     ).one()
     return out

@@ -6,7 +6,11 @@ count new customers from the period's own deals instead of searching each custom
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, event, inspect
+from typing import Any
+
+from sqlalchemy import Connection, event
+from sqlalchemy.orm import Mapper
+from sqlalchemy.orm.attributes import instance_state
 
 from storage.driver import batches, mark, marks
 from storage.models import Deal
@@ -50,21 +54,21 @@ def customers_of(conn: Connection, team_id: str, external_ids: list[str]) -> set
 def _touched(deal: Deal, *, before: bool) -> tuple[set[str], set[str]]:
     customers = {deal.customer} if deal.customer else set()
     if before:
-        h = inspect(deal).attrs["customer"].history
+        h = instance_state(deal).attrs["customer"].history
         customers.update(c for c in h.deleted if c)
     return customers, {deal.external_id}
 
 
 @event.listens_for(Deal, "after_insert")
 @event.listens_for(Deal, "after_delete")
-def _inserted_or_deleted(_mapper, conn: Connection, deal: Deal) -> None:
+def _inserted_or_deleted(_mapper: Mapper[Any], conn: Connection, deal: Deal) -> None:
     customers, ids = _touched(deal, before=True)
     refresh(conn, deal.team_id, customers=customers, external_ids=ids)
 
 
 @event.listens_for(Deal, "after_update")
-def _updated(_mapper, conn: Connection, deal: Deal) -> None:
-    state = inspect(deal)
+def _updated(_mapper: Mapper[Any], conn: Connection, deal: Deal) -> None:
+    state = instance_state(deal)
     if any(state.attrs[f].history.has_changes() for f in ("customer", "status", "closed_at")):
         customers, ids = _touched(deal, before=True)
         refresh(conn, deal.team_id, customers=customers, external_ids=ids)

@@ -9,13 +9,20 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, event, inspect, select
+from sqlalchemy import BindParameter, Connection, Select, bindparam, event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapper
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql import func
+from sqlmodel import col
 
 from storage.driver import batches, insert_into, mark, marks
-from storage.models import Lead, LeadDay
+from storage.models import Lead, LeadDay, table_of
+
+if TYPE_CHECKING:
+    from storage.repos.metrics import Window
 
 KEY = ("team_id", "day", "channel", "campaign")
 
@@ -39,8 +46,8 @@ def add(conn: Connection, deltas: dict[tuple, list[int]]) -> None:
 
 
 @cache
-def _upsert(dialect: str):
-    table = LeadDay.__table__
+def _upsert(dialect: str) -> sqlite.Insert | postgresql.Insert:
+    table = table_of(LeadDay)
     stmt = insert_into(dialect, table).values({c: bindparam(c) for c in (*KEY, "leads", "target_leads")})
     return stmt.on_conflict_do_update(
         index_elements=list(KEY),
@@ -87,7 +94,7 @@ def rebuild_all(conn: Connection, team_id: str) -> int:
 def days_of(conn: Connection, team_id: str, external_ids: list[str]) -> tuple[date, date] | None:
     """The first and last UTC day of the stored leads with these external ids."""
     day = utc_day_sql(conn.dialect.name, "created_at")
-    lo = hi = None
+    span: tuple[date, date] | None = None
     for batch in batches(external_ids):
         row = conn.exec_driver_sql(
             f"SELECT min({day}), max({day}) FROM lead "
@@ -97,11 +104,11 @@ def days_of(conn: Connection, team_id: str, external_ids: list[str]) -> tuple[da
         if row[0] is None:
             continue
         a, b = (date.fromisoformat(str(v)[:10]) for v in row)
-        lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
-    return None if lo is None else (lo, hi)
+        span = (a, b) if span is None else (min(span[0], a), max(span[1], b))
+    return span
 
 
-def split(window) -> tuple[tuple[date, date] | None, list]:
+def split(window: Window) -> tuple[tuple[date, date] | None, list[Window]]:
     """A window as (its whole UTC days [first, end) or None, the windows of its partial edges)."""
     first = window.start.astimezone(UTC).date()
     if datetime.combine(first, time(0), UTC) < window.start:
@@ -117,17 +124,23 @@ def split(window) -> tuple[tuple[date, date] | None, list]:
     return (first, end), edges
 
 
-def by_channel_statement(narrow: bool, team, first_day, end_day, channel):
+def by_channel_statement(
+    narrow: bool,
+    team: BindParameter[Any],
+    first_day: BindParameter[Any],
+    end_day: BindParameter[Any],
+    channel: BindParameter[Any],
+) -> Select:
     """(channel, campaign, leads, target leads) of whole days, "" read back as no channel."""
     stmt = select(
         func.nullif(LeadDay.channel, ""),
         func.nullif(LeadDay.campaign, ""),
         func.sum(LeadDay.leads),
         func.sum(LeadDay.target_leads),
-    ).where(LeadDay.team_id == team, LeadDay.day >= first_day, LeadDay.day < end_day)
+    ).where(col(LeadDay.team_id) == team, col(LeadDay.day) >= first_day, col(LeadDay.day) < end_day)
     if narrow:
-        stmt = stmt.where(LeadDay.channel == channel)
-    return stmt.group_by(LeadDay.channel, LeadDay.campaign)
+        stmt = stmt.where(col(LeadDay.channel) == channel)
+    return stmt.group_by(col(LeadDay.channel), col(LeadDay.campaign))
 
 
 def _is_target(verdict: str | None) -> int:
@@ -142,18 +155,18 @@ def inserted(
 
 
 @event.listens_for(Lead, "after_insert")
-def _inserted(_mapper, conn: Connection, lead: Lead) -> None:
+def _inserted(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
     inserted(conn, lead.team_id, lead.created_at, lead.channel, lead.campaign, lead.verdict)
 
 
 @event.listens_for(Lead, "after_delete")
-def _deleted(_mapper, conn: Connection, lead: Lead) -> None:
+def _deleted(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
     add(conn, {_key(lead.team_id, lead.created_at, lead.channel, lead.campaign): [-1, -_is_target(lead.verdict)]})
 
 
 @event.listens_for(Lead, "after_update")
-def _updated(_mapper, conn: Connection, lead: Lead) -> None:
-    state = inspect(lead)
+def _updated(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
+    state = instance_state(lead)
 
     def before(name: str) -> Any:
         h = state.attrs[name].history

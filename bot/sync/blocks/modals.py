@@ -141,12 +141,12 @@ def build_icp_modal(ws: Workspace, latest: IcpVersion | None) -> View:
     blocks: list[Block] = [
         context(escape(note)),
         modals.text_input(
-            "profile", _("Ideal customer profile"), latest and latest.profile, multiline=True, optional=False
+            "profile", _("Ideal customer profile"), latest.profile if latest else None, multiline=True, optional=False
         ),
         modals.text_input(
             "indicators",
             _("Indicators of readiness to buy"),
-            latest and latest.indicators,
+            latest.indicators if latest else None,
             multiline=True,
             optional=False,
         ),

@@ -8,7 +8,7 @@ Create Date: 2026-11-30 03:23:31.942791
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import storage.types

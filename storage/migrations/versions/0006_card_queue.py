@@ -8,7 +8,7 @@ Create Date: 2026-11-30 04:29:02.067714
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import storage.types

@@ -10,7 +10,7 @@ Leads and target leads per UTC day, channel and campaign, filled from the leads 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0007"
