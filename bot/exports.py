@@ -11,19 +11,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from bot.cells import for_workbook, neutralise
 from bot.deps import Deps
 from bot.workspace.store import load
 from storage.repos import actions, meetings, quality
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A cell a spreadsheet would run as a formula is written as text (a leading apostrophe)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
 
 EXPORTS = {
     "verdicts": quality.verdict_rows,
@@ -44,16 +35,16 @@ def export_rows(
 
 
 def write_table(header: list[str], rows: list[tuple], fmt: str, out: Path | None) -> None:
-    clean = [[neutralise(v) for v in row] for row in rows]
     if fmt == "xlsx":
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("export")
         ws.append(header)
-        for row in clean:
-            ws.append([v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v for v in row])
+        for row in rows:
+            ws.append([for_workbook(v) for v in row])
         assert out is not None  # the CLI asks for --out with xlsx
         wb.save(out)
         return
+    clean = [[neutralise(v) for v in row] for row in rows]
     fh = out.open("w", newline="", encoding="utf-8-sig") if out else sys.stdout
     try:
         writer = csv.writer(fh)

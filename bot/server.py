@@ -24,15 +24,17 @@ from bot.deps import Deps, freeze_startup_objects
 from bot.leads import webhook
 from bot.scheduler import start_scheduler
 from bot.settings import Settings
+from bot.slack import requests
 from storage.db import ping
 
 log = logging.getLogger(__name__)
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
-HOST = "0.0.0.0"
 
 
-def build_wsgi(app: App, deps: Deps) -> WSGIApp:
+def build_wsgi(app: App, deps: Deps, *, slack_events: bool = True) -> WSGIApp:
+    """The HTTP app; `slack_events=False` (Socket Mode) leaves /slack/events unserved: Slack does not
+    send there, and without a signing secret nothing sent there could be checked."""
     slack = SlackRequestHandler(app, path="/slack/events")
 
     def healthz(start_response: Callable) -> list[bytes]:
@@ -53,10 +55,14 @@ def build_wsgi(app: App, deps: Deps) -> WSGIApp:
         hook = webhook.PATH.match(path)
         if hook:
             return webhook.handle(deps, environ, start_response, hook.group(1))
-        if path == "/slack/events":
+        if path == "/slack/events" and slack_events:
             if method != "POST":
                 start_response("405 Method Not Allowed", [("Allow", "POST"), ("Content-Type", "text/plain")])
                 return [b"POST only"]
+            refused = requests.screen(environ)
+            if refused is not None:
+                start_response(refused[0], [("Content-Type", "text/plain")])
+                return [refused[1].encode()]
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"Not Found"]
@@ -125,7 +131,9 @@ def _web_process(settings: Settings, number: int, stop: Event) -> None:
     settings.configure_logging()
     deps = Deps.from_settings(settings)
     deps.card_worker = settings.card_worker
-    server = HttpServer(build_wsgi(create_app(settings, deps), deps), "", 0, sock=shared_socket(HOST, settings.port))
+    server = HttpServer(
+        build_wsgi(create_app(settings, deps), deps), "", 0, sock=shared_socket(settings.host, settings.port)
+    )
     freeze_startup_objects()
     server.start()
     log.info("HTTP process %s of %s answering on port %s", number, settings.web_processes, settings.port)
@@ -157,15 +165,15 @@ def serve(settings: Settings, deps: Deps) -> None:
         deps.card_worker = True
     app = create_app(settings, deps)
     scheduler = start_scheduler(deps)
-    wsgi = build_wsgi(app, deps)
+    wsgi = build_wsgi(app, deps, slack_events=not settings.socket_mode)
     try:
         if settings.socket_mode:
-            HttpServer(wsgi, HOST, settings.port).start()
+            HttpServer(wsgi, settings.host, settings.port).start()
             log.info("Socket Mode; /healthz on port %s", settings.port)
             assert settings.slack_app_token is not None  # what socket_mode means
             SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         else:
-            sock = shared_socket(HOST, settings.port)
+            sock = shared_socket(settings.host, settings.port)
             extra = settings.web_processes - 1
             if extra and not hasattr(socket, "SO_REUSEPORT"):
                 log.warning("WEB_PROCESSES=%s needs SO_REUSEPORT, which this system lacks: one process", extra + 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any, Literal
 
@@ -9,6 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///handoff.db"
+QUIET_AT_DEBUG = ("slack_sdk", "slack_bolt", "urllib3")
 
 
 class SettingsError(Exception):
@@ -23,6 +25,9 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = DEFAULT_DATABASE_URL
+    # The address HTTP is served on: every interface by default (a container, a proxy on another host);
+    # 127.0.0.1 when the reverse proxy runs on the same machine.
+    host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Post lead cards from a separate process, so the HTTP answers never wait behind them.
@@ -52,6 +57,15 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return v if v.endswith("/") else v + "/"
 
+    @field_validator("host")
+    @classmethod
+    def _host(cls, v: str) -> str:
+        try:
+            ipaddress.ip_address(v)
+        except ValueError:
+            raise ValueError("must be an IP address, like 127.0.0.1 or 0.0.0.0") from None
+        return v
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _level(cls, v: object) -> object:
@@ -72,8 +86,14 @@ class Settings(BaseSettings):
             )
 
     def configure_logging(self) -> None:
+        level = logging.getLevelName(self.log_level)
         logging.basicConfig(level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(self.log_level)))
+        logging.getLogger("alembic").setLevel(max(logging.WARNING, level))
+        # At DEBUG these log every request's body: a lead card's name, e-mail and phone. Personal data
+        # stays out of the log whatever LOG_LEVEL says.
+        if level < logging.INFO:
+            for name in QUIET_AT_DEBUG:
+                logging.getLogger(name).setLevel(logging.INFO)
 
 
 def load_settings(**overrides: Any) -> Settings:

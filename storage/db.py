@@ -31,13 +31,17 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, **kw: Any) -> Engine:
+    """The engine for a database URL. An error's message (and so the log) names the statement, never
+    its values: those are a lead's e-mail and phone."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT}, **kw)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT}, hide_parameters=True, **kw
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         _WriteGate().watch(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kw)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **kw)
 
 
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from bot.cells import neutralise
 from bot.cli import main
-from bot.exports import export_rows, neutralise, write_table
+from bot.exports import export_rows, write_table
 from bot.workspace.store import save_settings
 from bot.workspace.worktime import working_hours_between
 from jobs.leads import feedback_sla

@@ -126,9 +126,10 @@ def numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def integers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers, still as floats: the range is checked (out_of_range) before they become Int64."""
     out, bad = numbers(s)
     frac = out.notna() & (out != out.round())
-    return out.where(~frac).astype("Int64"), bad | frac
+    return out.where(~frac), bad | frac
 
 
 def vocabulary(s: pd.Series, words: dict[str, str]) -> tuple[pd.Series, pd.Series]:
@@ -151,3 +152,25 @@ def booleans(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     raw = text(s)
     out = raw.str.lower().map(words)
     return out, raw.notna() & out.isna()
+
+
+# Values a CRM export can hold that no report means: they stop the import like a malformed cell.
+INT_LIMIT = 2_147_483_647  # what an INTEGER column holds
+EARLIEST, LATEST = pd.Timestamp("1970-01-01", tz="UTC"), pd.Timestamp("2101-01-01", tz="UTC")
+RANGE_HINTS = {
+    "integer": f"is too large (at most {INT_LIMIT:,})",
+    "datetime": "is not a date from 1970 to 2100",
+    "date": "is not a date from 1970 to 2100",
+}
+
+
+def out_of_range(values: pd.Series, kind: str) -> pd.Series:
+    """Which parsed values are outside what Handoff keeps (False for kinds without a range)."""
+    if kind == "integer":
+        return (values.notna() & (values.abs() > INT_LIMIT)).fillna(False).astype(bool)
+    if kind == "datetime":
+        return (values.notna() & ((values < EARLIEST) | (values >= LATEST))).fillna(False).astype(bool)
+    if kind == "date":
+        naive = (EARLIEST.tz_localize(None), LATEST.tz_localize(None))
+        return (values.notna() & ((values < naive[0]) | (values >= naive[1]))).fillna(False).astype(bool)
+    return pd.Series(False, index=values.index)

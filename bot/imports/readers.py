@@ -1,16 +1,21 @@
-"""Reading CRM exports in chunks: CSV (UTF-8, UTF-8 with BOM, cp1251; `,` `;` tab) and XLSX."""
+"""Reading CRM exports in chunks: CSV (UTF-8, UTF-8 with BOM, cp1251, cp1252/Latin-1; `,` `;` tab) and
+XLSX."""
 
 from __future__ import annotations
 
 import codecs
 import csv
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 CHUNK_ROWS = 50_000
 _BLOCK = 1 << 20
@@ -30,7 +35,8 @@ class Source:
 
 
 def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without a BOM) when the whole file decodes as UTF-8, else cp1251."""
+    """UTF-8 (with or without a BOM) when the whole file decodes as UTF-8; else cp1251 (Russian) or
+    cp1252 (Western European, a superset of Latin-1's letters), whichever reads as words."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh:
         head = fh.read(3)
@@ -41,8 +47,30 @@ def detect_encoding(path: Path) -> str:
                 decoder.decode(block)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "cp1251"
+            fh.seek(0)
+            sample = fh.read(_BLOCK)
+            if _reads_as_cyrillic(sample):
+                return "cp1251"
+            try:  # Windows' Western European; Latin-1 where a byte has no letter in it
+                sample.decode("cp1252")
+            except UnicodeDecodeError:
+                return "latin-1"
+            return "cp1252"
     return "utf-8-sig" if bom else "utf-8"
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _reads_as_cyrillic(sample: bytes) -> bool:
+    """Whether bytes that are not UTF-8 are Russian text: read as cp1251, the words with Cyrillic
+    letters are Cyrillic throughout. Latin-1 text read as cp1251 puts stray Cyrillic letters inside
+    Latin words ("Müller" becomes "Mьller")."""
+    words = [w for w in _WORD.findall(sample.decode("cp1251", "replace")) if _CYRILLIC.search(w)]
+    mixed = sum(1 for w in words if _LATIN.search(w))
+    return bool(words) and mixed * 2 < len(words)
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -56,6 +84,8 @@ def open_source(path: str | Path) -> Source:
     if not path.is_file():
         raise ReadError(f"{path}: no such file")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if not zipfile.is_zipfile(path):
+            raise ReadError(f"{path}: not an XLSX workbook (it is no zip archive); save it as .xlsx or CSV")
         return Source(path=path, kind="xlsx")
     encoding = detect_encoding(path)
     with path.open("r", encoding=encoding, newline="") as fh:
@@ -97,6 +127,10 @@ def chunks(source: Source, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFram
             yield df
     except pd.errors.ParserError as exc:
         raise ReadError(f"{source.path}: cannot read the CSV: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"{source.path}: not text in {source.encoding} (byte {exc.object[exc.start]:#04x}); save it as UTF-8"
+        ) from None
 
 
 def _cell(v: object) -> str:
@@ -111,12 +145,33 @@ def _cell(v: object) -> str:
     return str(v).strip()
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple]:
-    wb = load_workbook(path, read_only=True, data_only=True)
+def _xlsx_rows(path: Path) -> Iterator[tuple[Any, ...]]:
+    """The first sheet's rows as saved values. A formula the workbook holds no saved value for (a file
+    written by a program, never opened in a spreadsheet) is an error naming its cell, not an empty cell:
+    the formulas are read beside the values to tell the two apart."""
     try:
-        yield from wb.worksheets[0].iter_rows(values_only=True)
+        values = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ReadError(f"{path}: not a workbook that can be read ({type(exc).__name__})") from None
+    try:
+        pairs = zip(
+            values.worksheets[0].iter_rows(values_only=True),
+            formulas.worksheets[0].iter_rows(values_only=True),
+            strict=False,
+        )
+        for number, (row, written) in enumerate(pairs, start=1):
+            for col, (value, raw) in enumerate(zip(row, written, strict=False), start=1):
+                if value is None and isinstance(raw, str) and raw.startswith("="):
+                    cell = f"{get_column_letter(col)}{number}"
+                    raise ReadError(
+                        f"{path}: cell {cell} holds a formula without a saved value; open the file in a "
+                        "spreadsheet and save it, so its values are written"
+                    )
+            yield row
     finally:
-        wb.close()
+        values.close()
+        formulas.close()
 
 
 def _xlsx_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:

@@ -145,6 +145,12 @@ def normalize_chunk(
             src = raw[col_label]
         else:
             continue
+        nul = nz.text(src).str.contains("\x00", regex=False).fillna(False).astype(bool)
+        if nul.any():  # no database keeps it, and no CRM means it
+            total += int(nul.sum())
+            for row in nul[nul].index[:MAX_ERRORS_SHOWN]:
+                errors.append(RowError(int(row), col_label, "contains a NUL character"))
+            src = src.where(~nul, "")
         if spec.type == "text":
             values, bad = nz.text(src), None
         else:
@@ -153,6 +159,16 @@ def normalize_chunk(
             total += int(bad.sum())
             for row in bad[bad].index[:MAX_ERRORS_SHOWN]:
                 errors.append(RowError(int(row), col_label, f"'{src[row]}' {HINTS[spec.type]}"))
+        outside = nz.out_of_range(values, spec.type)
+        if bad is not None:
+            outside &= ~bad
+        if outside.any():
+            total += int(outside.sum())
+            for row in outside[outside].index[:MAX_ERRORS_SHOWN]:
+                errors.append(RowError(int(row), col_label, f"'{src[row]}' {nz.RANGE_HINTS[spec.type]}"))
+            values = values.where(~outside)
+        if spec.type == "integer":
+            values = values.astype("Int64")
         if spec.required:
             empty = nz.text(src).isna()
             total += int(empty.sum())
@@ -166,6 +182,11 @@ def normalize_chunk(
         for row in out.index[no_date][:MAX_ERRORS_SHOWN]:
             label = columns.get("closed_at", "closed_at")
             errors.append(RowError(int(row), label, f"a {out.at[row, 'status']} deal needs a close date"))
+    if kind == "deals" and "margin" in out:
+        bad = (out["margin"].notna() & ~out["margin"].between(0, 1)).fillna(False)
+        total += int(bad.sum())
+        for row in out.index[bad][:MAX_ERRORS_SHOWN]:
+            errors.append(RowError(int(row), columns.get("margin"), "a margin is a share from 0 to 1 (40% is 0.4)"))
     if kind == "feedback" and "rating" in out:
         bad = (out["rating"].notna() & ~out["rating"].between(1, 5)).fillna(False)
         total += int(bad.sum())

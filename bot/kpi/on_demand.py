@@ -13,9 +13,10 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.kpi.blocks import build_on_demand
 from bot.kpi.charts import render_funnel_png
+from bot.kpi.periods import KINDS as PERIOD_KINDS
 from bot.kpi.periods import Period
 from bot.kpi.report import compute_report
-from bot.slack.kit import Message
+from bot.slack.kit import Message, shorten
 
 WORDS = {"day": "daily", "week": "weekly", "month": "monthly"}
 
@@ -36,13 +37,28 @@ class KpiRequest:
 
     @classmethod
     def from_value(cls, value: str) -> KpiRequest:
-        v = json.loads(value)
-        period = Period(v["pk"], date.fromisoformat(v["s"]), date.fromisoformat(v["e"]))
-        return cls(v["kind"], period, v.get("ch"))
+        """The button's value read back; RequestError when it is not one this bot wrote."""
+        try:
+            v = json.loads(value)
+            period = Period(v["pk"], date.fromisoformat(v["s"]), date.fromisoformat(v["e"]))
+            if v["kind"] not in KINDS or period.kind not in PERIOD_KINDS or not _in_range(period.start, period.end):
+                raise ValueError
+            return cls(v["kind"], period, v.get("ch") if isinstance(v.get("ch"), str) else None)
+        except (ValueError, TypeError, KeyError, RecursionError):
+            raise RequestError("this button's report cannot be read") from None
 
 
 class RequestError(ValueError):
     pass
+
+
+KINDS = ("daily", "weekly", "monthly", "range")
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+ECHO = 60  # characters of what was typed repeated in an answer
+
+
+def _in_range(*days: date) -> bool:
+    return all(FIRST_DAY <= d <= LAST_DAY for d in days)
 
 
 def parse_kpi_request(text: str, *, today: date) -> KpiRequest:
@@ -56,7 +72,7 @@ def parse_kpi_request(text: str, *, today: date) -> KpiRequest:
         channel = words[-1]
         words = words[:-2]
     if len(words) > 1:
-        raise RequestError(f"I don't understand `{' '.join(words)}`")
+        raise RequestError(f"I don't understand `{shorten(' '.join(words), ECHO)}`")
     word = words[0].lower() if words else "day"
     if word in WORDS:
         kind = WORDS[word]
@@ -65,13 +81,16 @@ def parse_kpi_request(text: str, *, today: date) -> KpiRequest:
     if post:
         raise RequestError("`post` takes day, week or month")
     try:
-        if ".." in word:
-            first, last = (date.fromisoformat(x) for x in word.split("..", 1))
-            return KpiRequest("range", Period.between(first, last), channel)
-        day = date.fromisoformat(word)
+        days = [date.fromisoformat(x) for x in word.split("..", 1)]
     except ValueError:
-        raise RequestError(f"`{word}` is not day, week, month, a date (YYYY-MM-DD) or a range") from None
-    return KpiRequest("daily", Period.containing("day", day), channel)
+        raise RequestError(f"`{shorten(word, ECHO)}` is not day, week, month, a date (YYYY-MM-DD) or a range") from None
+    if not _in_range(*days):
+        raise RequestError(f"`{word}` is not a date between {FIRST_DAY} and {LAST_DAY}")
+    if len(days) == 2:
+        if days[1] < days[0]:
+            raise RequestError(f"`{word}` ends before it starts")
+        return KpiRequest("range", Period.between(days[0], days[1]), channel)
+    return KpiRequest("daily", Period.containing("day", days[0]), channel)
 
 
 def local_today(now: datetime, tz: str) -> date:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from bot.cells import neutralise
 from bot.i18n import translator
 from bot.kpi.catalog import HEADLINE, KPIS, PERIOD_KPIS, label
 from bot.kpi.engine import Kpi, Report
@@ -140,5 +141,5 @@ def render_channels_csv(report: Report) -> str:
     writer = csv.DictWriter(buf, fieldnames=list(report.channels[0]))
     writer.writeheader()
     for row in report.channels:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        writer.writerow({k: "" if v is None else neutralise(v) for k, v in row.items()})
     return buf.getvalue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -16,7 +16,37 @@ from storage.repos import leads as repo
 # The lead's text fields are the import's: one list of what a lead is.
 TEXT_FIELDS = tuple(f.name for f in KINDS["leads"] if f.type == "text" and f.name != "external_id")
 MAX_FIELD = {"message": 4000}
+MAX_EXTERNAL_ID = 200
+MAX_EXTRA_DEPTH = 8
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST_AHEAD = timedelta(days=366)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def text_problem(value: str) -> str | None:
+    """What makes a string no text a database keeps, or None."""
+    if "\x00" in value:
+        return "contains a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not text: it holds a lone surrogate"
+    return None
+
+
+def _extra_problem(value: Any, depth: int = 0) -> str | None:
+    """An extra field's JSON: text everywhere, not nested too deeply."""
+    if depth > MAX_EXTRA_DEPTH:
+        return f"is nested more than {MAX_EXTRA_DEPTH} deep"
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    return next((p for p in (_extra_problem(v, depth + 1) for v in items) if p), None)
 
 
 @dataclass
@@ -34,7 +64,13 @@ def validate(payload: Any, now: datetime) -> tuple[dict[str, Any], dict[str, str
     fields: dict[str, Any] = {}
     ext = payload.get("external_id")
     if isinstance(ext, int | str) and not isinstance(ext, bool) and str(ext).strip():
-        fields["external_id"] = str(ext).strip()[:200]
+        ext = str(ext).strip()
+        if len(ext) > MAX_EXTERNAL_ID:
+            errors["external_id"] = f"longer than {MAX_EXTERNAL_ID} characters"
+        elif problem := text_problem(ext):
+            errors["external_id"] = problem
+        else:
+            fields["external_id"] = ext
     else:
         errors["external_id"] = "required: a non-empty string or number"
     raw_created = payload.get("created_at")
@@ -45,9 +81,15 @@ def validate(payload: Any, now: datetime) -> tuple[dict[str, Any], dict[str, str
             created = datetime.fromisoformat(str(raw_created).replace("Z", "+00:00"))
             if created.tzinfo is None:
                 raise ValueError
-            fields["created_at"] = created
         except ValueError:
             errors["created_at"] = "must be an ISO 8601 time with an offset, e.g. 2026-11-30T09:15:00+03:00"
+        else:
+            latest = now + LATEST_AHEAD
+            # The year first: at the ends of the calendar converting a zone's offset overflows.
+            if not EARLIEST.year <= created.year <= latest.year or not EARLIEST <= created <= latest:
+                errors["created_at"] = f"must be between {EARLIEST:%Y-%m-%d} and a year from now"
+            else:
+                fields["created_at"] = created
     for name in TEXT_FIELDS:
         value = payload.get(name)
         if value is None or value == "":
@@ -60,11 +102,17 @@ def validate(payload: Any, now: datetime) -> tuple[dict[str, Any], dict[str, str
         if len(value) > limit:
             errors[name] = f"longer than {limit} characters"
             continue
+        if problem := text_problem(value):
+            errors[name] = problem
+            continue
         fields[name] = value
     if "email" in fields and not _EMAIL.match(fields["email"]):
         errors["email"] = "is not an email address"
     known = {"external_id", "created_at", *TEXT_FIELDS}
     extra = {k: v for k, v in payload.items() if k not in known}
+    for key, value in extra.items():
+        if problem := text_problem(key) or _extra_problem(value):
+            errors[key if not text_problem(key) else "body"] = problem
     if extra:
         fields["extra"] = extra
     return fields, errors

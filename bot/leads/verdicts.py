@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot import ids
 from bot.i18n import N_, translator
+from bot.leads.intake import text_problem
 from storage.models import LeadVerdict, Workspace
 
 VERDICTS = ("target", "not_target", "spam", "duplicate", "cant_reach", "not_now")
@@ -69,3 +71,34 @@ class CardState:
             return cls()
         last = history[-1]
         return cls(last.verdict, last.reason, last.note, last.user_id, last.created_at, len(history) - 1)
+
+
+NOTE_LIMIT = 1000  # characters of a comment for marketing (the modal's own limit)
+
+
+@dataclass(frozen=True)
+class VerdictForm:
+    lead_id: int
+    verdict: str
+    reason: str | None
+    note: str | None
+
+
+def read_verdict_form(
+    ws: Workspace, meta: dict[str, object], reason: str | None, note: str | None
+) -> tuple[VerdictForm | None, dict[str, str]]:
+    """The verdict modal's submission checked again on the server (a client can send anything):
+    the form, or errors by block id."""
+    _ = translator(ws.language)
+    lead_id, verdict = meta.get("lead_id"), meta.get("verdict")
+    if not isinstance(lead_id, int) or isinstance(lead_id, bool) or verdict not in VERDICTS:
+        return None, {ids.REASON: _("This form is out of date: press the button on the card again.")}
+    errors: dict[str, str] = {}
+    if reason not in {value for value, _label in reason_options(ws)}:
+        errors[ids.REASON] = _("Choose a reason from the list.")
+    note = (note or "").strip() or None
+    if note is not None and (len(note) > NOTE_LIMIT or text_problem(note)):
+        errors[ids.NOTE] = _("A comment is text of at most {n} characters.").format(n=NOTE_LIMIT)
+    if errors:
+        return None, errors
+    return VerdictForm(lead_id, str(verdict), reason, note), {}

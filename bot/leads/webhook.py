@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable
 from bot.deps import Deps
 from bot.leads.cards import post_card
 from bot.leads.intake import check, store
+from bot.slack import signing
 from storage.repos import workspaces as ws_repo
 
 log = logging.getLogger(__name__)
 PATH = re.compile(r"^/webhooks/([A-Za-z0-9_-]{1,32})/leads$")
 MAX_BODY = 64 * 1024
-MAX_AGE = 300
 
 
 def sign(secret: str, timestamp: int | str, body: bytes) -> str:
@@ -69,14 +69,16 @@ def handle(deps: Deps, environ: dict, start_response: Callable, team_id: str) ->
         secret = ws_repo.webhook_secret(s, team_id=team_id)
         if secret is None:
             return _reply(start_response, "404 Not Found", {"ok": False, "error": "unknown workspace"})
-        if not ts.isdigit() or abs(time.time() - int(ts)) > MAX_AGE:
+        if not signing.fresh(ts, time.time()):
             return _reply(start_response, "401 Unauthorized", {"ok": False, "error": "missing or stale timestamp"})
-        if not hmac.compare_digest(sign(secret, ts, body), given):
+        if not signing.same(sign(secret, ts, body), given):
             return _reply(start_response, "401 Unauthorized", {"ok": False, "error": "bad signature"})
         try:
             payload = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError):
             return _reply(start_response, "400 Bad Request", {"ok": False, "errors": {"body": "not valid JSON"}})
+        except RecursionError:
+            return _reply(start_response, "400 Bad Request", {"ok": False, "errors": {"body": "nested too deeply"}})
         checked = check(s, team_id, payload, deps.clock())
     result = store(deps, team_id, checked)
     if result.status == 400:

@@ -152,3 +152,14 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
     except (TypeError, ValueError):
         return {}
     return meta if isinstance(meta, dict) else {}
+
+
+def number(value: object) -> int | None:
+    """An id a button's value or a modal's metadata carries; None when it is none (a forged request)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None

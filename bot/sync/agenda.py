@@ -130,7 +130,7 @@ def post_agenda(deps: Deps, team_id: str, meeting_id: int) -> str | None:
         log.warning("sync agenda for %s: no sync channel set", team_id)
         return None
     with deps.write() as s:
-        repo.set_status(s, meeting_id=meeting_id, status="open", only_from=("planned",))
+        repo.set_status(s, team_id=team_id, meeting_id=meeting_id, status="open", only_from=("planned",))
     return once.deliver(deps, team_id, agenda_post(deps, team_id, meeting_id, ws.sync_channel)).ts
 
 

@@ -125,9 +125,10 @@ def close(deps: Deps, team_id: str, meeting_id: int, now: datetime, *, by: str |
     """Close the meeting once: the summary in the sync channel, then each owner's new items by DM.
     False when it was already closed."""
     with deps.write() as s:
-        if not repo.set_status(s, meeting_id=meeting_id, status="closed", only_from=("planned", "open")):
+        if not repo.set_status(
+            s, team_id=team_id, meeting_id=meeting_id, status="closed", only_from=("planned", "open"), closed_by=by
+        ):
             return False
-        repo.set_closed_by(s, meeting_id=meeting_id, user_id=by)
     if quiet:
         return True
     with deps.read() as s:

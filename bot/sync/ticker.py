@@ -49,7 +49,7 @@ def run_series(deps: Deps, series: SyncSeries, now: datetime) -> None:
         if m.status == "planned" and m.starts_at not in valid:
             # The series changed (another day or time, a new holiday): this meeting no longer happens.
             with deps.write() as s:
-                repo.set_status(s, meeting_id=m.id, status="skipped", only_from=("planned",))
+                repo.set_status(s, team_id=ws.team_id, meeting_id=m.id, status="skipped", only_from=("planned",))
             continue
         tl = timeline(cal, m)
         if now < tl.starts:

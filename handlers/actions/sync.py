@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.i18n import translator
+from bot.slack import modals
 from bot.slack.access import in_group, is_admin
 from bot.slack.kit import escape, notice
 from bot.sync.answers import answer_form
@@ -20,7 +21,7 @@ def handle_answer_button(ack: Ack, body: dict, action: dict, client: WebClient, 
     ack()
     team_id, user = body["team"]["id"], body["user"]["id"]
     try:
-        ws, m, qs, mine = answer_form(deps, team_id, int(action["value"]), user)
+        ws, m, qs, mine = answer_form(deps, team_id, modals.number(action.get("value")) or 0, user)
     except SyncError as exc:
         respond(response_type="ephemeral", replace_original=False, **notice(escape(str(exc))).to_kwargs())
         return
@@ -55,7 +56,7 @@ def handle_close_button(ack: Ack, body: dict, action: dict, client: WebClient, r
             **notice(escape(_("Only the sync's participants and admins can close the meeting."))).to_kwargs(),
         )
         return
-    if not close(deps, ws.team_id, int(action["value"]), deps.clock(), by=user):
+    if not close(deps, ws.team_id, modals.number(action.get("value")) or 0, deps.clock(), by=user):
         respond(
             response_type="ephemeral",
             replace_original=False,

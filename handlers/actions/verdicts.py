@@ -7,8 +7,11 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.deps import Deps
+from bot.i18n import translator
 from bot.leads.blocks import build_verdict_modal
 from bot.leads.cards import card_state, give_verdict, refusal
+from bot.leads.verdicts import VERDICTS
+from bot.slack import modals
 from bot.slack.kit import escape, notice
 from bot.workspace.store import load
 
@@ -22,9 +25,16 @@ def handle_verdict_button(ack: Ack, body: dict, action: dict, client: WebClient,
         respond(response_type="ephemeral", replace_original=False, **notice(escape(why_not)).to_kwargs())
         return
     verdict = action["action_id"].removeprefix(ids.VERDICT_ACTION_PREFIX)
-    lead_id = int(action["value"])
-    if verdict == "target":
-        give_verdict(deps, ws.team_id, lead_id, verdict="target", user_id=user_id, ws=ws)
+    try:
+        lead_id = modals.number(action.get("value"))
+        if lead_id is None or verdict not in VERDICTS:
+            raise LookupError(action.get("value"))
+        lead, _state = card_state(deps, ws.team_id, lead_id)
+    except LookupError:  # a button of no card of this workspace (forged, or the lead erased)
+        gone = escape(translator(ws.language)("This lead no longer exists."))
+        respond(response_type="ephemeral", replace_original=False, **notice(gone).to_kwargs())
         return
-    lead, _state = card_state(deps, ws.team_id, lead_id)
+    if verdict == "target":
+        give_verdict(deps, ws.team_id, lead.id or 0, verdict="target", user_id=user_id, ws=ws)
+        return
     client.views_open(trigger_id=body["trigger_id"], view=build_verdict_modal(ws, lead, verdict))

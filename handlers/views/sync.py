@@ -44,7 +44,7 @@ def handle_answers_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> N
         if block.startswith(prefix)
     }
     try:
-        save_answers(deps, body["team"]["id"], int(meta["meeting_id"]), body["user"]["id"], texts)
+        save_answers(deps, body["team"]["id"], modals.number(meta.get("meeting_id")) or 0, body["user"]["id"], texts)
     except SyncError as exc:
         first = next(iter(state), prefix + "q1")
         ack(response_action="errors", errors={first: str(exc)})

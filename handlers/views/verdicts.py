@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.deps import Deps
 from bot.leads.cards import give_verdict, refusal
+from bot.leads.verdicts import read_verdict_form
 from bot.slack import modals
 from bot.workspace.store import load
 
@@ -22,15 +23,21 @@ def handle_verdict_submission(ack: Ack, body: dict, view: dict, client: WebClien
         return
     state = view["state"]["values"]
     reason = (modals.field(state, ids.REASON).get("selected_option") or {}).get("value")
-    note = modals.field(state, ids.NOTE).get("value") or None
+    form, errors = read_verdict_form(ws, meta, reason, modals.field(state, ids.NOTE).get("value"))
+    if form is None:
+        ack(response_action="errors", errors=errors)
+        return
     ack()
-    give_verdict(
-        deps,
-        ws.team_id,
-        int(meta["lead_id"]),
-        verdict=meta["verdict"],
-        user_id=user_id,
-        reason=reason,
-        note=note.strip() if note else None,
-        ws=ws,
-    )
+    try:
+        give_verdict(
+            deps,
+            ws.team_id,
+            form.lead_id,
+            verdict=form.verdict,
+            user_id=user_id,
+            reason=form.reason,
+            note=form.note,
+            ws=ws,
+        )
+    except LookupError:  # no such lead in this workspace (a stale or forged form)
+        return

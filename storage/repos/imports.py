@@ -93,8 +93,11 @@ class BulkWriter:
         df = df.assign(row_hash=row_hash)
         known = self._existing(table, team_id, df["external_id"].tolist())
         before = df["external_id"].map(known)
-        new = before.isna()
-        changed = ~new & (before != df["row_hash"])
+        # A row stored by other means (a lead from the webhook) has no hash yet: stored, so not new.
+        new = ~df["external_id"].isin(known.keys())
+        changed = ~new & (before.isna() | (before != df["row_hash"]))
+        if kind == "leads" and changed.any():  # a forgotten lead keeps its personal data erased
+            changed &= ~df["external_id"].isin(self._forgotten(team_id, df.loc[changed, "external_id"].tolist()))
         cols = ["external_id", *fields, "row_hash"]
         if kind == "leads":
             self._note_lead_days(team_id, df.loc[new | changed, "created_at"], df.loc[changed, "external_id"].tolist())
@@ -150,16 +153,27 @@ class BulkWriter:
         self.conn.exec_driver_sql(sql, rows)
         return len(rows)
 
-    def _existing(self, table: Table, team_id: str, keys: list[str]) -> dict[str, int]:
+    def _existing(self, table: Table, team_id: str, keys: list[str]) -> dict[str, int | None]:
         """external_id → row_hash of the keys already stored (plain driver SQL: compiling an
         expanding IN of thousands of values costs more than the lookup itself)."""
-        out: dict[str, int] = {}
+        out: dict[str, int | None] = {}
         m = self._mark
         for batch in driver.batches(keys):
             marks = driver.marks(self.conn, len(batch))
             sql = f"SELECT external_id, row_hash FROM {table.name} WHERE team_id = {m} AND external_id IN ({marks})"
             rows = self.conn.exec_driver_sql(sql, (team_id, *batch)).fetchall()
-            out.update(cast("Sequence[tuple[str, int]]", rows))  # (external_id, row_hash) rows
+            out.update(cast("Sequence[tuple[str, int | None]]", rows))  # (external_id, row_hash) rows
+        return out
+
+    def _forgotten(self, team_id: str, keys: list[str]) -> set[str]:
+        """Of these leads, the ones whose personal data was erased (`handoff forget`)."""
+        out: set[str] = set()
+        for batch in driver.batches(keys):
+            sql = (
+                f"SELECT external_id FROM lead WHERE team_id = {self._mark} AND forgotten_at IS NOT NULL "
+                f"AND external_id IN ({driver.marks(self.conn, len(batch))})"
+            )
+            out.update(e for (e,) in self.conn.exec_driver_sql(sql, (team_id, *batch)))
         return out
 
     def _tuples(self, df: pd.DataFrame, team_id: str, *, first: bool = False) -> list[tuple]:

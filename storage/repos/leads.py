@@ -15,7 +15,20 @@ from storage.driver import insert_into
 from storage.models import CardQueue, HandledEvent, Lead, LeadVerdict, ThreadReply, table_of
 from storage.rollups import leadday
 
-PERSONAL = ("name", "company", "email", "phone", "message", "extra")
+# What a person put into a lead (its tracking parameters can carry an e-mail too).
+PERSONAL = (
+    "name",
+    "company",
+    "email",
+    "phone",
+    "message",
+    "extra",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+)
 
 
 def get(session: Session, *, team_id: str, lead_id: int) -> Lead | None:
@@ -277,7 +290,8 @@ def awaiting_verdict(session: Session, *, team_id: str, since: datetime) -> list
 def forget(
     session: Session, *, team_id: str, lead_id: int | None = None, email: str | None = None, now: datetime
 ) -> list[int]:
-    """Erase personal data; the lead, its channel, campaign and verdicts stay for the numbers."""
+    """Erase a lead's personal data: its fields, the replies in its card's thread and the comments on
+    its verdicts. The lead, its channel, campaign and verdicts stay for the numbers. The ids erased."""
     q = select(Lead).where(Lead.team_id == team_id)
     if lead_id is not None:
         q = q.where(Lead.id == lead_id)
@@ -294,4 +308,7 @@ def forget(
         assert lead.id is not None  # a stored row
         erased.append(lead.id)
     session.flush()
+    if erased:
+        session.execute(delete(ThreadReply).where(col(ThreadReply.lead_id).in_(erased)))
+        session.execute(update(LeadVerdict).where(col(LeadVerdict.lead_id).in_(erased)).values(note=None))
     return erased

@@ -75,16 +75,17 @@ def unfinished_meetings(session: Session, *, team_id: str) -> list[Meeting]:
     )
 
 
-def set_status(session: Session, *, meeting_id: int, status: str, only_from: tuple[str, ...]) -> bool:
-    """Move a meeting to `status` if it is in one of `only_from`; False when someone else moved it first."""
+def set_status(
+    session: Session, *, team_id: str, meeting_id: int, status: str, only_from: tuple[str, ...], **values: Any
+) -> bool:
+    """Move a meeting of the workspace to `status` (with `values`, e.g. who closed it) if it is in one
+    of `only_from`; False when someone else moved it first, or it is no meeting of this workspace."""
     done = session.exec(
-        update(Meeting).where(col(Meeting.id) == meeting_id, col(Meeting.status).in_(only_from)).values(status=status)
+        update(Meeting)
+        .where(col(Meeting.id) == meeting_id, col(Meeting.team_id) == team_id, col(Meeting.status).in_(only_from))
+        .values(status=status, **values)
     )
     return bool(done.rowcount == 1)
-
-
-def set_closed_by(session: Session, *, meeting_id: int, user_id: str | None) -> None:
-    session.execute(update(Meeting).where(col(Meeting.id) == meeting_id).values(closed_by=user_id))
 
 
 def previous_meeting(session: Session, *, team_id: str, before: datetime) -> Meeting | None:

@@ -1,0 +1,252 @@
+"""Hostile input through the real HTTP app: outside text never becomes a mention or a link in Slack,
+and bad or forged requests get a 4xx naming what is wrong — never a 500 (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pytest
+
+from bot import ids
+from bot.app import create_app
+from bot.leads.webhook import sign, webhook_secret
+from bot.server import HttpServer, build_wsgi
+from bot.settings import QUIET_AT_DEBUG, Settings
+from bot.workspace.store import save_settings
+from storage.db import session_scope
+from storage.models import Lead
+from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
+from tests.http import button_click, get, post, signed_post, slash_command, submit_view
+
+SALES = "U0SALES"
+LIVE = ("<!channel>", "<!here>", "<!everyone>", "<!subteam^S0SALES>", "<https://evil.example|click>", "<@U0BOSS>")
+EVIL = "Hi <!channel> <!here> <!everyone> <!subteam^S0SALES> <@U0BOSS> <https://evil.example|click> & co"
+
+
+@pytest.fixture
+def app(running_app: RunningApp) -> RunningApp:
+    save_settings(
+        running_app.deps, TEAM, {"leads_channel": "C0LEADS", "sales": [SALES], "timezone": "UTC", "admins": ["U0ADM"]}
+    )
+    running_app.secret = webhook_secret(running_app.deps, TEAM)
+    running_app.slack.add_user(SALES)
+    return running_app
+
+
+def send_lead(app: RunningApp, body: bytes, *, ts: str | None = None, signature: str | None = None):
+    ts = ts if ts is not None else str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Handoff-Timestamp": ts,
+        "X-Handoff-Signature": signature if signature is not None else sign(app.secret, ts, body),
+    }
+    return post(f"{app.url}/webhooks/{TEAM}/leads", body, headers)
+
+
+def card_ts(app: RunningApp, lead_id: int) -> str | None:
+    with session_scope(app.deps.engine) as s:
+        lead = s.get(Lead, lead_id)
+        return lead.card_ts if lead else None
+
+
+def mrkdwn_of(message: dict) -> list[str]:
+    """Every text Slack parses as mrkdwn in a posted message: its `text`, sections, fields, contexts."""
+    out = [message.get("text", "")]
+    for block in message.get("blocks") or []:
+        if block.get("type") == "section":
+            out += [
+                t["text"] for t in [block.get("text") or {}, *(block.get("fields") or [])] if t.get("type") == "mrkdwn"
+            ]
+        if block.get("type") == "context":
+            out += [e["text"] for e in block.get("elements", []) if e.get("type") == "mrkdwn"]
+    return out
+
+
+def assert_inert(texts: list[str]) -> None:
+    joined = "\n".join(texts)
+    for live in LIVE:
+        assert live not in joined, live
+    assert "&lt;!channel&gt;" in joined and "&amp; co" in joined
+
+
+def test_a_lead_cannot_mention_anyone_from_its_card(app: RunningApp):
+    """Every field of a webhook lead with mentions and links in it shows on the card as text."""
+    lead = {
+        "external_id": "evil-1",
+        "name": EVIL,
+        "company": EVIL,
+        "channel": EVIL,
+        "campaign": EVIL,
+        "product": EVIL,
+        "owner": EVIL,
+        "message": EVIL,
+        "utm_source": EVIL,
+    }
+    assert send_lead(app, json.dumps(lead).encode()).status == 201
+    card = app.slack.wait_for("chat.postMessage")[0]
+    assert_inert(mrkdwn_of(card.args))
+
+
+def test_a_verdict_comment_cannot_mention_anyone(app: RunningApp):
+    """The comment sales writes for marketing shows on the refreshed card as text."""
+    reply = send_lead(app, json.dumps({"external_id": "c-1", "name": "Plain"}).encode())
+    lead_id = reply.json()["lead_id"]
+    app.slack.wait_for("chat.postMessage")
+    deadline = time.monotonic() + 10
+    while card_ts(app, lead_id) is None:  # the card's place, recorded right after the post
+        assert time.monotonic() < deadline, "the card's place was never recorded"
+        time.sleep(0.01)
+    meta = json.dumps({"team_id": TEAM, "lead_id": lead_id, "verdict": "not_target"})
+    values = {
+        ids.REASON: {ids.VALUE: {"type": "static_select", "selected_option": {"value": "no_budget"}}},
+        ids.NOTE: {ids.VALUE: {"type": "plain_text_input", "value": EVIL}},
+    }
+    assert submit_view(app, ids.VERDICT_MODAL, meta, values, user=SALES).status == 200
+    update = app.slack.wait_for("chat.update")[0]
+    assert_inert(mrkdwn_of(update.args))
+
+
+def test_a_lead_added_by_hand_cannot_mention_anyone(app: RunningApp):
+    """/lead's fields are outside text too."""
+    values = {f: {ids.VALUE: {"type": "plain_text_input", "value": EVIL}} for f in ("name", "company", "message")}
+    assert submit_view(app, ids.LEAD_MODAL, json.dumps({"team_id": TEAM}), values, user=SALES).status == 200
+    card = app.slack.wait_for("chat.postMessage")[0]
+    assert_inert(mrkdwn_of(card.args))
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["superscript timestamp", "huge timestamp", "non-ascii signature", "empty signature", "no timestamp"],
+)
+def test_forged_lead_requests_are_refused_not_crashed(app: RunningApp, case: str):
+    """Unauthenticated garbage in the signing headers is a 401, never a 500."""
+    body = b'{"external_id": "x"}'
+    kw = {
+        "superscript timestamp": {"ts": "\u00b2"},
+        "huge timestamp": {"ts": "9" * 400},
+        "non-ascii signature": {"signature": "v1=\u00e9\u00e9"},
+        "empty signature": {"signature": ""},
+        "no timestamp": {"ts": ""},
+    }[case]
+    reply = send_lead(app, body, **kw)
+    assert reply.status == 401
+
+
+@pytest.mark.parametrize(
+    "header,value",
+    [
+        ("X-Slack-Request-Timestamp", "\u00b2"),
+        ("X-Slack-Request-Timestamp", "9" * 400),
+        ("X-Slack-Signature", "v0=\u00e9"),
+    ],
+)
+def test_forged_slack_requests_are_refused_not_crashed(app: RunningApp, header: str, value: str):
+    """The same garbage in Slack's own signing headers on /slack/events: 401."""
+    body = "command=%2Fkpi&text=&team_id=T0TEST&user_id=U0ADM"
+    reply = signed_post(
+        app.url + "/slack/events", SIGNING_SECRET, body, "application/x-www-form-urlencoded", extra={header: value}
+    )
+    assert reply.status == 401
+
+
+def test_an_oversized_slack_request_is_refused_before_it_is_read(app: RunningApp):
+    """A body over the limit is a 413 whatever its signature."""
+    body = "payload=" + "x" * (2 * 1024 * 1024)
+    reply = signed_post(app.url + "/slack/events", SIGNING_SECRET, body, "application/x-www-form-urlencoded")
+    assert reply.status == 413
+
+
+@pytest.mark.parametrize(
+    "field,value,problem",
+    [
+        ("name", "a\u0000b", "NUL"),
+        ("message", "\ud800", "not text"),
+        ("created_at", "0001-01-01T00:00:00+14:00", "between"),
+        ("created_at", "9999-12-31T23:59:59-12:00", "between"),
+        ("external_id", "x" * 201, "longer than 200"),
+    ],
+)
+def test_signed_bad_lead_fields_are_400_naming_the_field(app: RunningApp, field: str, value: str, problem: str):
+    """Signed requests with NUL bytes, lone surrogates, impossible dates or an over-long id: 400 naming the
+    field, nothing stored."""
+    payload = {"external_id": "bad-1", field: value}
+    reply = send_lead(app, json.dumps(payload).encode())
+    assert reply.status == 400
+    assert problem in reply.json()["errors"][field]
+    with session_scope(app.deps.engine) as s:
+        assert s.get(Lead, 1) is None
+
+
+def test_deeply_nested_json_is_a_400(app: RunningApp):
+    """JSON nested 5,000 deep: not JSON we take, 400 (the parser's recursion limit is no 500)."""
+    body = b'{"external_id": "n", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    assert send_lead(app, body).status == 400
+
+
+def test_a_slash_command_with_a_date_at_the_end_of_time_is_answered(app: RunningApp):
+    """`/kpi 9999-12-31` and a 3,000-character `/funnel` are answered with a usage hint, not a 500."""
+    assert slash_command(app, "/kpi", "9999-12-31").status == 200
+    reply = slash_command(app, "/funnel", "x" * 3000)
+    assert reply.status == 200 and "Try" in reply.body.decode()
+
+
+def test_an_interactive_payload_that_is_not_json_is_a_400(app: RunningApp):
+    """`payload=` that is not JSON is refused before any listener runs."""
+    reply = signed_post(
+        app.url + "/slack/events", SIGNING_SECRET, "payload=%7Bnot-json", "application/x-www-form-urlencoded"
+    )
+    assert reply.status == 400
+
+
+def test_a_verdict_modal_with_forged_values_is_refused_field_by_field(app: RunningApp):
+    """A reason outside the list, a 20,000-character comment, metadata that is not JSON: errors in the
+    modal, nothing stored."""
+    reply = send_lead(app, json.dumps({"external_id": "f-1", "name": "Plain"}).encode())
+    lead_id = reply.json()["lead_id"]
+    meta = json.dumps({"team_id": TEAM, "lead_id": lead_id, "verdict": "not_target"})
+    values = {
+        ids.REASON: {ids.VALUE: {"type": "static_select", "selected_option": {"value": "made_up"}}},
+        ids.NOTE: {ids.VALUE: {"type": "plain_text_input", "value": "x" * 20000}},
+    }
+    reply = submit_view(app, ids.VERDICT_MODAL, meta, values, user=SALES)
+    errors = reply.json()["errors"]
+    assert set(errors) == {ids.REASON, ids.NOTE}
+    reply = submit_view(app, ids.VERDICT_MODAL, "{not json", values, user=SALES)
+    assert reply.status == 200 and reply.json()["response_action"] == "errors"
+    with session_scope(app.deps.engine) as s:
+        assert s.get(Lead, lead_id).verdict is None
+
+
+def test_the_verdict_button_with_a_value_that_is_no_lead_is_answered(app: RunningApp):
+    """A forged button value (not a number, or another workspace's lead) is answered, never a 500."""
+    for value in ("abc", "999999"):
+        assert button_click(app, ids.VERDICT_ACTION_PREFIX + "target", value, user=SALES).status == 200
+    answers = app.slack.wait_for_response(2)
+    assert all("no longer exists" in a["text"] for a in answers)
+
+
+def test_socket_mode_serves_no_slack_events(app: RunningApp):
+    """In Socket Mode nothing arrives over HTTP from Slack: /slack/events is not served (no signing secret
+    could check it), /healthz still is."""
+    wsgi = build_wsgi(create_app(app.deps.settings, app.deps), app.deps, slack_events=False)
+    server = HttpServer(wsgi, "127.0.0.1", 0, loop_timeout=0.05).start()
+    try:
+        url = f"http://127.0.0.1:{server.port}"
+        assert post(url + "/slack/events", b"{}", {"Content-Type": "application/json"}).status == 404
+        assert get(url + "/healthz").status == 200
+    finally:
+        server.stop()
+
+
+def test_debug_logging_leaves_slack_bodies_out():
+    """LOG_LEVEL=DEBUG lets our own debug lines through, not slack_sdk's request bodies (a card's e-mail,
+    phone): its loggers stay at INFO."""
+    Settings(log_level="DEBUG", _env_file=None).configure_logging()
+    try:
+        assert [logging.getLogger(n).level for n in QUIET_AT_DEBUG] == [logging.INFO] * len(QUIET_AT_DEBUG)
+        assert not logging.getLogger("slack_sdk.web.base_client").isEnabledFor(logging.DEBUG)
+    finally:
+        for name in QUIET_AT_DEBUG:
+            logging.getLogger(name).setLevel(logging.NOTSET)
