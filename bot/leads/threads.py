@@ -14,6 +14,7 @@ from bot.workspace.store import load
 from storage.models import Lead
 from storage.repos import leads as repo
 from storage.repos import posts
+from storage.repos import threads as replies
 
 log = logging.getLogger(__name__)
 KEPT_SUBTYPES = (None, "thread_broadcast", "file_share")
@@ -63,12 +64,12 @@ def _record_message(deps: Deps, team_id: str, event_id: str, event: dict) -> Non
     if subtype not in (*KEPT_SUBTYPES, "message_changed", "message_deleted") or not channel:
         return
     with deps.write() as s:
-        if not repo.first_event(s, team_id=team_id, event_id=event_id):
+        if not replies.first_event(s, team_id=team_id, event_id=event_id):
             return  # a retried delivery: already handled
         if subtype == "message_changed":
             msg = event.get("message") or {}
             if msg.get("ts"):
-                repo.edit_reply(
+                replies.edit_reply(
                     s,
                     team_id=team_id,
                     channel=channel,
@@ -79,7 +80,7 @@ def _record_message(deps: Deps, team_id: str, event_id: str, event: dict) -> Non
             return
         if subtype == "message_deleted":
             if event.get("deleted_ts"):
-                repo.delete_reply(s, team_id=team_id, channel=channel, ts=event["deleted_ts"])
+                replies.delete_reply(s, team_id=team_id, channel=channel, ts=event["deleted_ts"])
             return
         thread_ts = event.get("thread_ts")
         if event.get("bot_id") or not thread_ts or thread_ts == event.get("ts"):
@@ -88,7 +89,7 @@ def _record_message(deps: Deps, team_id: str, event_id: str, event: dict) -> Non
         if lead is None:
             return
         assert lead.id is not None  # a stored row
-        repo.add_reply(
+        replies.add_reply(
             s,
             team_id=team_id,
             lead_id=lead.id,
@@ -108,7 +109,7 @@ def on_card_event(
 
     def attempt() -> None:
         with deps.write() as s:
-            if not repo.first_event(s, team_id=team_id, event_id=event_id):
+            if not replies.first_event(s, team_id=team_id, event_id=event_id):
                 return
             lead = _card_lead(deps, s, team_id, channel, ts)
         if lead is not None:

@@ -172,8 +172,10 @@ def _carry_on(deps: Runtime, team_id: str, post: Post) -> Outcome:
         held = repo.get(s, team_id=team_id, key=post.key)
     if held is None or held.status in (DONE, FAILED):
         return Outcome("skipped", *((held.channel, held.ts, held.error) if held else ()))
-    if held.status == POSTED and held.channel and held.ts:
-        return thread.finish(deps, team_id, post, thread.row_id(held), held.channel, held.ts)
+    if held.status == POSTED and held.channel and held.ts:  # out before; only its thread may be missing
+        finished = thread.finish(deps, team_id, post, thread.row_id(held), held.channel, held.ts)
+        finished.status = "skipped"
+        return finished
     if held.status == CLAIMED and deps.clock() - held.updated_at < STALE:
         return Outcome("skipped")  # being posted right now
     channel = held.channel or post.channel
