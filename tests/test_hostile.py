@@ -8,6 +8,7 @@ import logging
 import time
 
 import pytest
+from sqlmodel import select
 
 from bot import ids
 from bot.app import create_app
@@ -16,7 +17,7 @@ from bot.server import HttpServer, build_wsgi
 from bot.settings import QUIET_AT_DEBUG, Settings
 from bot.workspace.store import save_settings
 from storage.db import session_scope
-from storage.models import Lead
+from storage.models import ActionItem, Feedback, IcpVersion, Lead, MeetingNote
 from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
 from tests.http import button_click, get, post, signed_post, slash_command, submit_view
 
@@ -250,3 +251,30 @@ def test_debug_logging_leaves_slack_bodies_out():
     finally:
         for name in QUIET_AT_DEBUG:
             logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def test_sync_notes_and_actions_of_any_length_are_answered_and_kept_once(app: RunningApp):
+    """`/sync notes` and `/sync action` with 3,000 characters: answered (the echo fits Slack's limits) and
+    kept once — a failure after storing would have had Slack's retry store them twice."""
+    long = "decide " * 430  # ~3,000 characters
+    assert slash_command(app, "/sync", f"notes {long}").status == 200
+    assert slash_command(app, "/sync", f"action <@U0SALES> {long}").status == 200
+    with session_scope(app.deps.engine) as s:
+        assert len(s.exec(select(MeetingNote)).all()) == 1 and len(s.exec(select(ActionItem)).all()) == 1
+
+
+def test_forged_feedback_and_profile_forms_are_refused_by_field(app: RunningApp):
+    """A feedback modal with a made-up kind, a rating of 9 or 20,000 characters, an ICP of 20,000: errors
+    in the modal, nothing kept."""
+    text = {"type": "plain_text_input", "value": "x" * 20000}
+    values = {
+        "kind": {ids.VALUE: {"type": "static_select", "selected_option": {"value": "praise"}}},
+        "rating": {ids.VALUE: {"type": "static_select", "selected_option": {"value": "9"}}},
+        "text": {ids.VALUE: text},
+    }
+    reply = submit_view(app, ids.FEEDBACK_MODAL, "{}", values)
+    assert set(reply.json()["errors"]) == {"kind", "text"}
+    reply = submit_view(app, ids.SYNC_ICP_MODAL, "{}", {"profile": {ids.VALUE: text}, "indicators": {ids.VALUE: text}})
+    assert set(reply.json()["errors"]) == {"profile", "indicators"}
+    with session_scope(app.deps.engine) as s:
+        assert s.exec(select(Feedback)).all() == [] and s.exec(select(IcpVersion)).all() == []

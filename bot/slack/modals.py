@@ -163,3 +163,18 @@ def number(value: object) -> int | None:
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
         return int(value)
     return None
+
+
+TEXT_LIMIT = 3000  # what Slack lets a multiline input hold
+
+
+def text_errors(state: dict[str, Any], language: str, blocks: dict[str, int]) -> dict[str, str]:
+    """Text inputs checked again on the server (a client can send anything): block id → the error, for
+    those longer than their limit or holding what is no text (a NUL character)."""
+    _ = translator(language)
+    errors = {}
+    for block, limit in blocks.items():
+        value = field(state, block).get("value") or ""
+        if not isinstance(value, str) or len(value) > limit or "\x00" in value:
+            errors[block] = _("At most {n} characters of text.").format(n=limit)
+    return errors

@@ -12,6 +12,7 @@ from bot.slack import modals
 from bot.slack.access import is_admin, not_a_member
 from bot.sync.answers import save_answers
 from bot.sync.blocks.modals import build_feedback_modal, parse_sync_submission
+from bot.sync.commands import FEEDBACK_KINDS
 from bot.sync.feedback import save_feedback
 from bot.sync.icp import save_icp
 from bot.sync.series import SyncError, find_series, setup
@@ -54,6 +55,11 @@ def handle_answers_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> N
 
 def handle_icp_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
     state = view["state"]["values"]
+    language = load(deps, body["team"]["id"]).language
+    errors = modals.text_errors(state, language, {"profile": modals.TEXT_LIMIT, "indicators": modals.TEXT_LIMIT})
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
     profile = (modals.field(state, "profile").get("value") or "").strip()
     indicators = (modals.field(state, "indicators").get("value") or "").strip()
     save_icp(deps, body["team"]["id"], profile, indicators, body["user"]["id"])
@@ -76,13 +82,22 @@ def handle_feedback_shortcut(ack: Ack, shortcut: dict, client: WebClient, deps: 
 def handle_feedback_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
     meta = modals.metadata(view)
     state = view["state"]["values"]
-    rating = (modals.field(state, "rating").get("selected_option") or {}).get("value")
+    ws = load(deps, body["team"]["id"])
+    kind = (modals.field(state, "kind").get("selected_option") or {}).get("value") or "review"
+    rating = modals.number((modals.field(state, "rating").get("selected_option") or {}).get("value"))
+    limits = {"text": modals.TEXT_LIMIT, "customer": 500}
+    errors = modals.text_errors(state, ws.language, limits)
+    if kind not in FEEDBACK_KINDS or (rating is not None and not 1 <= rating <= 5):
+        errors["kind"] = translator(ws.language)("This form is out of date: open it again.")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
     save_feedback(
         deps,
-        body["team"]["id"],
+        ws.team_id,
         f"slack-msg-{meta.get('channel')}-{meta.get('ts')}",
-        kind=(modals.field(state, "kind").get("selected_option") or {}).get("value") or "review",
-        rating=int(rating) if rating else None,
+        kind=kind,
+        rating=rating,
         text=(modals.field(state, "text").get("value") or "").strip(),
         author=body["user"]["id"],
         source="slack message",
