@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from bot.deps import Deps
 from bot.settings import Settings
 from storage.db import make_engine, migrate
+from tests.background import Background
 from tests.slack_double import SHARED, SlackDouble
 
 POSTGRES_URL = os.environ.get("HANDOFF_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -183,6 +184,7 @@ class RunningApp:
     url: str
     deps: Deps
     slack: SlackDouble
+    background: Background
 
 
 @pytest.fixture
@@ -200,6 +202,8 @@ def running_app(engine: Engine, slack: SlackDouble) -> Iterator[RunningApp]:
     )
     deps = Deps(settings=settings, engine=engine)
     app = create_app(settings, deps)
+    background = Background().watch(deps, app.listener_runner.listener_executor)
     server = HttpServer(build_wsgi(app, deps), "127.0.0.1", 0, loop_timeout=0.05).start()
-    yield RunningApp(f"http://127.0.0.1:{server.port}", deps, slack)
+    yield RunningApp(f"http://127.0.0.1:{server.port}", deps, slack, background)
     server.stop()
+    background.close()
