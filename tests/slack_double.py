@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import selectors
 import socket
 import threading
 import time
@@ -70,7 +71,8 @@ class SlackDouble:
         self._refs = {p.stem: _load_json(p) for p in (SLACK / "web-api-ref").glob("*.json")}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._wake, self._waker = socket.socketpair()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
 
     # -- lifecycle -------------------------------------------------------------------------------
     @property
@@ -89,8 +91,23 @@ class SlackDouble:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        self._waker.send(b"x")
+        self._thread.join()
         self._server.server_close()
+        self._wake.close()
+        self._waker.close()
+
+    def _serve(self) -> None:
+        # Not serve_forever(): it notices a shutdown only at its next poll, up to half a second after
+        # every test. This loop wakes as soon as stop() writes to the other end of `_wake`.
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._server, selectors.EVENT_READ)
+            selector.register(self._wake, selectors.EVENT_READ)
+            while True:
+                for key, _ in selector.select():
+                    if key.fileobj is self._wake:
+                        return
+                    self._server.handle_request()
 
     # -- steering --------------------------------------------------------------------------------
     def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:

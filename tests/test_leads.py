@@ -117,7 +117,7 @@ def test_webhook_posts_a_card_once(app: RunningApp):
     again = send_lead(app, LEAD)
     assert again.status == 200 and again.json() == {"ok": True, "lead_id": lead_id, "created": False}
     post_card(app.deps, TEAM, lead_id)  # the job retrying finds the claim
-    time.sleep(0.3)
+    app.background.wait_idle()  # and the first webhook's posting in the background has finished
     assert len(app.slack.calls_to("chat.postMessage")) == 1
     lead = _lead(app)
     assert lead.extra == {"crm_stage": "MQL"} and lead.card_ts == card.response["ts"]
@@ -159,7 +159,7 @@ def test_with_a_card_worker_the_webhook_only_queues_and_the_worker_posts_once(ap
     app.deps.card_worker = True
     lead_id = send_lead(app, LEAD).json()["lead_id"]
     send_lead(app, LEAD)  # a retried webhook queues nothing more
-    time.sleep(0.3)
+    app.background.wait_idle()  # whatever the webhooks left to do in the background is done
     assert app.slack.calls_to("chat.postMessage") == [] and _queued(app) == [(TEAM, lead_id)]
     assert drain(app.deps) == 1
     assert drain(app.deps) == 0 and _queued(app) == []
@@ -201,9 +201,7 @@ def test_the_worker_posts_a_batch_once_each_and_records_every_outcome(app: Runni
 def test_without_a_worker_the_card_leaves_the_queue_when_posted(app: RunningApp):
     send_lead(app, LEAD)
     _card(app)
-    deadline = time.monotonic() + 5
-    while _queued(app) and time.monotonic() < deadline:  # taken off right after the card is stored
-        time.sleep(0.02)
+    app.background.wait_idle()  # the posting is over: the card is off the queue by now
     assert _queued(app) == []
 
 
@@ -226,6 +224,7 @@ def test_webhook_refusals_store_nothing(app: RunningApp, case: str, status: int)
     else:
         reply = send_lead(app, LEAD, team="T0NOBODY")
     assert reply.status == status
+    app.background.wait_idle()  # nothing left running that could store or post it
     assert _lead(app) is None
     assert app.slack.calls_to("chat.postMessage") == []
 
@@ -306,7 +305,7 @@ def test_a_double_click_is_one_verdict(app: RunningApp):
     for _ in range(2):
         button_click(app, ids.VERDICT_ACTION_PREFIX + "target", str(lead_id), user=SALES, channel="C0LEADS")
     app.slack.wait_for("chat.update")
-    time.sleep(0.3)
+    app.background.wait_idle()  # both clicks' listeners have finished
     with session_scope(app.deps.engine) as s:
         assert len(_history(s, lead_id)) == 1
     assert len(app.slack.calls_to("chat.update")) == 1
@@ -318,6 +317,7 @@ def test_someone_outside_sales_is_refused(app: RunningApp):
     button_click(app, ids.VERDICT_ACTION_PREFIX + "spam", str(lead_id), user="U0MKT", channel="C0LEADS")
     answer = app.slack.wait_for_response()[0]
     assert answer["response_type"] == "ephemeral" and "Only the sales team" in answer["text"]
+    app.background.wait_idle()  # the click's listener has finished
     assert app.slack.calls_to("views.open") == [] and _lead(app).verdict is None
 
 
@@ -461,7 +461,7 @@ def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(
     reply = _reply_event("Already called them", "1800000000.000900", card_ts, _id="EvEARLYREPLY")
     reaction = _reaction_event(card_ts, "1800000000.000950", _id="EvEARLYX")
     assert send_event(app, reply).status == 200 and send_event(app, reaction).status == 200
-    time.sleep(0.5)
+    app.background.wait_idle(timers=False)  # both listeners have tried once; their retries are timed
     assert _replies(app) == [] and _lead(app).verdict is None
     with session_scope(app.deps.engine) as s:  # …and now recorded, as the worker does after its chunk
         repo.set_cards(s, team_id=TEAM, cards=[(lead_id, "C0LEADS", card_ts)], now=utcnow())
@@ -471,7 +471,7 @@ def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(
     _wait(lambda: _lead(app).verdict == "not_target", timeout=8)
     send_event(app, reply, retry=1)
     send_event(app, reaction, retry=1)
-    time.sleep(0.5)
+    app.background.wait_idle()  # the retried deliveries handled, and no try of any event still to come
     assert len(_replies(app)) == 1
     with session_scope(app.deps.engine) as s:
         assert [h.source for h in _history(s, lead_id)] == ["reaction"]

@@ -68,6 +68,7 @@ def test_config_by_non_admin_is_refused(running_app: RunningApp):
     running_app.slack.add_user("U0PLAIN")
     body = slash(running_app, "config", user="U0PLAIN").json()
     assert "admins" in body["text"]
+    running_app.background.wait_idle()  # the command's listener has finished
     assert running_app.slack.calls_to("views.open") == []
 
 
@@ -137,6 +138,7 @@ def test_config_submission_with_bad_values_shows_errors_in_the_modal(running_app
     assert body["response_action"] == "errors"
     assert "Mars/Base" in body["errors"]["timezone"]
     assert "work_hours" in body["errors"]
+    running_app.background.wait_idle()  # the submission's listener has finished
     assert load(running_app.deps, TEAM).timezone == "UTC"
 
 
@@ -147,6 +149,7 @@ def test_config_submission_names_a_channel_the_bot_is_not_in(running_app: Runnin
     reply = signed_post(running_app.url + "/slack/events", SIGNING_SECRET, interactive(_submission(GOOD_FORM)), FORM)
     body = reply.json()
     assert "/invite @Handoff" in body["errors"]["leads_channel"]
+    running_app.background.wait_idle()  # the submission's listener has finished
     assert load(running_app.deps, TEAM).leads_channel is None
 
 
