@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -106,7 +107,8 @@ class HttpServer:
 
     def stop(self) -> None:
         self._stopping.set()
-        self._server.pull_trigger()
+        with contextlib.suppress(OSError):  # the loop closed its trigger already: it is ending by itself
+            self._server.pull_trigger()
         self._thread.join(timeout=5)
 
 
