@@ -16,11 +16,12 @@ from storage import db
 from storage.db import make_engine, session_scope
 
 
-def _hold_write_lock(path: Path, seconds: float, started: threading.Event) -> None:
+def _hold_write_lock(path: Path, seconds: float, started: threading.Event, release: threading.Event) -> None:
+    """Hold SQLite's write lock for `seconds`, or until `release` is set if that comes first."""
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("BEGIN IMMEDIATE")
     started.set()
-    time.sleep(seconds)
+    release.wait(seconds)
     con.execute("COMMIT")
     con.close()
 
@@ -32,8 +33,8 @@ def test_a_writer_goes_on_once_the_lock_is_free_and_gives_up_after_the_timeout(t
     engine = make_engine(f"sqlite:///{path}")
     with session_scope(engine) as s:
         s.execute(text("CREATE TABLE note (body TEXT)"))
-    started = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(path, 0.3, started))
+    started, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(path, 0.3, started, release))
     holder.start()
     started.wait()
     t0 = time.monotonic()
@@ -46,11 +47,16 @@ def test_a_writer_goes_on_once_the_lock_is_free_and_gives_up_after_the_timeout(t
 
     monkeypatch.setattr(db, "BUSY_TIMEOUT", 0.3)
     started.clear()
-    holder = threading.Thread(target=_hold_write_lock, args=(path, 1.5, started))
+    # Held for 1.5 s at most, so a writer still waiting by then gets the lock and the test fails, but
+    # given back as soon as the writer has given up.
+    holder = threading.Thread(target=_hold_write_lock, args=(path, 1.5, started, release))
     holder.start()
     started.wait()
-    with pytest.raises(Exception, match="locked"), session_scope(engine) as s:
-        s.execute(text("SELECT 1"))
+    try:
+        with pytest.raises(Exception, match="locked"), session_scope(engine) as s:
+            s.execute(text("SELECT 1"))
+    finally:
+        release.set()
     holder.join()
     with session_scope(engine) as s:  # the lock free again, the next writer goes straight through
         assert s.execute(text("SELECT count(*) FROM note")).scalar() == 1
