@@ -145,6 +145,7 @@ def test_cards_cut_off_mid_batch_are_each_posted_once(engine: Engine, slack: Sla
         queued = s.exec(select(CardQueue)).all()
     assert sorted(keyed(slack, "C0LEADS")) == sorted(f"lead-card/{lead.id}" for lead in leads)
     assert len(cards) == 5 and queued == []
+    assert len(slack.calls_to("conversations.history")) == 1, "the channel's history is read once for the batch"
     assert sorted(lead.card_ts for lead in leads) == sorted(m["ts"] for m in cards)
     assert all(c.status == "done" for c in claims(engine).values())
 

@@ -89,6 +89,7 @@ def resume(deps: Runtime, kinds: Mapping[str, Kind]) -> int:
     its thread not finished — once it is stale; how many were taken up."""
     with deps.read() as s:
         held = repo.unfinished(s, before=deps.clock() - STALE)
+    seen: lookup.Seen = {}  # a channel's history read once for all its cut-off posts
     for row in held:
         try:
             kind = kinds.get(row.kind)
@@ -97,7 +98,7 @@ def resume(deps: Runtime, kinds: Mapping[str, Kind]) -> int:
                 log.warning("%s cannot be resumed; given up", row.key)
                 thread.mark(deps, thread.row_id(row), FAILED, error="cannot be resumed")
             else:
-                _carry_on(deps, row.team_id, post)
+                _carry_on(deps, row.team_id, post, seen=seen)
         except Exception:
             log.exception("resuming %s failed", row.key)
     return len(held)
@@ -165,7 +166,7 @@ def _record(deps: Runtime, team_id: str, rows: list[Row], sent: list[Sent]) -> N
 # --- a claim someone holds -------------------------------------------------------------------------
 
 
-def _carry_on(deps: Runtime, team_id: str, post: Post) -> Outcome:
+def _carry_on(deps: Runtime, team_id: str, post: Post, *, seen: lookup.Seen | None = None) -> Outcome:
     """The claim was held already: say what became of it, finish its thread, or — when it was cut off —
     find out whether Slack has it and record it, or post it."""
     with deps.read() as s:
@@ -180,7 +181,8 @@ def _carry_on(deps: Runtime, team_id: str, post: Post) -> Outcome:
         return Outcome("skipped")  # being posted right now
     channel = held.channel or post.channel
     try:
-        ts = lookup.find(deps.client(team_id), channel, post.key, held.updated_at, thread_ts=post.thread_ts)
+        client = deps.client(team_id)
+        ts = lookup.find(client, channel, post.key, held.updated_at, thread_ts=post.thread_ts, seen=seen)
     except lookup.Unknowable as exc:
         error = f"{INTERRUPTED} ({exc})"
         log.warning("%s given up: %s", post.key, error)
