@@ -276,13 +276,15 @@ def deals_by_product(session: Session, *, window: Window) -> list[tuple]:
 
 
 def product_margins(session: Session, *, team_id: str) -> list[tuple]:
-    """(product, average margin) over every deal that states a margin."""
+    """(product, average margin) over every deal that states a margin, by product name (the report lists
+    them in this order on every database)."""
     return [
         tuple(r)
         for r in session.execute(
             select(col(Deal.product), func.avg(Deal.margin))
             .where(col(Deal.team_id) == team_id, col(Deal.margin).is_not(None), col(Deal.product).is_not(None))
             .group_by(col(Deal.product))
+            .order_by(col(Deal.product))
         ).all()
     ]
 
