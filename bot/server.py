@@ -37,6 +37,8 @@ def build_wsgi(app: App, deps: Deps, *, slack_events: bool = True) -> WSGIApp:
     """The HTTP app; `slack_events=False` (Socket Mode) leaves /slack/events unserved: Slack does not
     send there, and without a signing secret nothing sent there could be checked."""
     slack = SlackRequestHandler(app, path="/slack/events")
+    signing_secret = deps.settings.slack_signing_secret
+    secret = signing_secret.get_secret_value() if signing_secret is not None else ""
 
     def healthz(start_response: Callable) -> list[bytes]:
         body: dict[str, object]
@@ -60,7 +62,7 @@ def build_wsgi(app: App, deps: Deps, *, slack_events: bool = True) -> WSGIApp:
             if method != "POST":
                 start_response("405 Method Not Allowed", [("Allow", "POST"), ("Content-Type", "text/plain")])
                 return [b"POST only"]
-            refused = requests.screen(environ)
+            refused = requests.screen(environ, secret)
             if refused is not None:
                 start_response(refused[0], [("Content-Type", "text/plain")])
                 return [refused[1].encode()]

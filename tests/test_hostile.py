@@ -193,12 +193,36 @@ def test_a_slash_command_with_a_date_at_the_end_of_time_is_answered(app: Running
     assert reply.status == 200 and "Try" in reply.body.decode()
 
 
-def test_an_interactive_payload_that_is_not_json_is_a_400(app: RunningApp):
-    """`payload=` that is not JSON is refused before any listener runs."""
-    reply = signed_post(
-        app.url + "/slack/events", SIGNING_SECRET, "payload=%7Bnot-json", "application/x-www-form-urlencoded"
-    )
-    assert reply.status == 400
+@pytest.mark.parametrize(
+    "body,content_type",
+    [
+        ("payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+        ("payload=%5B1%2C2%5D", "application/x-www-form-urlencoded"),
+        ("payload=%22text%22", "application/x-www-form-urlencoded"),
+        ("[1, 2]", "application/json"),
+        ('"a string"', "application/json"),
+        ("{not json", "application/json"),
+        ("{" * 5000, "application/json"),
+    ],
+)
+def test_a_signed_body_that_is_no_json_object_is_a_400(app: RunningApp, body: str, content_type: str):
+    """A `payload=` or a JSON body that is not a JSON object is refused before any listener runs."""
+    assert signed_post(app.url + "/slack/events", SIGNING_SECRET, body, content_type).status == 400
+
+
+@pytest.mark.parametrize(
+    "body,content_type",
+    [
+        ("payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+        ("[1, 2]", "application/json"),
+        ('{"type": "url_verification", "challenge": "x"}', "application/json"),
+        ("command=%2Fkpi&text=&team_id=T0TEST&user_id=U0ADM", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_body_signed_with_another_secret_is_a_401_whatever_it_holds(app: RunningApp, body: str, content_type: str):
+    """Checked before the body's shape: a stranger learns nothing from 400s, and gets a 401."""
+    reply = signed_post(app.url + "/slack/events", "not-the-secret", body, content_type)
+    assert reply.status == 401
 
 
 def test_a_verdict_modal_with_forged_values_is_refused_field_by_field(app: RunningApp):

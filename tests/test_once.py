@@ -155,13 +155,18 @@ def test_a_part_refused_every_time_is_given_up_and_the_admins_told(
     assert once.resume(deps, {"test": KIND}) == 0
 
 
-def test_a_post_whose_answer_was_lost_is_found_not_posted_again(deps: Deps, slack: SlackDouble, engine: Engine):
+def test_a_post_whose_answer_was_lost_is_found_not_posted_again(
+    deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
+):
     """Slack took the message and the connection dropped: the client does not send it again, the claim
-    is unsure, and the next sweep finds the message by its key and records it — one message in all."""
+    is unsure, and the first sweep after it is stale finds the message by its key and records it — one
+    message in all."""
     slack.lose_answers("chat.postMessage")
     out = once.deliver(deps, TEAM, post("daily/2026-12-02"))
     assert out.status == "unsure" and len(slack.calls_to("chat.postMessage")) == 1
     assert claims(engine)["daily/2026-12-02"].status == "unsure"
+    assert once.resume(deps, {"test": KIND}) == 0  # Slack may still be carrying a timed-out request out
+    clock.now += once.STALE + timedelta(seconds=1)
     assert once.resume(deps, {"test": KIND}) == 1
     (message,) = slack.posted(CHANNEL)
     held = claims(engine)["daily/2026-12-02"]
@@ -185,10 +190,13 @@ def test_a_post_cut_off_before_slack_had_it_is_posted_on_the_next_sweep(
     assert once.resume(deps, {"test": KIND}) == 0 and len(slack.posted(CHANNEL)) == 1
 
 
-def test_a_direct_message_cut_off_is_given_up_and_reported(deps: Deps, slack: SlackDouble, engine: Engine):
+def test_a_direct_message_cut_off_is_given_up_and_reported(
+    deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
+):
     """A DM's fate cannot be looked up (no history of other people's DMs): given up, and reported."""
     slack.lose_answers("chat.postMessage")
     assert once.deliver(deps, TEAM, post("sync-ask/1/U0ANNA", channel="U0ANNA")).status == "unsure"
+    clock.now += once.STALE + timedelta(seconds=1)
     once.resume(deps, {"test": KIND})
     held = claims(engine)["sync-ask/1/U0ANNA"]
     assert held.status == "failed" and held.error.startswith(once.INTERRUPTED)
@@ -196,14 +204,28 @@ def test_a_direct_message_cut_off_is_given_up_and_reported(deps: Deps, slack: Sl
     assert len(slack.calls_to("chat.postMessage")) == 1
 
 
-def test_a_look_up_slack_refuses_gives_the_post_up(deps: Deps, slack: SlackDouble, engine: Engine):
+def test_a_look_up_slack_refuses_gives_the_post_up(
+    deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
+):
     """Without the history scope (or any refusal) the post is not guessed at: given up and reported."""
     slack.lose_answers("chat.postMessage")
     once.deliver(deps, TEAM, post("daily/2026-12-03"))
     slack.fail("conversations.history", "missing_scope")
+    clock.now += once.STALE + timedelta(seconds=1)
     once.resume(deps, {"test": KIND})
     assert claims(engine)["daily/2026-12-03"].status == "failed"
     assert failures == [f"{once.INTERRUPTED} (missing_scope)"]
+
+
+def test_a_post_left_unfinished_for_days_is_no_news_and_left_alone(
+    deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
+):
+    """A claim older than RESUMABLE (the bot was down for days) is not posted late nor looked up."""
+    with session_scope(engine) as s:
+        posts.claim_many(s, team_id=TEAM, claims=[("daily/2026-11-20", "test", None, CHANNEL)], now=clock.now)
+    clock.now += once.RESUMABLE + timedelta(seconds=1)
+    assert once.resume(deps, {"test": KIND}) == 0
+    assert slack.posted(CHANNEL) == [] and slack.calls_to("conversations.history") == []
 
 
 def test_a_kind_that_cannot_be_rebuilt_is_given_up(deps: Deps, engine: Engine, clock: Clock):

@@ -31,6 +31,7 @@ from bot.slack import lookup, thread
 from bot.slack.post import (
     INTERRUPTED,
     MAX_ATTEMPTS,
+    RESUMABLE,
     STALE,
     Attachment,
     Files,
@@ -42,7 +43,7 @@ from bot.slack.post import (
     Sent,
 )
 from storage.repos import posts as repo
-from storage.repos.posts import CLAIMED, DONE, FAILED, POSTED, UNSURE
+from storage.repos.posts import DONE, FAILED, POSTED, UNSURE
 
 log = logging.getLogger(__name__)
 Row = tuple[int, str, str | None, str | None, str | None]  # claim id, status, channel, ts, error
@@ -50,6 +51,7 @@ Row = tuple[int, str, str | None, str | None, str | None]  # claim id, status, c
 __all__ = [
     "INTERRUPTED",
     "MAX_ATTEMPTS",
+    "RESUMABLE",
     "STALE",
     "Attachment",
     "Files",
@@ -85,10 +87,11 @@ def deliver_all(
 
 
 def resume(deps: Runtime, kinds: Mapping[str, Kind]) -> int:
-    """Take up every post left unfinished — cut off before its answer was recorded, unsure, or with
-    its thread not finished — once it is stale; how many were taken up."""
+    """Take up every post of the last RESUMABLE left unfinished — cut off before its answer was
+    recorded, unsure, or with its thread not finished — once it is stale; how many were taken up."""
     with deps.read() as s:
-        held = repo.unfinished(s, before=deps.clock() - STALE)
+        now = deps.clock()
+        held = repo.unfinished(s, before=now - STALE, since=now - RESUMABLE)
     seen: lookup.Seen = {}  # a channel's history read once for all its cut-off posts
     for row in held:
         try:
@@ -177,12 +180,15 @@ def _carry_on(deps: Runtime, team_id: str, post: Post, *, seen: lookup.Seen | No
         finished = thread.finish(deps, team_id, post, thread.row_id(held), held.channel, held.ts)
         finished.status = "skipped"
         return finished
-    if held.status == CLAIMED and deps.clock() - held.updated_at < STALE:
-        return Outcome("skipped")  # being posted right now
+    if deps.clock() - held.updated_at < STALE:
+        # Being posted right now; or unsure, and Slack may still be at it: a timed-out request can
+        # still be carried out. Looked up once it is stale.
+        return Outcome("skipped")
     channel = held.channel or post.channel
     try:
         client = deps.client(team_id)
-        ts = lookup.find(client, channel, post.key, held.updated_at, thread_ts=post.thread_ts, seen=seen)
+        # From the first claim: its record (or a retake) came later than the post it may hold.
+        ts = lookup.find(client, channel, post.key, held.created_at, thread_ts=post.thread_ts, seen=seen)
     except lookup.Unknowable as exc:
         error = f"{INTERRUPTED} ({exc})"
         log.warning("%s given up: %s", post.key, error)

@@ -18,6 +18,9 @@ from storage.models import PostedMessage
 # A claim this old with no answer recorded was cut off (Slack answers in seconds; a 429 is waited
 # out within a minute or two).
 STALE = timedelta(minutes=5)
+# A post left unfinished longer than this is not taken up any more: yesterday's digest or a card of last
+# week is no news, and the sweep reads only what may still matter.
+RESUMABLE = timedelta(days=2)
 # A thread part Slack refused is tried again on later ticks; after this many tries it is given up.
 MAX_ATTEMPTS = 3
 INTERRUPTED = "interrupted before Slack answered"

@@ -67,13 +67,13 @@ def _claim_part(deps: Runtime, team_id: str, key: str, part: Part, channel: str,
         return None
     if held.status == FAILED and (held.attempts >= MAX_ATTEMPTS or (held.error or "").startswith(INTERRUPTED)):
         return None
-    if held.status == CLAIMED and deps.clock() - held.updated_at < STALE:
+    if held.status in (CLAIMED, UNSURE) and deps.clock() - held.updated_at < STALE:
         return BUSY
     if held.status in (CLAIMED, UNSURE):
         filename = part.files[0].filename if isinstance(part, Files) else None
         try:
             found = lookup.find(
-                deps.client(team_id), channel, key, held.updated_at, thread_ts=thread_ts, filename=filename
+                deps.client(team_id), channel, key, held.created_at, thread_ts=thread_ts, filename=filename
             )
         except lookup.Unknowable as exc:
             mark(deps, row_id(held), FAILED, error=f"{INTERRUPTED} ({exc})")

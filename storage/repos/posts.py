@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Update, bindparam, func, or_, update
+from sqlalchemy import Update, bindparam, func, update
 from sqlmodel import Session, col, select
 
 from storage.driver import insert_into
@@ -91,16 +91,17 @@ def _keep(column: Any, name: str) -> Any:
     return func.coalesce(bindparam(name, type_=column.type), column)
 
 
-def unfinished(session: Session, *, before: datetime, limit: int = 200) -> list[PostedMessage]:
-    """Posts (not thread parts) left unfinished since before `before`: claimed with no answer recorded,
-    unsure whether Slack has them, or out with their thread not finished."""
+def unfinished(session: Session, *, before: datetime, since: datetime, limit: int = 200) -> list[PostedMessage]:
+    """Posts (not thread parts) claimed since `since` and left unfinished since before `before`: claimed
+    with no answer recorded, unsure whether Slack has them, or out with their thread not finished."""
     return list(
         session.exec(
             select(PostedMessage)
             .where(
                 col(PostedMessage.status).in_((CLAIMED, UNSURE, POSTED)),
                 PostedMessage.kind != PART,
-                or_(col(PostedMessage.updated_at) < before, col(PostedMessage.status) == UNSURE),
+                col(PostedMessage.updated_at) < before,
+                col(PostedMessage.created_at) >= since,
             )
             .order_by(col(PostedMessage.id))
             .limit(limit)
