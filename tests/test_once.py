@@ -204,9 +204,7 @@ def test_a_direct_message_cut_off_is_given_up_and_reported(
     assert len(slack.calls_to("chat.postMessage")) == 1
 
 
-def test_a_look_up_slack_refuses_gives_the_post_up(
-    deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
-):
+def test_a_look_up_slack_refuses_gives_the_post_up(deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock):
     """Without the history scope (or any refusal) the post is not guessed at: given up and reported."""
     slack.lose_answers("chat.postMessage")
     once.deliver(deps, TEAM, post("daily/2026-12-03"))
