@@ -302,3 +302,13 @@ def test_forged_feedback_and_profile_forms_are_refused_by_field(app: RunningApp)
     assert set(reply.json()["errors"]) == {"profile", "indicators"}
     with session_scope(app.deps.engine) as s:
         assert s.exec(select(Feedback)).all() == [] and s.exec(select(IcpVersion)).all() == []
+
+
+def test_forged_sync_answers_are_refused_by_question(app: RunningApp):
+    """Answers of 20,000 characters, with a NUL or a lone surrogate: an error under each of those
+    questions, the sound one left alone — checked before the meeting is even looked up."""
+    prefix = ids.SYNC_QUESTION_PREFIX
+    answers = {"q1": "x" * 20000, "q2": "a\x00b", "q3": "\ud800", "q4": "fine"}
+    values = {prefix + k: {ids.VALUE: {"type": "plain_text_input", "value": v}} for k, v in answers.items()}
+    reply = submit_view(app, ids.SYNC_ANSWERS_MODAL, '{"meeting_id": 1}', values)
+    assert set(reply.json()["errors"]) == {prefix + "q1", prefix + "q2", prefix + "q3"}

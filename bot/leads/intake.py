@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.imports.fields import KINDS
+from bot.text import problem as text_problem
 from storage.repos import leads as repo
 
 # The lead's text fields are the import's: one list of what a lead is.
@@ -21,17 +22,6 @@ MAX_EXTRA_DEPTH = 8
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 LATEST_AHEAD = timedelta(days=366)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def text_problem(value: str) -> str | None:
-    """What makes a string no text a database keeps, or None."""
-    if "\x00" in value:
-        return "contains a NUL character"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "is not text: it holds a lone surrogate"
-    return None
 
 
 def _extra_problem(value: Any, depth: int = 0) -> str | None:

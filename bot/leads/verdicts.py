@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot import ids
 from bot.i18n import N_, translator
-from bot.leads.intake import text_problem
+from bot.text import problem as text_problem
 from storage.models import LeadVerdict, Workspace
 
 VERDICTS = ("target", "not_target", "spam", "duplicate", "cant_reach", "not_now")

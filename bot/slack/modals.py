@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.i18n import translator
+from bot.text import problem as text_problem
 
 TITLE_LIMIT = 24
 OPTION_LIMIT = 75
@@ -170,11 +171,11 @@ TEXT_LIMIT = 3000  # what Slack lets a multiline input hold
 
 def text_errors(state: dict[str, Any], language: str, blocks: dict[str, int]) -> dict[str, str]:
     """Text inputs checked again on the server (a client can send anything): block id → the error, for
-    those longer than their limit or holding what is no text (a NUL character)."""
+    those longer than their limit or holding what is no text (a NUL character, a lone surrogate)."""
     _ = translator(language)
     errors = {}
     for block, limit in blocks.items():
         value = field(state, block).get("value") or ""
-        if not isinstance(value, str) or len(value) > limit or "\x00" in value:
+        if not isinstance(value, str) or len(value) > limit or text_problem(value):
             errors[block] = _("At most {n} characters of text.").format(n=limit)
     return errors

@@ -39,11 +39,13 @@ def handle_answers_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> N
     meta = modals.metadata(view)
     prefix = ids.SYNC_QUESTION_PREFIX
     state = view["state"]["values"]
-    texts = {
-        block.removeprefix(prefix): modals.field(state, block).get("value") or ""
-        for block in state
-        if block.startswith(prefix)
-    }
+    blocks = [block for block in state if block.startswith(prefix)]
+    language = load(deps, body["team"]["id"]).language
+    errors = modals.text_errors(state, language, dict.fromkeys(blocks, modals.TEXT_LIMIT))
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    texts = {block.removeprefix(prefix): modals.field(state, block).get("value") or "" for block in blocks}
     try:
         save_answers(deps, body["team"]["id"], modals.number(meta.get("meeting_id")) or 0, body["user"]["id"], texts)
     except SyncError as exc:
