@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from alembic import command
+from sqlalchemy import Engine, text
 from sqlmodel import select
 
 from bot.deps import Deps
@@ -14,7 +15,7 @@ from bot.settings import Settings
 from bot.slack import once
 from bot.slack.kit import Mrkdwn, notice
 from bot.workspace.store import ensure
-from storage.db import session_scope
+from storage.db import alembic_config, make_engine, migrate, session_scope
 from storage.models import PostedMessage
 from storage.repos import posts
 from tests.conftest import BOT_TOKEN, TEAM
@@ -249,3 +250,38 @@ def test_two_sweeps_take_a_stale_claim_over_once(deps: Deps, engine: Engine, clo
     with session_scope(engine) as s:
         second = posts.retake(s, held=held, now=clock.now)
     assert (first, second) == (True, False)
+
+
+def test_posts_the_earlier_protocol_left_half_way_are_closed_by_the_upgrade(tmp_path, slack: SlackDouble, clock: Clock):
+    """Rows of the protocol before 0009 carry no key Slack could find them by: the upgrade fails a
+    `claimed` one as interrupted and closes a `posted` one, and the sweep neither posts nor looks up."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0008")
+    settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack.api_url, _env_file=None)
+    deps = Deps(settings=settings, engine=engine, clock=clock)
+    ensure(deps, TEAM)
+    then = (clock.now - timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLite keeps UTC
+    with engine.begin() as conn:
+        for key, status in [("daily/2026-12-01", "claimed"), ("lead-card/7", "posted"), ("weekly/2026-48", "done")]:
+            conn.execute(
+                text(
+                    "INSERT INTO postedmessage (team_id, key, kind, status, channel, ts, created_at, updated_at)"
+                    " VALUES (:t, :k, 'test', :s, :c, :ts, :n, :n)"
+                ),
+                {
+                    "t": TEAM,
+                    "k": key,
+                    "s": status,
+                    "c": CHANNEL,
+                    "ts": "1.0" if status != "claimed" else None,
+                    "n": then,
+                },
+            )
+    migrate(engine)
+    assert {k: (c.status, c.error) for k, c in claims(engine).items()} == {
+        "daily/2026-12-01": ("failed", f"{once.INTERRUPTED} (claimed before the upgrade to 0009)"),
+        "lead-card/7": ("done", None),
+        "weekly/2026-48": ("done", None),
+    }
+    assert once.resume(deps, {"test": KIND}) == 0
+    assert slack.calls == []

@@ -8,6 +8,10 @@ Each claim on a post counts the tries it took (a thread part Slack refused is tr
 times), and the sweep that finishes cut-off posts finds them by status. A meeting keeps who closed it
 (its summary says so, also when it is posted after a restart). The `person` table and the meeting's
 `notes` column were never written or read: dropped.
+
+Posts the earlier protocol left half-way are closed, not handed to the new sweep: a `claimed` one
+carries no key Slack could find it by, so it is failed as interrupted (what the sweep would conclude,
+without posting it a second time); a `posted` one is out and done.
 """
 
 from collections.abc import Sequence
@@ -29,6 +33,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("closed_by", sa.String(), nullable=True))
         batch_op.drop_column("notes")
     op.drop_table("person")
+    # The sweep's own words for a post it cannot know the fate of (bot.slack.post.INTERRUPTED).
+    interrupted = "interrupted before Slack answered (claimed before the upgrade to 0009)"
+    op.execute(
+        sa.text("UPDATE postedmessage SET status = 'failed', error = :e WHERE status = 'claimed'").bindparams(
+            e=interrupted
+        )
+    )
+    op.execute(sa.text("UPDATE postedmessage SET status = 'done' WHERE status = 'posted'"))
 
 
 def downgrade() -> None:
