@@ -4,6 +4,7 @@ SIGKILL while Slack (the double) holds its answer; SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -182,3 +183,47 @@ def test_a_sync_question_dm_cut_off_is_reported_to_the_admins(engine: Engine, sl
     later += timedelta(minutes=10)
     run_due(deps=make_deps(engine, slack, later), now=later)
     assert len([c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "U0ADMIN"]) == 1
+
+
+def test_a_sync_question_cut_off_before_its_claim_is_asked_on_the_next_tick(
+    engine: Engine, slack: SlackDouble, monkeypatch
+):
+    """The process dies as it claims the question DM: the person is not left on the list as asked-to-be
+    (nobody would ask them); the next tick asks them, once."""
+    from storage.repos import posts
+
+    ask = datetime(2026, 12, 1, 14, tzinfo=UTC)
+    deps = make_deps(engine, slack, ask)
+    save_settings(deps, TEAM, {"timezone": "Europe/Berlin", "admins": ["U0ADMIN"], "sync_channel": "C0SYNC"})
+    setup(
+        deps,
+        TEAM,
+        {
+            "weekday": 3,
+            "time": "15:00",
+            "start_date": ask.date(),
+            "timezone": "Europe/Berlin",
+            "sales": ["U0SALES1"],
+            "marketing": [],
+            "active": True,
+        },
+    )
+    claim_many = posts.claim_many
+
+    def dies_on_the_question(session, **kw):
+        if any(key.startswith("sync-ask/") for key, *_ in kw["claims"]):
+            raise SystemExit("killed")
+        return claim_many(session, **kw)
+
+    monkeypatch.setattr(posts, "claim_many", dies_on_the_question)
+    with contextlib.suppress(SystemExit):
+        run_due(deps=deps, now=ask)
+    monkeypatch.setattr(posts, "claim_many", claim_many)
+    with session_scope(engine) as s:
+        assert s.exec(select(MeetingParticipant)).all() == []
+    later = ask + timedelta(minutes=1)
+    run_due(deps=make_deps(engine, slack, later), now=later)
+    assert len([c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "U0SALES1"]) == 1
+    with session_scope(engine) as s:
+        (p,) = s.exec(select(MeetingParticipant)).all()
+    assert p.status == "asked"

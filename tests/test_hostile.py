@@ -252,6 +252,18 @@ def test_the_verdict_button_with_a_value_that_is_no_lead_is_answered(app: Runnin
     assert all("no longer exists" in a["text"] for a in answers)
 
 
+def test_the_post_report_button_with_a_forged_value_is_answered(app: RunningApp):
+    """A "Post to channel" value this bot did not write (not JSON, an unknown kind, a date in year 9999)
+    gets an answer saying so; nothing is posted."""
+    forged = ("{not json", '{"kind": "yearly", "pk": "day", "s": "2026-12-01", "e": "2026-12-01"}')
+    forged += ('{"kind": "daily", "pk": "day", "s": "9999-12-31", "e": "9999-12-31"}',)
+    for value in forged:
+        assert button_click(app, ids.POST_REPORT, value).status == 200
+    answers = app.slack.wait_for_response(3)
+    assert all("cannot be read" in a["text"] for a in answers)
+    assert app.slack.calls_to("chat.postMessage") == []
+
+
 def test_socket_mode_serves_no_slack_events(app: RunningApp):
     """In Socket Mode nothing arrives over HTTP from Slack: /slack/events is not served (no signing secret
     could check it), /healthz still is."""

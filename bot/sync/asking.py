@@ -80,9 +80,14 @@ def ask(deps: Deps, ws: Workspace, series: SyncSeries, m: Meeting, tl: Timeline,
     for user, dept in roster(deps.client(ws.team_id), series).items():
         if user in known:
             continue
-        with deps.write() as s:
+        post = ask_post(deps, ws, series, m, user, unreachable=unreachable)
+
+        def listed(s: Session, user: str = user, dept: str = dept) -> None:
+            # With the claim, in one transaction: a participant on the list always has a claim the
+            # sweep can finish, however the process dies.
             repo.add_participant(s, team_id=ws.team_id, meeting_id=_id(m), user_id=user, department=dept)
-        outcome = once.deliver(deps, ws.team_id, ask_post(deps, ws, series, m, user, unreachable=unreachable))
+
+        (outcome,) = once.deliver_all(deps, ws.team_id, [post], on_claim=listed)
         asked += outcome.status == "posted"
     if unreachable:
         _tell_admins_unreachable(deps, ws, m, unreachable)

@@ -7,7 +7,7 @@ from slack_bolt import Ack, Respond
 from bot.deps import Deps
 from bot.i18n import translator
 from bot.kpi.delivery import CHANNEL_ERRORS, manual_key, post_digest
-from bot.kpi.on_demand import KpiRequest
+from bot.kpi.on_demand import KpiRequest, RequestError
 from bot.slack.kit import escape, md, notice
 from bot.workspace.store import load
 
@@ -18,7 +18,14 @@ def handle_post_report(ack: Ack, body: dict, action: dict, respond: Respond, dep
     ws = load(deps, team_id)
     _ = translator(ws.language)
     channel = body["channel"]["id"]
-    req = KpiRequest.from_value(action["value"])
+    try:
+        req = KpiRequest.from_value(action.get("value") or "")
+    except RequestError:
+        respond(
+            replace_original=False,
+            **notice(escape(_("This button's report cannot be read: ask for it again."))).to_kwargs(),
+        )
+        return
     # One post per click: a retried or double click carries the same action_ts.
     key = manual_key(req.kind, req.period, req.channel, body["user"]["id"], action["action_ts"])
     outcome = post_digest(deps, team_id, req.kind, req.period, key=key, channel=channel, channel_filter=req.channel)
