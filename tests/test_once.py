@@ -156,6 +156,22 @@ def test_a_part_refused_every_time_is_given_up_and_the_admins_told(
     assert once.resume(deps, {"test": KIND}) == 0
 
 
+def test_a_part_whose_fate_cannot_be_known_is_given_up_and_reported(
+    deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
+):
+    """The file upload's answer is lost and the thread cannot be read: the part is not guessed at (no
+    second upload), the post is done, and its failure reported like a refusal."""
+    slack.lose_answers("files.completeUploadExternal")
+    assert once.deliver(deps, TEAM, post("y/1", files=True)).status == "posted"
+    assert claims(engine)["y/1/files"].status == "unsure" and claims(engine)["y/1"].status == "posted"
+    slack.fail("conversations.replies", "missing_scope")
+    clock.now += once.STALE + timedelta(seconds=1)
+    assert once.resume(deps, {"test": KIND}) == 1
+    assert claims(engine)["y/1/files"].status == "failed" and claims(engine)["y/1"].status == "done"
+    assert failures == [f"{once.INTERRUPTED} (missing_scope)"]
+    assert len(slack.calls_to("files.completeUploadExternal")) == 1
+
+
 def test_a_post_whose_answer_was_lost_is_found_not_posted_again(
     deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
 ):

@@ -24,7 +24,7 @@ def finish(deps: Runtime, team_id: str, post: Post, parent_id: int, channel: str
     client = deps.client(team_id)
     files: list[str] = []
     for name, part in post.thread() if post.thread else []:
-        claim_id = _claim_part(deps, team_id, f"{post.key}/{name}", part, channel, ts)
+        claim_id = _claim_part(deps, team_id, post, f"{post.key}/{name}", part, channel, ts)
         if claim_id is None:
             continue  # out already, or given up before
         if claim_id == BUSY:
@@ -54,9 +54,12 @@ def finish(deps: Runtime, team_id: str, post: Post, parent_id: int, channel: str
     return Outcome("posted", channel, ts, files=files)
 
 
-def _claim_part(deps: Runtime, team_id: str, key: str, part: Part, channel: str, thread_ts: str) -> int | None:
+def _claim_part(
+    deps: Runtime, team_id: str, post: Post, key: str, part: Part, channel: str, thread_ts: str
+) -> int | None:
     """The claim id to post this part under; None when it needs no posting (out, or given up), BUSY when
-    another process holds it right now. A part cut off is looked up in the thread first."""
+    another process holds it right now. A part cut off is looked up in the thread first; one whose fate
+    cannot be known is given up and reported like a part Slack refused."""
     with deps.write() as s:
         taken = repo.claim_many(s, team_id=team_id, claims=[(key, PART, None, channel)], now=deps.clock())
     if key in taken:
@@ -76,7 +79,11 @@ def _claim_part(deps: Runtime, team_id: str, key: str, part: Part, channel: str,
                 deps.client(team_id), channel, key, held.created_at, thread_ts=thread_ts, filename=filename
             )
         except lookup.Unknowable as exc:
-            mark(deps, row_id(held), FAILED, error=f"{INTERRUPTED} ({exc})")
+            error = f"{INTERRUPTED} ({exc})"
+            log.warning("%s given up: %s", key, error)
+            mark(deps, row_id(held), FAILED, error=error)
+            if post.on_failure is not None:
+                post.on_failure(error)
             return None
         if found is not None:
             mark(deps, row_id(held), DONE, ts=found)
