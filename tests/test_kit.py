@@ -63,6 +63,22 @@ def test_escape_does_not_escape_mrkdwn_twice():
     assert escape(escape("a & b")) == "a &amp; b"
 
 
+def test_only_the_kits_own_text_is_trusted_not_anything_claiming_to_be_markup():
+    """An HTML Markup, or any object with `__html__`, is outside text like any other: escaped for Slack."""
+    import markupsafe
+
+    class Claims:
+        def __html__(self) -> str:
+            return "<!channel>"
+
+        def __str__(self) -> str:
+            return "<!here>"
+
+    assert escape(markupsafe.Markup("<!channel>")) == "&lt;!channel&gt;"
+    assert md("{} {}", markupsafe.Markup("<@U0BOSS>"), Claims()) == "&lt;@U0BOSS&gt; &lt;!channel&gt;"
+    assert join([Claims()]) == "&lt;!here&gt;"
+
+
 def test_format_escapes_its_arguments():
     """`Mrkdwn("*{}*").format("<x>")` escapes the value, not the template."""
     assert Mrkdwn("*{}*").format("<x>") == "*&lt;x&gt;*"

@@ -78,24 +78,6 @@ def digest_post(
     )
 
 
-def post_digest(
-    deps: Deps,
-    team_id: str,
-    kind: str,
-    period: Period,
-    *,
-    key: str,
-    channel: str,
-    channel_filter: str | None = None,
-    late: bool = False,
-    report: Report | None = None,
-) -> once.Outcome:
-    post = digest_post(
-        deps, team_id, kind, period, key=key, channel=channel, channel_filter=channel_filter, late=late, report=report
-    )
-    return once.deliver(deps, team_id, post)
-
-
 def _tell_admins(deps: Deps, team_id: str, kind: str, channel: str, key: str) -> Callable[[str], None]:
     def tell(error: str) -> None:
         ws = load(deps, team_id)

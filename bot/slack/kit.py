@@ -36,8 +36,10 @@ class Mrkdwn(Markup):
 
     @classmethod
     def escape(cls, s: Any, /) -> Mrkdwn:
-        if hasattr(s, "__html__"):
-            return cls(s.__html__())
+        # Only the kit's own text is trusted: markupsafe would trust anything with `__html__` (an
+        # HTML Markup, whose entities Slack would show literally, or any object claiming it).
+        if isinstance(s, Mrkdwn):
+            return s
         return cls(str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 

@@ -6,8 +6,9 @@ from slack_bolt import Ack, Respond
 
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.kpi.delivery import CHANNEL_ERRORS, manual_key, post_digest
+from bot.kpi.delivery import CHANNEL_ERRORS, digest_post, manual_key
 from bot.kpi.on_demand import KpiRequest, RequestError
+from bot.slack import once
 from bot.slack.kit import escape, md, notice
 from bot.workspace.store import load
 
@@ -28,7 +29,8 @@ def handle_post_report(ack: Ack, body: dict, action: dict, respond: Respond, dep
         return
     # One post per click: a retried or double click carries the same action_ts.
     key = manual_key(req.kind, req.period, req.channel, body["user"]["id"], action["action_ts"])
-    outcome = post_digest(deps, team_id, req.kind, req.period, key=key, channel=channel, channel_filter=req.channel)
+    post = digest_post(deps, team_id, req.kind, req.period, key=key, channel=channel, channel_filter=req.channel)
+    outcome = once.deliver(deps, team_id, post)
     if outcome.status == "failed":
         text = (
             escape(_("I'm not in this channel yet: type /invite @Handoff, then press the button again."))

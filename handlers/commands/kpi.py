@@ -7,8 +7,9 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.kpi.delivery import digest_key, post_digest
+from bot.kpi.delivery import digest_key, digest_post
 from bot.kpi.on_demand import RequestError, answer, local_today, parse_kpi_request
+from bot.slack import once
 from bot.slack.access import is_admin
 from bot.slack.kit import escape, md, notice
 from bot.workspace.store import load
@@ -36,7 +37,8 @@ def _handle(ack: Ack, command: dict, client: WebClient, respond: Respond, deps: 
             return
         ack(**notice(md(_("Posting it to <#{channel}>…"), channel=ws.digest_channel)).to_kwargs())
         key = digest_key(req.kind, req.period)
-        outcome = post_digest(deps, ws.team_id, req.kind, req.period, key=key, channel=ws.digest_channel)
+        post = digest_post(deps, ws.team_id, req.kind, req.period, key=key, channel=ws.digest_channel)
+        outcome = once.deliver(deps, ws.team_id, post)
         if outcome.status == "skipped":
             text = md(
                 _("That digest has already been posted to <#{channel}>."), channel=outcome.channel or ws.digest_channel
