@@ -62,10 +62,10 @@ def build_wsgi(app: App, deps: Deps, *, slack_events: bool = True) -> WSGIApp:
             if method != "POST":
                 start_response("405 Method Not Allowed", [("Allow", "POST"), ("Content-Type", "text/plain")])
                 return [b"POST only"]
-            refused = requests.screen(environ, secret)
-            if refused is not None:
-                start_response(refused[0], [("Content-Type", "text/plain")])
-                return [refused[1].encode()]
+            answered = requests.screen(environ, secret)
+            if answered is not None:  # refused, or Slack's TLS check
+                start_response(answered[0], [("Content-Type", "text/plain")])
+                return [answered[1].encode()]
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"Not Found"]

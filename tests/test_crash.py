@@ -13,6 +13,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
@@ -24,6 +25,7 @@ from bot.workspace.store import save_settings
 from jobs import run_due
 from storage.db import session_scope
 from storage.models import CardQueue, Deal, Lead, MeetingParticipant, PostedMessage
+from storage.repos import meetings, posts
 from tests.conftest import BOT_TOKEN, TEAM
 from tests.slack_double import SlackDouble
 
@@ -185,13 +187,11 @@ def test_a_sync_question_dm_cut_off_is_reported_to_the_admins(engine: Engine, sl
     assert len([c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "U0ADMIN"]) == 1
 
 
-def test_a_sync_question_cut_off_before_its_claim_is_asked_on_the_next_tick(
-    engine: Engine, slack: SlackDouble, monkeypatch
+@pytest.mark.parametrize("dies_in", ["claim_many", "add_participant"])
+def test_a_sync_question_cut_off_at_its_claim_is_asked_on_the_next_tick(
+    engine: Engine, slack: SlackDouble, monkeypatch, dies_in: str
 ):
-    """The process dies as it claims the question DM: the person is not left on the list as asked-to-be
-    (nobody would ask them); the next tick asks them, once."""
-    from storage.repos import posts
-
+    """Death at the question's claim or right after listing the person: neither is kept; the next tick asks once."""
     ask = datetime(2026, 12, 1, 14, tzinfo=UTC)
     deps = make_deps(engine, slack, ask)
     save_settings(deps, TEAM, {"timezone": "Europe/Berlin", "admins": ["U0ADMIN"], "sync_channel": "C0SYNC"})
@@ -208,19 +208,23 @@ def test_a_sync_question_cut_off_before_its_claim_is_asked_on_the_next_tick(
             "active": True,
         },
     )
-    claim_many = posts.claim_many
+    module = posts if dies_in == "claim_many" else meetings
+    real = getattr(module, dies_in)
 
-    def dies_on_the_question(session, **kw):
-        if any(key.startswith("sync-ask/") for key, *_ in kw["claims"]):
-            raise SystemExit("killed")
-        return claim_many(session, **kw)
+    def dies(session, **kw):
+        if dies_in == "claim_many" and not any(key.startswith("sync-ask/") for key, *_ in kw["claims"]):
+            return real(session, **kw)
+        real(session, **kw)
+        session.flush()
+        raise SystemExit("killed")
 
-    monkeypatch.setattr(posts, "claim_many", dies_on_the_question)
+    monkeypatch.setattr(module, dies_in, dies)
     with contextlib.suppress(SystemExit):
         run_due(deps=deps, now=ask)
-    monkeypatch.setattr(posts, "claim_many", claim_many)
+    monkeypatch.setattr(module, dies_in, real)
     with session_scope(engine) as s:
         assert s.exec(select(MeetingParticipant)).all() == []
+        assert [c.key for c in s.exec(select(PostedMessage)) if c.key.startswith("sync-ask/")] == []
     later = ask + timedelta(minutes=1)
     run_due(deps=make_deps(engine, slack, later), now=later)
     assert len([c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "U0SALES1"]) == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import replace
 
 import pytest
 from sqlmodel import select
@@ -20,6 +21,7 @@ from storage.db import session_scope
 from storage.models import ActionItem, Feedback, IcpVersion, Lead, MeetingNote
 from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
 from tests.http import button_click, get, post, signed_post, slash_command, submit_view
+from tests.signing import slack_headers
 
 SALES = "U0SALES"
 LIVE = ("<!channel>", "<!here>", "<!everyone>", "<!subteam^S0SALES>", "<https://evil.example|click>", "<@U0BOSS>")
@@ -199,12 +201,39 @@ def test_a_slash_command_with_a_date_at_the_end_of_time_is_answered(app: Running
         ("[1, 2]", "application/json"),
         ('"a string"', "application/json"),
         ("{not json", "application/json"),
-        ("{" * 5000, "application/json"),
+        ('{"a":' * 5000 + "1" + "}" * 5000, "application/json"),
+        ("payload=", "application/x-www-form-urlencoded"),
+        ("payload=%7B%7D&payload=%5B1%5D", "application/x-www-form-urlencoded"),
     ],
 )
 def test_a_signed_body_that_is_no_json_object_is_a_400(app: RunningApp, body: str, content_type: str):
     """A `payload=` or a JSON body that is not a JSON object is refused before any listener runs."""
     assert signed_post(app.url + "/slack/events", SIGNING_SECRET, body, content_type).status == 400
+
+
+def test_a_signed_body_that_is_not_utf8_is_a_400(app: RunningApp):
+    body = b"command=%2Fkpi&text=\xff\xfe"
+    headers = slack_headers(SIGNING_SECRET, int(time.time()), body, "application/x-www-form-urlencoded")
+    assert post(app.url + "/slack/events", body, headers).status == 400
+
+
+def test_slacks_tls_check_is_answered_without_a_signature(app: RunningApp):
+    """`ssl_check=1` comes unsigned (Slack checks a slash command's URL answers over TLS): an empty 200."""
+    body = b"ssl_check=1&token=x"
+    reply = post(app.url + "/slack/events", body, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert (reply.status, reply.body) == (200, b"")
+
+
+def test_without_a_signing_secret_nothing_is_taken_at_slack_events(app: RunningApp):
+    """Over HTTP with no signing secret nothing could be checked: 503, even for a body signed with ""."""
+    settings = app.deps.settings.model_copy(update={"slack_signing_secret": None})
+    wsgi = build_wsgi(create_app(app.deps.settings, app.deps), replace(app.deps, settings=settings))
+    server = HttpServer(wsgi, "127.0.0.1", 0, loop_timeout=0.05).start()
+    try:
+        reply = signed_post(f"http://127.0.0.1:{server.port}/slack/events", "", "{}", "application/json")
+        assert reply.status == 503
+    finally:
+        server.stop()
 
 
 @pytest.mark.parametrize(

@@ -91,6 +91,25 @@ def test_kpi_post_is_for_admins_and_posts_the_digest_once(data: RunningApp):
     assert len(data.slack.calls_to("chat.postMessage")) == 1
 
 
+def test_kpi_post_whose_answer_was_lost_says_it_is_on_its_way_then_posted(data: RunningApp):
+    """Slack took the digest and the answer was lost: "on its way", and a second /kpi post says the same."""
+    data.slack.lose_answers("chat.postMessage")
+    slash_command(data, ids.COMMAND_KPI, "post week")
+    assert "on its way" in data.slack.wait_for_response()[-1]["text"]
+    slash_command(data, ids.COMMAND_KPI, "post week")
+    assert "on its way" in data.slack.wait_for_response(2)[-1]["text"]
+    assert len(data.slack.calls_to("chat.postMessage")) == 1
+
+
+def test_kpi_post_after_a_refusal_says_why_not_already_posted(data: RunningApp):
+    """A digest Slack refused is not "already posted": the second /kpi post names the refusal."""
+    data.slack.fail("chat.postMessage", "not_in_channel")
+    slash_command(data, ids.COMMAND_KPI, "post week")
+    data.slack.wait_for_response()
+    slash_command(data, ids.COMMAND_KPI, "post week")
+    assert "not_in_channel" in data.slack.wait_for_response(2)[-1]["text"]
+
+
 @pytest.mark.parametrize(
     "text,kind,key,channel,post",
     [

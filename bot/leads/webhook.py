@@ -6,8 +6,6 @@ Headers: `X-Handoff-Timestamp: <unix seconds>` and
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import re
@@ -27,8 +25,7 @@ MAX_BODY = 64 * 1024
 
 
 def sign(secret: str, timestamp: int | str, body: bytes) -> str:
-    base = b"v1:" + str(timestamp).encode() + b":" + body
-    return "v1=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return signing.signature(secret, "v1", timestamp, body)
 
 
 def new_secret() -> str:

@@ -42,6 +42,7 @@ from bot.slack.post import (
     Runtime,
     Sent,
 )
+from storage.models import PostedMessage
 from storage.repos import posts as repo
 from storage.repos.posts import DONE, FAILED, POSTED, UNSURE
 
@@ -88,10 +89,15 @@ def deliver_all(
 
 def resume(deps: Runtime, kinds: Mapping[str, Kind]) -> int:
     """Take up every post of the last RESUMABLE left unfinished — cut off before its answer was
-    recorded, unsure, or with its thread not finished — once it is stale; how many were taken up."""
+    recorded, unsure, or with its thread not finished — once it is stale; how many were taken up.
+    Older ones (the bot was down for days) are given up and reported."""
+    now = deps.clock()
     with deps.read() as s:
-        now = deps.clock()
+        too_old = repo.expired(s, before=now - RESUMABLE)
         held = repo.unfinished(s, before=now - STALE, since=now - RESUMABLE)
+    for row in too_old:
+        late = f"not finished within {RESUMABLE.days} days"
+        _give_up(deps, kinds, row, f"its thread was {late}" if row.status == POSTED else f"{INTERRUPTED} ({late})")
     seen: lookup.Seen = {}  # a channel's history read once for all its cut-off posts
     for row in held:
         try:
@@ -105,6 +111,19 @@ def resume(deps: Runtime, kinds: Mapping[str, Kind]) -> int:
         except Exception:
             log.exception("resuming %s failed", row.key)
     return len(held)
+
+
+def _give_up(deps: Runtime, kinds: Mapping[str, Kind], row: PostedMessage, error: str) -> None:
+    """Fail a post that will not be taken up, and report it as its kind reports a failure."""
+    log.warning("%s given up: %s", row.key, error)
+    thread.mark(deps, thread.row_id(row), FAILED, error=error)
+    try:
+        kind = kinds.get(row.kind)
+        post = kind.rebuild(deps, row) if kind else None
+        if post is not None and post.on_failure is not None:
+            post.on_failure(error)
+    except Exception:
+        log.exception("reporting %s failed", row.key)
 
 
 # --- posting ---------------------------------------------------------------------------------------

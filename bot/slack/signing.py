@@ -3,6 +3,7 @@ lead webhook's, which is signed the same way. Garbage in a header is a refusal, 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 
@@ -18,3 +19,10 @@ def fresh(timestamp: str, now: float, max_age: int = MAX_AGE) -> bool:
 def same(expected: str, given: str) -> bool:
     """A constant-time comparison that takes any header, ASCII or not."""
     return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
+
+
+def signature(secret: str, version: str, timestamp: int | str, body: bytes) -> str:
+    """`{version}=` and the HMAC-SHA256 of `{version}:{timestamp}:{body}`: Slack's scheme (v0), and the
+    webhook's (v1)."""
+    base = f"{version}:{timestamp}:".encode() + body
+    return f"{version}=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()

@@ -39,13 +39,18 @@ def _handle(ack: Ack, command: dict, client: WebClient, respond: Respond, deps: 
         key = digest_key(req.kind, req.period)
         post = digest_post(deps, ws.team_id, req.kind, req.period, key=key, channel=ws.digest_channel)
         outcome = once.deliver(deps, ws.team_id, post)
-        if outcome.status == "skipped":
-            text = md(
-                _("That digest has already been posted to <#{channel}>."), channel=outcome.channel or ws.digest_channel
-            )
-            respond(**notice(text).to_kwargs())
-        elif outcome.status == "failed":
-            respond(**notice(md(_("I could not post it: {error}."), error=outcome.error)).to_kwargs())
+        channel = outcome.channel or ws.digest_channel
+        if outcome.status == "skipped" and outcome.ts:
+            text = md(_("That digest has already been posted to <#{channel}>."), channel=channel)
+        elif outcome.status == "unsure" or (outcome.status == "skipped" and not outcome.error):
+            # Being posted by another process, or Slack took it and its answer was lost: the sweep
+            # finds it (or posts it) within minutes.
+            text = md(_("That digest is on its way to <#{channel}>: look there in a few minutes."), channel=channel)
+        elif outcome.status != "posted":
+            text = md(_("I could not post it: {error}."), error=outcome.error or outcome.status)
+        else:
+            return
+        respond(**notice(text).to_kwargs())
         return
     ack()
     respond(response_type="ephemeral", **answer(deps, client, ws.team_id, req, focus=focus).to_kwargs())

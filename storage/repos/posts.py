@@ -94,15 +94,21 @@ def _keep(column: Any, name: str) -> Any:
 def unfinished(session: Session, *, before: datetime, since: datetime, limit: int = 200) -> list[PostedMessage]:
     """Posts (not thread parts) claimed since `since` and left unfinished since before `before`: claimed
     with no answer recorded, unsure whether Slack has them, or out with their thread not finished."""
+    return _unfinished(
+        session, col(PostedMessage.updated_at) < before, col(PostedMessage.created_at) >= since, limit=limit
+    )
+
+
+def expired(session: Session, *, before: datetime, limit: int = 200) -> list[PostedMessage]:
+    """Posts (not thread parts) claimed before `before` and still unfinished: too old to be taken up."""
+    return _unfinished(session, col(PostedMessage.created_at) < before, limit=limit)
+
+
+def _unfinished(session: Session, *where: Any, limit: int) -> list[PostedMessage]:
     return list(
         session.exec(
             select(PostedMessage)
-            .where(
-                col(PostedMessage.status).in_((CLAIMED, UNSURE, POSTED)),
-                PostedMessage.kind != PART,
-                col(PostedMessage.updated_at) < before,
-                col(PostedMessage.created_at) >= since,
-            )
+            .where(col(PostedMessage.status).in_((CLAIMED, UNSURE, POSTED)), PostedMessage.kind != PART, *where)
             .order_by(col(PostedMessage.id))
             .limit(limit)
         ).all()
