@@ -10,6 +10,7 @@ from bot.deps import Deps
 from jobs.delivery import resume_posts
 from jobs.digests import post_due_digests
 from jobs.leads import feedback_sla, post_missing_cards, weekly_quality_report
+from jobs.retention import purge
 from jobs.sync import run_sync
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ JOBS: tuple[tuple[str, Callable[..., object]], ...] = (
     ("sla", feedback_sla),
     ("quality", weekly_quality_report),
     ("sync", run_sync),
+    ("retention", purge),
 )
 
 

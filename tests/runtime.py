@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert, inspect
 
 from bot.deps import Deps
 from bot.settings import Settings
 from storage.db import session_scope
+from storage.models import Workspace, table_of
 from storage.repos import posts
 from storage.types import utcnow
 
@@ -20,3 +21,12 @@ def claim(engine: Engine, team_id: str, key: str, kind: str, channel: str | None
     """Take a post's claim as another process posting it would; its id, or None when it is held."""
     with session_scope(engine) as s:
         return posts.claim_many(s, team_id=team_id, claims=[(key, kind, None, channel)], now=utcnow()).get(key)
+
+
+def add_workspace_to_an_older_schema(engine: Engine, team_id: str) -> None:
+    """A workspace row in a database migrated to an earlier revision: the columns it has, with the
+    model's defaults (the ORM would write the columns of the newest revision)."""
+    ws = Workspace(team_id=team_id)
+    columns = {c["name"] for c in inspect(engine).get_columns("workspace")}
+    with engine.begin() as conn:
+        conn.execute(insert(table_of(Workspace)).values({c: getattr(ws, c) for c in columns}))

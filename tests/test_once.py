@@ -19,6 +19,7 @@ from storage.db import alembic_config, make_engine, migrate, session_scope
 from storage.models import PostedMessage
 from storage.repos import posts
 from tests.conftest import BOT_TOKEN, TEAM
+from tests.runtime import add_workspace_to_an_older_schema
 from tests.slack_double import SlackDouble
 
 CHANNEL = "C0POSTS"
@@ -232,15 +233,19 @@ def test_a_look_up_slack_refuses_gives_the_post_up(deps: Deps, slack: SlackDoubl
     assert failures == [f"{once.INTERRUPTED} (missing_scope)"]
 
 
-def test_a_post_left_unfinished_for_days_is_no_news_and_left_alone(
+def test_a_post_left_unfinished_for_days_is_given_up_and_reported_not_posted_late(
     deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
 ):
-    """A claim older than RESUMABLE (the bot was down for days) is not posted late nor looked up."""
+    """A claim older than RESUMABLE (the bot was down for days): failed and reported, not posted or looked up."""
     with session_scope(engine) as s:
         posts.claim_many(s, team_id=TEAM, claims=[("daily/2026-11-20", "test", None, CHANNEL)], now=clock.now)
     clock.now += once.RESUMABLE + timedelta(seconds=1)
     assert once.resume(deps, {"test": KIND}) == 0
     assert slack.posted(CHANNEL) == [] and slack.calls_to("conversations.history") == []
+    held = claims(engine)["daily/2026-11-20"]
+    assert held.status == "failed" and failures == [held.error] and "not finished within 2 days" in held.error
+    once.resume(deps, {"test": KIND})
+    assert len(failures) == 1
 
 
 def test_a_kind_that_cannot_be_rebuilt_is_given_up(deps: Deps, engine: Engine, clock: Clock):
@@ -273,9 +278,7 @@ def test_posts_the_earlier_protocol_left_half_way_are_closed_by_the_upgrade(tmp_
     `claimed` one as interrupted and closes a `posted` one, and the sweep neither posts nor looks up."""
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     command.upgrade(alembic_config(engine), "0008")
-    settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack.api_url, _env_file=None)
-    deps = Deps(settings=settings, engine=engine, clock=clock)
-    ensure(deps, TEAM)
+    add_workspace_to_an_older_schema(engine, TEAM)
     then = (clock.now - timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLite keeps UTC
     with engine.begin() as conn:
         for key, status in [("daily/2026-12-01", "claimed"), ("lead-card/7", "posted"), ("weekly/2026-48", "done")]:
@@ -299,5 +302,6 @@ def test_posts_the_earlier_protocol_left_half_way_are_closed_by_the_upgrade(tmp_
         "lead-card/7": ("done", None),
         "weekly/2026-48": ("done", None),
     }
-    assert once.resume(deps, {"test": KIND}) == 0
+    settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack.api_url, _env_file=None)
+    assert once.resume(Deps(settings=settings, engine=engine, clock=clock), {"test": KIND}) == 0
     assert slack.calls == []

@@ -24,7 +24,7 @@ from storage.repos import leads as lead_repo
 from storage.repos import metrics
 from storage.repos.imports import bulk
 from tests.conftest import _engine_for
-from tests.runtime import deps_for
+from tests.runtime import add_workspace_to_an_older_schema, deps_for
 
 
 def recount(engine: Engine, team_id: str = TEAM) -> dict[tuple, tuple[int, int]]:
@@ -170,7 +170,7 @@ def test_the_migration_counts_the_leads_already_stored(tmp_path: Path, postgres_
             (tmp_path / kind).mkdir(exist_ok=True)
             cfg = alembic_config(engine)
             command.upgrade(cfg, "0006")
-            save_settings(deps_for(engine), "T1", {"timezone": "UTC"})
+            add_workspace_to_an_older_schema(engine, "T1")
             with engine.begin() as conn:
                 for i, (day, hour, channel, verdict) in enumerate(
                     [(1, 0, "ads", "target"), (1, 23, "ads", None), (2, 5, None, "target"), (2, 6, "seo", "spam")]

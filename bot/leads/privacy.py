@@ -1,8 +1,10 @@
-"""Erasing a person's data: `handoff forget`."""
+"""Erasing a person's data: `handoff forget`, and the personal data of leads older than the workspace
+keeps it (`retention_days`)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 
@@ -10,7 +12,9 @@ from bot.deps import Deps
 from bot.leads.blocks import build_lead_card
 from bot.leads.cards import card_state
 from bot.workspace.store import load
+from storage.models import Workspace
 from storage.repos import leads as repo
+from storage.repos import retention
 
 log = logging.getLogger(__name__)
 
@@ -33,4 +37,31 @@ def forget(deps: Deps, team_id: str, *, lead_id: int | None = None, email: str |
                 deps.client(team_id).chat_update(channel=lead.card_channel, ts=lead.card_ts, **card.to_kwargs())
             except SlackApiError as exc:
                 log.warning("the card of lead %s could not be cleared: %s", erased_id, exc.response.get("error"))
+    return erased
+
+
+ERASE_BATCH = 1000  # leads a transaction
+ERASE_RUN = 10_000  # leads a workspace at most per run: a first run over years of leads goes on next hour
+
+
+def erase_expired(deps: Deps, ws: Workspace, now: datetime) -> int:
+    """Erase the personal data of the workspace's leads created more than `retention_days` ago, from
+    where the last run stopped, as `forget` does but leaving the cards in Slack to the workspace's own
+    message retention (editing thousands of old cards would take hours of Slack's rate limit). How
+    many were erased."""
+    if ws.retention_days is None:
+        return 0
+    before = now - timedelta(days=ws.retention_days)
+    erased = 0
+    while erased < ERASE_RUN:
+        with deps.write() as s:
+            was = retention.erased_until(s, team_id=ws.team_id)
+            n, to = retention.erase_aged(s, team_id=ws.team_id, since=was, before=before, now=now, limit=ERASE_BATCH)
+            if was is None or to > was:
+                retention.advance(s, team_id=ws.team_id, was=was, to=to)
+        erased += n
+        if n < ERASE_BATCH:
+            break
+    if erased:
+        log.info("%s: personal data of %d leads older than %d days erased", ws.team_id, erased, ws.retention_days)
     return erased

@@ -13,7 +13,7 @@ from bot.leads.cards import CARD
 from bot.workspace.store import load
 from storage.models import Lead
 from storage.repos import leads as repo
-from storage.repos import posts
+from storage.repos import posts, retention
 from storage.repos import threads as replies
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,8 @@ KEPT_SUBTYPES = (None, "thread_broadcast", "file_share")
 # these pauses, and not noted as handled meanwhile.
 RETRY_AFTER = (1.0, 3.0, 10.0)
 IN_FLIGHT = timedelta(minutes=10)
+# Slack retries an event within five minutes of the first try; its id is kept a week, then removed.
+EVENTS_KEPT = timedelta(days=7)
 
 
 class _CardNotRecordedYet(Exception):
@@ -117,3 +119,9 @@ def on_card_event(
             then(lead.id)
 
     _with_retries(deps, "card event", attempt)
+
+
+def purge_handled_events(deps: Deps, now: datetime) -> int:
+    """Remove the ids of events handled more than EVENTS_KEPT ago; how many."""
+    with deps.write() as s:
+        return retention.purge_events(s, before=now - EVENTS_KEPT)

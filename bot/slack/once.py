@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -30,6 +31,7 @@ from sqlmodel import Session
 from bot.slack import lookup, thread
 from bot.slack.post import (
     INTERRUPTED,
+    KEPT,
     MAX_ATTEMPTS,
     RESUMABLE,
     STALE,
@@ -44,6 +46,7 @@ from bot.slack.post import (
 )
 from storage.models import PostedMessage
 from storage.repos import posts as repo
+from storage.repos import retention
 from storage.repos.posts import DONE, FAILED, POSTED, UNSURE
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ Row = tuple[int, str, str | None, str | None, str | None]  # claim id, status, c
 
 __all__ = [
     "INTERRUPTED",
+    "KEPT",
     "MAX_ATTEMPTS",
     "RESUMABLE",
     "STALE",
@@ -64,6 +68,7 @@ __all__ = [
     "Sent",
     "deliver",
     "deliver_all",
+    "purge",
     "resume",
 ]
 
@@ -111,6 +116,12 @@ def resume(deps: Runtime, kinds: Mapping[str, Kind]) -> int:
         except Exception:
             log.exception("resuming %s failed", row.key)
     return len(held)
+
+
+def purge(deps: Runtime, now: datetime) -> int:
+    """Remove the claims of posts made or given up more than KEPT ago; how many."""
+    with deps.write() as s:
+        return retention.purge_claims(s, before=now - KEPT)
 
 
 def _give_up(deps: Runtime, kinds: Mapping[str, Kind], row: PostedMessage, error: str) -> None:

@@ -21,6 +21,9 @@ STALE = timedelta(minutes=5)
 # A post left unfinished longer than this is not taken up any more: yesterday's digest or a card of last
 # week is no news, and the sweep reads only what may still matter.
 RESUMABLE = timedelta(days=2)
+# A claim is kept this long after its post was made (or given up): long after its post could come up
+# again (a digest's day, a card's new lead, a meeting are long past), then removed.
+KEPT = timedelta(days=90)
 # A thread part Slack refused is tried again on later ticks; after this many tries it is given up.
 MAX_ATTEMPTS = 3
 INTERRUPTED = "interrupted before Slack answered"

@@ -195,6 +195,19 @@ def _percent(v: str) -> float | None:
     return value
 
 
+MAX_RETENTION_DAYS = 3650
+
+
+def _retention_days(v: str) -> int | None:
+    """Days a lead's personal data is kept; `none` keeps it until `handoff forget`."""
+    v = v.strip()
+    if v in ("", "-", "none"):
+        return None
+    if not v.isascii() or not v.isdigit() or not 1 <= int(v) <= MAX_RETENTION_DAYS:
+        raise ValueError(f"'{v}' is not a number of days from 1 to {MAX_RETENTION_DAYS} (or none)")
+    return int(v)
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -229,6 +242,7 @@ KEYS: dict[str, Key] = {
         Key("quality_report_time", _hhmm),
         Key("margin_threshold", _percent),
         Key("holidays", parse_dates),
+        Key("retention_days", _retention_days),
     )
 }
 

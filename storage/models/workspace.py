@@ -48,5 +48,9 @@ class Workspace(SQLModel, table=True):
     holidays: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
     )
+    # Days a lead's personal data is kept (None: until `handoff forget`), and how far its erasure has
+    # come: every lead created before `erased_until` is erased (a write of an older lead moves it back).
+    retention_days: int | None = None
+    erased_until: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)

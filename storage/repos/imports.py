@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from storage import driver
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic, table_of
+from storage.repos import leads
 from storage.rollups import customers, leadday
 
 TABLES = {
@@ -101,6 +102,9 @@ class BulkWriter:
         cols = ["external_id", *fields, "row_hash"]
         if kind == "leads":
             self._note_lead_days(team_id, df.loc[new | changed, "created_at"], df.loc[changed, "external_id"].tolist())
+            created = df.loc[new | changed, "created_at"].dropna()
+            if not created.empty:
+                leads.written(self.conn, team_id=team_id, oldest=created.min().to_pydatetime())
         elif kind == "deals":
             self._note_deals(team_id, df.loc[new | changed], df.loc[changed, "external_id"].tolist())
         if new.any():

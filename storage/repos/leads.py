@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Insert, Update, bindparam, delete, func, insert, literal, update
+from sqlalchemy import Connection, Insert, Update, bindparam, delete, func, insert, literal, update
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session, col, select
 
 from storage.driver import insert_into
-from storage.models import CardQueue, Lead, LeadVerdict, ThreadReply, table_of
+from storage.models import CardQueue, Lead, LeadVerdict, ThreadReply, Workspace, table_of
 from storage.rollups import leadday
 
 # What a person put into a lead (its tracking parameters can carry an e-mail too).
@@ -67,10 +67,28 @@ def insert_new(session: Session, *, team_id: str, fields: dict[str, Any], now: d
     if lead_id is None:
         return None
     conn.execute(_queue_card(), {"team_id": team_id, "lead_id": lead_id, "queued_at": now})
+    if row["created_at"] < now - OLDER_THAN_KEPT:
+        written(conn, team_id=team_id, oldest=row["created_at"])
     # Last before the commit: on PostgreSQL every new lead of the day and channel updates this one row,
     # and its row lock is held from here to the commit.
     leadday.inserted(conn, team_id, row["created_at"], row["channel"], row["campaign"], None)
     return lead_id
+
+
+# No workspace keeps personal data less than a day (bot.workspace.keys): a lead younger than that is
+# never behind the erasure's mark.
+OLDER_THAN_KEPT = timedelta(days=1)
+
+
+def written(conn: Connection, *, team_id: str, oldest: datetime) -> None:
+    """Leads created as early as `oldest` were written: the erasure's mark (Workspace.erased_until)
+    goes back to it if it was past it. In the writer's transaction, so the next purge sees them however
+    the two transactions fall."""
+    conn.execute(
+        update(Workspace)
+        .where(col(Workspace.team_id) == team_id, col(Workspace.erased_until) > oldest)
+        .values(erased_until=oldest)
+    )
 
 
 @cache
@@ -244,25 +262,28 @@ def awaiting_verdict(session: Session, *, team_id: str, since: datetime) -> list
 def forget(
     session: Session, *, team_id: str, lead_id: int | None = None, email: str | None = None, now: datetime
 ) -> list[int]:
-    """Erase a lead's personal data: its fields, the replies in its card's thread and the comments on
-    its verdicts. The lead, its channel, campaign and verdicts stay for the numbers. The ids erased."""
-    q = select(Lead).where(Lead.team_id == team_id)
+    """Erase a lead's personal data (see `erase`), by id or by e-mail. The ids erased."""
+    q = select(col(Lead.id)).where(Lead.team_id == team_id)
     if lead_id is not None:
         q = q.where(Lead.id == lead_id)
     elif email is not None:
         q = q.where(func.lower(Lead.email) == email.lower())
     else:
         return []
-    erased: list[int] = []
-    for lead in session.exec(q):
-        for f in PERSONAL:
-            setattr(lead, f, None)
-        lead.forgotten_at = now
-        session.add(lead)
-        assert lead.id is not None  # a stored row
-        erased.append(lead.id)
-    session.flush()
-    if erased:
-        session.execute(delete(ThreadReply).where(col(ThreadReply.lead_id).in_(erased)))
-        session.execute(update(LeadVerdict).where(col(LeadVerdict.lead_id).in_(erased)).values(note=None))
-    return erased
+    ids = cast(list[int], list(session.exec(q.order_by(col(Lead.id)))))  # primary keys: never NULL
+    erase(session, ids=ids, now=now)
+    return ids
+
+
+def erase(session: Session, *, ids: list[int], now: datetime) -> None:
+    """Erase these leads' personal data: their fields, the replies in their cards' threads and the
+    comments on their verdicts; mark them forgotten, so an import does not bring the data back. The
+    leads, their channel, campaign and verdicts stay for the numbers."""
+    if not ids:
+        return
+    session.execute(
+        update(Lead).where(col(Lead.id).in_(ids)).values(dict.fromkeys(PERSONAL) | {"forgotten_at": now}),
+        execution_options={"synchronize_session": False},
+    )
+    session.execute(delete(ThreadReply).where(col(ThreadReply.lead_id).in_(ids)))
+    session.execute(update(LeadVerdict).where(col(LeadVerdict.lead_id).in_(ids)).values(note=None))
