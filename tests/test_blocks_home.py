@@ -130,8 +130,7 @@ def test_home_fits_in_both_languages(language):
 
 
 def test_schedule_lines_name_the_next_post_of_each_kind():
-    """On Monday 07:00: daily 09:00, weekly 09:30 and lead quality 10:30 today, the monthly report on
-    Tuesday 1 December (the month's first working day), each with its channel."""
+    """On Monday 07:00 each kind names its next post and channel; the monthly one on Tuesday 1 December."""
     ws = make_ws(digest_channel="C0DIG", marketing_channel="C0MKT")
     assert schedule_lines(ws, MONDAY_7AM) == [
         "• Daily digest: 30.11 09:00 (Europe/Berlin) → <#C0DIG>",

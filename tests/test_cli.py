@@ -168,8 +168,7 @@ def test_sync_setup_show_schedule_and_export(db: Path, capsys):
 
 
 def test_recount_names_the_workspace_and_its_rows(db: Path, capsys):
-    """`handoff recount` on an imported workspace: exit 0, and as many roll-up rows as distinct
-    (day, channel) pairs among the leads, counted here by plain SQL."""
+    """`handoff recount`: exit 0, one roll-up row per distinct (day, channel) of the leads, counted by SQL."""
     import re
     import sqlite3
 

@@ -96,8 +96,7 @@ MONDAY_0901 = datetime(2026, 11, 30, 8, 1, tzinfo=UTC)  # 09:01 in Berlin: the d
 
 
 def test_a_digest_cut_off_before_its_answer_is_found_and_finished(engine: Engine, slack: SlackDouble):
-    """The digest reached Slack, the process died before recording it: the next tick finds it by its key,
-    records it and posts its files in its thread; the digest itself is not posted again."""
+    """Killed after Slack took the digest: the next tick finds it, records it and posts its files; one digest."""
     deps = make_deps(engine, slack, MONDAY_0901)
     save_settings(deps, TEAM, {"timezone": "Europe/Berlin", "digest_channel": "C0DIGEST", "weekly_digest": False})
     with session_scope(engine) as s:
@@ -126,8 +125,7 @@ def test_a_digest_cut_off_before_its_answer_is_found_and_finished(engine: Engine
 
 
 def test_cards_cut_off_mid_batch_are_each_posted_once(engine: Engine, slack: SlackDouble):
-    """The card worker claimed five cards and died while Slack held the first one's answer: the next tick
-    records the card that is out and posts the four that are not — one card per lead, each recorded."""
+    """Killed while Slack held the first of five cards: the next tick records it and posts the other four."""
     now = datetime(2026, 12, 2, 10, tzinfo=UTC)
     deps = make_deps(engine, slack, now)
     save_settings(deps, TEAM, {"leads_channel": "C0LEADS"})
@@ -154,8 +152,7 @@ def test_cards_cut_off_mid_batch_are_each_posted_once(engine: Engine, slack: Sla
 
 
 def test_a_sync_question_dm_cut_off_is_reported_to_the_admins(engine: Engine, slack: SlackDouble):
-    """The question DM was handed to Slack and the process died: a DM cannot be looked up, so it is not
-    sent again; the admins are told once to check with that person, who counts as asked."""
+    """Killed after Slack took a question DM: not sent again; the admins are told once, the person counts as asked."""
     ask = datetime(2026, 12, 1, 14, tzinfo=UTC)  # Tuesday 15:00 in Berlin: the questions go out
     deps = make_deps(engine, slack, ask)
     save_settings(deps, TEAM, {"timezone": "Europe/Berlin", "admins": ["U0ADMIN"], "sync_channel": "C0SYNC"})

@@ -27,8 +27,7 @@ def _hold_write_lock(path: Path, seconds: float, started: threading.Event, relea
 
 
 def test_a_writer_goes_on_once_the_lock_is_free_and_gives_up_after_the_timeout(tmp_path: Path, monkeypatch):
-    """Held for 0.3 s: the writer waits and succeeds, with SQLite's handler back inside; held past a
-    shortened timeout: "database is locked"."""
+    """A writer waits out a 0.3 s lock and succeeds; past a shortened timeout it fails with "database is locked"."""
     path = tmp_path / "w.db"
     engine = make_engine(f"sqlite:///{path}")
     with session_scope(engine) as s:
@@ -64,10 +63,7 @@ def test_a_writer_goes_on_once_the_lock_is_free_and_gives_up_after_the_timeout(t
 
 
 def test_writers_of_one_process_take_turns_for_sqlites_lock(tmp_path: Path, monkeypatch):
-    """Eight threads writing at once through one engine: every write lands, and never more than one of
-    them at a time tries for SQLite's lock (the others wait in the process instead of retrying every
-    millisecond); a writer that fails inside its transaction, or leaves without committing, hands
-    the turn on."""
+    """Eight threads writing at once: every write lands, one at a time tries SQLite's lock, failures pass the turn."""
     engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
     with session_scope(engine) as s:
         s.execute(text("CREATE TABLE note (body TEXT)"))

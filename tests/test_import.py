@@ -192,8 +192,7 @@ def test_utf8_bom_and_tabs(engine: Engine, tmp_path: Path):
 
 
 def test_spend_rows_of_one_day_and_campaign_are_summed(engine: Engine, tmp_path: Path):
-    """An ad export has a row per banner: the day's spend per channel and campaign is their sum;
-    a line repeated verbatim counts once."""
+    """Spend rows of one day and campaign are summed; a line repeated verbatim counts once."""
     path = tmp_path / "spend.csv"
     path.write_text(
         "date,source,campaign,banner,cost\n"

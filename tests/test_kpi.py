@@ -241,8 +241,7 @@ def test_the_margin_threshold_setting_reaches_the_report(workspace: Engine):
 
 
 def test_a_channel_whose_target_share_falls_is_an_alert(engine: Engine):
-    """ads: 8 of 10 leads target in February, 2 of 10 in March (80% → 20%); seo steady at 50%: one
-    alert, for ads, with both shares."""
+    """ads falls from 8 of 10 target leads to 2 of 10, seo stays at 50%: one alert, for ads, with both shares."""
     save_settings(deps_for(engine), T, {"timezone": "UTC"})
     rows = []
     for month, ads_target in ((2, 8), (3, 2)):

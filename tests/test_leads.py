@@ -125,8 +125,7 @@ def test_webhook_posts_a_card_once(app: RunningApp):
 
 
 def test_the_same_lead_sent_at_once_is_stored_and_counted_once(app: RunningApp):
-    """A CRM that sends one lead on several connections at the same moment: one is created, every other
-    answer names the same lead, one card is owed and the day's roll-up counts it once."""
+    """One lead sent on several connections at once: stored, carded and counted once; every answer names it."""
     from concurrent.futures import ThreadPoolExecutor
 
     from storage.models import CardQueue, LeadDay
@@ -168,9 +167,7 @@ def test_with_a_card_worker_the_webhook_only_queues_and_the_worker_posts_once(ap
 
 
 def test_the_worker_posts_a_batch_once_each_and_records_every_outcome(app: RunningApp):
-    """Queued cards posted a chunk at a time: each posted card has its place noted and its claim done, a
-    card whose post Slack refused is marked failed, a card already claimed elsewhere is not posted
-    again, and the queue ends empty; draining again posts nothing."""
+    """The card worker posts each queued card once, records refusals and cards held elsewhere, empties the queue."""
     app.deps.card_worker = True
     ids_ = [
         send_lead(app, LEAD | {"external_id": f"crm-b{i}", "name": f"Batch {i}"}).json()["lead_id"] for i in range(13)
@@ -269,8 +266,7 @@ def test_not_target_with_a_reason_then_changed_to_target(app: RunningApp):
 
 
 def test_clicks_forms_and_commands_are_answered_when_ack_runs(app: RunningApp, monkeypatch):
-    """Bolt's request thread checks every 10 ms whether the listener has called ack(); here the answer
-    leaves when ack() returns, so that check never has to sleep (counted, not timed)."""
+    """The answer leaves when ack() returns, so Bolt's 10 ms ack check never sleeps (counted, not timed)."""
     import slack_bolt.listener.thread_runner as runner
 
     slept: list[float] = []
@@ -451,9 +447,7 @@ def test_a_mapped_reaction_sets_the_verdict(app: RunningApp):
 
 
 def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(app: RunningApp):
-    """The card worker posts a few cards before it records where they are: a thread reply and a mapped
-    reaction arriving in between are tried again and land on the lead once its card is recorded; a
-    retried delivery of either adds nothing."""
+    """A reply and a reaction before the card's place is recorded land on the lead once it is, once each."""
     app.deps.card_worker = True
     lead_id = send_lead(app, LEAD).json()["lead_id"]
     claim_id = claim(app.deps.engine, TEAM, f"lead-card/{lead_id}", "lead-card")  # posting…
@@ -478,8 +472,7 @@ def test_a_reply_and_a_reaction_before_the_card_is_recorded_are_kept_once_it_is(
 
 
 def test_weekly_quality_numbers_against_a_hand_count(engine, slack):
-    """Week 23–29 Nov: ads 4 leads (3 judged, 2 target), seo 2 (2 judged, 0 target), 1 unjudged email lead;
-    the week before: ads 2 judged, 2 target. Reasons: no_budget ×2, spam ×1."""
+    """Week 23–29 Nov against a hand count: ads 4 leads (3 judged, 2 target), seo 2 (0 target), 1 unjudged."""
     from tests.test_digests import make_deps
 
     save_settings(deps_for(engine), TEAM, {"timezone": "UTC", "sla_hours": 4})

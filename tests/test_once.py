@@ -125,8 +125,7 @@ def test_a_refused_post_is_reported_and_not_tried_again(deps: Deps, slack: Slack
 def test_a_refused_part_stops_the_thread_until_a_later_tick(
     deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
 ):
-    """Slack refuses the second part: the parent and the first part are out once, the post waits as
-    posted; the sweep after the stale time finishes it from the refused part on."""
+    """A refused second part waits as posted; the sweep after STALE finishes the thread from that part on."""
     slack.fail("chat.postMessage", "internal_error", after=2)
     out = once.deliver(deps, TEAM, post("monthly/2026-10", parts=2))
     assert out.status == "posted" and out.error == "internal_error"
@@ -142,8 +141,7 @@ def test_a_refused_part_stops_the_thread_until_a_later_tick(
 def test_a_part_refused_every_time_is_given_up_and_the_admins_told(
     deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
 ):
-    """After MAX_ATTEMPTS refusals the part is given up: the post is done (its other parts out) and its
-    failure reported once."""
+    """After MAX_ATTEMPTS refusals a part is given up: the post is done and its failure reported once."""
     slack.fail("chat.postMessage", "invalid_blocks", after=1)
     first = once.deliver(deps, TEAM, post("x/1", parts=1))
     assert first.status == "posted" and claims(engine)["x/1"].status == "posted"
@@ -160,8 +158,7 @@ def test_a_part_refused_every_time_is_given_up_and_the_admins_told(
 def test_a_part_whose_fate_cannot_be_known_is_given_up_and_reported(
     deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
 ):
-    """The file upload's answer is lost and the thread cannot be read: the part is not guessed at (no
-    second upload), the post is done, and its failure reported like a refusal."""
+    """An upload whose answer was lost in an unreadable thread: given up and reported, never uploaded twice."""
     slack.lose_answers("files.completeUploadExternal")
     assert once.deliver(deps, TEAM, post("y/1", files=True)).status == "posted"
     assert claims(engine)["y/1/files"].status == "unsure" and claims(engine)["y/1"].status == "posted"
@@ -176,9 +173,7 @@ def test_a_part_whose_fate_cannot_be_known_is_given_up_and_reported(
 def test_a_post_whose_answer_was_lost_is_found_not_posted_again(
     deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
 ):
-    """Slack took the message and the connection dropped: the client does not send it again, the claim
-    is unsure, and the first sweep after it is stale finds the message by its key and records it — one
-    message in all."""
+    """Slack took the post and the answer was lost: once stale, the sweep finds it by its key; one message."""
     slack.lose_answers("chat.postMessage")
     out = once.deliver(deps, TEAM, post("daily/2026-12-02"))
     assert out.status == "unsure" and len(slack.calls_to("chat.postMessage")) == 1
@@ -195,8 +190,7 @@ def test_a_post_whose_answer_was_lost_is_found_not_posted_again(
 def test_a_post_cut_off_before_slack_had_it_is_posted_on_the_next_sweep(
     deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
 ):
-    """A claim left behind by a process that died before posting: not touched while it may still be in
-    flight, posted once when stale and not found in the channel."""
+    """A claim whose process died before posting: left alone while in flight, posted once when stale."""
     with session_scope(engine) as s:
         posts.claim_many(s, team_id=TEAM, claims=[("daily/2026-11-30", "test", None, CHANNEL)], now=clock.now)
     assert once.resume(deps, {"test": KIND}) == 0 and slack.posted(CHANNEL) == []
@@ -259,8 +253,7 @@ def test_a_kind_that_cannot_be_rebuilt_is_given_up(deps: Deps, engine: Engine, c
 
 
 def test_two_sweeps_take_a_stale_claim_over_once(deps: Deps, engine: Engine, clock: Clock):
-    """The take-over of a stale claim is a compare-and-set: of two processes reading the same stale
-    claim, one takes it."""
+    """Taking over a stale claim is a compare-and-set: of two processes, one gets it."""
     with session_scope(engine) as s:
         posts.claim_many(s, team_id=TEAM, claims=[("k/1", "test", None, CHANNEL)], now=clock.now)
     with session_scope(engine) as s:
@@ -274,8 +267,7 @@ def test_two_sweeps_take_a_stale_claim_over_once(deps: Deps, engine: Engine, clo
 
 
 def test_posts_the_earlier_protocol_left_half_way_are_closed_by_the_upgrade(tmp_path, slack: SlackDouble, clock: Clock):
-    """Rows of the protocol before 0009 carry no key Slack could find them by: the upgrade fails a
-    `claimed` one as interrupted and closes a `posted` one, and the sweep neither posts nor looks up."""
+    """Upgrade 0009 fails old `claimed` rows as interrupted and closes `posted` ones; the sweep leaves them."""
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     command.upgrade(alembic_config(engine), "0008")
     add_workspace_to_an_older_schema(engine, TEAM)

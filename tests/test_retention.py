@@ -86,8 +86,7 @@ def test_an_erased_lead_imported_again_stays_erased(kept_30_days: Engine, tmp_pa
 
 
 def test_leads_written_later_with_an_old_date_are_erased_on_the_next_run(kept_30_days: Engine, tmp_path: Path):
-    """The mark is past them when they arrive (an import of last year, a webhook lead of 100 days ago):
-    the write moves it back, and the next run erases them."""
+    """An old import or webhook lead arriving after the purge moves the mark back and is erased on the next run."""
     engine = kept_30_days
     deps = deps_for(engine, clock=lambda: NOW)
     load(engine, tmp_path, [row("first", 40, "Ann")])

@@ -50,8 +50,7 @@ def at(day: int, hour: int = 12) -> datetime:
 
 
 def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
-    """Bulk import, ORM insert, verdict changes, moved and deleted leads, a re-import that moves a
-    lead to another day and channel: the roll-up equals a recount after each."""
+    """After every kind of write (bulk, ORM, verdicts, moves, deletes, re-import) the roll-up equals a recount."""
     generate(deps_for(engine), seed=3, today=date(2026, 11, 30))
     assert rollup(engine) == recount(engine)
     with Session(engine) as s:
@@ -118,8 +117,7 @@ def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
 
 @pytest.mark.parametrize("tz", ["Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "UTC"])
 def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, tz: str):
-    """Whole days from the roll-up plus the partial days at the edges, in zones with DST and with
-    half-hour offsets, equal counting the leads of the window one by one."""
+    """Roll-up days plus partial edge days equal counting the window's leads, in DST and half-hour zones."""
     generate(deps_for(engine), seed=5, today=date(2026, 11, 30))
     save_settings(deps_for(engine), TEAM, {"timezone": tz})
     with Session(engine) as s:
@@ -217,9 +215,7 @@ def marked(engine: Engine) -> set[str]:
 
 
 def test_first_won_marks_follow_every_kind_of_write(engine: Engine):
-    """Bulk import, an earlier won deal for a known customer, a won deal lost, a deal moved to another
-    customer, a deleted deal, a re-import that changes customer and date: the marks equal a hand count
-    after each, and a period's new customers equal the customers whose first won deal falls in it."""
+    """After every kind of deal write the first-won marks, and a period's new customers, equal a hand count."""
     generate(deps_for(engine), seed=3, today=date(2026, 11, 30))
     assert marked(engine) == first_won_by_hand(engine)
     with Session(engine) as s:
@@ -276,8 +272,7 @@ def test_first_won_marks_follow_every_kind_of_write(engine: Engine):
 
 
 def test_a_recount_repairs_rows_changed_outside_handoff(engine: Engine):
-    """Leads added and removed and a deal won by plain SQL leave the aggregates behind; the recount
-    (`handoff recount`) brings both back to what the rows say."""
+    """Rows changed by plain SQL leave the aggregates behind; `handoff recount` brings both back."""
     generate(deps_for(engine), seed=9, today=date(2026, 11, 30))
     with engine.begin() as conn:
         sqlite = conn.dialect.name == "sqlite"

@@ -399,8 +399,7 @@ def test_a_changed_series_drops_the_planned_meeting_and_asks_for_the_new_one(app
 
 
 def test_an_agenda_thread_cut_off_is_finished_later_without_repeats(app: RunningApp):
-    """The funnel upload fails after the agenda and its thread messages are out: the next tick uploads
-    the picture alone into the same thread; nothing is posted twice, and later ticks add nothing."""
+    """A failed funnel upload after the agenda: the next tick uploads it alone into the same thread; no repeats."""
     setup_by_modal(app)
     tick(app, ASK)
     app.slack.fail("files.getUploadURLExternal", "internal_error")

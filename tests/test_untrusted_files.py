@@ -90,8 +90,7 @@ def test_a_workbook_that_is_no_zip_is_a_clear_error(engine: Engine, tmp_path: Pa
 
 
 def test_a_formula_never_calculated_is_named_not_read_as_empty(engine: Engine, tmp_path: Path):
-    """A workbook written by a program holds formulas without saved values: the cell is named and nothing
-    is imported, rather than the value silently becoming empty."""
+    """A formula without a saved value is named as an error and nothing is imported, not read as empty."""
     wb = Workbook()
     ws = wb.active
     ws.append(["day", "visitors", "channel"])

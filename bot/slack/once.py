@@ -81,7 +81,8 @@ def deliver_all(
     deps: Runtime, team_id: str, posts: Sequence[Post], *, on_claim: Callable[[Session], None] | None = None
 ) -> list[Outcome]:
     """Deliver several posts of a workspace with one claim and one record for all (the card worker
-    posts ten cards a time); `on_claim` runs in the claim's transaction. Outcomes in the posts' order."""
+    posts ten cards a time); `on_claim` runs in the claim's transaction, whether or not the claims were
+    taken (it must be idempotent). Outcomes in the posts' order."""
     with deps.write() as s:
         claims = [(p.key, p.kind.name, p.period, p.channel) for p in posts]
         taken = repo.claim_many(s, team_id=team_id, claims=claims, now=deps.clock())
