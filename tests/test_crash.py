@@ -24,7 +24,7 @@ from bot.sync.series import setup
 from bot.workspace.store import save_settings
 from jobs import run_due
 from storage.db import session_scope
-from storage.models import CardQueue, Deal, Lead, MeetingParticipant, PostedMessage
+from storage.models import CardQueue, Deal, Lead, Meeting, MeetingParticipant, PostedMessage
 from storage.repos import meetings, posts
 from tests.conftest import BOT_TOKEN, TEAM
 from tests.slack_double import SlackDouble
@@ -228,3 +228,63 @@ def test_a_sync_question_cut_off_at_its_claim_is_asked_on_the_next_tick(
     with session_scope(engine) as s:
         (p,) = s.exec(select(MeetingParticipant)).all()
     assert p.status == "asked"
+
+
+@pytest.mark.parametrize("dies_in", ["claim", "post"])
+def test_a_close_cut_off_never_leaves_a_closed_meeting_without_its_summary(
+    engine: Engine, slack: SlackDouble, monkeypatch: pytest.MonkeyPatch, dies_in: str
+):
+    """Death at the summary's claim leaves the meeting open; death after it leaves a claim the sweep posts once."""
+    from bot.slack import once
+    from bot.sync.closing import close
+
+    ask, agenda = datetime(2026, 12, 1, 14, tzinfo=UTC), datetime(2026, 12, 3, 13, tzinfo=UTC)
+    deps = make_deps(engine, slack, ask)
+    save_settings(deps, TEAM, {"timezone": "Europe/Berlin", "admins": ["U0ADMIN"], "sync_channel": "C0SYNC"})
+    setup(
+        deps,
+        TEAM,
+        {
+            "weekday": 3,
+            "time": "15:00",
+            "start_date": ask.date(),
+            "timezone": "Europe/Berlin",
+            "sales": ["U0SALES1"],
+            "marketing": [],
+            "active": True,
+        },
+    )
+    run_due(deps=deps, now=ask)
+    run_due(deps=make_deps(engine, slack, agenda), now=agenda)
+    (agenda_post,) = [
+        c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "C0SYNC" and "thread_ts" not in c.args
+    ]
+    with session_scope(engine) as s:
+        (meeting,) = s.exec(select(Meeting)).all()
+    claim_many = posts.claim_many
+
+    def dies(*args, **kw):
+        if dies_in == "claim" and kw.get("claims") and not kw["claims"][0][0].startswith("sync-summary/"):
+            return claim_many(*args, **kw)
+        raise SystemExit("killed")
+
+    at = agenda + timedelta(hours=1, minutes=30)
+    monkeypatch.setattr(*((posts, "claim_many") if dies_in == "claim" else (once, "_send_all")), dies)
+    with pytest.raises(SystemExit):
+        close(make_deps(engine, slack, at), TEAM, meeting.id, at, by="U0SALES1")
+    monkeypatch.undo()
+    with session_scope(engine) as s:
+        status = s.get(Meeting, meeting.id).status
+    if dies_in == "claim":
+        assert status == "open"  # nothing of the close was kept: Close again works
+        assert close(make_deps(engine, slack, at), TEAM, meeting.id, at, by="U0SALES1")
+    else:
+        assert status == "closed"
+    for later in (at + STALE + timedelta(minutes=1), at + STALE + timedelta(minutes=2)):
+        run_due(deps=make_deps(engine, slack, later), now=later)
+    summaries = [
+        c
+        for c in slack.calls_to("chat.postMessage")
+        if c.args.get("thread_ts") == agenda_post.response["ts"] and "Sync summary" in c.args.get("text", "")
+    ]
+    assert len(summaries) == 1 and "<@U0SALES1>" in json.dumps(summaries[0].args["blocks"])

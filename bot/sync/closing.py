@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
 from bot.deps import Deps
 from bot.i18n import translator
 from bot.slack import once
@@ -121,29 +123,40 @@ def summary_post(deps: Deps, team_id: str, m: Meeting, now: datetime) -> once.Po
     )
 
 
+class _ClosedAlready(Exception):
+    pass
+
+
 def close(deps: Deps, team_id: str, meeting_id: int, now: datetime, *, by: str | None, quiet: bool = False) -> bool:
     """Close the meeting once: the summary in the sync channel, then each owner's new items by DM.
-    False when it was already closed."""
-    with deps.write() as s:
+    The close and the claims on those posts are one transaction: a process that dies after it leaves
+    posts the sweep finishes, never a closed meeting without its summary. False when it was already
+    closed."""
+
+    def closing(s: Session) -> None:
         if not repo.set_status(
             s, team_id=team_id, meeting_id=meeting_id, status="closed", only_from=("planned", "open"), closed_by=by
         ):
-            return False
-    if quiet:
-        return True
+            raise _ClosedAlready
+
     with deps.read() as s:
         m = repo.meeting(s, team_id=team_id, meeting_id=meeting_id)
-    if m is None:
-        return True
-    post = summary_post(deps, team_id, m, now)
-    if post is not None:
-        once.deliver(deps, team_id, post)
-    ws = load(deps, team_id)
-    with deps.read() as s:
         new_items = actions_repo.actions_created(s, team_id=team_id, meeting_id=meeting_id)
-    for item in new_items:
-        if item.status == "open" and item.owner:
-            once.deliver(deps, team_id, action_post(ws, item, due_today=False))
+    if m is None or m.status not in ("planned", "open"):
+        return False
+    m.closed_by = by
+    ws = load(deps, team_id)
+    post = None if quiet else summary_post(deps, team_id, m, now)
+    owed = [action_post(ws, i, due_today=False) for i in new_items if i.status == "open" and i.owner]
+    to_post = [] if quiet else [*([post] if post else []), *owed]
+    try:
+        if to_post:
+            once.deliver_all(deps, team_id, to_post, on_claim=closing)
+        else:
+            with deps.write() as s:
+                closing(s)
+    except _ClosedAlready:
+        return False
     return True
 
 
