@@ -220,14 +220,15 @@ def test_a_whole_sync_from_setup_to_summary(app: RunningApp):
     submit_view(app, ids.SYNC_ICP_MODAL, icp_view["private_metadata"], icp_values, user=M1)
 
     # Close: one summary in the agenda's thread (also shown in the channel), owners get their items.
+    before = len(slack.calls_to("chat.postMessage"))
     button_click(app, ids.SYNC_CLOSE, str(meeting.id), user=S1, channel=SYNC)
-    summary = slack.wait_for("chat.postMessage", len(slack.calls_to("chat.postMessage")) + 1)[-1]
+    app.background.wait_idle()
+    summary, dm = slack.calls_to("chat.postMessage")[before:]  # the summary, then the owner's DM
     assert summary.args["channel"] == SYNC and summary.args["thread_ts"] == parent.response["ts"]
     text = blocks_text(summary)
     for part in ("Webinars move to Q2", "Fix the UTM tags", "+ 20+ seats", "− 50+ seats", "Closed by"):
         assert part in text, part
     assert "Call back the webinar leads" in text.split("New action items")[1].split("Done since")[0]
-    dm = slack.wait_for("chat.postMessage", len(slack.calls_to("chat.postMessage")) + 1)[-1]
     assert dm.args["channel"] == M1 and "Fix the UTM tags" in dm.args["text"]
     # S1 heard of their item when it was added before the meeting, and not again at the close.
     assert [c.args["text"] for c in dms(app, S1) if "action item" in c.args["text"]] == [
