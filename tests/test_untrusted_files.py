@@ -45,6 +45,14 @@ def _rows(engine: Engine, table: str) -> int:
         ("leads", "external_id,created_at\nL1,0001-01-01 10:00\n", 2, "created_at", "1970 to 2100"),
         ("deals", "external_id,status,margin,closed_at\nD1,won,5,2026-11-01\n", 2, "margin", "from 0 to 1"),
         ("deals", "external_id,status,margin,closed_at\nD1,lost,-3,2026-11-01\n", 2, "margin", "from 0 to 1"),
+        (
+            "deals",
+            "external_id,status,amount,closed_at\nD1,won,100,2026-11-01\nD2,won,-100,2026-11-02\n",
+            3,
+            "amount",
+            "negative",
+        ),
+        ("traffic", "day,visitors,channel\n2026-11-01,-4,seo\n", 2, "visitors", "negative"),
     ],
 )
 def test_a_cell_no_report_means_imports_nothing_and_is_named(
@@ -117,3 +125,12 @@ def test_an_xlsx_export_takes_control_characters(tmp_path: Path):
     rows = [[c.value for c in r] for r in load_workbook(out).active.iter_rows()]
     assert rows == [["who", "text"], ["Ann", "lineone\ttab\nnext"], ["'=2+2", "'@sum"]]
     assert zipfile.is_zipfile(out)
+
+
+def test_a_negative_spend_row_is_a_refund_summed_into_its_day(engine: Engine, tmp_path: Path):
+    """Spend of 100 and a credit of −30 on one day and campaign: 70 kept for the day."""
+    path = tmp_path / "spend.csv"
+    path.write_text("day,channel,campaign,amount\n2026-11-01,ads,c1,100\n2026-11-01,ads,c1,-30\n", encoding="utf-8")
+    _import(engine, "spend", path)
+    with engine.connect() as conn:
+        assert [float(a) for (a,) in conn.execute(text("SELECT amount FROM spend"))] == [70.0]

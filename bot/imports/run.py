@@ -118,6 +118,11 @@ def resolve_columns(kind: str, file_columns: list[str], mapping: Mapping) -> tup
     return resolved, errors
 
 
+# Values that cannot be below zero. Spend can: a refund or a platform's credit is a negative row,
+# summed into its day.
+NOT_NEGATIVE = {"deals": ("amount",), "traffic": ("visitors",)}
+
+
 def normalize_chunk(
     kind: str, raw: pd.DataFrame, columns: dict[str, str], mapping: Mapping, tz: str
 ) -> tuple[pd.DataFrame, list[RowError], int]:
@@ -187,6 +192,12 @@ def normalize_chunk(
         total += int(bad.sum())
         for row in out.index[bad][:MAX_ERRORS_SHOWN]:
             errors.append(RowError(int(row), columns.get("margin"), "a margin is a share from 0 to 1 (40% is 0.4)"))
+    for name in NOT_NEGATIVE.get(kind, ()):
+        if name in out:
+            bad = (out[name] < 0).fillna(False).astype(bool)
+            total += int(bad.sum())
+            for row in out.index[bad][:MAX_ERRORS_SHOWN]:
+                errors.append(RowError(int(row), columns.get(name, name), f"{name} cannot be negative"))
     if kind == "feedback" and "rating" in out:
         bad = (out["rating"].notna() & ~out["rating"].between(1, 5)).fillna(False)
         total += int(bad.sum())
