@@ -120,8 +120,9 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 
 def shared_socket(host: str, port: int) -> socket.socket:
     """A listening socket that other processes may bind to the same port (SO_REUSEPORT): the kernel
-    hands each new connection to one of them."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    hands each new connection to one of them. `host` is an IPv4 or IPv6 address (the settings check it)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if hasattr(socket, "SO_REUSEPORT"):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)

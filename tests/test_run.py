@@ -18,9 +18,12 @@ from tests.http import form, get, signed_post
 ROOT = Path(__file__).parents[1]
 
 
+HOST = "127.0.0.2"  # a loopback address of its own: what answers on 127.0.0.1 is not bound to HOST
+
+
 def _free_port() -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((HOST, 0))
         return s.getsockname()[1]
 
 
@@ -33,6 +36,7 @@ def test_handoff_run_serves_slack_and_healthz(slack, tmp_path: Path):
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": slack.api_url,
         "DATABASE_URL": f"sqlite:///{db}",
+        "HOST": HOST,
         "PORT": str(port),
         "LOG_LEVEL": "INFO",
         "WEB_PROCESSES": "2",
@@ -46,7 +50,7 @@ def test_handoff_run_serves_slack_and_healthz(slack, tmp_path: Path):
         text=True,
     )
     try:
-        url = f"http://127.0.0.1:{port}"
+        url = f"http://{HOST}:{port}"
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -104,6 +108,8 @@ def test_handoff_run_serves_slack_and_healthz(slack, tmp_path: Path):
         slack.wait_for("auth.test", count=2, timeout=30)
         answers = [get(url + "/healthz").status for _ in range(20)]  # a new connection each
         assert answers == [200] * 20
+        with pytest.raises(OSError):  # HOST is the only address served
+            get(f"http://127.0.0.1:{port}/healthz")
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
@@ -123,3 +129,27 @@ def test_the_migrations_build_exactly_the_models(engine):
 
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_http_is_served_on_an_ipv4_or_ipv6_host(host: str):
+    from bot.server import shared_socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family) as probe:
+            probe.bind((host, 0))
+    except OSError as e:  # a machine without IPv6 on loopback
+        pytest.skip(f"{host} cannot be bound here: {e}")
+    with shared_socket(host, 0) as sock:
+        assert sock.getsockname()[0] == host
+
+
+@pytest.mark.parametrize("host", ["localhost", "0.0.0.0:3000", ""])
+def test_a_host_that_is_no_address_is_refused_naming_host(host: str):
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    with pytest.raises(ValidationError, match="host"):
+        Settings(_env_file=None, host=host)

@@ -1,0 +1,39 @@
+"""No personal data in the log: a database error's failing row is left out of what the processes log."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+SCRIPT = textwrap.dedent(
+    """
+    import logging, sys
+    from sqlalchemy import text
+    from bot.settings import Settings
+    from storage.db import make_engine
+
+    Settings(_env_file=None, log_level="DEBUG").configure_logging()
+    engine = make_engine(sys.argv[1])
+    with engine.connect() as conn:
+        conn.execute(text("CREATE TEMPORARY TABLE person (email TEXT, n INTEGER NOT NULL)"))
+        try:
+            conn.execute(text("INSERT INTO person VALUES (:email, :n)"), {"email": "ann@example.com", "n": None})
+        except Exception:
+            logging.getLogger("handoff").exception("could not store the lead")
+    """
+)
+
+
+def test_a_database_error_is_logged_without_the_failing_row(engine: Engine):
+    """PostgreSQL's DETAIL line ("Failing row contains (ann@example.com, null)") is left out; the error stays."""
+    url = make_url(engine.url).render_as_string(hide_password=False)
+    done = subprocess.run([sys.executable, "-c", SCRIPT, url], capture_output=True, text=True, timeout=60)
+    log = done.stderr
+    assert "could not store the lead" in log and "IntegrityError" in log and "person" in log, log
+    assert "ann@example.com" not in log
+    if engine.dialect.name == "postgresql":
+        assert "DETAIL:  (left out: it may hold personal data)" in log
