@@ -151,10 +151,8 @@ def test_cards_cut_off_mid_batch_are_each_posted_once(engine: Engine, slack: Sla
     assert all(c.status == "done" for c in claims(engine).values())
 
 
-def test_a_sync_question_dm_cut_off_is_reported_to_the_admins(engine: Engine, slack: SlackDouble):
-    """Killed after Slack took a question DM: not sent again; the admins are told once, the person counts as asked."""
-    ask = datetime(2026, 12, 1, 14, tzinfo=UTC)  # Tuesday 15:00 in Berlin: the questions go out
-    deps = make_deps(engine, slack, ask)
+def set_up_sync(deps: Deps, ask: datetime) -> None:
+    """A Wednesday 15:00 (Berlin) sync from `ask`'s week with one salesperson, U0SALES1; admin U0ADMIN."""
     save_settings(deps, TEAM, {"timezone": "Europe/Berlin", "admins": ["U0ADMIN"], "sync_channel": "C0SYNC"})
     setup(
         deps,
@@ -169,6 +167,13 @@ def test_a_sync_question_dm_cut_off_is_reported_to_the_admins(engine: Engine, sl
             "active": True,
         },
     )
+
+
+def test_a_sync_question_dm_cut_off_is_reported_to_the_admins(engine: Engine, slack: SlackDouble):
+    """Killed after Slack took a question DM: not sent again; the admins are told once, the person counts as asked."""
+    ask = datetime(2026, 12, 1, 14, tzinfo=UTC)  # Tuesday 15:00 in Berlin: the questions go out
+    deps = make_deps(engine, slack, ask)
+    set_up_sync(deps, ask)
     run_and_kill(engine, slack, "tick", ask, posts_seen=1)
     later = ask + STALE + timedelta(minutes=1)
     run_due(deps=make_deps(engine, slack, later), now=later)
@@ -191,20 +196,7 @@ def test_a_sync_question_cut_off_at_its_claim_is_asked_on_the_next_tick(
     """Death at the question's claim or right after listing the person: neither is kept; the next tick asks once."""
     ask = datetime(2026, 12, 1, 14, tzinfo=UTC)
     deps = make_deps(engine, slack, ask)
-    save_settings(deps, TEAM, {"timezone": "Europe/Berlin", "admins": ["U0ADMIN"], "sync_channel": "C0SYNC"})
-    setup(
-        deps,
-        TEAM,
-        {
-            "weekday": 3,
-            "time": "15:00",
-            "start_date": ask.date(),
-            "timezone": "Europe/Berlin",
-            "sales": ["U0SALES1"],
-            "marketing": [],
-            "active": True,
-        },
-    )
+    set_up_sync(deps, ask)
     module = posts if dies_in == "claim_many" else meetings
     real = getattr(module, dies_in)
 
@@ -240,20 +232,7 @@ def test_a_close_cut_off_never_leaves_a_closed_meeting_without_its_summary(
 
     ask, agenda = datetime(2026, 12, 1, 14, tzinfo=UTC), datetime(2026, 12, 3, 13, tzinfo=UTC)
     deps = make_deps(engine, slack, ask)
-    save_settings(deps, TEAM, {"timezone": "Europe/Berlin", "admins": ["U0ADMIN"], "sync_channel": "C0SYNC"})
-    setup(
-        deps,
-        TEAM,
-        {
-            "weekday": 3,
-            "time": "15:00",
-            "start_date": ask.date(),
-            "timezone": "Europe/Berlin",
-            "sales": ["U0SALES1"],
-            "marketing": [],
-            "active": True,
-        },
-    )
+    set_up_sync(deps, ask)
     run_due(deps=deps, now=ask)
     run_due(deps=make_deps(engine, slack, agenda), now=agenda)
     (agenda_post,) = [
