@@ -131,6 +131,47 @@ def test_the_migrations_build_exactly_the_models(engine):
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
 
 
+def test_a_database_with_meetings_answers_and_actions_upgrades_from_0008(tmp_path: Path):
+    """SQLite checks foreign keys: 0009 changes `meeting` in place, so its answers, notes and actions stay."""
+    from alembic import command
+
+    from storage.db import alembic_config, make_engine, migrate
+    from tests.runtime import add_workspace_to_an_older_schema
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0008")
+    add_workspace_to_an_older_schema(engine, "T1")
+    at = "2026-11-01 10:00:00.000000"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO meeting (id, team_id, starts_at, ends_at, status, notes)"
+                " VALUES (1, 'T1', :at, :at, 'closed', 'old notes')"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO meetinganswer (team_id, meeting_id, user_id, question, answer, updated_at)"
+                " VALUES ('T1', 1, 'U1', 'q1', 'an answer', :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO actionitem (team_id, meeting_id, text, status, created_at) VALUES ('T1', 1, 'do', 'open', :at)"
+            ),
+            {"at": at},
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, status, closed_by FROM meeting")).all() == [(1, "closed", None)]
+        assert conn.execute(text("SELECT meeting_id, answer FROM meetinganswer")).all() == [(1, "an answer")]
+        assert conn.execute(text("SELECT meeting_id, text FROM actionitem")).all() == [(1, "do")]
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    engine.dispose()
+
+
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
 def test_http_is_served_on_an_ipv4_or_ipv6_host(host: str):
     from bot.server import shared_socket

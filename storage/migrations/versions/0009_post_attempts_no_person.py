@@ -9,9 +9,10 @@ times), and the sweep that finishes cut-off posts finds them by status. A meetin
 (its summary says so, also when it is posted after a restart). The `person` table and the meeting's
 `notes` column were never written or read: dropped.
 
-Posts the earlier protocol left half-way are closed, not handed to the new sweep: a `claimed` one
-carries no key Slack could find it by, so it is failed as interrupted (what the sweep would conclude,
-without posting it a second time); a `posted` one is out and done.
+Posts the earlier protocol left half-way are closed, not handed to the new sweep: a `claimed` one is
+failed as interrupted (only digests carried their key in the message, so for the other kinds the
+sweep could not tell a post Slack took from one never made, and posting again could double it); a
+`posted` one is out and done, and any part of its thread still to go is not sent.
 """
 
 from collections.abc import Sequence
@@ -29,7 +30,9 @@ def upgrade() -> None:
     with op.batch_alter_table("postedmessage", schema=None) as batch_op:
         batch_op.add_column(sa.Column("attempts", sa.Integer(), server_default="1", nullable=False))
         batch_op.create_index("ix_post_status_updated", ["status", "updated_at"], unique=False)
-    with op.batch_alter_table("meeting", schema=None) as batch_op:
+    # In place, never by copying the table: on SQLite, with foreign keys checked, dropping the old
+    # `meeting` would fail on its answers, notes and actions (native DROP COLUMN: SQLite 3.35+).
+    with op.batch_alter_table("meeting", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("closed_by", sa.String(), nullable=True))
         batch_op.drop_column("notes")
     op.drop_table("person")
@@ -56,7 +59,7 @@ def downgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("team_id", "user_id"),
     )
-    with op.batch_alter_table("meeting", schema=None) as batch_op:
+    with op.batch_alter_table("meeting", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("notes", sa.String(), nullable=True))
         batch_op.drop_column("closed_by")
     with op.batch_alter_table("postedmessage", schema=None) as batch_op:
