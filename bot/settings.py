@@ -100,14 +100,19 @@ class Settings(BaseSettings):
 
 
 class LogFormatter(logging.Formatter):
-    """Log lines without a database error's DETAIL: PostgreSQL puts the failing row there ("Failing row
-    contains (…, ann@example.com, …)", "Key (email)=(…)"), which SQLAlchemy's hidden parameters do not
-    cover. The line stays, its text is left out, tracebacks included."""
+    """Log lines without a database error's DETAIL and CONTEXT: PostgreSQL quotes the data there
+    ("Failing row contains (…, ann@example.com, …)", "Key (email)=(…)", "JSON data, line 1: {…"), which
+    SQLAlchemy's hidden parameters do not cover. From the first of them to the end of that error
+    (SQLAlchemy's `[SQL: …]`, the next exception of the chain, or the end) the text is left out, a value
+    spread over several lines included."""
 
-    DETAIL = re.compile(r"^(\s*DETAIL:\s*).*$", re.MULTILINE)
+    QUOTED = re.compile(
+        r"^(\s*(?:DETAIL|CONTEXT):).*?(?=^\[SQL:|^The above exception|^During handling|^Traceback|\Z)",
+        re.MULTILINE | re.DOTALL,
+    )
 
     def format(self, record: logging.LogRecord) -> str:
-        return self.DETAIL.sub(r"\1(left out: it may hold personal data)", super().format(record))
+        return self.QUOTED.sub(r"\1 (left out: it may hold personal data)\n", super().format(record))
 
 
 def load_settings(**overrides: Any) -> Settings:
