@@ -63,6 +63,7 @@ class SlackDouble:
         self._filenames: dict[str, str] = {}
         self._faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]] | None]] = {}
         self._lost: dict[str, int] = {}  # method → answers still to lose
+        self._garbled: dict[str, list[tuple[int, str] | None]] = {}  # method → answers to replace, in order
         self._late: dict[str, float] = {}  # method → seconds to hold each answer
         self._released = threading.Event()
         self._lock = threading.Condition()
@@ -121,6 +122,11 @@ class SlackDouble:
     def lose_answers(self, method: str, times: int = 1) -> None:
         """The next calls do their work, then the connection drops before the answer is sent."""
         self._lost[method] = self._lost.get(method, 0) + times
+
+    def garble_answers(self, method: str, status: int, body: str, times: int = 1, *, after: int = 0) -> None:
+        """The next `times` calls do their work, then Slack's edge answers `status` with `body` (say, a 502
+        page), once `after` more calls have been answered as usual."""
+        self._garbled.setdefault(method, []).extend([None] * after + [(status, body)] * times)
 
     def answer_late(self, method: str, seconds: float) -> None:
         """Every call does its work, then waits `seconds` before answering; 0 answers the waiting ones now."""
@@ -347,6 +353,16 @@ class SlackDouble:
                     lose = double._lost.get(method, 0) > 0
                     if lose:
                         double._lost[method] -= 1
+                    garbled = double._garbled.get(method, [])
+                    garble = garbled.pop(0) if garbled and not lose else None
+                if garble is not None:  # the work is done; the answer is no JSON of Slack's
+                    data = garble[1].encode()
+                    self.send_response(garble[0])
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if lose:  # the work is done; the caller never hears of it
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)

@@ -187,6 +187,44 @@ def test_a_post_whose_answer_was_lost_is_found_not_posted_again(
     assert slack.calls_to("conversations.history")[0].args["include_all_metadata"] in (True, "true", "1")
 
 
+GARBLED = [
+    (502, "<html><body>502 Bad Gateway</body></html>"),
+    (200, '{"ok": false, "error": "fatal_error"}'),
+    (503, '{"ok": false, "error": "service_unavailable"}'),
+]
+
+
+@pytest.mark.parametrize("status,body", GARBLED)
+def test_a_post_slack_answered_unreadably_is_looked_up_not_failed(
+    deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock, status: int, body: str
+):
+    """Slack posted it and its edge answered a 5xx, a page that is no JSON, or fatal_error: unsure, then found."""
+    slack.garble_answers("chat.postMessage", status, body)
+    out = once.deliver(deps, TEAM, post("daily/2026-12-03"))
+    assert out.status == "unsure" and failures == []
+    clock.now += once.STALE + timedelta(seconds=1)
+    assert once.resume(deps, {"test": KIND}) == 1
+    (message,) = slack.posted(CHANNEL)
+    assert (
+        claims(engine)["daily/2026-12-03"].status == "done" and claims(engine)["daily/2026-12-03"].ts == message["ts"]
+    )
+
+
+@pytest.mark.parametrize("status,body", GARBLED)
+def test_a_thread_part_slack_answered_unreadably_is_looked_up_not_posted_again(
+    deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock, status: int, body: str
+):
+    """The same for a reply in the post's thread: looked up in the thread, never posted twice."""
+    slack.garble_answers("chat.postMessage", status, body, after=1)
+    out = once.deliver(deps, TEAM, post("weekly/2026-W50", parts=1))
+    assert claims(engine)["weekly/2026-W50/p0"].status == "unsure"
+    clock.now += once.STALE + timedelta(seconds=1)
+    once.resume(deps, {"test": KIND})
+    replies = [m for m in slack.posted(CHANNEL) if m.get("thread_ts") == out.ts]
+    assert [m["text"] for m in replies] == ["part 0 of weekly/2026-W50"] and failures == []
+    assert claims(engine)["weekly/2026-W50"].status == "done"
+
+
 def test_a_post_cut_off_before_slack_had_it_is_posted_on_the_next_sweep(
     deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
 ):

@@ -159,7 +159,8 @@ def test_a_database_with_meetings_answers_and_actions_upgrades_from_0008(tmp_pat
         )
         conn.execute(
             text(
-                "INSERT INTO actionitem (team_id, meeting_id, text, status, created_at) VALUES ('T1', 1, 'do', 'open', :at)"
+                "INSERT INTO actionitem (team_id, meeting_id, text, status, created_at)"
+                " VALUES ('T1', 1, 'do', 'open', :at)"
             ),
             {"at": at},
         )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from http.client import HTTPException
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -43,6 +44,7 @@ from bot.slack.post import (
     Post,
     Runtime,
     Sent,
+    outcome_unknown,
 )
 from storage.models import PostedMessage
 from storage.repos import posts as repo
@@ -172,13 +174,14 @@ def _send(client: WebClient, post: Post) -> Outcome:
             metadata=lookup.metadata(post.key),
             **post.build().to_kwargs(),
         )
-    except SlackApiError as exc:
-        error = str(exc.response.get("error") or "unknown")
+    except (SlackApiError, OSError, HTTPException) as exc:
+        unknown = outcome_unknown(exc)
+        if unknown is not None:  # Slack may have the message
+            log.warning("%s: no answer from Slack (%s); to be looked up", post.key, unknown)
+            return Outcome("unsure", error=unknown)
+        error = str(exc.response.get("error") or "unknown") if isinstance(exc, SlackApiError) else repr(exc)
         log.warning("%s not posted: %s", post.key, error)
         return Outcome("failed", error=error)
-    except OSError as exc:  # the connection dropped: Slack may have the message
-        log.warning("%s: no answer from Slack (%s); to be looked up", post.key, type(exc).__name__)
-        return Outcome("unsure", error=type(exc).__name__)
     except Exception:
         log.exception("%s could not be posted", post.key)
         return Outcome("failed", error="exception")

@@ -7,9 +7,11 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from http.client import HTTPException
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.slack.kit import Message
@@ -27,6 +29,23 @@ KEPT = timedelta(days=90)
 # A thread part Slack refused is tried again on later ticks; after this many tries it is given up.
 MAX_ATTEMPTS = 3
 INTERRUPTED = "interrupted before Slack answered"
+# Slack's answers that do not say whether the call was carried out ("it's possible some aspect of the
+# operation succeeded", Slack's common errors), beside a 5xx from its edge and a body that is no JSON.
+UNKNOWN_ERRORS = frozenset({"fatal_error", "internal_error", "request_timeout", "service_unavailable"})
+NOT_JSON = "Received a response in a non-JSON format"  # slack_sdk's error for such a body
+
+
+def outcome_unknown(exc: Exception) -> str | None:
+    """What to call a failed call whose outcome cannot be known — the connection dropped, or Slack's
+    answer does not say — or None when Slack refused it for certain. Such a post is looked up, never
+    blindly sent again."""
+    if isinstance(exc, OSError | HTTPException):
+        return type(exc).__name__
+    if isinstance(exc, SlackApiError):
+        error = str(exc.response.get("error") or "")
+        if exc.response.status_code >= 500 or error in UNKNOWN_ERRORS or error.startswith(NOT_JSON):
+            return error.split(":")[0] if error else f"HTTP {exc.response.status_code}"
+    return None
 
 
 class Runtime(Protocol):

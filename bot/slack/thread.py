@@ -4,12 +4,13 @@ part cut off looked up before it is posted again, a part Slack refused tried aga
 from __future__ import annotations
 
 import logging
+from http.client import HTTPException
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import lookup
-from bot.slack.post import INTERRUPTED, MAX_ATTEMPTS, STALE, Files, Outcome, Part, Post, Runtime
+from bot.slack.post import INTERRUPTED, MAX_ATTEMPTS, STALE, Files, Outcome, Part, Post, Runtime, outcome_unknown
 from storage.models import PostedMessage
 from storage.repos import posts as repo
 from storage.repos.posts import CLAIMED, DONE, FAILED, PART, UNSURE
@@ -39,17 +40,18 @@ def finish(deps: Runtime, team_id: str, post: Post, parent_id: int, channel: str
                     channel=channel, thread_ts=ts, metadata=lookup.metadata(key), **part.to_kwargs()
                 )
                 mark(deps, claim_id, DONE, ts=resp["ts"])
-        except SlackApiError as exc:
-            error = str(exc.response.get("error") or "unknown")
+        except (SlackApiError, OSError, HTTPException) as exc:
+            unknown = outcome_unknown(exc)
+            if unknown is not None:  # Slack may have the part: looked up before it is posted again
+                mark(deps, claim_id, UNSURE, error=unknown)
+                return Outcome("posted", channel, ts, error=unknown, files=files)
+            error = str(exc.response.get("error") or "unknown") if isinstance(exc, SlackApiError) else repr(exc)
             log.warning("%s: thread stopped at %s, to be finished later: %s", post.key, name, error)
             mark(deps, claim_id, FAILED, error=error)
             if _attempts(deps, team_id, f"{post.key}/{name}") < MAX_ATTEMPTS:
                 return Outcome("posted", channel, ts, error=error, files=files)
             if post.on_failure is not None:
                 post.on_failure(error)
-        except OSError as exc:
-            mark(deps, claim_id, UNSURE, error=type(exc).__name__)
-            return Outcome("posted", channel, ts, error=type(exc).__name__, files=files)
     mark(deps, parent_id, DONE)
     return Outcome("posted", channel, ts, files=files)
 
