@@ -20,6 +20,7 @@ from storage.db import session_scope
 from storage.models import Lead, LeadVerdict, ThreadReply
 from tests.conftest import TEAM, RunningApp
 from tests.http import post
+from tests.test_leads import _reply_event, send_event
 
 PERSONAL = ("Ann Example", "ann@example.com", "+49 170 000", "Call me on Monday", "newsletter-ann")
 
@@ -70,17 +71,22 @@ def test_forget_leaves_nothing_of_the_person_and_keeps_the_numbers(running_app: 
         )
 
     assert forget(app.deps, TEAM, email="ANN@example.com") == [lead_id]
+    # Said of the person after it: the verdict counts, the words are not kept.
+    give_verdict(app.deps, TEAM, lead_id, verdict="target", user_id="U0SALES", note="Ann called back")
+    reply = _reply_event("Ann's new number: +49 170 111", "1800000000.000900", card_ts, _id="EvAFTER")
+    assert send_event(app, reply).status == 200
+    app.background.wait_idle()
 
     with session_scope(app.deps.engine) as s:
         kept = s.get(Lead, lead_id)
         notes = [v.note for v in s.exec(select(LeadVerdict).where(LeadVerdict.lead_id == lead_id))]
         replies = s.exec(select(ThreadReply).where(ThreadReply.lead_id == lead_id)).all()
     stored = json.dumps([kept.model_dump(mode="json"), notes], ensure_ascii=False)
-    assert not any(p in stored for p in (*PERSONAL, "ask for Ann", "Ann said no")), stored
+    assert not any(p in stored for p in (*PERSONAL, "ask for Ann", "Ann said no", "Ann called back")), stored
     assert (kept.channel, kept.campaign, kept.verdict, kept.forgotten_at is not None) == (
         "ads",
         "brand",
-        "not_target",
+        "target",
         True,
     )
     assert replies == []

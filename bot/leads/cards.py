@@ -114,6 +114,8 @@ def give_verdict(
         lead = repo.get(s, team_id=team_id, lead_id=lead_id)
         if lead is None:
             raise LookupError(f"no lead {lead_id}")
+        if lead.forgotten_at is not None:  # the verdict still counts; what a person wrote of them is not kept
+            note = None
         at = deps.clock()
         place = repo.record_verdict(
             s,

@@ -88,7 +88,7 @@ def _record_message(deps: Deps, team_id: str, event_id: str, event: dict) -> Non
         if event.get("bot_id") or not thread_ts or thread_ts == event.get("ts"):
             return
         lead = _card_lead(deps, s, team_id, channel, thread_ts)  # raising undoes the note of the event
-        if lead is None:
+        if lead is None or lead.forgotten_at is not None:  # nothing is kept of a forgotten person
             return
         assert lead.id is not None  # a stored row
         replies.add_reply(
