@@ -124,6 +124,39 @@ def test_webhook_posts_a_card_once(app: RunningApp):
     assert lead.created_at == datetime(2026, 11, 30, 6, 15, tzinfo=UTC)
 
 
+def test_cards_slack_refused_are_told_once_and_posted_once_the_bot_is_in_the_channel(app: RunningApp):
+    """Not in the leads channel: one DM to the admins for both cards; tried every 10 minutes, each posted once."""
+    from dataclasses import replace
+
+    from bot.leads.cards import CARD_RETRY, post_missing_cards
+    from bot.workspace.store import load
+
+    save_settings(app.deps, TEAM, {"admins": ["U0ADM"]})
+    for n in (1, 2):
+        app.slack.fail("chat.postMessage", "not_in_channel")
+        assert send_lead(app, {"external_id": f"refused-{n}", "name": f"Lead {n}"}).status == 201
+        app.background.wait_idle()
+    (dm,) = [c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "U0ADM"]
+    assert "I'm not in that channel" in dm.args["text"] and "<#C0LEADS>" in dm.args["text"]
+
+    def tick(after: timedelta) -> int:
+        later = utcnow() + after
+        return post_missing_cards(replace(app.deps, clock=lambda: later), load(app.deps, TEAM), later)
+
+    tried = len(app.slack.calls_to("chat.postMessage"))
+    assert tick(CARD_RETRY / 2) == 0 and len(app.slack.calls_to("chat.postMessage")) == tried  # not due yet
+    app.slack.fail("chat.postMessage", "not_in_channel")
+    assert tick(CARD_RETRY + timedelta(minutes=1)) == 0
+    assert len(app.slack.calls_to("chat.postMessage")) == tried + 1  # the first refused again ends the round
+    assert tick(2 * CARD_RETRY + timedelta(minutes=2)) == 2
+    assert tick(3 * CARD_RETRY + timedelta(minutes=3)) == 0
+    cards = app.slack.posted("C0LEADS")
+    with session_scope(app.deps.engine) as s:
+        stored = sorted(lead.card_ts or "" for lead in s.exec(select(Lead)))
+    assert len(cards) == 2 and stored == sorted(m["ts"] for m in cards)
+    assert len([c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "U0ADM"]) == 1
+
+
 def test_the_same_lead_sent_at_once_is_stored_and_counted_once(app: RunningApp):
     """One lead sent on several connections at once: stored, carded and counted once; every answer names it."""
     from concurrent.futures import ThreadPoolExecutor

@@ -138,6 +138,27 @@ def test_a_refused_part_stops_the_thread_until_a_later_tick(
     assert failures == []
 
 
+def test_a_refused_post_is_tried_again_when_due_and_an_interrupted_one_never(
+    deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
+):
+    """try_again re-posts what Slack refused, once `after` has passed; a post given up as interrupted stays."""
+    slack.fail("chat.postMessage", "not_in_channel")
+    once.deliver(deps, TEAM, post("card/1"))
+    with session_scope(engine) as s:
+        posts.claim_many(s, team_id=TEAM, claims=[("card/2", "test", None, CHANNEL)], now=clock.now)
+        posts.record(
+            s,
+            outcomes=[(posts.get(s, team_id=TEAM, key="card/2").id, "failed", None, None, once.INTERRUPTED)],
+            now=clock.now,
+        )
+    both = [post("card/1"), post("card/2")]
+    assert once.try_again(deps, TEAM, both, after=timedelta(minutes=10)) == 0 and texts(slack) == []
+    clock.now += timedelta(minutes=11)
+    assert once.try_again(deps, TEAM, both, after=timedelta(minutes=10)) == 1
+    assert texts(slack) == ["the post card/1"]
+    assert {k: c.status for k, c in claims(engine).items()} == {"card/1": "done", "card/2": "failed"}
+
+
 def test_a_part_refused_every_time_is_given_up_and_the_admins_told(
     deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
 ):
@@ -223,6 +244,23 @@ def test_a_thread_part_slack_answered_unreadably_is_looked_up_not_posted_again(
     replies = [m for m in slack.posted(CHANNEL) if m.get("thread_ts") == out.ts]
     assert [m["text"] for m in replies] == ["part 0 of weekly/2026-W50"] and failures == []
     assert claims(engine)["weekly/2026-W50"].status == "done"
+
+
+def test_files_slack_answered_unreadably_are_looked_up_and_not_uploaded_again(
+    deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
+):
+    """The upload's last step answered with a 502 page: unsure, found in the thread, one upload; a refused
+    first step is a plain refusal."""
+    slack.garble_answers("files.completeUploadExternal", 502, "<html>Bad Gateway</html>")
+    once.deliver(deps, TEAM, post("z/1", files=True))
+    assert claims(engine)["z/1/files"].status == "unsure"
+    clock.now += once.STALE + timedelta(seconds=1)
+    once.resume(deps, {"test": KIND})
+    assert claims(engine)["z/1/files"].status == "done" and claims(engine)["z/1"].status == "done"
+    assert len(slack.calls_to("files.completeUploadExternal")) == 1 and failures == []
+    slack.fail("files.getUploadURLExternal", "internal_error")
+    once.deliver(deps, TEAM, post("z/2", files=True))
+    assert claims(engine)["z/2/files"].status == "failed"
 
 
 def test_a_post_cut_off_before_slack_had_it_is_posted_on_the_next_sweep(

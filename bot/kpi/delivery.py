@@ -26,7 +26,6 @@ from bot.workspace.store import load
 from storage.models import PostedMessage
 
 log = logging.getLogger(__name__)
-CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived"}
 NO_FILTER = "-"
 
 
@@ -83,7 +82,7 @@ def _tell_admins(deps: Deps, team_id: str, kind: str, channel: str, key: str) ->
         ws = load(deps, team_id)
         _ = translator(ws.language)
         what = _(REPORT_TITLES[kind])
-        if error in CHANNEL_ERRORS:
+        if error in once.CHANNEL_ERRORS:
             template = _(
                 "I could not post the {what} in <#{channel}>: I'm not in that channel. Type /invite @Handoff there."
             )

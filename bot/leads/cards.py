@@ -14,6 +14,8 @@ from bot.leads.blocks import build_lead_card
 from bot.leads.verdicts import VERDICTS, CardState
 from bot.slack import once
 from bot.slack.access import in_group
+from bot.slack.kit import md
+from bot.workspace.admins import tell_admins
 from bot.workspace.store import load
 from storage.models import Lead, PostedMessage, Workspace
 from storage.repos import leads as repo
@@ -37,9 +39,33 @@ def card_state(deps: Deps, team_id: str, lead_id: int) -> tuple[Lead, CardState]
     return found[lead_id]
 
 
-def card_post(ws: Workspace, lead: Lead, state: CardState, channel: str) -> once.Post:
+def card_post(deps: Deps, ws: Workspace, lead: Lead, state: CardState, channel: str) -> once.Post:
     return once.Post(
-        key=f"{PREFIX}{lead.id}", kind=CARD, channel=channel, build=lambda: build_lead_card(ws, lead, state)
+        key=f"{PREFIX}{lead.id}",
+        kind=CARD,
+        channel=channel,
+        build=lambda: build_lead_card(ws, lead, state),
+        on_failure=lambda error: _tell_admins(deps, ws, channel, error),
+    )
+
+
+def _tell_admins(deps: Deps, ws: Workspace, channel: str, error: str) -> None:
+    """Cards Slack refused: the admins are told once a day for each channel and cause, not once a card."""
+    _ = translator(ws.language)
+    if error in once.CHANNEL_ERRORS:
+        template = _(
+            "I could not post lead cards in <#{channel}>: I'm not in that channel. Type /invite @Handoff "
+            "there; the cards of the last day follow within {minutes} minutes."
+        )
+    else:
+        template = _(
+            "I could not post lead cards in <#{channel}>: Slack answered “{error}”. I try again every "
+            "{minutes} minutes for a day."
+        )
+    minutes = int(CARD_RETRY.total_seconds() // 60)
+    day = deps.clock().date().isoformat()
+    tell_admins(
+        deps, ws, f"lead-cards/{channel}/{error}/{day}", md(template, channel=channel, error=error, minutes=minutes)
     )
 
 
@@ -59,7 +85,7 @@ def post_cards(deps: Deps, team_id: str, lead_ids: list[int]) -> dict[int, str |
     with deps.read() as s:
         states = card_states(s, team_id, lead_ids) if ws.leads_channel else {}
     channel = ws.leads_channel or ""
-    posts = [card_post(ws, lead, state, channel) for lead, state in (states[i] for i in lead_ids if i in states)]
+    posts = [card_post(deps, ws, lead, state, channel) for lead, state in (states[i] for i in lead_ids if i in states)]
 
     def dequeue(s: Session) -> None:
         repo.dequeue_cards(s, lead_ids=lead_ids)
@@ -88,7 +114,7 @@ def _rebuild(deps: Deps, held: PostedMessage) -> once.Post | None:
         found = card_states(s, held.team_id, [lead_id])
     if lead_id not in found:
         return None
-    return card_post(load(deps, held.team_id), *found[lead_id], held.channel)
+    return card_post(deps, load(deps, held.team_id), *found[lead_id], held.channel)
 
 
 CARD = once.Kind("lead-card", rebuild=_rebuild, on_sent=_recorded)
@@ -138,14 +164,24 @@ def give_verdict(
 
 CARD_LOOKBACK = timedelta(hours=24)
 CARD_GRACE = timedelta(minutes=2)
+# A card Slack refused is tried again this often, for CARD_LOOKBACK.
+CARD_RETRY = timedelta(minutes=10)
 
 
 def post_missing_cards(deps: Deps, ws: Workspace, now: datetime) -> int:
-    """Cards never posted for leads of the last day that arrived by webhook or in Slack (young leads
-    are still in the card queue: the card worker posts them); how many were posted now."""
+    """Cards of the last day's leads that arrived by webhook or in Slack and have none (young leads are
+    still in the card queue: the card worker posts them): never posted, or refused by Slack and due
+    another try (every CARD_RETRY, oldest first, stopping at the first refused again); how many were
+    posted now."""
     with deps.read() as s:
         ids = repo.without_card(s, team_id=ws.team_id, since=now - CARD_LOOKBACK, before=now - CARD_GRACE)
-    return sum(post_card(deps, ws.team_id, lead_id) is not None for lead_id in ids)
+    posted = sum(post_card(deps, ws.team_id, lead_id) is not None for lead_id in ids)
+    if not ids or not ws.leads_channel:
+        return posted
+    with deps.read() as s:
+        states = card_states(s, ws.team_id, ids)
+    refused = [card_post(deps, ws, *states[i], ws.leads_channel) for i in ids if i in states]
+    return posted + once.try_again(deps, ws.team_id, refused, after=CARD_RETRY)
 
 
 def refusal(client: WebClient, ws: Workspace, user_id: str) -> str | None:

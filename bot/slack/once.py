@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.client import HTTPException
 
 from slack_sdk import WebClient
@@ -31,6 +31,7 @@ from sqlmodel import Session
 
 from bot.slack import lookup, thread
 from bot.slack.post import (
+    CHANNEL_ERRORS,
     INTERRUPTED,
     KEPT,
     MAX_ATTEMPTS,
@@ -55,6 +56,7 @@ log = logging.getLogger(__name__)
 Row = tuple[int, str, str | None, str | None, str | None]  # claim id, status, channel, ts, error
 
 __all__ = [
+    "CHANNEL_ERRORS",
     "INTERRUPTED",
     "KEPT",
     "MAX_ATTEMPTS",
@@ -72,6 +74,7 @@ __all__ = [
     "deliver_all",
     "purge",
     "resume",
+    "try_again",
 ]
 
 
@@ -125,6 +128,26 @@ def purge(deps: Runtime, now: datetime) -> int:
     """Remove the claims of posts made or given up more than KEPT ago; how many."""
     with deps.write() as s:
         return retention.purge_claims(s, before=now - KEPT)
+
+
+def try_again(deps: Runtime, team_id: str, posts: Sequence[Post], *, after: timedelta) -> int:
+    """Posts Slack refused (a channel the bot is not in, say) posted again once `after` has passed since
+    the last try, in order; the first refused again ends the round, since the others would meet the
+    same cause. Posts given up as interrupted are never posted again: Slack may have them. How many went
+    out."""
+    now = deps.clock()
+    by_key = {p.key: p for p in posts}
+    with deps.read() as s:
+        held = repo.refused(s, team_id=team_id, keys=list(by_key), before=now - after, not_like=INTERRUPTED)
+    sent = 0
+    for claim in held:
+        with deps.write() as s:
+            if not repo.retake(s, held=claim, now=now):
+                continue  # another process took it
+        if _send_all(deps, team_id, [(by_key[claim.key], thread.row_id(claim))])[0].status != "posted":
+            break
+        sent += 1
+    return sent
 
 
 def _give_up(deps: Runtime, kinds: Mapping[str, Kind], row: PostedMessage, error: str) -> None:

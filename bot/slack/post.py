@@ -29,10 +29,15 @@ KEPT = timedelta(days=90)
 # A thread part Slack refused is tried again on later ticks; after this many tries it is given up.
 MAX_ATTEMPTS = 3
 INTERRUPTED = "interrupted before Slack answered"
+# Slack's refusals that mean the bot cannot post in the channel (invited, it can).
+CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 # Slack's answers that do not say whether the call was carried out ("it's possible some aspect of the
 # operation succeeded", Slack's common errors), beside a 5xx from its edge and a body that is no JSON.
 UNKNOWN_ERRORS = frozenset({"fatal_error", "internal_error", "request_timeout", "service_unavailable"})
 NOT_JSON = "Received a response in a non-JSON format"  # slack_sdk's error for such a body
+# The calls that make something appear in Slack; a failure of any other (an upload URL asked for, say)
+# leaves nothing behind.
+POSTING = ("chat.postMessage", "files.completeUploadExternal")
 
 
 def outcome_unknown(exc: Exception) -> str | None:
@@ -41,7 +46,7 @@ def outcome_unknown(exc: Exception) -> str | None:
     blindly sent again."""
     if isinstance(exc, OSError | HTTPException):
         return type(exc).__name__
-    if isinstance(exc, SlackApiError):
+    if isinstance(exc, SlackApiError) and str(exc.response.api_url).endswith(POSTING):
         error = str(exc.response.get("error") or "")
         if exc.response.status_code >= 500 or error in UNKNOWN_ERRORS or error.startswith(NOT_JSON):
             return error.split(":")[0] if error else f"HTTP {exc.response.status_code}"

@@ -6,7 +6,7 @@ from slack_bolt import Ack, Respond
 
 from bot.deps import Deps
 from bot.i18n import translator
-from bot.kpi.delivery import CHANNEL_ERRORS, digest_post, manual_key
+from bot.kpi.delivery import digest_post, manual_key
 from bot.kpi.on_demand import KpiRequest, RequestError
 from bot.slack import once
 from bot.slack.kit import escape, md, notice
@@ -34,7 +34,7 @@ def handle_post_report(ack: Ack, body: dict, action: dict, respond: Respond, dep
     if outcome.status == "failed":
         text = (
             escape(_("I'm not in this channel yet: type /invite @Handoff, then press the button again."))
-            if outcome.error in CHANNEL_ERRORS
+            if outcome.error in once.CHANNEL_ERRORS
             else md(_("I could not post it: {error}."), error=outcome.error)
         )
         respond(replace_original=False, **notice(text).to_kwargs())

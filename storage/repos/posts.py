@@ -44,6 +44,26 @@ def get(session: Session, *, team_id: str, key: str) -> PostedMessage | None:
     return session.exec(select(PostedMessage).where(PostedMessage.team_id == team_id, PostedMessage.key == key)).first()
 
 
+def refused(
+    session: Session, *, team_id: str, keys: Sequence[str], before: datetime, not_like: str
+) -> list[PostedMessage]:
+    """The claims among `keys` that failed before `before` with an error not starting with `not_like`,
+    in key order."""
+    return list(
+        session.exec(
+            select(PostedMessage)
+            .where(
+                PostedMessage.team_id == team_id,
+                col(PostedMessage.key).in_(keys),
+                PostedMessage.status == FAILED,
+                col(PostedMessage.updated_at) < before,
+                func.coalesce(PostedMessage.error, "").not_like(f"{not_like}%"),
+            )
+            .order_by(col(PostedMessage.id))
+        )
+    )
+
+
 def retake(session: Session, *, held: PostedMessage, now: datetime) -> bool:
     """Take a claim over from the state it was read in (a cut-off or refused post to be tried again);
     False when someone else changed it meanwhile."""
