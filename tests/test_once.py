@@ -3,6 +3,7 @@ threads, lost answers, cut-off posts and their resumption."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from sqlmodel import select
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack import once
-from bot.slack.kit import Mrkdwn, notice
+from bot.slack.kit import Message, Mrkdwn, notice
 from bot.workspace.store import ensure
 from storage.db import alembic_config, make_engine, migrate, session_scope
 from storage.models import PostedMessage
@@ -340,6 +341,24 @@ def test_two_sweeps_take_a_stale_claim_over_once(deps: Deps, engine: Engine, clo
     with session_scope(engine) as s:
         second = posts.retake(s, held=held, now=clock.now)
     assert (first, second) == (True, False)
+
+
+def test_a_claim_taken_over_while_slack_was_slow_is_not_posted_by_its_first_holder(
+    deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
+):
+    """Two posts claimed together; the first takes past STALE and a sweep elsewhere retakes the second: skipped."""
+
+    def slow_then_taken_over() -> Message:
+        clock.now += once.STALE + timedelta(seconds=1)
+        with session_scope(engine) as s:
+            assert posts.retake(s, held=posts.get(s, team_id=TEAM, key="b/2"), now=clock.now)
+        return notice(Mrkdwn("the post b/1"))
+
+    first = replace(post("b/1"), build=slow_then_taken_over)
+    out = once.deliver_all(deps, TEAM, [first, post("b/2")])
+    assert [o.status for o in out] == ["posted", "skipped"] and texts(slack) == ["the post b/1"]
+    taken = claims(engine)["b/2"]
+    assert (taken.status, taken.attempts) == ("claimed", 2)  # left to the process that took it over
 
 
 def test_posts_the_earlier_protocol_left_half_way_are_closed_by_the_upgrade(tmp_path, slack: SlackDouble, clock: Clock):

@@ -88,13 +88,14 @@ def deliver_all(
     """Deliver several posts of a workspace with one claim and one record for all (the card worker
     posts ten cards a time); `on_claim` runs in the claim's transaction, whether or not the claims were
     taken (it must be idempotent). Outcomes in the posts' order."""
+    now = deps.clock()
     with deps.write() as s:
         claims = [(p.key, p.kind.name, p.period, p.channel) for p in posts]
-        taken = repo.claim_many(s, team_id=team_id, claims=claims, now=deps.clock())
+        taken = repo.claim_many(s, team_id=team_id, claims=claims, now=now)
         if on_claim is not None:
             on_claim(s)
     fresh = [(p, taken[p.key]) for p in posts if p.key in taken]
-    done = dict(zip((p.key for p, _ in fresh), _send_all(deps, team_id, fresh), strict=True))
+    done = dict(zip((p.key for p, _ in fresh), _send_all(deps, team_id, fresh, since=now), strict=True))
     return [done[p.key] if p.key in done else _carry_on(deps, team_id, p) for p in posts]
 
 
@@ -144,7 +145,7 @@ def try_again(deps: Runtime, team_id: str, posts: Sequence[Post], *, after: time
         with deps.write() as s:
             if not repo.retake(s, held=claim, now=now):
                 continue  # another process took it
-        if _send_all(deps, team_id, [(by_key[claim.key], thread.row_id(claim))])[0].status != "posted":
+        if _send_all(deps, team_id, [(by_key[claim.key], thread.row_id(claim))], since=now)[0].status != "posted":
             break
         sent += 1
     return sent
@@ -166,13 +167,18 @@ def _give_up(deps: Runtime, kinds: Mapping[str, Kind], row: PostedMessage, error
 # --- posting ---------------------------------------------------------------------------------------
 
 
-def _send_all(deps: Runtime, team_id: str, claimed: list[tuple[Post, int]]) -> list[Outcome]:
-    """Post each claimed post, record every outcome in one transaction, then finish their threads."""
+def _send_all(deps: Runtime, team_id: str, claimed: list[tuple[Post, int]], *, since: datetime) -> list[Outcome]:
+    """Post each post claimed at `since`, record every outcome in one transaction, then finish their
+    threads."""
     client = deps.client(team_id)
-    outcomes = [_send(client, post) for post, _ in claimed]
+    outcomes = [
+        _send(client, post) if _still_ours(deps, claim_id, since) else Outcome("skipped") for post, claim_id in claimed
+    ]
     rows: list[Row] = []
     sent: list[Sent] = []
     for (post, claim_id), out in zip(claimed, outcomes, strict=True):
+        if out.status == "skipped":
+            continue  # taken over by another process
         if out.status == "posted" and out.channel and out.ts:
             rows.append((claim_id, POSTED if post.thread else DONE, out.channel, out.ts, None))
             sent.append(Sent(post, out.channel, out.ts))
@@ -186,6 +192,17 @@ def _send_all(deps: Runtime, team_id: str, claimed: list[tuple[Post, int]]) -> l
             finished = thread.finish(deps, team_id, post, claim_id, out.channel, out.ts)
             out.error, out.files = finished.error, finished.files
     return outcomes
+
+
+def _still_ours(deps: Runtime, claim_id: int, since: datetime) -> bool:
+    """Whether this process may still post under a claim taken at `since`. Taken long ago (slow answers,
+    429s waited out), it may soon look stale to another process: it is renewed first, unless someone took
+    it over meanwhile."""
+    now = deps.clock()
+    if now - since < STALE / 2:
+        return True
+    with deps.write() as s:
+        return repo.touch(s, claim_id=claim_id, since=since, now=now)
 
 
 def _send(client: WebClient, post: Post) -> Outcome:
@@ -254,10 +271,11 @@ def _carry_on(deps: Runtime, team_id: str, post: Post, *, seen: lookup.Seen | No
             post.on_failure(error)
         return Outcome("failed", error=error)
     if ts is None:
+        now = deps.clock()
         with deps.write() as s:
-            if not repo.retake(s, held=held, now=deps.clock()):
+            if not repo.retake(s, held=held, now=now):
                 return Outcome("skipped")  # another process took it over first
-        return _send_all(deps, team_id, [(post, thread.row_id(held))])[0]
+        return _send_all(deps, team_id, [(post, thread.row_id(held))], since=now)[0]
     log.info("%s was out after all: recorded", post.key)
     status = POSTED if post.thread else DONE
     _record(deps, team_id, [(thread.row_id(held), status, channel, ts, None)], [Sent(post, channel, ts)])

@@ -79,6 +79,20 @@ def retake(session: Session, *, held: PostedMessage, now: datetime) -> bool:
     return bool(result.rowcount)
 
 
+def touch(session: Session, *, claim_id: int, since: datetime, now: datetime) -> bool:
+    """Renew a claim taken at `since` that is still being posted; False when someone took it over."""
+    result = session.exec(
+        update(PostedMessage)
+        .where(
+            col(PostedMessage.id) == claim_id,
+            col(PostedMessage.status) == CLAIMED,
+            col(PostedMessage.updated_at) == since,
+        )
+        .values(updated_at=now)
+    )
+    return bool(result.rowcount)
+
+
 def record(
     session: Session, *, outcomes: Sequence[tuple[int, str, str | None, str | None, str | None]], now: datetime
 ) -> None:
