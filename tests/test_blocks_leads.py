@@ -190,6 +190,13 @@ def test_card_verdict_line_without_reason_note_or_changes():
     assert texts[-1] == "*Target*\nby <@U0SALES> on 01.07.2026 14:00"  # Berlin is UTC+2 in summer
 
 
+def test_card_verdict_by_a_crm_name_is_text_not_a_broken_mention():
+    """An imported verdict's author may be a CRM user's name: shown as text."""
+    state = CardState(verdict="target", user_id="Anna <Smith>", at=datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
+    texts = section_texts(build_lead_card(make_ws(), make_lead(), state))
+    assert texts[-1] == "*Target*\nby Anna &lt;Smith&gt; on 01.07.2026 14:00"
+
+
 def test_card_with_a_custom_reason_shows_it():
     """A reason from the workspace's own catalogue is shown as written."""
     state = CardState(verdict="not_target", reason="Too small", user_id="U1", at=JUDGED.at)

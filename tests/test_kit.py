@@ -32,6 +32,7 @@ from bot.slack.kit import (
     shorten,
     text_messages,
 )
+from bot.text import from_slack
 from tests.blockkit import (
     EVIL,
     assert_escaped,
@@ -482,3 +483,30 @@ def test_submission_state_helper_gives_the_initial_values_back():
     assert modals.field(state, "s")["selected_option"]["value"] == "b"
     assert modals.field(state, "u")["selected_users"] == ["U1"]
     assert plain_texts(view)[0] == "T"
+
+
+@pytest.mark.parametrize(
+    "formatted,typed",
+    [
+        ("R&amp;D &lt;b&gt; costs &amp;lt; 5", "R&D <b> costs &lt; 5"),
+        ("ask <@U0ANN|ann> and <@U0BOB>", "ask @ann and @U0BOB"),
+        (
+            "in <#C0SALES|sales> <!here> <!channel> <!subteam^S0MKT|@marketing> <!subteam^S0X>",
+            "in #sales @here @channel @marketing @S0X",
+        ),
+        (
+            "<https://a.example|the form> <https://b.example> <mailto:a@b.example|a@b.example>",
+            "the form (https://a.example) https://b.example a@b.example",
+        ),
+        ("<!date^1392734382^{date}|Feb 18>", "Feb 18"),
+        ("no formatting at all", "no formatting at all"),
+    ],
+)
+def test_slack_formatted_text_is_read_as_it_was_typed(formatted: str, typed: str):
+    assert from_slack(formatted) == typed
+
+
+def test_slack_text_read_and_shown_again_is_escaped_once():
+    """What a person typed, read from Slack and shown again: the same text, no `&amp;amp;`, no live mention."""
+    shown = escape(from_slack("R&amp;D &lt;3 <!channel>"))
+    assert shown == "R&amp;D &lt;3 @channel"

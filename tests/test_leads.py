@@ -407,6 +407,16 @@ def _reaction_event(card_ts: str, event_ts: str, reaction: str = "x", **fields) 
     )
 
 
+def test_a_thread_reply_is_kept_as_it_was_typed(app: RunningApp):
+    """Slack's formatted reply (`R&amp;D`, `<@U…|ann>`, a link) is kept as the rep typed it, shown escaped once."""
+    send_lead(app, LEAD)
+    card_ts = _card(app).response["ts"]
+    formatted = "R&amp;D asks &lt;why&gt;, cc <@U0ANN|ann> <https://a.example|form>"
+    assert send_event(app, _reply_event(formatted, "1800000000.000210", card_ts, _id="EvTYPED")).status == 200
+    app.background.wait_idle()
+    assert _replies(app) == [("1800000000.000210", SALES, "R&D asks <why>, cc @ann form (https://a.example)")]
+
+
 def test_thread_reply_edit_delete_and_a_retried_event(app: RunningApp):
     send_lead(app, LEAD)
     card_ts = _card(app).response["ts"]

@@ -16,7 +16,16 @@ from bot.sync.series import setup
 from bot.workspace.store import save_settings
 from jobs import run_due
 from storage.db import read_scope
-from storage.models import ActionItem, Feedback, IcpVersion, Meeting, MeetingAnswer, MeetingParticipant, SyncSeries
+from storage.models import (
+    ActionItem,
+    Feedback,
+    IcpVersion,
+    Meeting,
+    MeetingAnswer,
+    MeetingNote,
+    MeetingParticipant,
+    SyncSeries,
+)
 from tests.conftest import TEAM, RunningApp
 from tests.http import button_click, message_shortcut, slash_command, submit_view
 
@@ -343,13 +352,15 @@ def test_user_groups_are_asked_and_only_admins_set_up(app: RunningApp):
 
 
 def test_feedback_from_a_message_shortcut_is_kept_once(app: RunningApp):
-    message = {"text": "The client said: the reports save us a day a week", "ts": "1700000001.000100", "user": S1}
+    typed = "The client said: the reports save us a day a week & <@U0BOSS|boss> agrees"
+    formatted = "The client said: the reports save us a day a week &amp; <@U0BOSS|boss> agrees"
+    message = {"text": formatted, "ts": "1700000001.000100", "user": S1}
     message_shortcut(app, ids.FEEDBACK_SHORTCUT, message, user=M1, channel="C0SALES")
     view = app.slack.wait_for("views.open")[-1].args["view"]
     view = json.loads(view) if isinstance(view, str) else view
     assert view["callback_id"] == ids.FEEDBACK_MODAL
     text_block = next(b for b in view["blocks"] if b["block_id"] == "text")
-    assert text_block["element"]["initial_value"] == message["text"]
+    assert text_block["element"]["initial_value"] == typed.replace("<@U0BOSS|boss>", "@boss")  # as the person sees it
     values = {
         "kind": {ids.VALUE: {"type": "static_select", "selected_option": {"value": "review"}}},
         "rating": {ids.VALUE: {"type": "static_select", "selected_option": {"value": "5"}}},
@@ -361,6 +372,18 @@ def test_feedback_from_a_message_shortcut_is_kept_once(app: RunningApp):
     with read_scope(app.deps.engine) as db:
         kept = db.exec(select(Feedback)).all()
     assert [(f.kind, f.rating, f.customer, f.author) for f in kept] == [("review", 5, "Acme", M1)]
+
+
+def test_notes_actions_and_feedback_typed_in_a_command_are_kept_as_typed(app: RunningApp):
+    """Slack sends a command's `&`, `<`, `>` escaped and mentions formatted: kept as typed, echoed escaped once."""
+    reply = slash_command(app, "/sync", "notes R&amp;D budget &lt; 5k, ask <@U0BOSS|boss>", user=ADMIN)
+    assert "R&amp;D budget &lt; 5k, ask @boss" in reply.body.decode() and "&amp;amp;" not in reply.body.decode()
+    slash_command(app, "/sync", "action <@U0MKT1|mkt1> Fix R&amp;D tags", user=ADMIN)
+    slash_command(app, "/feedback", "wish Faster R&amp;D &gt; everything", user=M1)
+    with read_scope(app.deps.engine) as db:
+        assert [n.text for n in db.exec(select(MeetingNote))] == ["R&D budget < 5k, ask @boss"]
+        assert [(a.owner, a.text) for a in db.exec(select(ActionItem))] == [("U0MKT1", "Fix R&D tags")]
+        assert [f.text for f in db.exec(select(Feedback))] == ["Faster R&D > everything"]
 
 
 def test_app_home_shows_the_next_meeting_my_questions_and_my_items(app: RunningApp):

@@ -42,7 +42,7 @@ def _verdict_line(ws: Workspace, state: CardState) -> Mrkdwn:
         line += md(" — {}", reason_label(ws, state.reason))
     if state.note:
         line += md("\n{}", quote(state.note, NOTE_SHOWN))
-    line += md("\n") + md(_("by <@{user}> on {when}"), user=state.user_id or "", when=when)
+    line += md("\n") + md(_("by {user} on {when}"), user=mention(state.user_id), when=when)
     if state.changes:
         line += md(" · ") + md(_("changed {n} time(s)"), n=state.changes)
     return line

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.leads.cards import CARD
+from bot.text import from_slack
 from bot.workspace.store import load
 from storage.models import Lead
 from storage.repos import leads as repo
@@ -76,7 +77,7 @@ def _record_message(deps: Deps, team_id: str, event_id: str, event: dict) -> Non
                     team_id=team_id,
                     channel=channel,
                     ts=msg["ts"],
-                    text=msg.get("text") or "",
+                    text=from_slack(msg.get("text") or ""),
                     at=_at(event.get("event_ts") or msg["ts"]),
                 )
             return
@@ -98,7 +99,7 @@ def _record_message(deps: Deps, team_id: str, event_id: str, event: dict) -> Non
             channel=channel,
             ts=event["ts"],
             user_id=event.get("user"),
-            text=event.get("text") or "",
+            text=from_slack(event.get("text") or ""),
             at=_at(event["ts"]),
         )
 

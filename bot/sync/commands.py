@@ -11,6 +11,7 @@ from bot.i18n import N_, translator
 from bot.slack.kit import Message, bold, escape, md, notice, text_messages
 from bot.sync.answers import answer_sheet
 from bot.sync.blocks.text import build_answers_text, when
+from bot.text import from_slack
 from bot.workspace.store import load
 from storage.models import Meeting, Workspace
 from storage.repos import meetings as repo
@@ -59,7 +60,7 @@ def parse_action(text: str) -> tuple[str, str, date | None]:
         rest = rest[: found.start()]
     if not rest.strip():
         raise ParseError(N_("say what is to be done after the owner"))
-    return m.group(1) or m.group(2), rest.strip(), due
+    return m.group(1) or m.group(2), from_slack(rest.strip()), due
 
 
 FEEDBACK_KINDS = ("review", "complaint", "wish")
@@ -79,7 +80,7 @@ def parse_feedback(text: str) -> tuple[str, int | None, str]:
         rating, rest = int(head), tail
     if not rest.strip():
         raise ParseError(N_("add the customer's words after the kind"))
-    return kind, rating, rest.strip()
+    return kind, rating, from_slack(rest.strip())
 
 
 def answers_message(deps: Deps, ws: Workspace, rest: str) -> Message:

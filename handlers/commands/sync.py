@@ -17,6 +17,7 @@ from bot.sync.commands import ParseError, answers_message, parse_action, parse_f
 from bot.sync.feedback import save_feedback
 from bot.sync.icp import latest_icp
 from bot.sync.series import SyncError, find_series, local_today, next_slots
+from bot.text import from_slack
 from bot.workspace.store import load
 
 SYNC_HELP = [
@@ -74,8 +75,9 @@ def handle_sync_command(ack: Ack, command: dict, client: WebClient, respond: Res
         elif sub == "notes":
             if not rest:
                 raise ParseError(N_("write the decision after the command, like `/sync notes Webinars move to Q2`"))
-            add_note(deps, ws.team_id, user, rest)
-            ack(**notice(md(_("Written down for the summary: {text}"), text=rest)).to_kwargs())
+            note = from_slack(rest)
+            add_note(deps, ws.team_id, user, note)
+            ack(**notice(md(_("Written down for the summary: {text}"), text=note)).to_kwargs())
         elif sub == "answers":
             ack()
             respond(response_type="ephemeral", **answers_message(deps, ws, rest).to_kwargs())

@@ -16,6 +16,7 @@ from bot.sync.commands import FEEDBACK_KINDS
 from bot.sync.feedback import save_feedback
 from bot.sync.icp import save_icp
 from bot.sync.series import SyncError, find_series, setup
+from bot.text import from_slack
 from bot.workspace.store import load
 
 
@@ -73,7 +74,7 @@ def handle_feedback_shortcut(ack: Ack, shortcut: dict, client: WebClient, deps: 
     message = shortcut.get("message") or {}
     view = build_feedback_modal(
         ws,
-        message.get("text") or "",
+        from_slack(message.get("text") or ""),
         channel=shortcut.get("channel", {}).get("id"),
         ts=shortcut.get("message_ts") or message.get("ts"),
     )

@@ -219,7 +219,7 @@ def build_summary(data: Summary, by: str | None) -> Message:
     if data.icp_changes and data.icp is not None:
         lines += [Mrkdwn(""), md("{} (v{})", bold(_("Ideal customer profile")), data.icp.version)]
         lines += [escape(c) for c in data.icp_changes]
-    closed = md(_("Closed by <@{user}>"), user=by) if by else escape(_("Closed automatically at the end time"))
+    closed = md(_("Closed by {user}"), user=mention(by)) if by else escape(_("Closed automatically at the end time"))
     parts = chunks(join(lines))
     blocks: list[Block] = [header(heading)]
     blocks += [section(c) for c in parts[:MAX_SECTIONS]]

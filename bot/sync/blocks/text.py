@@ -100,4 +100,6 @@ def build_next_text(ws: Workspace, series: SyncSeries, slots: Sequence[Slot], ca
 def action_added_text(ws: Workspace, item: ActionItem) -> Mrkdwn:
     _ = translator(ws.language)
     due = " " + _("(due {date})").format(date=f"{item.due:%d.%m.%Y}") if item.due else ""
-    return md(_("Action item #{id} for <@{owner}>: {text}{due}"), id=item.id, owner=item.owner, text=item.text, due=due)
+    return md(
+        _("Action item #{id} for {owner}: {text}{due}"), id=item.id, owner=mention(item.owner), text=item.text, due=due
+    )
