@@ -104,3 +104,37 @@ def test_forget_leaves_nothing_of_the_person_and_keeps_the_numbers(running_app: 
     assert (result.added, result.updated) == (0, 0)
     with session_scope(app.deps.engine) as s:
         assert (s.get(Lead, lead_id).name, s.get(Lead, lead_id).email) == (None, None)
+
+
+def test_a_person_forgotten_while_their_card_is_on_its_way_is_cleared_from_it(running_app: RunningApp, monkeypatch):
+    """`forget` finds no card yet; the card built before it goes out, then is shown again without the data."""
+    import bot.leads.cards as cards
+    from storage.repos import leads as repo
+
+    app = running_app
+    secret = webhook_secret(app.deps, TEAM)  # no leads channel yet: the lead waits without a card
+    body = json.dumps({"external_id": "crm-8", "name": PERSONAL[0], "email": PERSONAL[1]}).encode()
+    ts = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Handoff-Timestamp": ts,
+        "X-Handoff-Signature": sign(secret, ts, body),
+    }
+    lead_id = post(f"{app.url}/webhooks/{TEAM}/leads", body, headers).json()["lead_id"]
+    app.background.wait_idle()
+    save_settings(app.deps, TEAM, {"leads_channel": "C0LEADS"})
+    built = cards.build_lead_card
+
+    def forgotten_meanwhile(ws, lead, state):
+        card = built(ws, lead, state)  # from the lead as read before
+        with session_scope(app.deps.engine) as s:
+            repo.forget(s, team_id=TEAM, lead_id=lead_id, now=datetime.now(UTC))
+        return card
+
+    monkeypatch.setattr(cards, "build_lead_card", forgotten_meanwhile)
+    assert cards.post_card(app.deps, TEAM, lead_id) is not None
+    (posted,) = app.slack.calls_to("chat.postMessage")
+    assert PERSONAL[0] in posted.args["text"]
+    (update,) = app.slack.calls_to("chat.update")
+    assert update.args["ts"] == posted.response["ts"]
+    assert not any(p in json.dumps(update.args, ensure_ascii=False) for p in PERSONAL)

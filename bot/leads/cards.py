@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.deps import Deps
@@ -97,7 +98,25 @@ def post_cards(deps: Deps, team_id: str, lead_ids: list[int]) -> dict[int, str |
     for post, outcome in zip(posts, once.deliver_all(deps, team_id, posts, on_claim=dequeue), strict=True):
         if outcome.status == "posted" and outcome.ts:
             out[int(post.key.removeprefix(PREFIX))] = outcome.ts
+    posted = [lead_id for lead_id, ts in out.items() if ts]
+    if posted:  # a person forgotten while their card was on its way: the card shows the erased lead
+        with deps.read() as s:
+            forgotten = repo.forgotten_among(s, lead_ids=posted)
+        for lead_id in forgotten:
+            refresh_card(deps, ws, lead_id)
     return out
+
+
+def refresh_card(deps: Deps, ws: Workspace, lead_id: int) -> None:
+    """Show the lead's card again as its data now stands (after an erasure, say), if it has one."""
+    lead, state = card_state(deps, ws.team_id, lead_id)
+    if not (lead.card_channel and lead.card_ts):
+        return
+    try:
+        card = build_lead_card(ws, lead, state)
+        deps.client(ws.team_id).chat_update(channel=lead.card_channel, ts=lead.card_ts, **card.to_kwargs())
+    except SlackApiError as exc:
+        log.warning("the card of lead %s could not be shown again: %s", lead_id, exc.response.get("error"))
 
 
 def _recorded(session: Session, team_id: str, sent: list[once.Sent], now: datetime) -> None:

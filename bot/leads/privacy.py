@@ -6,11 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from slack_sdk.errors import SlackApiError
-
 from bot.deps import Deps
-from bot.leads.blocks import build_lead_card
-from bot.leads.cards import card_state
+from bot.leads.cards import refresh_card
 from bot.workspace.store import load
 from storage.models import Workspace
 from storage.repos import leads as repo
@@ -29,14 +26,7 @@ def forget(deps: Deps, team_id: str, *, lead_id: int | None = None, email: str |
     if erased and deps.settings.slack_bot_token is not None:
         ws = load(deps, team_id)
         for erased_id in erased:
-            lead, state = card_state(deps, team_id, erased_id)
-            if not (lead.card_channel and lead.card_ts):
-                continue
-            try:
-                card = build_lead_card(ws, lead, state)
-                deps.client(team_id).chat_update(channel=lead.card_channel, ts=lead.card_ts, **card.to_kwargs())
-            except SlackApiError as exc:
-                log.warning("the card of lead %s could not be cleared: %s", erased_id, exc.response.get("error"))
+            refresh_card(deps, ws, erased_id)
     return erased
 
 

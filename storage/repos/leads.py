@@ -259,6 +259,11 @@ def awaiting_verdict(session: Session, *, team_id: str, since: datetime) -> list
     )
 
 
+def forgotten_among(session: Session, *, lead_ids: list[int]) -> list[int]:
+    q = select(col(Lead.id)).where(col(Lead.id).in_(lead_ids), col(Lead.forgotten_at).is_not(None))
+    return cast(list[int], list(session.exec(q)))  # primary keys: never NULL
+
+
 def forget(
     session: Session, *, team_id: str, lead_id: int | None = None, email: str | None = None, now: datetime
 ) -> list[int]:
