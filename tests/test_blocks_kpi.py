@@ -275,16 +275,25 @@ def test_fmt_pct_and_kpi_values():
         ("leads", -12.0, "▼ −12.0% 🔴"),
         ("cac", 12.0, "▲ +12.0% 🔴"),
         ("cac", -12.0, "▼ −12.0% 🟢"),
-        ("spend", 5.0, "▲ +5.0% 🔴"),
-        ("target_share_pct", -1.25, "▼ −1.2% 🔴"),
+        ("spend", 5.0, "▲ +5.0%"),  # neither way is good in itself: no colour
+        ("spend", -5.0, "▼ −5.0%"),
+        ("target_share_pct", -1.25, "▼ −1.2 pp 🔴"),
+        ("target_share_pct", 4.2, "▲ +4.2 pp 🟢"),
         ("leads", 0.04, "＝ 0%"),
         ("leads", -0.04, "＝ 0%"),
+        ("target_share_pct", 0.01, "＝ 0 pp"),
         ("leads", None, ""),
+        ("target_share_pct", None, ""),
     ],
 )
 def test_fmt_change(name, change, shown):
-    """Arrow and sign say the direction, the colour whether that is good for this KPI."""
-    assert fmt_change(name, Kpi(1, 1, change), "en") == shown
+    """Arrow and sign say the direction, the colour whether that is good for this KPI; rates in points."""
+    k = Kpi(1, 1, None, change) if KPIS[name].unit == "percent" else Kpi(1, 1, change)
+    assert fmt_change(name, k, "en") == shown
+
+
+def test_fmt_change_of_a_rate_in_russian():
+    assert fmt_change("target_share_pct", Kpi(9.1, 23.3, None, -14.2), "ru") == "▼ −14,2 п.\u00a0п. 🔴"
 
 
 def test_title_and_funnel_line():
@@ -340,8 +349,7 @@ def test_catalogue_keys_are_unique_and_the_surfaces_name_known_kpis():
     """Every KPI a surface shows is in the catalogue, once."""
     assert len(KPIS) == len(CATALOG)
     assert set(HEADLINE) <= set(PERIOD_KPIS)
-    assert KPIS["cac"].lower_is_better and KPIS["spend"].lower_is_better
-    assert not KPIS["leads"].lower_is_better
+    assert (KPIS["cac"].good, KPIS["spend"].good, KPIS["leads"].good) == ("down", "none", "up")
 
 
 def test_ratio_is_none_where_it_has_no_value():

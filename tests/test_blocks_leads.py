@@ -325,7 +325,7 @@ def row(name, leads, judged, target, share, change):
         "target": target,
         "target_share_pct": share,
         "previous_share_pct": None,
-        "change_pct": change,
+        "change_pp": change,
     }
 
 
@@ -357,7 +357,7 @@ def test_quality_report_numbers():
     )
     assert section_texts(msg) == [
         summary,
-        "*Target share by channel*\n• *google*: 50.0% (+25%) · 12 leads\n• *(not set)*: 16.7% (−20%) · 8 leads",
+        "*Target share by channel*\n• *google*: 50.0% (+25.0 pp) · 12 leads\n• *(not set)*: 16.7% (−20.0 pp) · 8 leads",
         "*Top rejection reasons*\n• No budget — 3\n• Competitor — 1",
         "*From the threads*\n> They only wanted a price list\n— google, Not target",
     ]

@@ -107,7 +107,8 @@ def test_weekly_kpis_match_the_hand_count(workspace: Engine):
     assert v["lead_to_sale_pct"] == pytest.approx(40)
     assert v["request_to_meeting_pct"] == pytest.approx(50)
     assert v["meeting_to_sale_pct"] == pytest.approx(100)
-    assert r.kpis["leads"].previous == 2 and r.kpis["leads"].change_pct == pytest.approx(150)
+    # 2 leads the week before: too small a base for a percent change (5 after 2 would read "+150%").
+    assert r.kpis["leads"].previous == 2 and r.kpis["leads"].change_pct is None
     # Previous week: 100 spent and no new customer: CAC has no value, so neither has its change.
     assert r.kpis["cac"].previous is None and r.kpis["cac"].change_pct is None
     assert r.kpis["sales"].previous == 0 and r.kpis["sales"].change_pct is None
@@ -154,7 +155,8 @@ def test_an_empty_period_has_no_values_not_errors(workspace: Engine):
     assert [s.conversion_pct for s in r.funnel] == [None] * 5
     assert r.channels == [] and r.reps == []
     doc = r.to_json()
-    assert doc["kpis"]["cac"] == {"value": None, "previous": None, "change_pct": None}
+    assert doc["kpis"]["cac"] == {"value": None, "previous": None, "change_pct": None, "change_pp": None}
+    assert doc["kpis"]["target_share_pct"] == {"value": None, "previous": None, "change_pct": None, "change_pp": None}
 
 
 def test_local_day_boundaries(workspace: Engine):
@@ -167,7 +169,31 @@ def test_local_day_boundaries(workspace: Engine):
 
 def test_ratio_and_change_never_give_inf_or_nan():
     assert kpi.ratio(5, 0) is None and kpi.ratio(None, 3) is None and kpi.ratio(1, 4, 100) == 25
-    assert kpi.change_pct(5, 0) is None and kpi.change_pct(None, 1) is None and kpi.change_pct(3, 2) == 50
+    assert kpi.change_pct(5, 0) is None and kpi.change_pct(None, 1) is None and kpi.change_pct(15, 10) == 50
+
+
+@pytest.mark.parametrize(
+    "previous,value,pct",
+    [(4, 12, None), (0, 3, None), (5, 10, 100.0), (200, 150, -25.0), (-4, 3, None), (1000, 1000, 0.0)],
+)
+def test_a_percent_change_needs_a_base_of_five(previous, value, pct):
+    """Counted by hand: below 5 before, no percent change is told (4 → 12 is not "+200%")."""
+    assert kpi.change_pct(value, previous) == pct
+
+
+def test_a_rate_changes_in_percentage_points():
+    """9.1% after 23.3% is −14.2 pp (the issue's "−61.0%"); counts keep their percent change."""
+    share = kpi.Kpi.of(9.1, 23.3, "percent")
+    assert share.change_pct is None and share.change_pp == pytest.approx(-14.2)
+    assert kpi.Kpi.of(12, 10, "count") == kpi.Kpi(12, 10, 20.0, None)
+    assert kpi.Kpi.of(None, 23.3, "percent").change_pp is None
+
+
+def test_a_day_is_compared_with_the_same_weekday_a_week_before():
+    monday = Period.containing("day", date(2026, 11, 30))
+    assert monday.comparison() == Period.containing("day", date(2026, 11, 23))
+    assert Period.containing("week", date(2026, 11, 30)).comparison() == Period.containing("week", date(2026, 11, 23))
+    assert Period.containing("month", date(2026, 3, 31)).comparison() == Period.containing("month", date(2026, 2, 1))
 
 
 def test_channel_table_from_literal_frames():

@@ -13,7 +13,7 @@ from typing import Literal
 from bot.i18n import N_, translator
 
 Unit = Literal["count", "money", "percent"]
-Good = Literal["up", "down"]
+Good = Literal["up", "down", "none"]  # "none": neither way is good in itself (spend)
 # Where a KPI is shown: among a period's KPIs, in the channel and campaign tables, in the lead-quality report.
 Scope = Literal["period", "channel", "quality"]
 
@@ -29,10 +29,6 @@ class KpiDef:
     # A ratio of two counts: (numerator, denominator, scale); None for a counted KPI.
     ratio_of: tuple[str, str, float] | None = None
     scope: Scope = "period"
-
-    @property
-    def lower_is_better(self) -> bool:
-        return self.good == "down"
 
 
 def ratio(a: float | None, b: float | None, scale: float = 1.0) -> float | None:
@@ -114,7 +110,7 @@ CATALOG: tuple[KpiDef, ...] = (
         "spend",
         N_("Marketing spend"),
         "money",
-        "down",
+        "none",
         "spend.amount summed over the period's days",
         N_("Marketing spend, from the spend data."),
     ),

@@ -8,24 +8,38 @@ from typing import Any
 
 import pandas as pd
 
-from bot.kpi.catalog import FUNNEL_STAGES, HEADLINE, PERIOD_KPIS, derive, ratio
+from bot.kpi.catalog import FUNNEL_STAGES, HEADLINE, KPIS, PERIOD_KPIS, Unit, derive, ratio
 from bot.kpi.periods import Period
+
+# A count or amount below this before says nothing in percent (1 → 3 would be "+200%"): no change_pct.
+SMALL_BASE = 5
 
 
 def change_pct(value: float | None, previous: float | None) -> float | None:
-    if value is None or previous is None or previous == 0:
+    """The relative change of a count or amount, in percent; None on a small or missing base."""
+    if value is None or previous is None or abs(previous) < SMALL_BASE:
         return None
     return (value - previous) / abs(previous) * 100.0
+
+
+def change_pp(value: float | None, previous: float | None) -> float | None:
+    """The change of a rate, in percentage points (9.1% after 23.3% is −14.2 pp, not −61%)."""
+    if value is None or previous is None:
+        return None
+    return value - previous
 
 
 @dataclass(frozen=True)
 class Kpi:
     value: float | None
     previous: float | None
-    change_pct: float | None
+    change_pct: float | None  # counts and money
+    change_pp: float | None = None  # rates
 
     @classmethod
-    def of(cls, value: float | None, previous: float | None) -> Kpi:
+    def of(cls, value: float | None, previous: float | None, unit: Unit = "count") -> Kpi:
+        if unit == "percent":
+            return cls(value, previous, None, change_pp(value, previous))
         return cls(value, previous, change_pct(value, previous))
 
 
@@ -113,7 +127,7 @@ def trend_point(period: Period, totals: dict[str, Any]) -> dict[str, Any]:
 
 def build_kpis(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Kpi]:
     cur, prev = derive(current), derive(previous)
-    return {k: Kpi.of(cur.get(k), prev.get(k)) for k in PERIOD_KPIS}
+    return {k: Kpi.of(cur.get(k), prev.get(k), KPIS[k].unit) for k in PERIOD_KPIS}
 
 
 def build_funnel(current: dict[str, Any], previous: dict[str, Any]) -> list[FunnelStage]:

@@ -75,6 +75,13 @@ class Period:
             return Period("month", _add_months(self.start, -1), self.start)
         return Period(self.kind, self.start - timedelta(days=self.days), self.start)
 
+    def comparison(self) -> Period:
+        """What a report of this period is compared with: for a day the same weekday a week before (a
+        Monday with a Monday, not with a Sunday), else the period just before."""
+        if self.kind == "day":
+            return Period("day", self.start - timedelta(days=7), self.end - timedelta(days=7))
+        return self.previous()
+
     def shifted(self, n: int) -> Period:
         p = self
         for _ in range(n):

@@ -32,15 +32,18 @@ def fmt_kpi_value(name: str, value: float | None, language: str) -> str:
 
 
 def fmt_change(name: str, k: Kpi, language: str) -> str:
-    """`▲ +12.0%`; the direction glyph says up or down, the colour emoji says good or bad."""
-    if k.change_pct is None:
+    """`▲ +12.0%` for a count or amount, `▼ −4.2 pp` for a rate; the glyph says up or down, the colour
+    emoji good or bad by the KPI's good direction (none for spend). Empty when there is no change to
+    tell (no value before, or a small base)."""
+    kpi = KPIS[name]
+    delta, unit = (k.change_pp, " " + translator(language)("pp")) if kpi.unit == "percent" else (k.change_pct, "%")
+    if delta is None:
         return ""
-    if abs(k.change_pct) < 0.05:
-        return "＝ 0%"
-    up = k.change_pct > 0
-    good = up != KPIS[name].lower_is_better
-    sign = "+" if up else "−"
-    return f"{'▲' if up else '▼'} {sign}{fmt_number(abs(k.change_pct), language, 1)}%{' 🟢' if good else ' 🔴'}"
+    if abs(delta) < 0.05:
+        return "＝ 0" + unit
+    up = delta > 0
+    mood = "" if kpi.good == "none" else (" 🟢" if up == (kpi.good == "up") else " 🔴")
+    return f"{'▲' if up else '▼'} {'+' if up else '−'}{fmt_number(abs(delta), language, 1)}{unit}{mood}"
 
 
 def title(report: Report) -> str:

@@ -44,7 +44,7 @@ def period_for(
 def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, channel: str | None = None) -> kpi.Report:
     """The report of a period against the one before; `channel` narrows it to one acquisition channel."""
     ws = load(deps, team_id)
-    previous = period.previous()
+    previous = period.comparison()
     w, pw = period.window(team_id, ws.timezone, channel), previous.window(team_id, ws.timezone, channel)
     # A day is too short for margins, campaign tables and share-drop alerts: the longer reports have them.
     daily = kind == "daily"

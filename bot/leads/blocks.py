@@ -135,9 +135,9 @@ def _summary(q: Quality) -> str:
 def _group_line(q: Quality, row: dict, *, change: bool) -> Mrkdwn:
     _ = translator(q.language)
     shown = ""
-    if change and row["change_pct"] is not None:
-        sign = "+" if row["change_pct"] >= 0 else "−"
-        shown = f" ({sign}{fmt_number(abs(row['change_pct']), q.language, 0)}%)"
+    if change and row["change_pp"] is not None:
+        sign = "+" if row["change_pp"] >= 0 else "−"
+        shown = f" ({sign}{fmt_number(abs(row['change_pp']), q.language, 1)} {_('pp')})"
     return md(
         "• {}: {}{} · {}",
         bold(row["name"] or _("(not set)")),

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.deps import Deps
 from bot.kpi.catalog import value
-from bot.kpi.engine import change_pct
+from bot.kpi.engine import change_pp
 from bot.kpi.periods import Period
 from bot.leads.verdicts import reason_label
 from bot.workspace.store import load
@@ -61,7 +61,7 @@ def _rows(current: list[tuple], previous: list[tuple]) -> list[dict[str, Any]]:
                 "target": target or 0,
                 "target_share_pct": share,
                 "previous_share_pct": before.get(key),
-                "change_pct": change_pct(share, before.get(key)),
+                "change_pp": change_pp(share, before.get(key)),
             }
         )
     return out
