@@ -27,9 +27,9 @@ ITEMS_SHOWN = 10
 HELP_LINES: list[tuple[str, str]] = [
     ("/handoff help", N_("what Handoff can do (this list)")),
     ("/handoff config", N_("settings: channels, time zone, language, working days, who is sales and marketing")),
-    ("/kpi [day|week|month|DATE|DATE..DATE] [channel NAME]", N_("KPIs of a period, only for you")),
-    ("/funnel [day|week|month|DATE..DATE]", N_("the funnel picture with the conversion at every stage")),
-    ("/kpi post day|week|month", N_("post the digest to the digest channel now (admins)")),
+    ("/kpi [yesterday|last week|november|DATE..DATE] [channel NAME]", N_("KPIs of a period, only for you")),
+    ("/funnel [yesterday|last week|november|DATE..DATE]", N_("the funnel picture with the conversion at every stage")),
+    ("/kpi post last week", N_("post the digest to the digest channel now (admins)")),
     ("/lead", N_("add a lead by hand: it gets a card like the others")),
     ("/leads quality [week|month|DATE..DATE] [by channel|campaign|reason]", N_("lead quality for marketing")),
     ("/sync help", N_("the biweekly Sales × Marketing sync: questions, agenda, action items, the customer profile")),

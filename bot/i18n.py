@@ -25,3 +25,14 @@ def translator(language: str) -> Translate:
 def N_(message: str) -> str:
     """Mark a string for the catalog where it is translated later (at render time)."""
     return message
+
+
+class Refusal(ValueError):
+    """Input that cannot be taken, as a catalog message and its values, translated when shown."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(msgid.format(**params))
+        self.msgid, self.params = msgid, params
+
+    def text(self, language: str) -> str:
+        return translator(language)(self.msgid).format(**self.params)

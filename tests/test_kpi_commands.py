@@ -67,7 +67,21 @@ def test_funnel_answer(data: RunningApp):
 
 def test_bad_period_is_explained(data: RunningApp):
     body = slash_command(data, ids.COMMAND_KPI, "fortnight").json()
-    assert "fortnight" in body["text"] and "/kpi week" in body["text"]
+    assert "fortnight" in body["text"] and "/kpi last week" in body["text"]
+
+
+def test_a_channel_is_matched_as_people_type_it_and_an_unknown_one_named(data: RunningApp):
+    """`SEO` is `seo`; `Google Ads` is no channel here: the answer lists the ones with data, no report of zeros."""
+    slash_command(data, ids.COMMAND_KPI, "2026-11-02..2026-11-08 channel SEO")
+    assert "*Leads*\\n2" in json.dumps(data.slack.wait_for_response()[0]["blocks"])
+    body = slash_command(data, ids.COMMAND_KPI, "last week channel Google Ads").json()
+    assert "I know no channel “Google Ads”. The channels with data: ads, seo" in body["text"]
+
+
+def test_kpi_in_russian_words_is_answered_in_russian(data: RunningApp):
+    save_settings(deps_for(data.deps.engine), TEAM, {"language": "ru"})
+    body = slash_command(data, ids.COMMAND_KPI, "позавчера").json()
+    assert "Не понимаю `позавчера`" in body["text"]
 
 
 def test_post_to_channel_button_posts_once_per_click(data: RunningApp):
@@ -125,8 +139,74 @@ def test_parse_kpi_request(text, kind, key, channel, post):
     assert (req.kind, req.period.key(), req.channel, req.post) == (kind, key, channel, post)
 
 
-def test_parse_kpi_request_refuses_nonsense():
+MONDAY = datetime(2026, 11, 30).date()
+
+
+@pytest.mark.parametrize(
+    "text,kind,key",
+    [
+        ("yesterday", "daily", "2026-11-29"),
+        ("вчера", "daily", "2026-11-29"),
+        ("today", "daily", "2026-11-30"),
+        ("Сегодня", "daily", "2026-11-30"),
+        ("last week", "weekly", "2026-W48"),
+        ("прошлая неделя", "weekly", "2026-W48"),
+        ("this week", "weekly", "2026-W49"),
+        ("last month", "monthly", "2026-10"),
+        ("в прошлом месяце", "monthly", "2026-10"),
+        ("this month", "monthly", "2026-11"),
+        ("November", "monthly", "2026-11"),
+        ("nov", "monthly", "2026-11"),
+        ("ноябрь", "monthly", "2026-11"),
+        ("в ноябре", "monthly", "2026-11"),
+        ("мая", "monthly", "2026-05"),
+        ("март", "monthly", "2026-03"),
+        ("december", "monthly", "2025-12"),  # the latest December not ahead
+        ("ноябрь 2025", "monthly", "2025-11"),
+        ("2026-11", "monthly", "2026-11"),
+        ("2026-W47", "weekly", "2026-W47"),
+        ("2026-11-02..2026-11-08", "range", "2026-11-02..2026-11-08"),
+    ],
+)
+def test_periods_as_people_say_them(text, kind, key):
+    req = parse_kpi_request(text, today=MONDAY)
+    assert (req.kind, req.period.key()) == (kind, key)
+
+
+def test_post_and_channel_words_in_both_languages():
+    req = parse_kpi_request("опубликовать прошлый месяц канал Google Ads", today=MONDAY)
+    assert (req.post, req.kind, req.period.key(), req.channel) == (True, "monthly", "2026-10", "Google Ads")
+    assert parse_kpi_request("post last week", today=MONDAY).post
+
+
+def test_last_week_is_the_same_report_as_its_range(data: RunningApp):
+    """`/kpi last week` on 10 Nov and `/kpi 2026-11-02..2026-11-08`: the same days, the same numbers."""
+    from bot.kpi.report import compute_report
+
+    named = parse_kpi_request("last week", today=datetime(2026, 11, 10).date())
+    explicit = parse_kpi_request("2026-11-02..2026-11-08", today=datetime(2026, 11, 10).date())
+    assert (named.period.start, named.period.end) == (explicit.period.start, explicit.period.end)
+    a = compute_report(data.deps, TEAM, named.kind, named.period)
+    b = compute_report(data.deps, TEAM, explicit.kind, explicit.period)
+    assert a.kpis == b.kpis and a.kpis["leads"].value == 6
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "post this week",
+        "post 2026-11-02..2026-11-08",
+        "post today",
+        "fortnight",
+        "week channel",
+        "2026-13-01",
+        "ma",
+        "9999-12-31",
+        "9999-W52",
+        "9999-12",
+        "1999-12-31",
+    ],
+)
+def test_parse_kpi_request_refuses_nonsense(text):
     with pytest.raises(RequestError):
-        parse_kpi_request("post 2026-11-01", today=datetime(2026, 11, 30).date())
-    with pytest.raises(RequestError):
-        parse_kpi_request("2026-13-01", today=datetime(2026, 11, 30).date())
+        parse_kpi_request(text, today=MONDAY)

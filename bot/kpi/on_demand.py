@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -11,14 +12,42 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
+from bot.i18n import N_, Refusal
 from bot.kpi.blocks import build_on_demand
 from bot.kpi.charts import render_funnel_png
 from bot.kpi.periods import KINDS as PERIOD_KINDS
 from bot.kpi.periods import Period
-from bot.kpi.report import compute_report
+from bot.kpi.report import compute_report, known_channels
 from bot.slack.kit import Message, shorten
 
-WORDS = {"day": "daily", "week": "weekly", "month": "monthly"}
+KIND_OF = {"day": "daily", "week": "weekly", "month": "monthly"}
+# A period in words, English and Russian: (day | week | month, how many back from the running one).
+PERIOD_WORDS: dict[str, tuple[str, int]] = {
+    **dict.fromkeys(("today", "сегодня"), ("day", 0)),
+    **dict.fromkeys(("", "day", "yesterday", "день", "вчера"), ("day", 1)),
+    **dict.fromkeys(("this week", "эта неделя", "текущая неделя", "на этой неделе"), ("week", 0)),
+    **dict.fromkeys(("week", "last week", "неделя", "прошлая неделя", "на прошлой неделе"), ("week", 1)),
+    **dict.fromkeys(("this month", "этот месяц", "текущий месяц", "в этом месяце"), ("month", 0)),
+    **dict.fromkeys(("month", "last month", "месяц", "прошлый месяц", "в прошлом месяце"), ("month", 1)),
+}
+_EN_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_RU_MONTHS = ["январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр", "ноябр", "декабр"]
+POST_WORDS = ("post", "опубликовать")
+_DATES = re.compile(r"\d{4}-\d\d(-\d\d)?(\.\.\d{4}-\d\d-\d\d)?")
+CHANNEL_WORDS = ("channel", "канал")
 
 
 @dataclass(frozen=True)
@@ -45,10 +74,10 @@ class KpiRequest:
                 raise ValueError
             return cls(v["kind"], period, v.get("ch") if isinstance(v.get("ch"), str) else None)
         except (ValueError, TypeError, KeyError, RecursionError):
-            raise RequestError("this button's report cannot be read") from None
+            raise RequestError(N_("this button's report cannot be read")) from None
 
 
-class RequestError(ValueError):
+class RequestError(Refusal):
     pass
 
 
@@ -62,35 +91,87 @@ def _in_range(*days: date) -> bool:
 
 
 def parse_kpi_request(text: str, *, today: date) -> KpiRequest:
-    """`[post] [day|week|month|DATE|DATE..DATE] [channel NAME]`; the default is the last complete day."""
+    """`[post] [PERIOD] [channel NAME]`. PERIOD: today, yesterday (the default), this/last week, this/last
+    month, a month's name (`november`, `ноябрь 2025`: the latest one not in the future), `2026-11`,
+    `2026-W48`, a date or `DATE..DATE`, in English or Russian. `post` takes a finished day, week or month."""
     words = text.split()
-    post = bool(words) and words[0].lower() == "post"
+    post = bool(words) and words[0].lower() in POST_WORDS
     if post:
         words = words[1:]
     channel = None
-    if len(words) >= 2 and words[-2].lower() == "channel":
-        channel = words[-1]
-        words = words[:-2]
-    if len(words) > 1:
-        raise RequestError(f"I don't understand `{shorten(' '.join(words), ECHO)}`")
-    word = words[0].lower() if words else "day"
-    if word in WORDS:
-        kind = WORDS[word]
-        period = Period.containing({"daily": "day", "weekly": "week", "monthly": "month"}[kind], today).previous()
-        return KpiRequest(kind, period, channel, post)
-    if post:
-        raise RequestError("`post` takes day, week or month")
+    lowered = [w.lower() for w in words]
+    for i, word in enumerate(lowered):
+        if word in CHANNEL_WORDS:
+            channel = " ".join(words[i + 1 :]) or None
+            if channel is None:
+                raise RequestError(N_("name the channel after `channel`"))
+            words, lowered = words[:i], lowered[:i]
+            break
+    phrase = " ".join(lowered)
+    kind, period = _period(phrase, today)
+    if post and (kind == "range" or period.end > today):
+        raise RequestError(N_("`post` takes a finished day, week or month, like `/kpi post last week`"))
+    return KpiRequest(kind, period, channel, post)
+
+
+def _period(phrase: str, today: date) -> tuple[str, Period]:
+    if phrase in PERIOD_WORDS:
+        unit, back = PERIOD_WORDS[phrase]
+        return KIND_OF[unit], Period.containing(unit, today).shifted(back)
+    month = _month(phrase, today)
+    if month is not None:
+        return "monthly", month
     try:
-        days = [date.fromisoformat(x) for x in word.split("..", 1)]
+        period = Period.from_key(phrase.upper())
     except ValueError:
-        raise RequestError(f"`{shorten(word, ECHO)}` is not day, week, month, a date (YYYY-MM-DD) or a range") from None
-    if not _in_range(*days):
-        raise RequestError(f"`{word}` is not a date between {FIRST_DAY} and {LAST_DAY}")
-    if len(days) == 2:
-        if days[1] < days[0]:
-            raise RequestError(f"`{word}` ends before it starts")
-        return KpiRequest("range", Period.between(days[0], days[1]), channel)
-    return KpiRequest("daily", Period.containing("day", days[0]), channel)
+        period = None
+    if period is None or not _in_range(period.start, period.last_day):
+        if period is None and not _DATES.fullmatch(phrase):
+            raise RequestError(N_("I don't understand `{text}`"), text=shorten(phrase, ECHO))
+        raise RequestError(
+            N_("`{text}` is not a date between {first} and {last}"),
+            text=shorten(phrase, ECHO),
+            first=FIRST_DAY,
+            last=LAST_DAY,
+        )
+    return ("range" if period.kind == "range" else KIND_OF[period.kind]), period
+
+
+def _month(phrase: str, today: date) -> Period | None:
+    """`november`, `nov`, `ноябрь`, `ноября`, `в ноябре`, with a year or without (the latest not ahead)."""
+    words = phrase.removeprefix("в ").split()
+    if not words or len(words) > 2 or (len(words) == 2 and not (words[1].isdigit() and len(words[1]) == 4)):
+        return None
+    name = words[0]
+    number = next((i for i, m in enumerate(_EN_MONTHS, 1) if len(name) >= 3 and m.startswith(name)), None)
+    if number is None:
+        number = next(
+            (i for i, stem in enumerate(_RU_MONTHS, 1) if name.startswith(stem) and len(name) - len(stem) <= 2), None
+        )
+    if number is None:
+        return None
+    year = int(words[1]) if len(words) == 2 else today.year - (number > today.month)
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+        return None
+    return Period.containing("month", date(year, number, 1))
+
+
+def resolve_channel(deps: Deps, team_id: str, typed: str) -> str:
+    """The workspace's channel a person meant: `Google Ads`, `google-ads` and `GOOGLE_ADS` are `google_ads`.
+    RequestError names the known ones when none matches."""
+    known = known_channels(deps, team_id)
+    wanted = _folded(typed)
+    for name in known:
+        if _folded(name) == wanted:
+            return name
+    shown = ", ".join(known[:15]) or "—"
+    raise RequestError(
+        N_("I know no channel “{channel}”. The channels with data: {known}"), channel=shorten(typed, ECHO), known=shown
+    )
+
+
+def _folded(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 def local_today(now: datetime, tz: str) -> date:

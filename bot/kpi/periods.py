@@ -58,7 +58,7 @@ class Period:
             if len(key) == 7:
                 return cls.containing("month", date.fromisoformat(key + "-01"))
             return cls.containing("day", date.fromisoformat(key))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a period ending after year 9999
             raise ValueError(f"'{key}' names no period") from None
 
     @property

@@ -11,7 +11,7 @@ from bot.kpi.alerts import build_alerts
 from bot.kpi.catalog import CHANNEL_COLUMNS
 from bot.kpi.periods import Period
 from bot.workspace.store import load
-from storage.repos import metrics
+from storage.repos import metrics, rollups
 
 REPORT_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "range": "range"}
 
@@ -114,3 +114,9 @@ def compute_trend(
         windows = [p.window(team_id, tz, channel) for p in shown]
         numbers = [(known or {}).get(w) or metrics.totals(s, window=w, trend_only=True) for w in windows]
     return [kpi.trend_point(p, t) for p, t in zip(shown, numbers, strict=True)]
+
+
+def known_channels(deps: Deps, team_id: str) -> list[str]:
+    """The acquisition channels the workspace has leads or spend in."""
+    with deps.read() as s:
+        return rollups.channels(s, team_id=team_id)

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
-from bot.i18n import N_, translator
+from bot.i18n import N_, Refusal, translator
 from bot.slack.kit import Message, bold, escape, md, notice, text_messages
 from bot.sync.answers import answer_sheet
 from bot.sync.blocks.text import build_answers_text, when
@@ -29,15 +29,8 @@ def meeting_for_answers(deps: Deps, team_id: str, which: str) -> Meeting | None:
         return repo.meeting_on(s, team_id=team_id, start=start, end=start + timedelta(days=1))
 
 
-class ParseError(ValueError):
-    """A command's text that does not parse: a catalog message and its values, translated when shown."""
-
-    def __init__(self, msgid: str, **params: object) -> None:
-        super().__init__(msgid.format(**params))
-        self.msgid, self.params = msgid, params
-
-    def text(self, language: str) -> str:
-        return translator(language)(self.msgid).format(**self.params)
+class ParseError(Refusal):
+    """A command's text that does not parse."""
 
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.i18n import translator
 from bot.kpi.delivery import digest_key, digest_post
-from bot.kpi.on_demand import RequestError, answer, local_today, parse_kpi_request
+from bot.kpi.on_demand import RequestError, answer, local_today, parse_kpi_request, resolve_channel
 from bot.slack import once
 from bot.slack.access import is_admin
 from bot.slack.kit import escape, md, notice
@@ -20,9 +22,11 @@ def _handle(ack: Ack, command: dict, client: WebClient, respond: Respond, deps: 
     _ = translator(ws.language)
     try:
         req = parse_kpi_request(command.get("text") or "", today=local_today(deps.clock(), ws.timezone))
+        if req.channel is not None:
+            req = replace(req, channel=resolve_channel(deps, ws.team_id, req.channel))
     except RequestError as exc:
-        usage = _("Try `/kpi week`, `/kpi 2026-11-02..2026-11-08 channel google_ads` or `/handoff help`.")
-        ack(**notice(md("{}. {}", str(exc), usage)).to_kwargs())
+        usage = _("Try `/kpi last week`, `/kpi november channel Google Ads` or `/handoff help`.")
+        ack(**notice(md("{}. {}", exc.text(ws.language), usage)).to_kwargs())
         return
     if req.post:
         if not is_admin(client, ws, command["user_id"]):

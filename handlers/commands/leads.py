@@ -42,7 +42,7 @@ def handle_leads_command(ack: Ack, command: dict, respond: Respond, deps: Deps) 
     try:
         req = parse_kpi_request(" ".join(words) or "week", today=local_today(deps.clock(), ws.timezone))
     except RequestError as exc:
-        ack(**notice(md("{}. {}", str(exc), usage)).to_kwargs())
+        ack(**notice(md("{}. {}", exc.text(ws.language), usage)).to_kwargs())
         return
     ack()
     respond(

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlalchemy import CompoundSelect, union
+from sqlmodel import Session, col, select
 
+from storage.models import LeadDay, Spend
 from storage.rollups import customers, leadday
+
+
+def channels(session: Session, *, team_id: str) -> list[str]:
+    """The acquisition channels a workspace has leads or spend in, by name."""
+    names: CompoundSelect = union(
+        select(col(LeadDay.channel)).where(LeadDay.team_id == team_id, LeadDay.channel != ""),
+        select(col(Spend.channel)).where(Spend.team_id == team_id, col(Spend.channel).is_not(None)),
+    )
+    return sorted(str(name) for (name,) in session.execute(names))
 
 
 def recount(session: Session, *, team_id: str) -> int:
