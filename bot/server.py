@@ -16,6 +16,7 @@ from multiprocessing.synchronize import Event
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.error import BoltError
 from waitress import serve as waitress_serve
 from waitress.server import create_server
 
@@ -24,7 +25,7 @@ from bot.app import create_app
 from bot.deps import Deps, freeze_startup_objects
 from bot.leads import webhook
 from bot.scheduler import start_scheduler
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.slack import requests
 from storage.db import ping
 
@@ -160,15 +161,30 @@ def _start_web_processes(settings: Settings, n: int) -> list[tuple[BaseProcess, 
     return out
 
 
+def _checked_app(settings: Settings, deps: Deps) -> App:
+    """The app, its token checked with Slack (auth.test); a refused token or an unreachable Slack is one
+    line naming the setting, not a traceback."""
+    try:
+        return create_app(settings, deps)
+    except BoltError as exc:
+        refusal = getattr(exc.__context__, "response", None)
+        error = refusal.get("error") if refusal is not None else str(exc)
+        raise SettingsError(
+            f"SLACK_BOT_TOKEN was refused by Slack ({error}): copy the Bot User OAuth Token (xoxb-…) again"
+        ) from None
+    except OSError as exc:
+        raise SettingsError(f"Slack cannot be reached at SLACK_API_URL ({settings.slack_api_url}): {exc}") from None
+
+
 def serve(settings: Settings, deps: Deps) -> None:
     """`handoff run`: the app, the scheduler, and HTTP (or Socket Mode with /healthz on PORT)."""
     # SIGTERM (a service manager, `docker stop`) ends the process through the `finally` below.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     children: list[tuple[BaseProcess, Event]] = []
+    app = _checked_app(settings, deps)
     if settings.card_worker:
         children.append(worker.start(settings))
         deps.card_worker = True
-    app = create_app(settings, deps)
     scheduler = start_scheduler(deps)
     wsgi = build_wsgi(app, deps, slack_events=not settings.socket_mode)
     try:

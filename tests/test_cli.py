@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,24 @@ def test_malformed_bot_token_is_one_line_and_exit_2(tmp_path: Path):
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["handoff: SLACK_BOT_TOKEN must be a bot token starting with xoxb-"]
     assert "xoxp-user-token" not in proc.stderr + proc.stdout
+
+
+def test_a_refused_bot_token_is_one_line_and_exit_2(tmp_path: Path, slack):
+    """A revoked or wrong xoxb- token: Slack's auth.test refuses it; `handoff run` says so in one line."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SLACK_BOT_TOKEN": "xoxb-revoked",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "PYTHONPATH": str(Path(__file__).parents[1]),
+    }
+    proc = _run("run", env=env, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "handoff: SLACK_BOT_TOKEN was refused by Slack (invalid_auth): copy the Bot User OAuth Token (xoxb-…) again"
+    )
+    assert "Traceback" not in proc.stderr and "xoxb-revoked" not in proc.stderr + proc.stdout
 
 
 def test_missing_signing_secret_for_run(db: Path, monkeypatch: pytest.MonkeyPatch, capsys):
@@ -118,6 +137,43 @@ def test_config_set_and_show(db: Path, capsys):
     out = capsys.readouterr().out
     assert "Europe/Moscow" in out and "U01, S0SALES" in out and "C0LEADS" in out
     assert "sun-thu" in out
+
+
+def test_options_may_come_before_the_pairs(db: Path, capsys):
+    """`config set --team T KEY=VALUE` works as `config set KEY=VALUE --team T` does."""
+    assert main(["config", "set", "timezone=Europe/Berlin"]) == 0
+    assert main(["config", "set", "--team", "local", "language=ru"]) == 0
+    capsys.readouterr()
+    assert main(["config", "show", "--team", "local"]) == 0
+    assert "ru" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["config", "show", "--bogus"])
+
+
+def test_an_export_into_a_closed_pipe_ends_quietly(db: Path, tmp_path: Path):
+    """`handoff export verdicts | head -1` on many rows: no BrokenPipeError traceback."""
+    rows = "".join(f"L{i},2026-11-0{1 + i % 9} 10:00,Lead {i},ads,target\n" for i in range(20000))
+    leads = tmp_path / "leads.csv"
+    leads.write_text("external_id,created_at,name,channel,verdict\n" + rows)
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{db}", "PYTHONPATH": str(Path(__file__).parents[1])}
+    assert _run("import", "leads", str(leads), "--no-progress", env=env, cwd=tmp_path).returncode == 0
+    with sqlite3.connect(db) as conn:  # a verdict on every lead, as sales would have given them
+        conn.execute(
+            "INSERT INTO leadverdict (team_id, lead_id, verdict, user_id, source, created_at)"
+            " SELECT team_id, id, 'target', 'U0SALES', 'button', created_at FROM lead"
+        )
+    done = subprocess.run(
+        f"{sys.executable} -m bot.cli export verdicts | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.stdout.count("\n") == 1 and "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, (
+        done.stderr
+    )
 
 
 def test_config_bad_value_names_the_key(db: Path, capsys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -121,8 +122,19 @@ def command(name: str) -> Callable[[argparse.Namespace, Settings], int]:
     return getattr(importlib.import_module(module), func)
 
 
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line; KEY=VALUE pairs may also follow the options (`config set --team T KEY=VALUE`)."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and isinstance(getattr(args, "pairs", None), list) and not any(x.startswith("-") for x in extra):
+        args.pairs += extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     try:
         settings = load_settings()
         settings.configure_logging()
@@ -135,3 +147,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `handoff export … | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 1
