@@ -39,8 +39,8 @@ from tests.blockkit import (
 )
 
 WEEK = Period.containing("week", date(2026, 11, 23))  # a Monday: 2026-W48, 23.11–29.11.2026
-WEEK_LABEL = "2026-W48 (23.11–29.11.2026)"
-PREVIOUS_LABEL = "2026-W47 (16.11–22.11.2026)"
+WEEK_LABEL = "Week 48 · 23\u2009–\u200929 Nov 2026"
+PREVIOUS_LABEL = "Week 47 · 16\u2009–\u200922 Nov 2026"
 NNBSP = "\u202f"  # Russian thousands separator
 
 HEADLINE_KPIS = {

@@ -33,7 +33,7 @@ from tests.blockkit import (
 )
 
 WEEK = Period.containing("week", date(2026, 11, 23))
-WEEK_LABEL = "2026-W48 (23.11–29.11.2026)"
+WEEK_LABEL = "Week 48 · 23\u2009–\u200929 Nov 2026"
 
 
 def make_ws(**kw) -> Workspace:
@@ -456,6 +456,7 @@ def test_quality_table_of_many_long_rows_still_fits():
 def test_quality_in_russian_fits():
     """The Russian report and table fit Slack's limits."""
     q = make_quality(language="ru")
-    assert plain_texts(build_quality_message(q, make_ws(language="ru")))[0] == f"Качество лидов · {WEEK_LABEL}"
+    title = plain_texts(build_quality_message(q, make_ws(language="ru")))[0]
+    assert title == "Качество лидов · Неделя 48 · 23—29 нояб. 2026\u202fг."
     assert_fits(build_quality_message(q, make_ws(language="ru")))
     assert_fits(build_quality_table(q, "channel"))

@@ -301,7 +301,7 @@ def test_agenda_since_the_last_sync():
     """Headline numbers, the biggest leak, the lead quality and the open items since the last sync."""
     msg = build_agenda(make_agenda())
     assert section_texts(msg) == [
-        "*Since the last sync* (20.11.2026–02.12.2026)\n"
+        "*Since the last sync* (20 Nov\u2009–\u20092 Dec 2026)\n"
         "Leads 1,234 ▲ +23.4% 🟢 · Target leads 500 ▲ +25.0% 🟢 · Sales 40 ▼ −20.0% 🔴 · Revenue 125,000 ▲ +25.0% 🟢\n"
         "Biggest leak: Sales — 40.0% of the stage before (was 55.6%)\n"
         "16 of 20 leads judged, target share 37.5%\n"
@@ -361,7 +361,7 @@ def test_answers_text_escapes_answers_questions_and_odd_user_ids():
 def test_pack_text_lists_kpis_funnel_quality_feedback_and_actions():
     """The data pack, line by line, with the biggest leak marked."""
     lines = build_pack_text(make_agenda()).split("\n")
-    assert lines[:3] == ["*Data pack* · 20.11.2026–02.12.2026", "", "*KPI changes since the last sync*"]
+    assert lines[:3] == ["*Data pack* · 20 Nov\u2009–\u20092 Dec 2026", "", "*KPI changes since the last sync*"]
     assert lines[3] == "• Visitors: 10,000 (before 8,000) ▲ +25.0% 🟢"
     assert "• New customers: — (before —)" in lines
     assert "• CAC: 312 (before 250) ▲ +25.0% 🔴" in lines

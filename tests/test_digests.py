@@ -72,7 +72,7 @@ def test_daily_digest_posts_once_with_files_in_its_thread(team: Engine, slack: S
     assert len(posts) == 1
     parent = posts[0]
     assert parent.args["channel"] == "C0DIGEST"
-    assert "Daily digest" in parent.args["text"] and "27.11.2026–29.11.2026" in parent.args["text"]
+    assert "Daily digest" in parent.args["text"] and "27\u2009–\u200929 Nov 2026" in parent.args["text"]
     assert parent.args["metadata"]["event_payload"]["key"] == "daily/2026-11-27..2026-11-29"
     assert len(parent.args["blocks"]) <= 50
     completes = slack.calls_to("files.completeUploadExternal")

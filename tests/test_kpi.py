@@ -279,3 +279,20 @@ def test_a_channel_whose_target_share_falls_is_an_alert(engine: Engine):
     report = compute_report(deps_for(engine), T, "monthly", Period.containing("month", date(2024, 3, 1)))
     alerts = [a for a in report.alerts if a.kind == "target_share_down"]
     assert [a.text for a in alerts] == ["ads: target share fell from 80% to 20%."]
+
+
+@pytest.mark.parametrize(
+    "period,language,label,short",
+    [
+        (Period.containing("day", date(2026, 11, 30)), "en", "Mon 30 Nov 2026", "30 Nov"),
+        (Period.containing("week", date(2026, 11, 23)), "en", "Week 48 · 23\u2009–\u200929 Nov 2026", "W48"),
+        (Period.containing("month", date(2026, 11, 1)), "en", "November 2026", "Nov '26"),
+        (Period.between(date(2026, 11, 28), date(2026, 12, 4)), "en", "28 Nov\u2009–\u20094 Dec 2026", "28 Nov"),
+        (Period.containing("day", date(2026, 11, 30)), "ru", "пн 30 нояб. 2026", "30 нояб."),
+        (Period.containing("week", date(2026, 11, 23)), "ru", "Неделя 48 · 23—29 нояб. 2026\u202fг.", "Н48"),
+        (Period.containing("month", date(2026, 11, 1)), "ru", "ноябрь 2026", "нояб. '26"),
+    ],
+)
+def test_periods_read_as_people_write_them(period: Period, language: str, label: str, short: str):
+    """No codes (`11.2026`, `2026-W48`, `04.26`): a day, a week, a month and a range in English and Russian."""
+    assert (period.label(language), period.short_label(language)) == (label, short)

@@ -18,7 +18,7 @@ def build_digest(report: Report, *, late: bool = False) -> Message:
     """The short parent message: headline KPIs with arrows and % change, the funnel line, the top alerts."""
     _ = translator(report.language)
     lang = report.language
-    notes = [f"{_('Compared with')} {report.previous_period.label()}", report.tz]
+    notes = [f"{_('Compared with')} {report.previous_period.label(report.language)}", report.tz]
     if late:
         notes.append(_("posted late: the bot was offline at the scheduled time"))
     tiles = []

@@ -139,7 +139,7 @@ def render_funnel_png(report: Report) -> bytes:
         report.language,
         previous=False,
         top=top,
-        title=f"{_('Funnel')} · {report.period.label()}",
+        title=f"{_('Funnel')} · {report.period.label(report.language)}",
     )
     draw_funnel(
         right,
@@ -148,7 +148,7 @@ def render_funnel_png(report: Report) -> bytes:
         report.language,
         previous=True,
         top=top,
-        title=f"{_('Previous period')} · {report.previous_period.label()}",
+        title=f"{_('Previous period')} · {report.previous_period.label(report.language)}",
     )
     right.set_yticklabels([])
     return _png(fig)

@@ -31,7 +31,7 @@ NO_FILTER = "-"
 
 def report_files(report: Report) -> tuple[once.Attachment, ...]:
     _ = translator(report.language)
-    key, label = report.period.key(), report.period.label()
+    key, label = report.period.key(), report.period.label(report.language)
     files = [once.Attachment(f"funnel-{key}.png", render_funnel_png(report), f"{_('Funnel')} · {label}")]
     if report.trend:
         files.append(once.Attachment(f"trend-{key}.png", render_trend_png(report), f"{_('Trend')} · {label}"))

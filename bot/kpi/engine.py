@@ -120,9 +120,9 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
-def trend_point(period: Period, totals: dict[str, Any]) -> dict[str, Any]:
+def trend_point(period: Period, totals: dict[str, Any], language: str = "en") -> dict[str, Any]:
     values = derive(totals)
-    return {"period": period.key(), "label": period.short_label(), **{k: values.get(k) for k in HEADLINE}}
+    return {"period": period.key(), "label": period.short_label(language), **{k: values.get(k) for k in HEADLINE}}
 
 
 def build_kpis(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Kpi]:

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_interval
+
+from bot.i18n import translator
 from storage.repos.metrics import Window
+
+# The locale dates are written in for each language (day before month in English too).
+LOCALES = {"en": "en_GB", "ru": "ru"}
 
 KINDS = ("day", "week", "month", "range")
 
@@ -106,19 +112,26 @@ class Period:
             return self.start.strftime("%Y-%m")
         return f"{self.start.isoformat()}..{self.last_day.isoformat()}"
 
-    def short_label(self) -> str:
-        """For chart axes: `29.11`, `W48`, `10.26`, or the first day of a range."""
+    def short_label(self, language: str = "en") -> str:
+        """For chart axes: `29 Nov`, `W48`, `Oct '26`, or the first day of a range."""
+        locale = LOCALES.get(language, "en_GB")
+        _ = translator(language)
         if self.kind == "week":
-            return f"W{self.start.isocalendar()[1]:02d}"
+            return _("W{n}").format(n=self.start.isocalendar()[1])
         if self.kind == "month":
-            return self.start.strftime("%m.%y")
-        return self.start.strftime("%d.%m")
+            return format_date(self.start, "LLL ''yy", locale=locale)
+        return format_date(self.start, "d MMM", locale=locale)
 
-    def label(self) -> str:
+    def label(self, language: str = "en") -> str:
+        """As people read it: `Mon 30 Nov 2026`, `Week 48 · 23 – 29 Nov 2026`, `November 2026`,
+        `2 – 8 Nov 2026`; in Russian `пн 30 нояб. 2026`, `ноябрь 2026`."""
+        locale = LOCALES.get(language, "en_GB")
         if self.kind == "day":
-            return self.start.strftime("%d.%m.%Y")
-        if self.kind == "week":
-            return f"{self.key()} ({self.start:%d.%m}–{self.last_day:%d.%m.%Y})"
+            return format_date(self.start, "EEE d MMM y", locale=locale)
         if self.kind == "month":
-            return self.start.strftime("%m.%Y")
-        return f"{self.start:%d.%m.%Y}–{self.last_day:%d.%m.%Y}"
+            return format_date(self.start, "LLLL y", locale=locale)
+        days = format_interval(self.start, self.last_day, "yMMMd", locale=locale)
+        if self.kind == "week":
+            _ = translator(language)
+            return _("Week {n} · {days}").format(n=self.start.isocalendar()[1], days=days)
+        return days

@@ -48,7 +48,7 @@ def fmt_change(name: str, k: Kpi, language: str) -> str:
 
 def title(report: Report) -> str:
     _ = translator(report.language)
-    return f"{_(REPORT_TITLES[report.kind])} · {report.workspace} · {report.period.label()}"
+    return f"{_(REPORT_TITLES[report.kind])} · {report.workspace} · {report.period.label(report.language)}"
 
 
 def funnel_line(report: Report) -> str:
@@ -65,7 +65,7 @@ def funnel_line(report: Report) -> str:
 def render_text(report: Report) -> str:
     _ = translator(report.language)
     lang = report.language
-    lines = [title(report), f"{_('Compared with')} {report.previous_period.label()} · {report.tz}", ""]
+    lines = [title(report), f"{_('Compared with')} {report.previous_period.label(lang)} · {report.tz}", ""]
     for name in PERIOD_KPIS:
         k = report.kpis[name]
         marker = "*" if name in HEADLINE else " "

@@ -89,7 +89,14 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
     report.alerts = build_alerts(report, channels, prev_channels)
     if kind in ("weekly", "monthly"):
         report.trend = compute_trend(
-            deps, team_id, ws.timezone, period, periods=TREND_PERIODS, channel=channel, known={w: cur, pw: prev}
+            deps,
+            team_id,
+            ws.timezone,
+            period,
+            periods=TREND_PERIODS,
+            channel=channel,
+            known={w: cur, pw: prev},
+            language=ws.language,
         )
     return report
 
@@ -106,6 +113,7 @@ def compute_trend(
     periods: int,
     channel: str | None = None,
     known: dict[metrics.Window, dict] | None = None,
+    language: str = "en",
 ) -> list[dict]:
     """The headline KPIs of this period and the ones before it, oldest first (`known`: totals of
     windows already computed)."""
@@ -113,7 +121,7 @@ def compute_trend(
     with deps.read() as s:
         windows = [p.window(team_id, tz, channel) for p in shown]
         numbers = [(known or {}).get(w) or metrics.totals(s, window=w, trend_only=True) for w in windows]
-    return [kpi.trend_point(p, t) for p, t in zip(shown, numbers, strict=True)]
+    return [kpi.trend_point(p, t, language) for p, t in zip(shown, numbers, strict=True)]
 
 
 def known_channels(deps: Deps, team_id: str) -> list[str]:

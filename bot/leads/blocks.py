@@ -149,7 +149,7 @@ def _group_line(q: Quality, row: dict, *, change: bool) -> Mrkdwn:
 
 def build_quality_message(q: Quality, ws: Workspace) -> Message:
     _ = translator(q.language)
-    title = _("Lead quality") + f" · {q.period.label()}"
+    title = _("Lead quality") + f" · {q.period.label(q.language)}"
     summary = _summary(q)
     if q.carded:
         summary += " " + _("Judged within the SLA ({n} working hours): {pct}.").format(
@@ -177,7 +177,7 @@ def build_quality_message(q: Quality, ws: Workspace) -> Message:
 def build_quality_table(q: Quality, by: str) -> Message:
     """The ephemeral `/leads quality` answer: one line per channel, campaign or reason."""
     _ = translator(q.language)
-    title = _("Lead quality") + f" · {q.period.label()}"
+    title = _("Lead quality") + f" · {q.period.label(q.language)}"
     if by == "reason":
         lines = [md("• {} — {}", r["reason"], r["count"]) for r in q.reasons]
     else:

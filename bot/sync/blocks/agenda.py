@@ -83,7 +83,7 @@ def build_agenda(data: Agenda) -> Message:
     since = md(
         "{} ({})\n{}\n{}\n{}\n{}",
         bold(_("Since the last sync")),
-        pack.period.label(),
+        pack.period.label(lang),
         " · ".join(headlines),
         leak_line(report),
         quality_line,
@@ -132,7 +132,7 @@ def build_pack_text(data: Agenda) -> Mrkdwn:
     lang = ws.language
     report = pack.report
     lines = [
-        md("{} · {}", bold(_("Data pack")), pack.period.label()),
+        md("{} · {}", bold(_("Data pack")), pack.period.label(lang)),
         Mrkdwn(""),
         bold(_("KPI changes since the last sync")),
     ]
