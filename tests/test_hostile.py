@@ -185,6 +185,13 @@ def test_deeply_nested_json_is_a_400(app: RunningApp):
     assert send_lead(app, body).status == 400
 
 
+def test_an_integer_longer_than_python_reads_is_a_400(app: RunningApp):
+    """An integer of 4,301 digits (past Python's int-string limit, where json.loads raises): 400, not 500."""
+    body = b'{"external_id": "big", "n": ' + b"9" * 4301 + b"}"
+    reply = send_lead(app, body)
+    assert reply.status == 400 and "body" in reply.json()["errors"]
+
+
 def test_a_slash_command_with_a_date_at_the_end_of_time_is_answered(app: RunningApp):
     """`/kpi 9999-12-31` and a 3,000-character `/funnel` are answered with a usage hint, not a 500."""
     assert slash_command(app, "/kpi", "9999-12-31").status == 200
