@@ -166,11 +166,14 @@ def test_an_oversized_slack_request_is_refused_before_it_is_read(app: RunningApp
         ("created_at", "0001-01-01T00:00:00+14:00", "between"),
         ("created_at", "9999-12-31T23:59:59-12:00", "between"),
         ("external_id", "x" * 201, "longer than 200"),
+        ("name", float("nan"), "NaN or Infinity"),
+        ("score", float("nan"), "NaN or Infinity"),
+        ("utm", {"cost": [float("-inf")]}, "NaN or Infinity"),
     ],
 )
-def test_signed_bad_lead_fields_are_400_naming_the_field(app: RunningApp, field: str, value: str, problem: str):
-    """Signed requests with NUL bytes, lone surrogates, impossible dates or an over-long id: 400 naming the
-    field, nothing stored."""
+def test_signed_bad_lead_fields_are_400_naming_the_field(app: RunningApp, field: str, value: object, problem: str):
+    """Signed requests with NUL bytes, lone surrogates, impossible dates, an over-long id or NaN (which
+    PostgreSQL's JSON refuses): 400 naming the field, nothing stored."""
     payload = {"external_id": "bad-1", field: value}
     reply = send_lead(app, json.dumps(payload).encode())
     assert reply.status == 400
