@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import urllib.parse
 from dataclasses import replace
 
 import pytest
@@ -219,6 +220,64 @@ def test_a_slash_command_with_a_date_at_the_end_of_time_is_answered(app: Running
 def test_a_signed_body_that_is_no_json_object_is_a_400(app: RunningApp, body: str, content_type: str):
     """A `payload=` or a JSON body that is not a JSON object is refused before any listener runs."""
     assert signed_post(app.url + "/slack/events", SIGNING_SECRET, body, content_type).status == 400
+
+
+def _slash_fields(**changes: str | None) -> str:
+    fields = {
+        "team_id": TEAM,
+        "user_id": "U0ADM",
+        "channel_id": "C0HERE",
+        "command": "/handoff",
+        "text": "help",
+        "trigger_id": "1.2.x",
+        "response_url": "https://hooks.slack.com/commands/T0TEST/1/x",
+    }
+    fields.update(changes)
+    return urllib.parse.urlencode({k: v for k, v in fields.items() if v is not None})
+
+
+def _payload(kind: str, **changes: object) -> str:
+    body = {
+        "type": kind,
+        "team": {"id": TEAM},
+        "user": {"id": "U0ADM", "team_id": TEAM},
+        "trigger_id": "1.2.x",
+        "container": {"type": "message"},
+        "channel": {"id": "C0HERE"},
+        "response_url": "https://hooks.slack.com/actions/T0TEST/1/x",
+        "actions": [{"action_id": ids.POST_REPORT, "value": "x", "action_ts": "1.2"}],
+        "action_id": ids.USERGROUPS,
+        "value": "",
+    }
+    body.update(changes)
+    return urllib.parse.urlencode({"payload": json.dumps({k: v for k, v in body.items() if v is not None})})
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        (_slash_fields(team_id=None), "team_id"),
+        (_slash_fields(team_id="T0\x00"), "team_id"),
+        (_slash_fields(trigger_id=None), "trigger_id"),
+        (_slash_fields(response_url=None), "response_url"),
+        (_payload("block_actions", team={"id": 5}), "team.id"),
+        (_payload("block_actions", user="<@U0BOSS>"), "user"),
+        (_payload("block_actions", channel=None), "channel.id"),
+        (_payload("block_actions", actions=[{"value": "x"}]), "actions"),
+        (_payload("block_suggestion", value=5), "value"),
+        (_payload("view_submission", view={"callback_id": ids.LEAD_MODAL, "state": {"values": {"name": 5}}}), "view"),
+    ],
+)
+def test_a_signed_request_not_shaped_as_slack_sends_it_is_a_400_naming_the_field(
+    app: RunningApp, body: str, field: str
+):
+    """A command without its team or trigger, an id that is no Slack id, a click without its channel, a
+    search that is no text: refused naming the field, before Bolt routes it (a 500, or a listener's
+    traceback, before)."""
+    reply = signed_post(app.url + "/slack/events", SIGNING_SECRET, body, "application/x-www-form-urlencoded")
+    assert reply.status == 400 and field in reply.body.decode()
+    app.background.wait_idle()
+    assert app.slack.calls_to("chat.postMessage") == [] and app.slack.responses == []
 
 
 def test_a_signed_body_that_is_not_utf8_is_a_400(app: RunningApp):
