@@ -17,7 +17,7 @@ from bot.app import create_app
 from bot.leads.webhook import sign, webhook_secret
 from bot.server import HttpServer, build_wsgi
 from bot.settings import QUIET_AT_DEBUG, Settings
-from bot.workspace.store import save_settings
+from bot.workspace.store import load, save_settings
 from storage.db import session_scope
 from storage.models import ActionItem, Feedback, IcpVersion, Lead, MeetingNote
 from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
@@ -409,6 +409,16 @@ def test_forged_feedback_and_profile_forms_are_refused_by_field(app: RunningApp)
     assert set(reply.json()["errors"]) == {"profile", "indicators"}
     with session_scope(app.deps.engine) as s:
         assert s.exec(select(Feedback)).all() == [] and s.exec(select(IcpVersion)).all() == []
+
+
+@pytest.mark.parametrize("zone", ["x" * 300, "Europe", "../../etc/passwd", "UTC\x00"])
+def test_a_time_zone_that_is_no_zone_is_an_error_under_the_field(app: RunningApp, zone: str):
+    """A time zone of 300 characters (ZoneInfo raised OSError, a file name too long), a folder of zones or a
+    path: an error under the field in the settings modal, nothing saved."""
+    values = {"timezone": {ids.VALUE: {"type": "plain_text_input", "value": zone}}}
+    reply = submit_view(app, ids.CONFIG_MODAL, "{}", values, user="U0ADM")
+    assert reply.status == 200 and "unknown time zone" in reply.json()["errors"]["timezone"]
+    assert load(app.deps, TEAM).timezone == "UTC"
 
 
 def test_forged_sync_answers_are_refused_by_question(app: RunningApp):
