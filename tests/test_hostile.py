@@ -421,6 +421,28 @@ def test_a_time_zone_that_is_no_zone_is_an_error_under_the_field(app: RunningApp
     assert load(app.deps, TEAM).timezone == "UTC"
 
 
+@pytest.mark.parametrize(
+    "callback_id,block,element",
+    [
+        (ids.LEAD_MODAL, "name", {"type": "plain_text_input", "value": 5.5}),
+        (ids.CONFIG_MODAL, "timezone", {"type": "plain_text_input", "value": ["UTC"]}),
+        (ids.SYNC_SETUP_MODAL, "questions", {"type": "plain_text_input", "value": {"a": 1}}),
+        (ids.FEEDBACK_MODAL, "kind", {"type": "static_select", "selected_option": {"value": 1}}),
+        (ids.CONFIG_MODAL, "admins", {"type": "multi_users_select", "selected_users": [None]}),
+    ],
+)
+def test_a_form_input_not_shaped_as_slack_sends_it_is_an_error_under_it(
+    app: RunningApp, callback_id: str, block: str, element: dict
+):
+    """A number or a list where a text input's text goes, an option whose value is no text: an error under
+    that input, and the form's listener never runs (it failed on `.strip()` and the like)."""
+    reply = submit_view(app, callback_id, "{}", {block: {ids.VALUE: element}}, user="U0ADM")
+    assert reply.status == 200 and list(reply.json()["errors"]) == [block]
+    app.background.wait_idle()
+    with session_scope(app.deps.engine) as s:
+        assert s.exec(select(Lead)).all() == [] and s.exec(select(Feedback)).all() == []
+
+
 def test_forged_sync_answers_are_refused_by_question(app: RunningApp):
     """Answers of 20,000 characters, with a NUL or a lone surrogate: an error under each of those
     questions, the sound one left alone — checked before the meeting is even looked up."""

@@ -22,6 +22,9 @@ from bot.workspace.store import load
 def handle_setup_submission(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     ws = load(deps, body["team"]["id"])
     _ = translator(ws.language)
+    if errors := modals.shape_errors(view["state"]["values"], ws.language):
+        ack(response_action="errors", errors=errors)
+        return
     if not is_admin(client, ws, body["user"]["id"]):
         ack(response_action="errors", errors={"weekday": _("Only admins can set up the sync.")})
         return
@@ -41,7 +44,9 @@ def handle_answers_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> N
     state = view["state"]["values"]
     blocks = [block for block in state if block.startswith(prefix)]
     language = load(deps, body["team"]["id"]).language
-    errors = modals.text_errors(state, language, dict.fromkeys(blocks, modals.TEXT_LIMIT))
+    errors = modals.shape_errors(state, language) or modals.text_errors(
+        state, language, dict.fromkeys(blocks, modals.TEXT_LIMIT)
+    )
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -58,7 +63,8 @@ def handle_answers_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> N
 def handle_icp_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
     state = view["state"]["values"]
     language = load(deps, body["team"]["id"]).language
-    errors = modals.text_errors(state, language, {"profile": modals.TEXT_LIMIT, "indicators": modals.TEXT_LIMIT})
+    limits = {"profile": modals.TEXT_LIMIT, "indicators": modals.TEXT_LIMIT}
+    errors = modals.shape_errors(state, language) or modals.text_errors(state, language, limits)
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -85,6 +91,9 @@ def handle_feedback_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> 
     meta = modals.metadata(view)
     state = view["state"]["values"]
     ws = load(deps, body["team"]["id"])
+    if errors := modals.shape_errors(view["state"]["values"], ws.language):
+        ack(response_action="errors", errors=errors)
+        return
     kind = (modals.field(state, "kind").get("selected_option") or {}).get("value") or "review"
     rating = modals.number((modals.field(state, "rating").get("selected_option") or {}).get("value"))
     limits = {"text": modals.TEXT_LIMIT, "customer": 500}
