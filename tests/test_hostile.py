@@ -253,6 +253,12 @@ def _payload(kind: str, **changes: object) -> str:
     return urllib.parse.urlencode({"payload": json.dumps({k: v for k, v in body.items() if v is not None})})
 
 
+def _event(**changes: object) -> str:
+    event = {"type": "message", "channel": "C0HERE", "user": "U0ADM", "ts": "1.2", "thread_ts": "1.1", "text": "x"}
+    event.update(changes)
+    return json.dumps({"type": "event_callback", "team_id": TEAM, "event_id": "Ev1", "event": event})
+
+
 @pytest.mark.parametrize(
     "body,field",
     [
@@ -266,15 +272,18 @@ def _payload(kind: str, **changes: object) -> str:
         (_payload("block_actions", actions=[{"value": "x"}]), "actions"),
         (_payload("block_suggestion", value=5), "value"),
         (_payload("view_submission", view={"callback_id": ids.LEAD_MODAL, "state": {"values": {"name": 5}}}), "view"),
+        (_payload("view_submission", view={"callback_id": ids.LEAD_MODAL, "state": {"values": {}}}), "view.type"),
+        (_event(channel={"name": "general"}), "event.channel.id"),
     ],
 )
 def test_a_signed_request_not_shaped_as_slack_sends_it_is_a_400_naming_the_field(
     app: RunningApp, body: str, field: str
 ):
-    """A command without its team or trigger, an id that is no Slack id, a click without its channel, a
-    search that is no text: refused naming the field, before Bolt routes it (a 500, or a listener's
-    traceback, before)."""
-    reply = signed_post(app.url + "/slack/events", SIGNING_SECRET, body, "application/x-www-form-urlencoded")
+    """A command without its team or trigger, an id that is no Slack id (or an object without one), a
+    click without its channel, a view without its type, a search that is no text: refused naming the
+    field, before Bolt routes it (a 500, or a listener's traceback, before)."""
+    content_type = "application/json" if body.startswith("{") else "application/x-www-form-urlencoded"
+    reply = signed_post(app.url + "/slack/events", SIGNING_SECRET, body, content_type)
     assert reply.status == 400 and field in reply.body.decode()
     app.background.wait_idle()
     assert app.slack.calls_to("chat.postMessage") == [] and app.slack.responses == []

@@ -80,8 +80,8 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "event_callback": ("team_id", "event_id", "event.type"),
     "block_actions": ("team.id", "user.id", "trigger_id", "actions"),
     "block_suggestion": ("team.id", "user.id", "action_id"),
-    "view_submission": ("team.id", "user.id", "view.callback_id", "view.state.values"),
-    "view_closed": ("team.id", "user.id", "view.callback_id"),
+    "view_submission": ("team.id", "user.id", "view.type", "view.callback_id", "view.state.values"),
+    "view_closed": ("team.id", "user.id", "view.type", "view.callback_id"),
     "message_action": ("team.id", "user.id", "trigger_id", "callback_id", "message"),
     "shortcut": ("team.id", "user.id", "trigger_id", "callback_id"),
 }
@@ -113,7 +113,7 @@ def _id_problem(payload: dict[str, Any]) -> str | None:
         for key in (*_ID_OBJECTS, *_ID_KEYS):
             value = holder.get(key)
             if key in _ID_OBJECTS and isinstance(value, dict):
-                key, value = f"{key}.id", value.get("id")
+                key, value = f"{key}.id", value.get("id", "")  # an object Slack sends always has its id
             if value is not None and not _is_id(value):
                 return f"{'.'.join(filter(None, (path, key)))} is not a Slack id"
     return None
