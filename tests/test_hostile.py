@@ -21,7 +21,7 @@ from bot.workspace.store import load, save_settings
 from storage.db import session_scope
 from storage.models import ActionItem, Feedback, IcpVersion, Lead, MeetingNote
 from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
-from tests.http import button_click, get, post, signed_post, slash_command, submit_view
+from tests.http import button_click, get, message_shortcut, post, signed_post, slash_command, submit_view
 from tests.signing import slack_headers
 
 SALES = "U0SALES"
@@ -450,6 +450,14 @@ def test_a_form_input_not_shaped_as_slack_sends_it_is_an_error_under_it(
     app.background.wait_idle()
     with session_scope(app.deps.engine) as s:
         assert s.exec(select(Lead)).all() == [] and s.exec(select(Feedback)).all() == []
+
+
+def test_a_message_shortcut_on_a_message_of_odd_shape_opens_the_feedback_form(app: RunningApp):
+    """ "Save as customer feedback" on a message whose text is an object and whose time is a list: the form
+    opens empty, not a listener's TypeError."""
+    assert message_shortcut(app, ids.FEEDBACK_SHORTCUT, {"text": {"a": 1}, "ts": ["1.2"]}).status == 200
+    view = app.slack.wait_for("views.open")[0].args["view"]
+    assert view["callback_id"] == ids.FEEDBACK_MODAL and '"ts": null' in view["private_metadata"]
 
 
 def test_forged_sync_answers_are_refused_by_question(app: RunningApp):

@@ -88,6 +88,14 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
 _OBJECTS = ("actions", "message", "view.state.values")  # the rest of the required fields are text
 
 
+_TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,9}")
+
+
+def slack_ts(value: object) -> str | None:
+    """A message's timestamp as Slack writes it ("1726133700.887259"), or None for anything else."""
+    return value if isinstance(value, str) and _TS.fullmatch(value) else None
+
+
 def _is_id(value: object) -> bool:
     return isinstance(value, str) and bool(_ID.fullmatch(value))
 

@@ -10,12 +10,14 @@ from bot.deps import Deps
 from bot.i18n import translator
 from bot.slack import modals
 from bot.slack.access import is_admin, not_a_member
+from bot.slack.requests import slack_ts
 from bot.sync.answers import save_answers
 from bot.sync.blocks.modals import build_feedback_modal, parse_sync_submission
 from bot.sync.commands import FEEDBACK_KINDS
 from bot.sync.feedback import save_feedback
 from bot.sync.icp import save_icp
 from bot.sync.series import SyncError, find_series, setup
+from bot.text import problem as text_problem
 from bot.workspace.store import load
 
 
@@ -76,12 +78,13 @@ def handle_icp_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
 
 def handle_feedback_shortcut(ack: Ack, shortcut: dict, client: WebClient, deps: Deps) -> None:
     ws = load(deps, shortcut["team"]["id"])
-    message = shortcut.get("message") or {}
+    message = shortcut["message"]  # an object: the screen refuses a message shortcut without one
+    text = message.get("text")
     view = build_feedback_modal(
         ws,
-        message.get("text") or "",
-        channel=shortcut.get("channel", {}).get("id"),
-        ts=shortcut.get("message_ts") or message.get("ts"),
+        text if isinstance(text, str) and not text_problem(text) else "",
+        channel=(shortcut.get("channel") or {}).get("id"),
+        ts=slack_ts(shortcut.get("message_ts")) or slack_ts(message.get("ts")),
     )
     ack()
     client.views_open(trigger_id=shortcut["trigger_id"], view=view)
