@@ -460,6 +460,27 @@ def test_a_message_shortcut_on_a_message_of_odd_shape_opens_the_feedback_form(ap
     assert view["callback_id"] == ids.FEEDBACK_MODAL and '"ts": null' in view["private_metadata"]
 
 
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"subtype": "message_deleted", "deleted_ts": {"a": 1}},
+        {"subtype": "message_changed", "message": {"ts": ["1.2"], "text": "x"}},
+        {"subtype": "message_changed", "message": {"ts": "1.2", "text": "a\x00b"}, "event_ts": "1.3"},
+        {"subtype": "message_changed", "message": {"ts": "1.2", "text": "x"}, "event_ts": "soon"},
+    ],
+)
+def test_a_message_event_of_odd_shape_is_not_kept_and_fails_nothing(
+    app: RunningApp, caplog: pytest.LogCaptureFixture, event: dict
+):
+    """A deletion whose time is an object, an edit whose time is a list or is no number, an edit with a NUL:
+    not kept, with a warning; no listener fails on the database or on float()."""
+    body = _event(**event)
+    assert signed_post(app.url + "/slack/events", SIGNING_SECRET, body, "application/json").status == 200
+    app.background.wait_idle()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert "not kept" in caplog.text
+
+
 def test_forged_sync_answers_are_refused_by_question(app: RunningApp):
     """Answers of 20,000 characters, with a NUL or a lone surrogate: an error under each of those
     questions, the sound one left alone — checked before the meeting is even looked up."""
