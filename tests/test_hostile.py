@@ -481,6 +481,23 @@ def test_a_message_event_of_odd_shape_is_not_kept_and_fails_nothing(
     assert "not kept" in caplog.text
 
 
+@pytest.mark.parametrize(
+    "reaction,item",
+    [(["x"], {"type": "message", "channel": "C0LEADS", "ts": "1.2"}), ("x", {"type": "message", "ts": {"a": 1}})],
+)
+def test_a_reaction_event_of_odd_shape_changes_nothing_and_fails_nothing(
+    app: RunningApp, caplog: pytest.LogCaptureFixture, reaction: object, item: dict
+):
+    """A reaction whose name is a list, or on a message whose time is an object: nothing happens, and no
+    listener fails (unhashable list; an object bound in the database)."""
+    save_settings(app.deps, TEAM, {"reactions": {"x": "not_target"}})
+    event = {"type": "reaction_added", "user": SALES, "reaction": reaction, "item": item, "event_ts": "1.3"}
+    body = json.dumps({"type": "event_callback", "team_id": TEAM, "event_id": "Ev2", "event": event})
+    assert signed_post(app.url + "/slack/events", SIGNING_SECRET, body, "application/json").status == 200
+    app.background.wait_idle()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
 def test_forged_sync_answers_are_refused_by_question(app: RunningApp):
     """Answers of 20,000 characters, with a NUL or a lone surrogate: an error under each of those
     questions, the sound one left alone — checked before the meeting is even looked up."""
