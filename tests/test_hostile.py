@@ -173,8 +173,7 @@ def test_an_oversized_slack_request_is_refused_before_it_is_read(app: RunningApp
     ],
 )
 def test_signed_bad_lead_fields_are_400_naming_the_field(app: RunningApp, field: str, value: object, problem: str):
-    """Signed requests with NUL bytes, lone surrogates, impossible dates, an over-long id or NaN (which
-    PostgreSQL's JSON refuses): 400 naming the field, nothing stored."""
+    """NUL, lone surrogates, impossible dates, an over-long id, NaN: 400 naming the field, nothing stored."""
     payload = {"external_id": "bad-1", field: value}
     reply = send_lead(app, json.dumps(payload).encode())
     assert reply.status == 400
@@ -279,9 +278,7 @@ def _event(**changes: object) -> str:
 def test_a_signed_request_not_shaped_as_slack_sends_it_is_a_400_naming_the_field(
     app: RunningApp, body: str, field: str
 ):
-    """A command without its team or trigger, an id that is no Slack id (or an object without one), a
-    click without its channel, a view without its type, a search that is no text: refused naming the
-    field, before Bolt routes it (a 500, or a listener's traceback, before)."""
+    """A request not shaped as Slack sends it is a 400 naming the field, before Bolt routes it (was a 500)."""
     content_type = "application/json" if body.startswith("{") else "application/x-www-form-urlencoded"
     reply = signed_post(app.url + "/slack/events", SIGNING_SECRET, body, content_type)
     assert reply.status == 400 and field in reply.body.decode()
@@ -422,8 +419,7 @@ def test_forged_feedback_and_profile_forms_are_refused_by_field(app: RunningApp)
 
 @pytest.mark.parametrize("zone", ["x" * 300, "Europe", "../../etc/passwd", "UTC\x00"])
 def test_a_time_zone_that_is_no_zone_is_an_error_under_the_field(app: RunningApp, zone: str):
-    """A time zone of 300 characters (ZoneInfo raised OSError, a file name too long), a folder of zones or a
-    path: an error under the field in the settings modal, nothing saved."""
+    """300 characters (ZoneInfo raised OSError), a folder of zones, a path: an error under it, nothing saved."""
     values = {"timezone": {ids.VALUE: {"type": "plain_text_input", "value": zone}}}
     reply = submit_view(app, ids.CONFIG_MODAL, "{}", values, user="U0ADM")
     assert reply.status == 200 and "unknown time zone" in reply.json()["errors"]["timezone"]
@@ -443,8 +439,7 @@ def test_a_time_zone_that_is_no_zone_is_an_error_under_the_field(app: RunningApp
 def test_a_form_input_not_shaped_as_slack_sends_it_is_an_error_under_it(
     app: RunningApp, callback_id: str, block: str, element: dict
 ):
-    """A number or a list where a text input's text goes, an option whose value is no text: an error under
-    that input, and the form's listener never runs (it failed on `.strip()` and the like)."""
+    """A number where text goes, an option valued with no text: an error under that input, nothing stored."""
     reply = submit_view(app, callback_id, "{}", {block: {ids.VALUE: element}}, user="U0ADM")
     assert reply.status == 200 and list(reply.json()["errors"]) == [block]
     app.background.wait_idle()
@@ -453,8 +448,7 @@ def test_a_form_input_not_shaped_as_slack_sends_it_is_an_error_under_it(
 
 
 def test_a_message_shortcut_on_a_message_of_odd_shape_opens_the_feedback_form(app: RunningApp):
-    """ "Save as customer feedback" on a message whose text is an object and whose time is a list: the form
-    opens empty, not a listener's TypeError."""
+    """The feedback shortcut on a message whose text is an object, time a list: the form opens without them."""
     assert message_shortcut(app, ids.FEEDBACK_SHORTCUT, {"text": {"a": 1}, "ts": ["1.2"]}).status == 200
     view = app.slack.wait_for("views.open")[0].args["view"]
     assert view["callback_id"] == ids.FEEDBACK_MODAL and '"ts": null' in view["private_metadata"]
@@ -472,8 +466,7 @@ def test_a_message_shortcut_on_a_message_of_odd_shape_opens_the_feedback_form(ap
 def test_a_message_event_of_odd_shape_is_not_kept_and_fails_nothing(
     app: RunningApp, caplog: pytest.LogCaptureFixture, event: dict
 ):
-    """A deletion whose time is an object, an edit whose time is a list or is no number, an edit with a NUL:
-    not kept, with a warning; no listener fails on the database or on float()."""
+    """Deletions and edits whose times are no Slack timestamps, or with a NUL: not kept, with a warning."""
     body = _event(**event)
     assert signed_post(app.url + "/slack/events", SIGNING_SECRET, body, "application/json").status == 200
     app.background.wait_idle()
@@ -488,8 +481,7 @@ def test_a_message_event_of_odd_shape_is_not_kept_and_fails_nothing(
 def test_a_reaction_event_of_odd_shape_changes_nothing_and_fails_nothing(
     app: RunningApp, caplog: pytest.LogCaptureFixture, reaction: object, item: dict
 ):
-    """A reaction whose name is a list, or on a message whose time is an object: nothing happens, and no
-    listener fails (unhashable list; an object bound in the database)."""
+    """A reaction named by a list, or on a message whose time is an object: nothing happens, nothing fails."""
     save_settings(app.deps, TEAM, {"reactions": {"x": "not_target"}})
     event = {"type": "reaction_added", "user": SALES, "reaction": reaction, "item": item, "event_ts": "1.3"}
     body = json.dumps({"type": "event_callback", "team_id": TEAM, "event_id": "Ev2", "event": event})
