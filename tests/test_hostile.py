@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import urllib.parse
 from dataclasses import replace
 
 import pytest
@@ -16,11 +17,11 @@ from bot.app import create_app
 from bot.leads.webhook import sign, webhook_secret
 from bot.server import HttpServer, build_wsgi
 from bot.settings import QUIET_AT_DEBUG, Settings
-from bot.workspace.store import save_settings
+from bot.workspace.store import load, save_settings
 from storage.db import session_scope
 from storage.models import ActionItem, Feedback, IcpVersion, Lead, MeetingNote
 from tests.conftest import SIGNING_SECRET, TEAM, RunningApp
-from tests.http import button_click, get, post, signed_post, slash_command, submit_view
+from tests.http import button_click, get, message_shortcut, post, signed_post, slash_command, submit_view
 from tests.signing import slack_headers
 
 SALES = "U0SALES"
@@ -166,11 +167,13 @@ def test_an_oversized_slack_request_is_refused_before_it_is_read(app: RunningApp
         ("created_at", "0001-01-01T00:00:00+14:00", "between"),
         ("created_at", "9999-12-31T23:59:59-12:00", "between"),
         ("external_id", "x" * 201, "longer than 200"),
+        ("name", float("nan"), "NaN or Infinity"),
+        ("score", float("nan"), "NaN or Infinity"),
+        ("utm", {"cost": [float("-inf")]}, "NaN or Infinity"),
     ],
 )
-def test_signed_bad_lead_fields_are_400_naming_the_field(app: RunningApp, field: str, value: str, problem: str):
-    """Signed requests with NUL bytes, lone surrogates, impossible dates or an over-long id: 400 naming the
-    field, nothing stored."""
+def test_signed_bad_lead_fields_are_400_naming_the_field(app: RunningApp, field: str, value: object, problem: str):
+    """NUL, lone surrogates, impossible dates, an over-long id, NaN: 400 naming the field, nothing stored."""
     payload = {"external_id": "bad-1", field: value}
     reply = send_lead(app, json.dumps(payload).encode())
     assert reply.status == 400
@@ -183,6 +186,13 @@ def test_deeply_nested_json_is_a_400(app: RunningApp):
     """JSON nested 5,000 deep: not JSON we take, 400 (the parser's recursion limit is no 500)."""
     body = b'{"external_id": "n", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
     assert send_lead(app, body).status == 400
+
+
+def test_an_integer_longer_than_python_reads_is_a_400(app: RunningApp):
+    """An integer of 4,301 digits (past Python's int-string limit, where json.loads raises): 400, not 500."""
+    body = b'{"external_id": "big", "n": ' + b"9" * 4301 + b"}"
+    reply = send_lead(app, body)
+    assert reply.status == 400 and "body" in reply.json()["errors"]
 
 
 def test_a_slash_command_with_a_date_at_the_end_of_time_is_answered(app: RunningApp):
@@ -210,6 +220,71 @@ def test_a_slash_command_with_a_date_at_the_end_of_time_is_answered(app: Running
 def test_a_signed_body_that_is_no_json_object_is_a_400(app: RunningApp, body: str, content_type: str):
     """A `payload=` or a JSON body that is not a JSON object is refused before any listener runs."""
     assert signed_post(app.url + "/slack/events", SIGNING_SECRET, body, content_type).status == 400
+
+
+def _slash_fields(**changes: str | None) -> str:
+    fields = {
+        "team_id": TEAM,
+        "user_id": "U0ADM",
+        "channel_id": "C0HERE",
+        "command": "/handoff",
+        "text": "help",
+        "trigger_id": "1.2.x",
+        "response_url": "https://hooks.slack.com/commands/T0TEST/1/x",
+    }
+    fields.update(changes)
+    return urllib.parse.urlencode({k: v for k, v in fields.items() if v is not None})
+
+
+def _payload(kind: str, **changes: object) -> str:
+    body = {
+        "type": kind,
+        "team": {"id": TEAM},
+        "user": {"id": "U0ADM", "team_id": TEAM},
+        "trigger_id": "1.2.x",
+        "container": {"type": "message"},
+        "channel": {"id": "C0HERE"},
+        "response_url": "https://hooks.slack.com/actions/T0TEST/1/x",
+        "actions": [{"action_id": ids.POST_REPORT, "value": "x", "action_ts": "1.2"}],
+        "action_id": ids.USERGROUPS,
+        "value": "",
+    }
+    body.update(changes)
+    return urllib.parse.urlencode({"payload": json.dumps({k: v for k, v in body.items() if v is not None})})
+
+
+def _event(**changes: object) -> str:
+    event = {"type": "message", "channel": "C0HERE", "user": "U0ADM", "ts": "1.2", "thread_ts": "1.1", "text": "x"}
+    event.update(changes)
+    return json.dumps({"type": "event_callback", "team_id": TEAM, "event_id": "Ev1", "event": event})
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        (_slash_fields(team_id=None), "team_id"),
+        (_slash_fields(team_id="T0\x00"), "team_id"),
+        (_slash_fields(trigger_id=None), "trigger_id"),
+        (_slash_fields(response_url=None), "response_url"),
+        (_payload("block_actions", team={"id": 5}), "team.id"),
+        (_payload("block_actions", user="<@U0BOSS>"), "user"),
+        (_payload("block_actions", channel=None), "channel.id"),
+        (_payload("block_actions", actions=[{"value": "x"}]), "actions"),
+        (_payload("block_suggestion", value=5), "value"),
+        (_payload("view_submission", view={"callback_id": ids.LEAD_MODAL, "state": {"values": {"name": 5}}}), "view"),
+        (_payload("view_submission", view={"callback_id": ids.LEAD_MODAL, "state": {"values": {}}}), "view.type"),
+        (_event(channel={"name": "general"}), "event.channel.id"),
+    ],
+)
+def test_a_signed_request_not_shaped_as_slack_sends_it_is_a_400_naming_the_field(
+    app: RunningApp, body: str, field: str
+):
+    """A request not shaped as Slack sends it is a 400 naming the field, before Bolt routes it (was a 500)."""
+    content_type = "application/json" if body.startswith("{") else "application/x-www-form-urlencoded"
+    reply = signed_post(app.url + "/slack/events", SIGNING_SECRET, body, content_type)
+    assert reply.status == 400 and field in reply.body.decode()
+    app.background.wait_idle()
+    assert app.slack.calls_to("chat.postMessage") == [] and app.slack.responses == []
 
 
 def test_a_signed_body_that_is_not_utf8_is_a_400(app: RunningApp):
@@ -341,6 +416,79 @@ def test_forged_feedback_and_profile_forms_are_refused_by_field(app: RunningApp)
     assert set(reply.json()["errors"]) == {"profile", "indicators"}
     with session_scope(app.deps.engine) as s:
         assert s.exec(select(Feedback)).all() == [] and s.exec(select(IcpVersion)).all() == []
+
+
+@pytest.mark.parametrize("zone", ["x" * 300, "Europe", "../../etc/passwd", "UTC\x00"])
+def test_a_time_zone_that_is_no_zone_is_an_error_under_the_field(app: RunningApp, zone: str):
+    """300 characters (ZoneInfo raised OSError), a folder of zones, a path: an error under it, nothing saved."""
+    values = {"timezone": {ids.VALUE: {"type": "plain_text_input", "value": zone}}}
+    reply = submit_view(app, ids.CONFIG_MODAL, "{}", values, user="U0ADM")
+    assert reply.status == 200 and "unknown time zone" in reply.json()["errors"]["timezone"]
+    assert load(app.deps, TEAM).timezone == "UTC"
+
+
+@pytest.mark.parametrize(
+    "callback_id,block,element",
+    [
+        (ids.LEAD_MODAL, "name", {"type": "plain_text_input", "value": 5.5}),
+        (ids.CONFIG_MODAL, "timezone", {"type": "plain_text_input", "value": ["UTC"]}),
+        (ids.SYNC_SETUP_MODAL, "questions", {"type": "plain_text_input", "value": {"a": 1}}),
+        (ids.FEEDBACK_MODAL, "kind", {"type": "static_select", "selected_option": {"value": 1}}),
+        (ids.CONFIG_MODAL, "admins", {"type": "multi_users_select", "selected_users": [None]}),
+    ],
+)
+def test_a_form_input_not_shaped_as_slack_sends_it_is_an_error_under_it(
+    app: RunningApp, callback_id: str, block: str, element: dict
+):
+    """A number where text goes, an option valued with no text: an error under that input, nothing stored."""
+    reply = submit_view(app, callback_id, "{}", {block: {ids.VALUE: element}}, user="U0ADM")
+    assert reply.status == 200 and list(reply.json()["errors"]) == [block]
+    app.background.wait_idle()
+    with session_scope(app.deps.engine) as s:
+        assert s.exec(select(Lead)).all() == [] and s.exec(select(Feedback)).all() == []
+
+
+def test_a_message_shortcut_on_a_message_of_odd_shape_opens_the_feedback_form(app: RunningApp):
+    """The feedback shortcut on a message whose text is an object, time a list: the form opens without them."""
+    assert message_shortcut(app, ids.FEEDBACK_SHORTCUT, {"text": {"a": 1}, "ts": ["1.2"]}).status == 200
+    view = app.slack.wait_for("views.open")[0].args["view"]
+    assert view["callback_id"] == ids.FEEDBACK_MODAL and '"ts": null' in view["private_metadata"]
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"subtype": "message_deleted", "deleted_ts": {"a": 1}},
+        {"subtype": "message_changed", "message": {"ts": ["1.2"], "text": "x"}},
+        {"subtype": "message_changed", "message": {"ts": "1.2", "text": "a\x00b"}, "event_ts": "1.3"},
+        {"subtype": "message_changed", "message": {"ts": "1.2", "text": "x"}, "event_ts": "soon"},
+    ],
+)
+def test_a_message_event_of_odd_shape_is_not_kept_and_fails_nothing(
+    app: RunningApp, caplog: pytest.LogCaptureFixture, event: dict
+):
+    """Deletions and edits whose times are no Slack timestamps, or with a NUL: not kept, with a warning."""
+    body = _event(**event)
+    assert signed_post(app.url + "/slack/events", SIGNING_SECRET, body, "application/json").status == 200
+    app.background.wait_idle()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert "not kept" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "reaction,item",
+    [(["x"], {"type": "message", "channel": "C0LEADS", "ts": "1.2"}), ("x", {"type": "message", "ts": {"a": 1}})],
+)
+def test_a_reaction_event_of_odd_shape_changes_nothing_and_fails_nothing(
+    app: RunningApp, caplog: pytest.LogCaptureFixture, reaction: object, item: dict
+):
+    """A reaction named by a list, or on a message whose time is an object: nothing happens, nothing fails."""
+    save_settings(app.deps, TEAM, {"reactions": {"x": "not_target"}})
+    event = {"type": "reaction_added", "user": SALES, "reaction": reaction, "item": item, "event_ts": "1.3"}
+    body = json.dumps({"type": "event_callback", "team_id": TEAM, "event_id": "Ev2", "event": event})
+    assert signed_post(app.url + "/slack/events", SIGNING_SECRET, body, "application/json").status == 200
+    app.background.wait_idle()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 def test_forged_sync_answers_are_refused_by_question(app: RunningApp):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,12 +25,18 @@ LATEST_AHEAD = timedelta(days=366)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+NOT_FINITE = "holds NaN or Infinity, which is no JSON number"
+
+
 def _extra_problem(value: Any, depth: int = 0) -> str | None:
-    """An extra field's JSON: text everywhere, not nested too deeply."""
+    """An extra field's JSON: text everywhere, finite numbers (PostgreSQL's JSON refuses NaN and
+    Infinity, which Python's parser takes), not nested too deeply."""
     if depth > MAX_EXTRA_DEPTH:
         return f"is nested more than {MAX_EXTRA_DEPTH} deep"
     if isinstance(value, str):
         return text_problem(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return NOT_FINITE
     if isinstance(value, dict):
         items = [*value.keys(), *value.values()]
     elif isinstance(value, list):
@@ -86,6 +93,9 @@ def validate(payload: Any, now: datetime) -> tuple[dict[str, Any], dict[str, str
             continue
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             errors[name] = "must be a string"
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            errors[name] = NOT_FINITE
             continue
         value = str(value).strip()
         limit = MAX_FIELD.get(name, 500)

@@ -10,7 +10,9 @@ from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.leads.cards import CARD
+from bot.slack.requests import slack_ts
 from bot.text import from_slack
+from bot.text import problem as text_problem
 from bot.workspace.store import load
 from storage.models import Lead
 from storage.repos import leads as repo
@@ -61,10 +63,36 @@ def record_message_event(deps: Deps, team_id: str, event_id: str, event: dict) -
     _with_retries(deps, "thread reply", lambda: _record_message(deps, team_id, event_id, event))
 
 
+_TS_KEYS = ("ts", "thread_ts", "event_ts", "deleted_ts")
+
+
+def _unreadable(event: dict) -> str | None:
+    """What in a message event is not as Slack sends it: a time that is no Slack timestamp, a text that
+    is no text (a NUL, a lone surrogate), an edit without its message. Such an event is not kept."""
+    message = event.get("message")
+    for where, obj in (("event", event), ("event.message", message)):
+        if obj is None:
+            continue
+        if not isinstance(obj, dict):
+            return f"{where} is no object"
+        for key in _TS_KEYS:
+            if obj.get(key) is not None and slack_ts(obj[key]) is None:
+                return f"{where}.{key} is no Slack timestamp"
+        text = obj.get("text")
+        if text is not None and (not isinstance(text, str) or text_problem(text)):
+            return f"{where}.text is no text"
+    if not isinstance(event.get("subtype"), str | None):
+        return "event.subtype is no text"
+    return None
+
+
 def _record_message(deps: Deps, team_id: str, event_id: str, event: dict) -> None:
     subtype = event.get("subtype")
     channel = event.get("channel")
     if subtype not in (*KEPT_SUBTYPES, "message_changed", "message_deleted") or not channel:
+        return
+    if wrong := _unreadable(event):
+        log.warning("message event %s not kept: %s", event_id, wrong)
         return
     with deps.write() as s:
         if not replies.first_event(s, team_id=team_id, event_id=event_id):

@@ -76,6 +76,8 @@ def handle(deps: Deps, environ: dict, start_response: Callable, team_id: str) ->
             return _reply(start_response, "400 Bad Request", {"ok": False, "errors": {"body": "not valid JSON"}})
         except RecursionError:
             return _reply(start_response, "400 Bad Request", {"ok": False, "errors": {"body": "nested too deeply"}})
+        except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits())
+            return _reply(start_response, "400 Bad Request", {"ok": False, "errors": {"body": "a number is too long"}})
         checked = check(s, team_id, payload, deps.clock())
     result = store(deps, team_id, checked)
     if result.status == 400:

@@ -132,10 +132,45 @@ def group_options(groups: list[tuple[str, str]]) -> list[Option]:
     return [option(gid, label) for gid, label in groups]
 
 
+def _text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _option(value: object) -> bool:
+    return isinstance(value, dict) and _text(value.get("value"))
+
+
+# What each key of a submitted element holds when Slack sends it.
+_SHAPES = {
+    "value": _text,
+    "selected_conversation": _text,
+    "selected_time": _text,
+    "selected_date": _text,
+    "selected_option": _option,
+    "selected_users": lambda v: isinstance(v, list) and all(map(_text, v)),
+    "selected_options": lambda v: isinstance(v, list) and all(map(_option, v)),
+}
+
+
+def _sound(element: dict[str, Any]) -> bool:
+    return all(check(element[key]) for key, check in _SHAPES.items() if element.get(key) is not None)
+
+
+def shape_errors(state: dict[str, Any], language: str) -> dict[str, str]:
+    """An error under each input whose submitted element is not shaped as Slack sends it (a number where
+    the text goes, an option whose value is no text): a form changed on its way, which no listener reads."""
+    _ = translator(language)
+    return {
+        block: _("This form is out of date: open it again.")
+        for block, actions in state.items()
+        if not isinstance(actions, dict) or not all(isinstance(e, dict) and _sound(e) for e in actions.values())
+    }
+
+
 def field(state: dict[str, Any], block: str) -> dict[str, Any]:
-    """The submitted element of an input block (`{}` when absent)."""
+    """The submitted element of an input block (`{}` when absent or not shaped as Slack sends it)."""
     value = (state.get(block) or {}).get(ids.VALUE)
-    return value if isinstance(value, dict) else {}
+    return value if isinstance(value, dict) and _sound(value) else {}
 
 
 def picked_groups(state: dict[str, Any], key: str, before: list[str]) -> list[str]:
@@ -143,7 +178,10 @@ def picked_groups(state: dict[str, Any], key: str, before: list[str]) -> list[st
     block = state.get(key + ids.GROUPS_SUFFIX)
     if block is None:
         return [p for p in before if p.startswith("S")]
-    return [o["value"] for o in (block.get(ids.USERGROUPS) or {}).get("selected_options") or []]
+    element = block.get(ids.USERGROUPS) if isinstance(block, dict) else None
+    if not isinstance(element, dict) or not _sound(element):
+        return []
+    return [o["value"] for o in element.get("selected_options") or []]
 
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 from bot.i18n import LANGUAGES, N_
 
@@ -33,11 +34,16 @@ class ConfigError(ValueError):
         self.message = message
 
 
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def _timezone(v: str) -> str:
-    try:
-        ZoneInfo(v)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone '{v}' (use an IANA name such as Europe/Moscow)") from None
+    # Looked up in the zone list, not by ZoneInfo(v): that opens a file named like the input, and a
+    # name of 300 characters raised OSError (file name too long) out of the settings form.
+    if v not in _zones():
+        raise ValueError(f"unknown time zone '{v[:100]}' (use an IANA name such as Europe/Moscow)")
     return v
 
 

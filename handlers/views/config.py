@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.home import home_view
 from bot.i18n import translator
+from bot.slack import modals
 from bot.slack.access import is_admin, not_a_member
 from bot.workspace.modal import CHANNEL_KEYS, parse_submission
 from bot.workspace.store import load, save_settings
@@ -18,6 +19,9 @@ def handle_config_submission(ack: Ack, body: dict, view: dict, client: WebClient
     user_id = body["user"]["id"]
     ws = load(deps, team_id)
     _ = translator(ws.language)
+    if errors := modals.shape_errors(view["state"]["values"], ws.language):
+        ack(response_action="errors", errors=errors)
+        return
     if not is_admin(client, ws, user_id):
         ack(response_action="errors", errors={"language": _("Only admins can change the settings.")})
         return

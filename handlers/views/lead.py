@@ -11,10 +11,14 @@ from bot.deps import Deps
 from bot.leads.cards import post_card
 from bot.leads.intake import intake
 from bot.slack import modals
+from bot.workspace.store import load
 
 
 def handle_lead_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
     team_id = body["team"]["id"]
+    if errors := modals.shape_errors(view["state"]["values"], load(deps, team_id).language):
+        ack(response_action="errors", errors=errors)
+        return
     state = view["state"]["values"]
     payload = {f: modals.field(state, f).get("value") for f in ids.LEAD_FIELDS}
     payload = {k: v for k, v in payload.items() if v}

@@ -10,6 +10,7 @@ from bot.deps import Deps
 from bot.i18n import translator
 from bot.slack import modals
 from bot.slack.access import is_admin, not_a_member
+from bot.slack.requests import slack_ts
 from bot.sync.answers import save_answers
 from bot.sync.blocks.modals import build_feedback_modal, parse_sync_submission
 from bot.sync.commands import FEEDBACK_KINDS
@@ -17,12 +18,16 @@ from bot.sync.feedback import save_feedback
 from bot.sync.icp import save_icp
 from bot.sync.series import SyncError, find_series, setup
 from bot.text import from_slack
+from bot.text import problem as text_problem
 from bot.workspace.store import load
 
 
 def handle_setup_submission(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     ws = load(deps, body["team"]["id"])
     _ = translator(ws.language)
+    if errors := modals.shape_errors(view["state"]["values"], ws.language):
+        ack(response_action="errors", errors=errors)
+        return
     if not is_admin(client, ws, body["user"]["id"]):
         ack(response_action="errors", errors={"weekday": _("Only admins can set up the sync.")})
         return
@@ -42,7 +47,9 @@ def handle_answers_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> N
     state = view["state"]["values"]
     blocks = [block for block in state if block.startswith(prefix)]
     language = load(deps, body["team"]["id"]).language
-    errors = modals.text_errors(state, language, dict.fromkeys(blocks, modals.TEXT_LIMIT))
+    errors = modals.shape_errors(state, language) or modals.text_errors(
+        state, language, dict.fromkeys(blocks, modals.TEXT_LIMIT)
+    )
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -59,7 +66,8 @@ def handle_answers_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> N
 def handle_icp_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
     state = view["state"]["values"]
     language = load(deps, body["team"]["id"]).language
-    errors = modals.text_errors(state, language, {"profile": modals.TEXT_LIMIT, "indicators": modals.TEXT_LIMIT})
+    limits = {"profile": modals.TEXT_LIMIT, "indicators": modals.TEXT_LIMIT}
+    errors = modals.shape_errors(state, language) or modals.text_errors(state, language, limits)
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -71,12 +79,13 @@ def handle_icp_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
 
 def handle_feedback_shortcut(ack: Ack, shortcut: dict, client: WebClient, deps: Deps) -> None:
     ws = load(deps, shortcut["team"]["id"])
-    message = shortcut.get("message") or {}
+    message = shortcut["message"]  # an object: the screen refuses a message shortcut without one
+    text = message.get("text")
     view = build_feedback_modal(
         ws,
-        from_slack(message.get("text") or ""),
-        channel=shortcut.get("channel", {}).get("id"),
-        ts=shortcut.get("message_ts") or message.get("ts"),
+        from_slack(text) if isinstance(text, str) and not text_problem(text) else "",
+        channel=(shortcut.get("channel") or {}).get("id"),
+        ts=slack_ts(shortcut.get("message_ts")) or slack_ts(message.get("ts")),
     )
     ack()
     client.views_open(trigger_id=shortcut["trigger_id"], view=view)
@@ -86,6 +95,9 @@ def handle_feedback_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> 
     meta = modals.metadata(view)
     state = view["state"]["values"]
     ws = load(deps, body["team"]["id"])
+    if errors := modals.shape_errors(view["state"]["values"], ws.language):
+        ack(response_action="errors", errors=errors)
+        return
     kind = (modals.field(state, "kind").get("selected_option") or {}).get("value") or "review"
     rating = modals.number((modals.field(state, "rating").get("selected_option") or {}).get("value"))
     limits = {"text": modals.TEXT_LIMIT, "customer": 500}

@@ -16,6 +16,9 @@ from bot.workspace.store import load
 def handle_verdict_submission(ack: Ack, body: dict, view: dict, client: WebClient, deps: Deps) -> None:
     meta = modals.metadata(view)
     ws = load(deps, body["team"]["id"])
+    if errors := modals.shape_errors(view["state"]["values"], ws.language):
+        ack(response_action="errors", errors=errors)
+        return
     user_id = body["user"]["id"]
     why_not = refusal(client, ws, user_id)
     if why_not:
