@@ -127,6 +127,20 @@ def test_an_xlsx_export_takes_control_characters(tmp_path: Path):
     assert zipfile.is_zipfile(out)
 
 
+def test_a_formula_behind_control_characters_or_spaces_is_text_in_both_formats(tmp_path: Path):
+    """`\x01=HYPERLINK(…)` became a live formula once the control character was left out; U+FFFF broke the file."""
+    rows = [('\x01=HYPERLINK("http://x")', " =2+2"), ("non\ufffechar\uffff", "\x07\x08-1")]
+    xlsx, csv_out = tmp_path / "t.xlsx", tmp_path / "t.csv"
+    write_table(["a", "b"], rows, "xlsx", xlsx)
+    write_table(["a", "b"], rows, "csv", csv_out)
+    cells = [[c.value for c in r] for r in load_workbook(xlsx).active.iter_rows()]
+    assert cells == [["a", "b"], ['\'=HYPERLINK("http://x")', "' =2+2"], ["nonchar", "'-1"]]
+    with zipfile.ZipFile(xlsx) as z:
+        assert "<f>" not in z.read("xl/worksheets/sheet1.xml").decode()
+    written = list(csv.reader(io.StringIO(csv_out.read_text(encoding="utf-8-sig"))))
+    assert written[1] == ['\'\x01=HYPERLINK("http://x")', "' =2+2"]
+
+
 def test_a_negative_spend_row_is_a_refund_summed_into_its_day(engine: Engine, tmp_path: Path):
     """Spend of 100 and a credit of −30 on one day and campaign: 70 kept for the day."""
     path = tmp_path / "spend.csv"
