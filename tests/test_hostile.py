@@ -342,8 +342,17 @@ def test_a_verdict_modal_with_forged_values_is_refused_field_by_field(app: Runni
     assert set(errors) == {ids.REASON, ids.NOTE}
     reply = submit_view(app, ids.VERDICT_MODAL, "{not json", values, user=SALES)
     assert reply.status == 200 and reply.json()["response_action"] == "errors"
+    for too_big in (2**31, 2**63, 10**30):  # no row can have it (PostgreSQL: integer out of range)
+        meta = json.dumps({"team_id": TEAM, "lead_id": too_big, "verdict": "spam"})
+        reply = submit_view(app, ids.VERDICT_MODAL, meta, {}, user=SALES)
+        assert reply.status == 200 and reply.json()["response_action"] == "errors"
     with session_scope(app.deps.engine) as s:
         assert s.get(Lead, lead_id).verdict is None
+
+
+def test_sync_done_with_a_number_no_item_can_have_is_answered(app: RunningApp):
+    reply = slash_command(app, "/sync", "done " + "9" * 30)
+    assert reply.status == 200 and "action item's number" in reply.body.decode()
 
 
 def test_the_verdict_button_with_a_value_that_is_no_lead_is_answered(app: RunningApp):
@@ -411,7 +420,12 @@ def test_forged_feedback_and_profile_forms_are_refused_by_field(app: RunningApp)
         "text": {ids.VALUE: text},
     }
     reply = submit_view(app, ids.FEEDBACK_MODAL, "{}", values)
-    assert set(reply.json()["errors"]) == {"kind", "text"}
+    assert set(reply.json()["errors"]) == {"kind", "rating", "text"}
+    for made_up in ("-1", "abc", "3.5", "9" * 30):
+        values["kind"] = {ids.VALUE: {"type": "static_select", "selected_option": {"value": "review"}}}
+        values["text"] = {ids.VALUE: {"type": "plain_text_input", "value": "Fine"}}
+        values["rating"] = {ids.VALUE: {"type": "static_select", "selected_option": {"value": made_up}}}
+        assert set(submit_view(app, ids.FEEDBACK_MODAL, "{}", values).json()["errors"]) == {"rating"}
     reply = submit_view(app, ids.SYNC_ICP_MODAL, "{}", {"profile": {ids.VALUE: text}, "indicators": {ids.VALUE: text}})
     assert set(reply.json()["errors"]) == {"profile", "indicators"}
     with session_scope(app.deps.engine) as s:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot import ids
 from bot.i18n import N_, translator
+from bot.slack.modals import number
 from bot.text import problem as text_problem
 from storage.models import LeadVerdict, Workspace
 
@@ -91,7 +92,7 @@ def read_verdict_form(
     the form, or errors by block id."""
     _ = translator(ws.language)
     lead_id, verdict = meta.get("lead_id"), meta.get("verdict")
-    if not isinstance(lead_id, int) or isinstance(lead_id, bool) or verdict not in VERDICTS:
+    if number(lead_id) is None or not isinstance(lead_id, int) or verdict not in VERDICTS:
         return None, {ids.REASON: _("This form is out of date: press the button on the card again.")}
     errors: dict[str, str] = {}
     if reason not in {value for value, _label in reason_options(ws)}:

@@ -193,14 +193,18 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
+MAX_ID = 2**31 - 1  # the largest row id the databases' integer columns hold
+
+
 def number(value: object) -> int | None:
-    """An id a button's value or a modal's metadata carries; None when it is none (a forged request)."""
+    """An id a button's value, a modal's metadata or a command carries; None when it is none (a forged
+    request, or a number no row can have)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
-        return int(value)
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
     return None
 
 

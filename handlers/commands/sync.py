@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.home import help_lines
 from bot.i18n import N_, translator
+from bot.slack import modals
 from bot.slack.access import group_names, is_admin
 from bot.slack.kit import Message, Mrkdwn, escape, md, notice
 from bot.sync.blocks.modals import build_icp_modal, build_setup_modal
@@ -66,9 +67,10 @@ def handle_sync_command(ack: Ack, command: dict, client: WebClient, respond: Res
             item = add_action(deps, ws.team_id, owner, what, due, user)
             ack(response_type="in_channel", **notice(action_added_text(ws, item)).to_kwargs())
         elif sub == "done":
-            if not rest.lstrip("#").isdigit():
+            item_id = modals.number(rest.lstrip("#"))
+            if item_id is None:
                 raise ParseError(N_("give the action item's number, like `/sync done 12`"))
-            item = mark_done(deps, ws.team_id, int(rest.lstrip("#")))
+            item = mark_done(deps, ws.team_id, item_id)
             ack(**notice(md(_("Done: #{id} {text}"), id=item.id, text=item.text)).to_kwargs())
         elif sub == "actions":
             ack(**build_actions_list(ws, open_actions(deps, ws.team_id)).to_kwargs())

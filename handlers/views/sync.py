@@ -99,11 +99,15 @@ def handle_feedback_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> 
         ack(response_action="errors", errors=errors)
         return
     kind = (modals.field(state, "kind").get("selected_option") or {}).get("value") or "review"
-    rating = modals.number((modals.field(state, "rating").get("selected_option") or {}).get("value"))
+    chosen = (modals.field(state, "rating").get("selected_option") or {}).get("value")
+    rating = modals.number(chosen)
     limits = {"text": modals.TEXT_LIMIT, "customer": 500}
     errors = modals.text_errors(state, ws.language, limits)
-    if kind not in FEEDBACK_KINDS or (rating is not None and not 1 <= rating <= 5):
-        errors["kind"] = translator(ws.language)("This form is out of date: open it again.")
+    out_of_date = translator(ws.language)("This form is out of date: open it again.")
+    if kind not in FEEDBACK_KINDS:
+        errors["kind"] = out_of_date
+    if chosen is not None and (rating is None or not 1 <= rating <= 5):  # "abc", "3.5", "-1", 10**30
+        errors["rating"] = out_of_date
     if errors:
         ack(response_action="errors", errors=errors)
         return
