@@ -91,7 +91,7 @@ class HttpServer:
         sock: socket.socket | None = None,
     ) -> None:
         where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
-        self._server = create_server(wsgi, threads=threads, ident="handoff", **where)
+        self._server = create_server(wsgi, threads=threads, ident="handoff", **LIMITS, **where)
         self.port: int = self._server.effective_port
         self._timeout = loop_timeout
         self._stopping = threading.Event()
@@ -161,6 +161,11 @@ def _start_web_processes(settings: Settings, n: int) -> list[tuple[BaseProcess, 
     return out
 
 
+# A body announced larger than any request takes is refused with 413 once its headers are in, before
+# waitress reads (and buffers) it; the app's own checks name the limit of each path.
+LIMITS = {"max_request_body_size": requests.MAX_BODY + 1}
+
+
 def _checked_app(settings: Settings, deps: Deps) -> App:
     """The app, its token checked with Slack (auth.test); a refused token or an unreachable Slack is one
     line naming the setting, not a traceback."""
@@ -206,7 +211,7 @@ def serve(settings: Settings, deps: Deps) -> None:
                 extra + 1,
             )
             freeze_startup_objects()
-            waitress_serve(wsgi, sockets=[sock], threads=8, ident="handoff")
+            waitress_serve(wsgi, sockets=[sock], threads=8, ident="handoff", **LIMITS)
     finally:
         scheduler.shutdown(wait=False)
         for _, stop in children:

@@ -11,7 +11,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///handoff.db"
-QUIET_AT_DEBUG = ("slack_sdk", "slack_bolt", "urllib3")
+# Loggers that write request or response bodies at DEBUG (what people typed, cards with e-mails).
+QUIET_AT_DEBUG = ("slack_sdk", "slack_bolt", "handoff.bolt", "urllib3")
 
 
 class SettingsError(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 import urllib.parse
 from dataclasses import replace
@@ -157,6 +158,15 @@ def test_an_oversized_slack_request_is_refused_before_it_is_read(app: RunningApp
     body = "payload=" + "x" * (2 * 1024 * 1024)
     reply = signed_post(app.url + "/slack/events", SIGNING_SECRET, body, "application/x-www-form-urlencoded")
     assert reply.status == 413
+
+
+@pytest.mark.parametrize("path", ["/slack/events", f"/webhooks/{TEAM}/leads"])
+def test_a_body_announced_too_big_is_refused_before_it_arrives(app: RunningApp, path: str):
+    """Content-Length of 5 MB, 11 bytes sent: the 413 comes at once, not after waiting for (or buffering) the rest."""
+    host, port = app.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 5242880\r\n\r\npayload=abc".encode())
+        assert conn.recv(64).startswith(b"HTTP/1.1 413")
 
 
 @pytest.mark.parametrize(
