@@ -231,6 +231,20 @@ def test_on_demand_funnel_keeps_header_notes_and_funnel_only():
     assert section_texts(msg) == ["*Funnel*\n" + FUNNEL_LINE]
 
 
+def test_on_demand_for_a_channel_of_400_cyrillic_letters_fits():
+    """The button's value carries the channel: kept as letters (not \\uXXXX); past Slack's 2,000, no button."""
+    from bot.kpi.on_demand import KpiRequest
+
+    short = KpiRequest("weekly", WEEK, "Ж" * 400).to_value()
+    assert len(short) < 500 and "Ж" * 400 in short
+    report = make_report()
+    msg = build_on_demand(
+        report, file_id=None, focus="kpi", post_value=KpiRequest("weekly", WEEK, "Ж" * 2000).to_value()
+    )
+    assert [b["type"] for b in assert_fits(msg)["blocks"]][-1] != "actions"
+    assert KpiRequest.from_value(short).channel == "Ж" * 400
+
+
 def test_on_demand_with_hostile_names_is_safe():
     """Outside text in the on-demand answer is escaped in mrkdwn; the picture's alt text is plain."""
     report = make_report(workspace=EVIL, alerts=[Alert("k", EVIL)])

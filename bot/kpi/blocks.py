@@ -40,6 +40,9 @@ def build_digest(report: Report, *, late: bool = False) -> Message:
     return Message(text=md("{}: {}", title(report), headline), blocks=blocks)
 
 
+BUTTON_VALUE_LIMIT = 2000  # characters a button's value may hold
+
+
 def build_on_demand(report: Report, *, file_id: str | None, focus: str, post_value: str) -> Message:
     """The ephemeral /kpi or /funnel answer: the numbers, the funnel picture, a "Post to channel" button."""
     _ = translator(report.language)
@@ -49,7 +52,7 @@ def build_on_demand(report: Report, *, file_id: str | None, focus: str, post_val
         blocks = [blocks[0], blocks[1], blocks[3]]
     if file_id:
         blocks.append(ImageBlock(slack_file={"id": file_id}, alt_text=funnel_line(report)[:2000], title=_("Funnel")))
-    blocks.append(
-        ActionsBlock(elements=[ButtonElement(action_id=ids.POST_REPORT, text=_("Post to channel"), value=post_value)])
-    )
+    if len(post_value) <= BUTTON_VALUE_LIMIT:  # a channel name of hundreds of characters leaves it out
+        button = ButtonElement(action_id=ids.POST_REPORT, text=_("Post to channel"), value=post_value)
+        blocks.append(ActionsBlock(elements=[button]))
     return Message(text=digest.text, blocks=blocks)

@@ -61,7 +61,8 @@ class KpiRequest:
         """The "Post to channel" button's value: enough to compute the same report again."""
         p = self.period
         return json.dumps(
-            {"kind": self.kind, "pk": p.kind, "s": p.start.isoformat(), "e": p.end.isoformat(), "ch": self.channel}
+            {"kind": self.kind, "pk": p.kind, "s": p.start.isoformat(), "e": p.end.isoformat(), "ch": self.channel},
+            ensure_ascii=False,  # a Cyrillic channel name stays one character a letter, not six
         )
 
     @classmethod
