@@ -157,6 +157,27 @@ def test_cards_slack_refused_are_told_once_and_posted_once_the_bot_is_in_the_cha
     assert len([c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "U0ADM"]) == 1
 
 
+def test_a_lead_before_a_leads_channel_is_set_is_told_so_and_carded_once_one_is(running_app: RunningApp):
+    """201 with a warning, no card; once an admin sets the channel, the next sweep posts the card."""
+    from dataclasses import replace
+
+    from bot.leads.cards import CARD_GRACE, post_missing_cards
+    from bot.workspace.store import load
+
+    app = running_app
+    app.secret = webhook_secret(app.deps, TEAM)
+    reply = send_lead(app, {"external_id": "early-1", "name": "Early Lead"})
+    assert reply.status == 201 and "no leads channel is set" in reply.json()["warning"]
+    app.background.wait_idle()
+    assert app.slack.calls_to("chat.postMessage") == []
+    save_settings(app.deps, TEAM, {"leads_channel": "C0LEADS"})
+    later = utcnow() + CARD_GRACE + timedelta(minutes=1)
+    assert post_missing_cards(replace(app.deps, clock=lambda: later), load(app.deps, TEAM), later) == 1
+    (card,) = app.slack.calls_to("chat.postMessage")
+    assert card.args["channel"] == "C0LEADS" and "Early Lead" in card.args["text"]
+    assert "warning" not in send_lead(app, {"external_id": "early-2"}).json()
+
+
 def test_the_same_lead_sent_at_once_is_stored_and_counted_once(app: RunningApp):
     """One lead sent on several connections at once: stored, carded and counted once; every answer names it."""
     from concurrent.futures import ThreadPoolExecutor

@@ -22,6 +22,10 @@ from storage.repos import workspaces as ws_repo
 log = logging.getLogger(__name__)
 PATH = re.compile(r"^/webhooks/([A-Za-z0-9_-]{1,32})/leads$")
 MAX_BODY = 64 * 1024
+NO_CHANNEL = (
+    "no leads channel is set: the lead is kept, and its card is posted once an admin sets one "
+    "in /handoff config (for leads of the last 24 hours)"
+)
 
 
 def sign(secret: str, timestamp: int | str, body: bytes) -> str:
@@ -63,7 +67,7 @@ def handle(deps: Deps, environ: dict, start_response: Callable, team_id: str) ->
     # One read-only unit of work for the secret and, once the request is known to be genuine, the
     # look-up of the lead's external id; closed before the lead is written.
     with deps.read() as s:
-        secret = ws_repo.webhook_secret(s, team_id=team_id)
+        secret, leads_channel = ws_repo.webhook_secret(s, team_id=team_id)
         if secret is None:
             return _reply(start_response, "404 Not Found", {"ok": False, "error": "unknown workspace"})
         if not signing.fresh(ts, time.time()):
@@ -85,5 +89,8 @@ def handle(deps: Deps, environ: dict, start_response: Callable, team_id: str) ->
     if result.status == 201 and not deps.card_worker:
         deps.run_later(post_card, deps, team_id, result.lead_id)
     if result.status == 201:
-        return _reply(start_response, "201 Created", {"ok": True, "lead_id": result.lead_id, "created": True})
+        answer: dict[str, object] = {"ok": True, "lead_id": result.lead_id, "created": True}
+        if not leads_channel:
+            answer["warning"] = NO_CHANNEL
+        return _reply(start_response, "201 Created", answer)
     return _reply(start_response, "200 OK", {"ok": True, "lead_id": result.lead_id, "created": False})

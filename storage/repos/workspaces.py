@@ -14,9 +14,13 @@ def get(session: Session, *, team_id: str) -> Workspace | None:
     return session.get(Workspace, team_id)
 
 
-def webhook_secret(session: Session, *, team_id: str) -> str | None:
-    """The workspace's webhook secret (None for an unknown workspace or one without a secret)."""
-    return session.execute(select(Workspace.webhook_secret).where(Workspace.team_id == team_id)).scalar()
+def webhook_secret(session: Session, *, team_id: str) -> tuple[str | None, str | None]:
+    """The workspace's webhook secret (None for an unknown workspace or one without a secret) and its
+    leads channel."""
+    row = session.execute(
+        select(Workspace.webhook_secret, Workspace.leads_channel).where(Workspace.team_id == team_id)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def get_or_create(session: Session, *, team_id: str, name: str | None = None) -> Workspace:
