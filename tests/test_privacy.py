@@ -25,6 +25,18 @@ from tests.test_leads import _reply_event, send_event
 PERSONAL = ("Ann Example", "ann@example.com", "+49 170 000", "Call me on Monday", "newsletter-ann")
 
 
+def send_lead(app: RunningApp, secret: str, lead: dict) -> int:
+    """The lead through the signed webhook, as a CRM sends it; its id."""
+    body = json.dumps(lead).encode()
+    ts = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Handoff-Timestamp": ts,
+        "X-Handoff-Signature": sign(secret, ts, body),
+    }
+    return post(f"{app.url}/webhooks/{TEAM}/leads", body, headers).json()["lead_id"]
+
+
 def test_forget_leaves_nothing_of_the_person_and_keeps_the_numbers(running_app: RunningApp, tmp_path):
     """A lead with a card, a verdict with a comment and a reply in its thread, then forgotten by e-mail."""
     app = running_app
@@ -42,14 +54,7 @@ def test_forget_leaves_nothing_of_the_person_and_keeps_the_numbers(running_app: 
         "campaign": "brand",
         "crm_note": "ask for Ann",
     }
-    body = json.dumps(lead).encode()
-    ts = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/json",
-        "X-Handoff-Timestamp": ts,
-        "X-Handoff-Signature": sign(secret, ts, body),
-    }
-    lead_id = post(f"{app.url}/webhooks/{TEAM}/leads", body, headers).json()["lead_id"]
+    lead_id = send_lead(app, secret, lead)
     app.background.wait_idle()  # the card posted and its place recorded
     with session_scope(app.deps.engine) as s:
         card_ts = s.get(Lead, lead_id).card_ts
@@ -113,14 +118,7 @@ def test_a_person_forgotten_while_their_card_is_on_its_way_is_cleared_from_it(ru
 
     app = running_app
     secret = webhook_secret(app.deps, TEAM)  # no leads channel yet: the lead waits without a card
-    body = json.dumps({"external_id": "crm-8", "name": PERSONAL[0], "email": PERSONAL[1]}).encode()
-    ts = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/json",
-        "X-Handoff-Timestamp": ts,
-        "X-Handoff-Signature": sign(secret, ts, body),
-    }
-    lead_id = post(f"{app.url}/webhooks/{TEAM}/leads", body, headers).json()["lead_id"]
+    lead_id = send_lead(app, secret, {"external_id": "crm-8", "name": PERSONAL[0], "email": PERSONAL[1]})
     app.background.wait_idle()
     save_settings(app.deps, TEAM, {"leads_channel": "C0LEADS"})
     built = cards.build_lead_card
