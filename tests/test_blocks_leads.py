@@ -183,6 +183,14 @@ def test_card_verdict_line_says_what_who_when_and_how_often():
     )
 
 
+def test_a_judged_card_says_its_verdict_in_the_header():
+    """After a verdict the card no longer reads "New lead": the header and the notification text name it."""
+    msg = build_lead_card(make_ws(), make_lead(), JUDGED)
+    assert plain_texts(msg)[0] == "Not target: Anna · Acme" and msg.text == "Not target: Anna · Acme (google)"
+    ru = build_lead_card(make_ws(language="ru"), make_lead(), JUDGED)
+    assert plain_texts(ru)[0].startswith("Нецелевой: ")
+
+
 def test_card_verdict_line_without_reason_note_or_changes():
     """A first target verdict with no reason or comment: the verdict and who/when only."""
     state = CardState(verdict="target", user_id="U0SALES", at=datetime(2026, 7, 1, 12, 0, tzinfo=UTC))

@@ -64,7 +64,9 @@ def build_lead_card(ws: Workspace, lead: Lead, state: CardState) -> Message:
         fields.append(_field(_("Contact"), contact))
     if utm and lead.campaign:
         fields.append(_field("UTM", utm))
-    blocks: list[Block] = [header(_("New lead") + f": {who}"), section(fields=fields)]
+    # Once judged, the header says so: the channel reads at a glance which leads are done.
+    title = verdict_label(state.verdict, ws.language) if state.verdict else _("New lead")
+    blocks: list[Block] = [header(f"{title}: {who}"), section(fields=fields)]
     if lead.message:
         blocks.append(section(_field(_("What they asked"), lead.message[:MESSAGE_SHOWN])))
     blocks.append(section(_verdict_line(ws, state)))
@@ -83,7 +85,7 @@ def build_lead_card(ws: Workspace, lead: Lead, state: CardState) -> Message:
         )
     blocks.append(ActionsBlock(block_id=f"verdict-{lead.id}", elements=buttons))
     blocks.append(context(escape(_("Discuss this lead in the thread: replies are kept for marketing."))))
-    return Message(text=md("{}: {} ({})", _("New lead"), who, lead.channel or "—"), blocks=blocks)
+    return Message(text=md("{}: {} ({})", title, who, lead.channel or "—"), blocks=blocks)
 
 
 def build_verdict_modal(ws: Workspace, lead: Lead, verdict: str) -> View:
