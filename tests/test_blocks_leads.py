@@ -274,7 +274,7 @@ def test_verdict_modal_names_the_lead_and_carries_it_in_its_metadata():
     assert section_texts(view) == ["*Anna · Acme* · google"]
     reason, note = d["blocks"][1], d["blocks"][2]
     assert reason["block_id"] == ids.REASON
-    assert len(reason["element"]["options"]) == 10
+    assert len(reason["element"]["options"]) == 8 and not reason["optional"]
     assert reason["element"]["options"][0] == {
         "text": {"type": "plain_text", "text": "No budget", "emoji": True},
         "value": "no_budget",
@@ -282,6 +282,22 @@ def test_verdict_modal_names_the_lead_and_carries_it_in_its_metadata():
     assert "initial_option" not in reason["element"]
     assert (note["block_id"], note["element"]["multiline"], note["element"]["max_length"]) == (ids.NOTE, True, 1000)
     assert json.loads(d["private_metadata"]) == {"lead_id": 42, "verdict": "not_target", "team_id": "T1"}
+
+
+@pytest.mark.parametrize(
+    "verdict,reasons,optional",
+    [
+        ("cant_reach", ["No answer", "Wrong contact data", "Other"], False),
+        ("not_now", ["Not the right time", "No budget", "Other"], False),
+        ("spam", ["Competitor", "Other"], True),
+        ("duplicate", ["Already a customer", "Other"], True),
+    ],
+)
+def test_each_verdict_asks_for_its_own_reasons(verdict, reasons, optional):
+    """Can't reach is not asked for "No budget"; Spam and Duplicate may go without a reason."""
+    reason = assert_fits(build_verdict_modal(make_ws(), make_lead(), verdict))["blocks"][1]
+    assert [o["text"]["text"] for o in reason["element"]["options"]] == reasons
+    assert reason["optional"] is optional
 
 
 def test_verdict_modal_with_a_hostile_lead_and_reasons():

@@ -15,7 +15,7 @@ from bot import ids
 from bot.i18n import translator
 from bot.kpi.render import fmt_number, fmt_pct
 from bot.leads.quality import Quality
-from bot.leads.verdicts import VERDICTS, CardState, reason_label, reason_options, verdict_label
+from bot.leads.verdicts import REASON_OPTIONAL, VERDICTS, CardState, reason_label, reason_options, verdict_label
 from bot.slack import modals
 from bot.slack.kit import Message, Mrkdwn, bold, context, escape, header, join, md, mention, quote, section
 from storage.models import Lead, Workspace
@@ -97,7 +97,9 @@ def build_verdict_modal(ws: Workspace, lead: Lead, verdict: str) -> View:
         verdict_label(verdict, ws.language),
         [
             section(md("{} · {}", bold(_who(lead)), lead.channel or "—")),
-            modals.select(ids.REASON, _("Reason"), reason_options(ws), None),
+            modals.select(
+                ids.REASON, _("Reason"), reason_options(ws, verdict), None, optional=verdict in REASON_OPTIONAL
+            ),
             modals.text_input(ids.NOTE, _("Comment for marketing"), None, multiline=True, max_length=1000),
         ],
         lead_id=lead.id,

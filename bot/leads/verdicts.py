@@ -31,20 +31,40 @@ DEFAULT_REASONS = {
     "b2c_instead_of_b2b": N_("B2C instead of B2B"),
     "already_a_customer": N_("Already a customer"),
     "timing": N_("Not the right time"),
+    "no_answer": N_("No answer"),
     "other": N_("Other"),
 }
+# Which built-in reasons each verdict offers. Spam and Duplicate need none: the verdict says it all.
+VERDICT_REASONS = {
+    "not_target": (
+        "no_budget",
+        "wrong_region",
+        "no_real_need",
+        "student_or_job_seeker",
+        "competitor",
+        "b2c_instead_of_b2b",
+        "already_a_customer",
+        "other",
+    ),
+    "cant_reach": ("no_answer", "wrong_contact_data", "other"),
+    "not_now": ("timing", "no_budget", "other"),
+    "spam": ("competitor", "other"),
+    "duplicate": ("already_a_customer", "other"),
+}
+REASON_OPTIONAL = frozenset({"spam", "duplicate"})
 
 
 def verdict_label(verdict: str, language: str) -> str:
     return translator(language)(VERDICT_LABELS.get(verdict, verdict))
 
 
-def reason_options(ws: Workspace) -> list[tuple[str, str]]:
-    """(value, label) pairs in the workspace's language."""
+def reason_options(ws: Workspace, verdict: str) -> list[tuple[str, str]]:
+    """(value, label) pairs for a verdict in the workspace's language: the workspace's own catalogue
+    for every verdict, else the built-in reasons that fit this one."""
     if ws.reasons:
         return [(r, r) for r in ws.reasons]
     _ = translator(ws.language)
-    return [(code, _(label)) for code, label in DEFAULT_REASONS.items()]
+    return [(code, _(DEFAULT_REASONS[code])) for code in VERDICT_REASONS.get(verdict, tuple(DEFAULT_REASONS))]
 
 
 def reason_label(ws: Workspace, reason: str | None) -> str | None:
@@ -95,11 +115,14 @@ def read_verdict_form(
     if number(lead_id) is None or not isinstance(lead_id, int) or verdict not in VERDICTS:
         return None, {ids.REASON: _("This form is out of date: press the button on the card again.")}
     errors: dict[str, str] = {}
-    if reason not in {value for value, _label in reason_options(ws)}:
+    verdict = str(verdict)
+    if reason is None and verdict in REASON_OPTIONAL:
+        pass
+    elif reason not in {value for value, _label in reason_options(ws, verdict)}:
         errors[ids.REASON] = _("Choose a reason from the list.")
     note = (note or "").strip() or None
     if note is not None and (len(note) > NOTE_LIMIT or text_problem(note)):
         errors[ids.NOTE] = _("A comment is text of at most {n} characters.").format(n=NOTE_LIMIT)
     if errors:
         return None, errors
-    return VerdictForm(lead_id, str(verdict), reason, note), {}
+    return VerdictForm(lead_id, verdict, reason, note), {}
