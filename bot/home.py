@@ -10,7 +10,7 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.deps import Deps
-from bot.i18n import N_, translator
+from bot.i18n import N_, plural, translator
 from bot.kpi.schedule import Occurrence, occurrences
 from bot.slack.kit import Message, Mrkdwn, bold, channel_link, context, escape, header, join, md, principals, section
 from bot.sync.blocks.text import when
@@ -146,7 +146,11 @@ def build_home(ws: Workspace, counts: dict[str, int], schedule: list[Mrkdwn], sy
         section(tile(_("Data loaded"), data)),
     ]
     if counts.get("awaiting_verdict"):
-        waiting = _("{n} lead card(s) wait for a verdict from sales").format(n=counts["awaiting_verdict"])
+        n = counts["awaiting_verdict"]
+        ngettext = plural(ws.language)
+        waiting = ngettext(
+            "{n} lead card waits for a verdict from sales", "{n} lead cards wait for a verdict from sales", n
+        ).format(n=n)
         where = md(" — {}", channel_link(ws.leads_channel)) if ws.leads_channel else ""
         blocks.append(section(md("{}\n{}{}", bold(_("Leads")), waiting, where)))
     if sync:

@@ -12,6 +12,7 @@ DOMAIN = "handoff"
 LANGUAGES = ("en", "ru")
 
 Translate = Callable[[str], str]
+Plural = Callable[[str, str, int], str]
 
 
 @lru_cache(maxsize=8)
@@ -20,6 +21,15 @@ def translator(language: str) -> Translate:
     if language == "en" or language not in LANGUAGES:
         return gettext.NullTranslations().gettext
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language]).gettext
+
+
+@lru_cache(maxsize=8)
+def plural(language: str) -> Plural:
+    """ngettext for a workspace's language: `plural(lang)("{n} lead", "{n} leads", n)` picks the form
+    the language uses for n (Russian has three: 1 лид, 3 лида, 5 лидов)."""
+    if language == "en" or language not in LANGUAGES:
+        return gettext.NullTranslations().ngettext
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language]).ngettext
 
 
 def N_(message: str) -> str:

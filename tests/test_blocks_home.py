@@ -71,7 +71,7 @@ def test_home_sections_schedule_data_waiting_cards_and_sync():
     assert section_texts(view) == [
         "*Scheduled*\n• Daily digest: 30.11 09:00 (Europe/Berlin) → <#C0DIG>",
         "*Data loaded*\n12 leads · 3 deals · 30 days of spend · 31 days of traffic",
-        "*Leads*\n2 lead card(s) wait for a verdict from sales — <#C0LEADS>",
+        "*Leads*\n2 lead cards wait for a verdict from sales — <#C0LEADS>",
         "*Sales × Marketing sync*\nNo meeting soon.",
     ]
     (button,) = buttons(view)

@@ -179,7 +179,7 @@ def test_card_verdict_line_says_what_who_when_and_how_often():
     """Verdict, reason, the comment as a quote, who and when in the workspace's zone, how often it changed."""
     texts = section_texts(build_lead_card(make_ws(), make_lead(), JUDGED))
     assert texts[-1] == (
-        "*Not target* — No budget\n> Call again in Q2 please\nby <@U0SALES> on 30.11.2026 10:05 · changed 2 time(s)"
+        "*Not target* — No budget\n> Call again in Q2 please\nby <@U0SALES> on 30.11.2026 10:05 · changed 2 times"
     )
 
 

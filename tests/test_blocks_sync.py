@@ -305,7 +305,7 @@ def test_agenda_since_the_last_sync():
         "Leads 1,234 ▲ +23.4% 🟢 · Target leads 500 ▲ +25.0% 🟢 · Sales 40 ▼ −20.0% 🔴 · Revenue 125,000 ▲ +25.0% 🟢\n"
         "Biggest leak: Sales — 40.0% of the stage before (was 55.6%)\n"
         "16 of 20 leads judged, target share 37.5%\n"
-        "2 open action item(s)"
+        "2 open action items"
     ]
     (button,) = buttons(msg)
     assert (button["action_id"], button["value"], button["style"]) == (ids.SYNC_CLOSE, "7", "danger")

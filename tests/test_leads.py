@@ -312,7 +312,7 @@ def test_not_target_with_a_reason_then_changed_to_target(app: RunningApp):
     assert "Not target" in text and "No budget" in text and "Wants it free" in text and f"<@{SALES}>" in text
     button_click(app, ids.VERDICT_ACTION_PREFIX + "target", str(lead_id), user=SALES, channel="C0LEADS")
     second = app.slack.wait_for("chat.update", count=2)[1]
-    assert "changed 1 time" in json.dumps(second.args["blocks"])
+    assert "changed once" in json.dumps(second.args["blocks"])
     with session_scope(app.deps.engine) as s:
         hist = [(h.verdict, h.reason, h.note, h.user_id) for h in _history(s, lead_id)]
     assert hist == [("not_target", "no_budget", "Wants it free", SALES), ("target", None, None, SALES)]
@@ -642,4 +642,4 @@ def test_app_home_counts_cards_waiting_for_a_verdict(app: RunningApp):
     )
     send_event(app, body)
     view = json.dumps(app.slack.wait_for("views.publish")[0].args["view"])
-    assert "1 lead card(s) wait for a verdict from sales" in view and "<#C0LEADS>" in view
+    assert "1 lead card waits for a verdict from sales" in view and "<#C0LEADS>" in view

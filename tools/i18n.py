@@ -21,16 +21,34 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("bot", "handlers", "jobs")
 PO = ROOT / "bot/locale/ru/LC_MESSAGES/handoff.po"
 MO = PO.with_suffix(".mo")
-_CALL = re.compile(r"""\bN?_\(\s*((?:(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*)+)\)""")
+_STRING = r"""(?:(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*)+"""
+_CALL = re.compile(rf"\bN?_\(\s*({_STRING})\)")
+# `ngettext("{n} lead", "{n} leads", n)`, the plural function from bot.i18n.plural, by that name.
+_PLURAL = re.compile(rf"\bngettext\(\s*({_STRING}),\s*({_STRING}),")
+Wanted = str | tuple[str, str]
 
 
-def messages() -> set[str]:
-    found: set[str] = set()
+def messages() -> set[Wanted]:
+    found: set[Wanted] = set()
     for package in SOURCES:
         for path in sorted((ROOT / package).rglob("*.py")):
-            for m in _CALL.finditer(path.read_text(encoding="utf-8")):
+            source = path.read_text(encoding="utf-8")
+            for m in _CALL.finditer(source):
                 found.add(ast.literal_eval("(" + m.group(1) + ")"))
+            for m in _PLURAL.finditer(source):
+                found.add((ast.literal_eval("(" + m.group(1) + ")"), ast.literal_eval("(" + m.group(2) + ")")))
     return found
+
+
+def _key(m: Wanted) -> str:
+    return m if isinstance(m, str) else m[0]
+
+
+def _translated(catalog: Catalog, m: Wanted) -> bool:
+    found = catalog.get(_key(m))
+    if found is None or found.id != m:
+        return False
+    return all(found.string) if isinstance(m, tuple) else bool(found.string)
 
 
 def load() -> Catalog:
@@ -40,15 +58,20 @@ def load() -> Catalog:
     return Catalog(locale="ru", domain="handoff")
 
 
-def problems(catalog: Catalog, wanted: set[str]) -> list[str]:
-    out = [f"no Russian for: {m!r}" for m in sorted(wanted) if not (catalog.get(m) and catalog.get(m).string)]
+def _same(string: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
+    """A message's text as the .po and the .mo reader both give it (a plural's forms: list or tuple)."""
+    return tuple(string) if isinstance(string, list | tuple) else string
+
+
+def problems(catalog: Catalog, wanted: set[Wanted]) -> list[str]:
+    out = [f"no Russian for: {m!r}" for m in sorted(wanted, key=_key) if not _translated(catalog, m)]
     if MO.exists():
         with MO.open("rb") as fh:
             compiled = read_mo(fh)
         stale = [
             m.id
             for m in catalog
-            if m.id and m.string and (compiled.get(m.id) is None or compiled.get(m.id).string != m.string)
+            if m.id and m.string and (compiled.get(m.id) is None or _same(compiled.get(m.id).string) != _same(m.string))
         ]
         out += [f".mo is stale for: {m!r} (run make i18n)" for m in stale]
     else:
@@ -63,12 +86,12 @@ def main(argv: list[str]) -> int:
         found = problems(catalog, wanted)
         print("\n".join(found) or "catalog complete")
         return 1 if found else 0
-    for m in sorted(wanted):
-        if catalog.get(m) is None:
-            catalog.add(m)
     for m in list(catalog):
         if m.id and m.id not in wanted:
-            catalog.delete(m.id)
+            catalog.delete(_key(m.id))
+    for m in sorted(wanted, key=_key):
+        if catalog.get(_key(m)) is None:
+            catalog.add(m, string=("", "", "") if isinstance(m, tuple) else "")
     PO.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     write_po(buf, catalog, width=100, omit_header=False, sort_output=True)

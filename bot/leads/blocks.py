@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.i18n import translator
+from bot.i18n import plural, translator
 from bot.kpi.render import fmt_number, fmt_pct
 from bot.leads.quality import Quality
 from bot.leads.verdicts import REASON_OPTIONAL, VERDICTS, CardState, reason_label, reason_options, verdict_label
@@ -44,7 +44,8 @@ def _verdict_line(ws: Workspace, state: CardState) -> Mrkdwn:
         line += md("\n{}", quote(state.note, NOTE_SHOWN))
     line += md("\n") + md(_("by {user} on {when}"), user=mention(state.user_id), when=when)
     if state.changes:
-        line += md(" · ") + md(_("changed {n} time(s)"), n=state.changes)
+        ngettext = plural(ws.language)
+        line += md(" · ") + md(ngettext("changed once", "changed {n} times", state.changes), n=state.changes)
     return line
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot import ids
-from bot.i18n import N_, translator
+from bot.i18n import N_, plural, translator
 from bot.kpi.catalog import AGENDA, SYNC_PACK, label
 from bot.kpi.engine import Report, biggest_leak
 from bot.kpi.render import fmt_change, fmt_kpi_value, fmt_number, fmt_pct
@@ -63,7 +63,7 @@ def leak_line(report: Report) -> str:
 
 def build_agenda(data: Agenda) -> Message:
     ws, m, pack = data.ws, data.meeting, data.pack
-    _ = translator(ws.language)
+    _, ngettext = translator(ws.language), plural(ws.language)
     lang = ws.language
     report = pack.report
     heading = _("Sales × Marketing sync · {date}").format(
@@ -87,7 +87,9 @@ def build_agenda(data: Agenda) -> Message:
         " · ".join(headlines),
         leak_line(report),
         quality_line,
-        _("{n} open action item(s)").format(n=len(pack.open_actions)),
+        ngettext("{n} open action item", "{n} open action items", len(pack.open_actions)).format(
+            n=len(pack.open_actions)
+        ),
     )
     blocks: list[Block] = [
         header(heading),

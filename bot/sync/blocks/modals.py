@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import Block, DatePickerElement, InputBlock, TimePi
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.i18n import translator
+from bot.i18n import plural, translator
 from bot.slack import modals
 from bot.slack.kit import context, escape, md
 from bot.sync.blocks.text import WEEKDAYS, when
@@ -33,6 +33,7 @@ def build_answer_modal(ws: Workspace, m: Meeting, questions: Sequence[tuple[str,
 
 def build_setup_modal(ws: Workspace, s: SyncSeries | None, today: date, groups: dict[str, str] | None = None) -> View:
     _ = translator(ws.language)
+    ngettext = plural(ws.language)
     weekday = s.weekday if s else 3
     names = groups or {}
     sales, marketing = (s.sales, s.marketing) if s else (ws.sales, ws.marketing)
@@ -53,7 +54,7 @@ def build_setup_modal(ws: Workspace, s: SyncSeries | None, today: date, groups: 
         modals.select(
             "every_weeks",
             _("Every"),
-            [(str(n), _("{n} week(s)").format(n=n)) for n in (1, 2, 3, 4)],
+            [(str(n), ngettext("every week", "every {n} weeks", n).format(n=n)) for n in (1, 2, 3, 4)],
             str(s.every_weeks if s else 2),
         ),
         InputBlock(
@@ -80,7 +81,10 @@ def build_setup_modal(ws: Workspace, s: SyncSeries | None, today: date, groups: 
         modals.select(
             "ask_days",
             _("Ask the questions"),
-            [(str(n), _("{n} working day(s) before").format(n=n)) for n in (1, 2, 3, 5)],
+            [
+                (str(n), ngettext("{n} working day before", "{n} working days before", n).format(n=n))
+                for n in (1, 2, 3, 5)
+            ],
             str(s.ask_days if s else 2),
         ),
         modals.text_input(
