@@ -432,13 +432,13 @@ def test_quality_report_with_long_names_and_quotes_still_fits():
 
 
 def test_quality_table_by_channel_shows_judged_and_target():
-    """`/leads quality by channel`: one line per channel with share, leads, judged/target."""
+    """`/leads quality by channel`: one line per channel with share, leads, judged and target, each labelled."""
     msg = build_quality_table(make_quality(), "channel")
     d = assert_fits(msg)
     assert [b["type"] for b in d["blocks"]] == ["header", "section", "section"]
     assert section_texts(msg) == [
         "20 leads, 16 judged, 4 still waiting. Target share 37.5%.",
-        "• *google*: 50.0% · 12 leads, 10/5\n• *(not set)*: 16.7% · 8 leads, 6/1",
+        "• *google*: 50.0% · 12 leads · 10 judged, 5 target\n• *(not set)*: 16.7% · 8 leads · 6 judged, 1 target",
     ]
     assert d["text"] == f"Lead quality · {WEEK_LABEL}: 20 leads, 16 judged, 4 still waiting. Target share 37.5%."
 
@@ -446,9 +446,22 @@ def test_quality_table_by_channel_shows_judged_and_target():
 def test_quality_table_by_campaign_and_by_reason():
     """By campaign: the campaign rows; by reason: each reason with its count; nothing: a dash."""
     q = make_quality()
-    assert section_texts(build_quality_table(q, "campaign"))[1] == "• *winter*: 40.0% · 5 leads, 5/2"
+    assert section_texts(build_quality_table(q, "campaign"))[1] == "• *winter*: 40.0% · 5 leads · 5 judged, 2 target"
     assert section_texts(build_quality_table(q, "reason"))[1] == "• No budget — 3\n• Competitor — 1"
     assert section_texts(build_quality_table(make_quality(reasons=[]), "reason"))[1] == "—"
+
+
+def test_a_reason_code_from_a_crm_reads_as_words():
+    """`already_in_crm` (imported) reads "Already in crm"; built-in codes are labels; own reasons as written."""
+    from bot.leads.verdicts import reason_label
+
+    ws = make_ws()
+    assert [reason_label(ws, r) for r in ("already_in_crm", "no_budget", "Too small", "spam")] == [
+        "Already in crm",
+        "No budget",
+        "Too small",
+        "spam",
+    ]
 
 
 def test_quality_table_escapes_names_and_reasons():

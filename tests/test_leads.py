@@ -582,7 +582,10 @@ def test_weekly_quality_numbers_against_a_hand_count(engine, slack):
     assert ch["ads"]["target_share_pct"] == pytest.approx(200 / 3)
     assert ch["ads"]["previous_share_pct"] == 100 and ch["ads"]["change_pp"] == pytest.approx(200 / 3 - 100)
     assert ch["seo"]["target_share_pct"] == 0 and ch["email"]["target_share_pct"] is None
-    assert [(r["reason"], r["count"]) for r in q.reasons] == [("No budget", 2), ("spam_reason", 1)]
+    assert [(r["reason"], r["count"]) for r in q.reasons] == [
+        ("No budget", 2),
+        ("Spam reason", 1),
+    ]  # a code read as words
     assert (q.carded, q.within_sla) == (7, 4)  # 5 judged, s2 after 9 working hours > 4
 
 

@@ -187,7 +187,11 @@ def build_quality_table(q: Quality, by: str) -> Message:
         lines = [md("• {} — {}", r["reason"], r["count"]) for r in q.reasons]
     else:
         lines = [
-            md("{}, {}/{}", _group_line(q, r, change=False), r["judged"], r["target"])
+            md(
+                "{} · {}",
+                _group_line(q, r, change=False),
+                _("{judged} judged, {target} target").format(judged=r["judged"], target=r["target"]),
+            )
             for r in q.groups.get(by, [])[:40]
         ]
     head = _summary(q)

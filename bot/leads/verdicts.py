@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,6 +53,7 @@ VERDICT_REASONS = {
     "duplicate": ("already_a_customer", "other"),
 }
 REASON_OPTIONAL = frozenset({"spam", "duplicate"})
+_CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")  # snake_case, at least two words
 
 
 def verdict_label(verdict: str, language: str) -> str:
@@ -68,10 +70,16 @@ def reason_options(ws: Workspace, verdict: str) -> list[tuple[str, str]]:
 
 
 def reason_label(ws: Workspace, reason: str | None) -> str | None:
+    """A reason as people read it: a built-in one in the workspace's language, a workspace's own as
+    written, a code from elsewhere (a CRM's `already_in_crm`) as words."""
     if reason is None:
         return None
     _ = translator(ws.language)
-    return _(DEFAULT_REASONS[reason]) if reason in DEFAULT_REASONS else reason
+    if reason in DEFAULT_REASONS:
+        return _(DEFAULT_REASONS[reason])
+    if _CODE.fullmatch(reason):
+        return reason.replace("_", " ").capitalize()
+    return reason
 
 
 @dataclass(frozen=True)
