@@ -250,8 +250,7 @@ def test_a_thread_part_slack_answered_unreadably_is_looked_up_not_posted_again(
 def test_files_slack_answered_unreadably_are_looked_up_and_not_uploaded_again(
     deps: Deps, slack: SlackDouble, engine: Engine, clock: Clock
 ):
-    """The upload's last step answered with a 502 page: unsure, found in the thread, one upload; a refused
-    first step is a plain refusal."""
+    """The upload's last step answered with a 502 page: found in the thread, one upload; a refused first step fails."""
     slack.garble_answers("files.completeUploadExternal", 502, "<html>Bad Gateway</html>")
     once.deliver(deps, TEAM, post("z/1", files=True))
     assert claims(engine)["z/1/files"].status == "unsure"
