@@ -344,7 +344,6 @@ def test_a_body_signed_with_another_secret_is_a_401_whatever_it_holds(app: Runni
 
 def test_a_verdict_modal_with_forged_values_is_refused_field_by_field(app: RunningApp):
     """A reason outside the list, 20,000 characters, metadata no JSON or an id no row has: errors, nothing stored."""
-
     reply = send_lead(app, json.dumps({"external_id": "f-1", "name": "Plain"}).encode())
     lead_id = reply.json()["lead_id"]
     meta = json.dumps({"team_id": TEAM, "lead_id": lead_id, "verdict": "not_target"})
@@ -380,7 +379,6 @@ def test_the_verdict_button_with_a_value_that_is_no_lead_is_answered(app: Runnin
 
 def test_the_post_report_button_with_a_forged_value_is_answered(app: RunningApp):
     """A "Post to channel" value the bot did not write (no JSON, unknown kind, year 9999): answered, nothing posted."""
-
     forged = ("{not json", '{"kind": "yearly", "pk": "day", "s": "2026-12-01", "e": "2026-12-01"}')
     forged += ('{"kind": "daily", "pk": "day", "s": "9999-12-31", "e": "9999-12-31"}',)
     for value in forged:
@@ -392,7 +390,6 @@ def test_the_post_report_button_with_a_forged_value_is_answered(app: RunningApp)
 
 def test_socket_mode_serves_no_slack_events(app: RunningApp):
     """In Socket Mode /slack/events is not served (no signing secret could check it); /healthz still is."""
-
     wsgi = build_wsgi(create_app(app.deps.settings, app.deps), app.deps, slack_events=False)
     server = HttpServer(wsgi, "127.0.0.1", 0, loop_timeout=0.05).start()
     try:
@@ -405,7 +402,6 @@ def test_socket_mode_serves_no_slack_events(app: RunningApp):
 
 def test_debug_logging_leaves_slack_bodies_out():
     """At LOG_LEVEL=DEBUG our lines pass; slack_sdk's and Bolt's bodies (a card's e-mail) stay out."""
-
     Settings(log_level="DEBUG", _env_file=None).configure_logging()
     try:
         assert [logging.getLogger(n).level for n in QUIET_AT_DEBUG] == [logging.INFO] * len(QUIET_AT_DEBUG)
@@ -417,7 +413,6 @@ def test_debug_logging_leaves_slack_bodies_out():
 
 def test_sync_notes_and_actions_of_any_length_are_answered_and_kept_once(app: RunningApp):
     """3,000 characters in /sync notes and /sync action: answered within Slack's limits and kept once."""
-
     long = "decide " * 430  # ~3,000 characters
     assert slash_command(app, "/sync", f"notes {long}").status == 200
     assert slash_command(app, "/sync", f"action <@U0SALES> {long}").status == 200
@@ -427,7 +422,6 @@ def test_sync_notes_and_actions_of_any_length_are_answered_and_kept_once(app: Ru
 
 def test_forged_feedback_and_profile_forms_are_refused_by_field(app: RunningApp):
     """A made-up kind or rating, 20,000 characters in feedback or the ICP: errors by field, nothing kept."""
-
     text = {"type": "plain_text_input", "value": "x" * 20000}
     values = {
         "kind": {ids.VALUE: {"type": "static_select", "selected_option": {"value": "praise"}}},
@@ -522,7 +516,6 @@ def test_a_reaction_event_of_odd_shape_changes_nothing_and_fails_nothing(
 
 def test_forged_sync_answers_are_refused_by_question(app: RunningApp):
     """20,000 characters, a NUL or a lone surrogate: an error under each such question, before the meeting is read."""
-
     prefix = ids.SYNC_QUESTION_PREFIX
     answers = {"q1": "x" * 20000, "q2": "a\x00b", "q3": "\ud800", "q4": "fine"}
     values = {prefix + k: {ids.VALUE: {"type": "plain_text_input", "value": v}} for k, v in answers.items()}
