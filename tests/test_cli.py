@@ -238,3 +238,15 @@ def test_recount_names_the_workspace_and_its_rows(db: Path, capsys):
     with sqlite3.connect(db) as con:
         pairs = con.execute("SELECT count(*) FROM (SELECT DISTINCT date(created_at), channel FROM lead)").fetchone()[0]
     assert rows == pairs > 100
+
+
+def test_a_report_of_an_empty_database_says_where_the_data_could_be(db: Path, capsys, monkeypatch):
+    """`handoff report weekly` after `make demo` reads an empty handoff.db: it says so, password hidden."""
+    assert main(["report", "weekly"]) == 0
+    err = capsys.readouterr().err
+    assert "has no leads, deals, spend or traffic" in err and "DATABASE_URL=sqlite:///handoff-demo/demo.db" in err
+    from bot.cli.reports import shown_url
+    from bot.settings import Settings
+
+    url = shown_url(Settings(_env_file=None, database_url="postgresql://bot:s3cret@db.example/handoff"))
+    assert "s3cret" not in url and "db.example/handoff" in url

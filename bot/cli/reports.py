@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import make_url
+
 from bot.cli.common import deps_for
 from bot.deps import Deps
 from bot.kpi.outputs import render, write_all
-from bot.kpi.report import compute_report, period_for
+from bot.kpi.report import compute_report, has_data, period_for
 from bot.kpi.schedule import occurrences
 from bot.settings import Settings
 from bot.sync.calendar import Calendar, SyncEvent, events
@@ -31,6 +33,13 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     except (WorkspaceError, ValueError) as exc:
         print(f"handoff report: {exc}", file=sys.stderr)
         return 2
+    if not has_data(deps, team):
+        print(
+            f"handoff report: workspace {team} has no leads, deals, spend or traffic in {shown_url(settings)}: "
+            "import a CRM export (handoff import leads FILE), or read the demo's database: "
+            "DATABASE_URL=sqlite:///handoff-demo/demo.db handoff report weekly",
+            file=sys.stderr,
+        )
     report = compute_report(deps, team, args.kind, period)
     if args.out:
         for path in write_all(report, Path(args.out)):
@@ -38,6 +47,11 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     else:
         sys.stdout.write(render(report, args.format))
     return 0
+
+
+def shown_url(settings: Settings) -> str:
+    """The database URL as it may be printed: its password hidden."""
+    return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:

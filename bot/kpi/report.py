@@ -11,7 +11,7 @@ from bot.kpi.alerts import build_alerts
 from bot.kpi.catalog import CHANNEL_COLUMNS
 from bot.kpi.periods import Period
 from bot.workspace.store import load
-from storage.repos import metrics, rollups
+from storage.repos import metrics, rollups, workspaces
 
 REPORT_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "range": "range"}
 
@@ -122,6 +122,13 @@ def compute_trend(
         windows = [p.window(team_id, tz, channel) for p in shown]
         numbers = [(known or {}).get(w) or metrics.totals(s, window=w, trend_only=True) for w in windows]
     return [kpi.trend_point(p, t, language) for p, t in zip(shown, numbers, strict=True)]
+
+
+def has_data(deps: Deps, team_id: str) -> bool:
+    """Whether the workspace holds any leads, deals, spend or traffic to report on."""
+    with deps.read() as s:
+        counts = workspaces.data_counts(s, team_id=team_id)
+    return any(counts[k] for k in ("leads", "deals", "spend_days", "traffic_days"))
 
 
 def known_channels(deps: Deps, team_id: str) -> list[str]:
