@@ -11,6 +11,7 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.deps import Deps
 from bot.i18n import N_, plural, translator
+from bot.kpi.render import fmt_number
 from bot.kpi.schedule import Occurrence, occurrences
 from bot.slack.kit import Message, Mrkdwn, bold, channel_link, context, escape, header, join, md, principals, section
 from bot.sync.blocks.text import when
@@ -122,12 +123,18 @@ def build_home(ws: Workspace, counts: dict[str, int], schedule: list[Mrkdwn], sy
                 )
             )
         )
-    data = _("{leads} leads · {deals} deals · {spend} days of spend · {traffic} days of traffic").format(
-        leads=counts.get("leads", 0),
-        deals=counts.get("deals", 0),
-        spend=counts.get("spend_days", 0),
-        traffic=counts.get("traffic_days", 0),
+    ngettext = plural(ws.language)
+    loaded = (
+        (ngettext("{n} lead", "{n} leads", counts.get("leads", 0)), counts.get("leads", 0)),
+        (ngettext("{n} deal", "{n} deals", counts.get("deals", 0)), counts.get("deals", 0)),
+        # A spend or traffic row is a day of one channel (and campaign), not a calendar day.
+        (ngettext("{n} spend row", "{n} spend rows", counts.get("spend_days", 0)), counts.get("spend_days", 0)),
+        (
+            ngettext("{n} traffic row", "{n} traffic rows", counts.get("traffic_days", 0)),
+            counts.get("traffic_days", 0),
+        ),
     )
+    data = " · ".join(template.format(n=fmt_number(n, ws.language)) for template, n in loaded)
     blocks += [
         section(
             fields=[
@@ -147,7 +154,6 @@ def build_home(ws: Workspace, counts: dict[str, int], schedule: list[Mrkdwn], sy
     ]
     if counts.get("awaiting_verdict"):
         n = counts["awaiting_verdict"]
-        ngettext = plural(ws.language)
         waiting = ngettext(
             "{n} lead card waits for a verdict from sales", "{n} lead cards wait for a verdict from sales", n
         ).format(n=n)

@@ -70,7 +70,7 @@ def test_home_sections_schedule_data_waiting_cards_and_sync():
     view = build_home(make_ws(**CONFIGURED), COUNTS | {"awaiting_verdict": 2}, schedule, sync)
     assert section_texts(view) == [
         "*Scheduled*\n• Daily digest: 30.11 09:00 (Europe/Berlin) → <#C0DIG>",
-        "*Data loaded*\n12 leads · 3 deals · 30 days of spend · 31 days of traffic",
+        "*Data loaded*\n12 leads · 3 deals · 30 spend rows · 31 traffic rows",
         "*Leads*\n2 lead cards wait for a verdict from sales — <#C0LEADS>",
         "*Sales × Marketing sync*\nNo meeting soon.",
     ]
@@ -88,7 +88,7 @@ def test_home_of_an_unconfigured_workspace_says_what_to_do():
     texts = section_texts(view)
     assert texts[0].startswith("*Nothing is configured yet.* An admin runs `/handoff config`")
     assert "*Scheduled*\nnothing yet" in texts
-    assert "*Data loaded*\n0 leads · 0 deals · 0 days of spend · 0 days of traffic" in texts
+    assert "*Data loaded*\n0 leads · 0 deals · 0 spend rows · 0 traffic rows" in texts
     assert not any(t.startswith("*Leads*") for t in texts)
 
 
@@ -321,3 +321,14 @@ def test_settings_modal_blocks_are_inputs_and_one_divider():
         "work_hours",
     ]
     assert inputs[-4:] == ["daily_digest_time", "weekly_digest_time", "monthly_digest_time", "quality_report_time"]
+
+
+def test_data_loaded_counts_in_the_workspace_language_with_thousands():
+    """2,555 spend rows (channel-days, not calendar days), in Russian with its plural forms and separators."""
+    from bot.home import build_home
+
+    counts = {"leads": 1, "deals": 21, "spend_days": 2555, "traffic_days": 1004}
+    en = section_texts(build_home(make_ws(**CONFIGURED), counts, []))
+    assert "*Data loaded*\n1 lead · 21 deals · 2,555 spend rows · 1,004 traffic rows" in en
+    ru = section_texts(build_home(make_ws(**CONFIGURED, language="ru"), counts, []))
+    assert any(t.endswith("1 лид · 21 сделка · 2\u202f555 строк расходов · 1\u202f004 строки трафика") for t in ru)
