@@ -7,6 +7,48 @@ import pandas as pd
 
 from bot.i18n import translator
 from bot.kpi.engine import Alert, Report
+from bot.kpi.render import fmt_number
+
+# Money advice rests on enough money: a channel below this share of the period's spend is not told to
+# grow or stop (78 spent of thousands says nothing). A day is too short for it: only longer reports.
+MIN_SPEND_SHARE = 0.05
+
+
+def _channel_money(report: Report, channels: pd.DataFrame) -> list[Alert]:
+    """Stop-or-fix for channels whose spend brought neither target leads nor customers; more budget for
+    the best return among the others. One subject never gets both, and each text says the facts it
+    rests on."""
+    _ = translator(report.language)
+    lang = report.language
+    total = float(channels["spend"].fillna(0).sum())
+    enough = channels[(channels["spend"].fillna(0) > 0) & (channels["spend"].fillna(0) >= total * MIN_SPEND_SHARE)]
+    nothing = enough[(enough["target_leads"].fillna(0) == 0) & (enough["customers"].fillna(0) == 0)]
+    out = [
+        Alert(
+            "channel_no_result",
+            _("{channel}: {spend} spent, no target leads and no customers — switch it off or fix it.").format(
+                channel=row["channel"] or "—", spend=fmt_number(row["spend"], lang)
+            ),
+        )
+        for _i, row in nothing.head(3).iterrows()
+    ]
+    rest = enough[~enough.index.isin(nothing.index) & enough["romi_pct"].notna() & (enough["romi_pct"] > 0)]
+    for _i, row in rest.sort_values("romi_pct", ascending=False).head(1).iterrows():
+        out.append(
+            Alert(
+                "channel_best",
+                _(
+                    "{channel} returns the most per unit spent (ROMI {romi}% on {spend} spent, {revenue} revenue): "
+                    "a candidate for more budget."
+                ).format(
+                    channel=row["channel"] or "—",
+                    romi=fmt_number(row["romi_pct"], lang),
+                    spend=fmt_number(row["spend"], lang),
+                    revenue=fmt_number(row["revenue"], lang),
+                ),
+            )
+        )
+    return out
 
 
 def build_alerts(report: Report, channels: pd.DataFrame, prev_channels: pd.DataFrame) -> list[Alert]:
@@ -28,28 +70,8 @@ def build_alerts(report: Report, channels: pd.DataFrame, prev_channels: pd.DataF
                 ),
             )
         )
-    if not channels.empty and "spend" in channels:
-        idle = channels[(channels["spend"] > 0) & ((channels["target_leads"] == 0) | (channels["customers"] == 0))]
-        for _i, row in idle.head(3).iterrows():
-            alerts.append(
-                Alert(
-                    "channel_no_result",
-                    _(
-                        "{channel}: {spend:,.0f} spent with no target leads or customers — switch it off or fix it."
-                    ).format(channel=row["channel"] or "—", spend=row["spend"]),
-                )
-            )
-        best = channels[channels["romi_pct"].notna()].sort_values("romi_pct", ascending=False).head(1)
-        for _i, row in best.iterrows():
-            if row["romi_pct"] > 0:
-                alerts.append(
-                    Alert(
-                        "channel_best",
-                        _("{channel} earns the most (ROMI {romi:.0f}%): a candidate for more budget.").format(
-                            channel=row["channel"] or "—", romi=row["romi_pct"]
-                        ),
-                    )
-                )
+    if not channels.empty and "spend" in channels and report.kind != "daily":
+        alerts += _channel_money(report, channels)
     cac = report.kpis.get("cac")
     if cac and cac.change_pct is not None and cac.change_pct >= 20:
         alerts.append(Alert("cac_up", _("CAC rose by {pct:.0f}%.").format(pct=cac.change_pct)))
