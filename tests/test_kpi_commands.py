@@ -210,3 +210,8 @@ def test_last_week_is_the_same_report_as_its_range(data: RunningApp):
 def test_parse_kpi_request_refuses_nonsense(text):
     with pytest.raises(RequestError):
         parse_kpi_request(text, today=MONDAY)
+
+
+def test_a_range_that_ends_before_it_starts_is_told_so():
+    with pytest.raises(RequestError, match="ends before it starts"):
+        parse_kpi_request("2026-11-08..2026-11-01", today=MONDAY)

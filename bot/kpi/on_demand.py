@@ -129,6 +129,8 @@ def _period(phrase: str, today: date) -> tuple[str, Period]:
     if period is None or not _in_range(period.start, period.last_day):
         if period is None and not _DATES.fullmatch(phrase):
             raise RequestError(N_("I don't understand `{text}`"), text=shorten(phrase, ECHO))
+        if period is None and _backwards(phrase):
+            raise RequestError(N_("`{text}` ends before it starts"), text=phrase)
         raise RequestError(
             N_("`{text}` is not a date between {first} and {last}"),
             text=shorten(phrase, ECHO),
@@ -136,6 +138,15 @@ def _period(phrase: str, today: date) -> tuple[str, Period]:
             last=LAST_DAY,
         )
     return ("range" if period.kind == "range" else KIND_OF[period.kind]), period
+
+
+def _backwards(phrase: str) -> bool:
+    """Whether `DATE..DATE` names two real dates, the second before the first."""
+    try:
+        first, last = (date.fromisoformat(x) for x in phrase.split("..", 1))
+    except ValueError:
+        return False
+    return last < first
 
 
 def _month(phrase: str, today: date) -> Period | None:
