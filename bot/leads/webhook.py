@@ -67,7 +67,7 @@ def handle(deps: Deps, environ: dict, start_response: Callable, team_id: str) ->
     # One read-only unit of work for the secret and, once the request is known to be genuine, the
     # look-up of the lead's external id; closed before the lead is written.
     with deps.read() as s:
-        secret, leads_channel = ws_repo.webhook_secret(s, team_id=team_id)
+        secret, leads_channel = ws_repo.webhook_settings(s, team_id=team_id)
         if secret is None:
             return _reply(start_response, "404 Not Found", {"ok": False, "error": "unknown workspace"})
         if not signing.fresh(ts, time.time()):

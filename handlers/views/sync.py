@@ -95,7 +95,7 @@ def handle_feedback_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> 
     meta = modals.metadata(view)
     state = view["state"]["values"]
     ws = load(deps, body["team"]["id"])
-    if errors := modals.shape_errors(view["state"]["values"], ws.language):
+    if errors := modals.shape_errors(state, ws.language):
         ack(response_action="errors", errors=errors)
         return
     kind = (modals.field(state, "kind").get("selected_option") or {}).get("value") or "review"

@@ -14,7 +14,7 @@ def get(session: Session, *, team_id: str) -> Workspace | None:
     return session.get(Workspace, team_id)
 
 
-def webhook_secret(session: Session, *, team_id: str) -> tuple[str | None, str | None]:
+def webhook_settings(session: Session, *, team_id: str) -> tuple[str | None, str | None]:
     """The workspace's webhook secret (None for an unknown workspace or one without a secret) and its
     leads channel."""
     row = session.execute(
