@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import os
 import selectors
 import socket
 import threading
@@ -24,7 +25,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# The project's reference material (Slack's payloads and method reference, the real data sets): beside
+# the checkout, or where HANDOFF_SHARED points (a checkout elsewhere).
+SHARED = Path(os.environ.get("HANDOFF_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+if not SHARED.is_dir():
+    raise RuntimeError(f"the reference material is not at {SHARED}: set HANDOFF_SHARED to the shared folder")
 SLACK = SHARED / "slack"
 # Methods the reference lacks, with their required arguments.
 EXTRA_REQUIRED = {
