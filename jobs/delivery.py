@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.deps import Deps
+from bot.kpi.coaching import COACHING
 from bot.kpi.delivery import DIGEST
 from bot.leads.cards import CARD
 from bot.leads.report import QUALITY
@@ -18,7 +19,19 @@ from bot.workspace.admins import NOTICE
 
 KINDS = {
     k.name: k
-    for k in (DIGEST, QUALITY, CARD, SLA, SYNC_ASK, SYNC_REMINDER, SYNC_AGENDA, SYNC_SUMMARY, SYNC_ACTION_DM, NOTICE)
+    for k in (
+        DIGEST,
+        COACHING,
+        QUALITY,
+        CARD,
+        SLA,
+        SYNC_ASK,
+        SYNC_REMINDER,
+        SYNC_AGENDA,
+        SYNC_SUMMARY,
+        SYNC_ACTION_DM,
+        NOTICE,
+    )
 }
 
 

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.deps import Deps
+from bot.kpi.coaching import coaching_post, head_of_sales
 from bot.kpi.delivery import digest_post
 from bot.kpi.schedule import due
 from bot.slack import once
@@ -26,4 +27,7 @@ def post_due_digests(*, deps: Deps, now: datetime) -> list[once.Outcome]:
             outcome = once.deliver(deps, ws.team_id, post)
             log.info("%s %s: %s", ws.team_id, occ.key, outcome.status)
             outcomes.append(outcome)
+            head = head_of_sales(deps, ws.team_id) if occ.kind == "monthly" else None
+            if head:
+                outcomes.append(once.deliver(deps, ws.team_id, coaching_post(deps, ws.team_id, occ.period, to=head)))
     return outcomes

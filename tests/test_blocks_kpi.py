@@ -10,8 +10,6 @@ from datetime import date
 import pytest
 
 from bot import ids
-from bot.kpi import engine
-from bot.kpi.alerts import build_alerts
 from bot.kpi.blocks import ALERTS_SHOWN, build_digest, build_on_demand
 from bot.kpi.catalog import CATALOG, HEADLINE, KPIS, PERIOD_KPIS, derive, label, markdown_table, ratio, value
 from bot.kpi.engine import Alert, FunnelStage, Kpi, Report
@@ -164,68 +162,6 @@ def test_digest_escapes_the_workspace_name_and_alert_texts():
     msg = build_digest(report)
     assert_escaped(msg)
     assert EVIL in plain_texts(msg)[0]  # the header is plain text: shown as it is
-
-
-def test_alerts_built_from_hostile_product_and_channel_names_are_escaped_in_the_digest():
-    """Product and channel names reach the alerts as they are and the digest escapes them."""
-    channels = engine.build_channels(
-        leads=[(EVIL, "camp", 10, 0), ("<!here>", "c2", 4, 2)],
-        sales=[("<!here>", "c2", 2, 3000.0, 2, 2)],
-        spend=[(EVIL, "camp", 500.0), ("<!here>", "c2", 100.0)],
-    )
-    report = make_report(
-        products={
-            "leaders": [{"product": "<!channel> Pro", "sales": 3, "revenue": 900.0}],
-            "high_margin_no_demand": [{"product": "a & b kit"}],
-        },
-    )
-    report.alerts = build_alerts(report, channels, channels.iloc[0:0])
-    kinds = [a.kind for a in report.alerts]
-    # CAC rose by 24.96% (the fixture): at least 20% makes an alert too.
-    assert kinds == ["product_leader", "high_margin_no_demand", "channel_no_result", "channel_best", "cac_up"]
-    assert report.alerts[2].text.startswith(EVIL + ": 500 spent")
-    # <!here>: revenue 3,000 on spend 100 → ROMI (3000 − 100) / 100 = 2,900%
-    assert report.alerts[3].text == (
-        "<!here> returns the most per unit spent (ROMI 2,900% on 100 spent, 3,000 revenue): "
-        "a candidate for more budget."
-    )
-    texts = assert_escaped(build_digest(report))
-    assert "• &lt;!channel&gt; Pro leads sales: give it more advertising." in "\n".join(texts)
-
-
-def channel_mix():
-    """Counted by hand. Spend 3,588 in all, so 5% is 179.4. email: 78 spent (below that), 1 customer,
-    ROMI (1,108 − 78) ÷ 78 = 1,321%. ads: 3,000 spent, 5 target, 3 customers, ROMI 200%. events: 500
-    spent, nothing. tiny: 10 spent, nothing."""
-    return engine.build_channels(
-        leads=[("email", "e", 6, 0), ("ads", "a", 40, 5), ("events", "v", 3, 0), ("tiny", "t", 1, 0)],
-        sales=[("email", "e", 1, 1108.0, 1, 1), ("ads", "a", 3, 9000.0, 3, 3)],
-        spend=[("email", "e", 78.0), ("ads", "a", 3000.0), ("events", "v", 500.0), ("tiny", "t", 10.0)],
-    )
-
-
-def test_channel_advice_never_contradicts_itself_and_rests_on_enough_money():
-    """events is told to stop; ads, not the 78-spent email, is the best return; tiny and email get no money advice."""
-    report = make_report(kpis={"cac": Kpi(None, None, None)})
-    alerts = [a for a in build_alerts(report, channel_mix(), channel_mix().iloc[0:0]) if a.kind.startswith("channel")]
-    assert [(a.kind, a.text) for a in alerts] == [
-        ("channel_no_result", "events: 500 spent, no target leads and no customers — switch it off or fix it."),
-        (
-            "channel_best",
-            "ads returns the most per unit spent (ROMI 200% on 3,000 spent, 9,000 revenue): "
-            "a candidate for more budget.",
-        ),
-    ]
-
-
-def test_a_day_is_too_short_for_money_advice_and_russian_numbers_are_russian():
-    daily = make_report(kind="daily", kpis={"cac": Kpi(None, None, None)})
-    assert not [a for a in build_alerts(daily, channel_mix(), channel_mix().iloc[0:0]) if a.kind.startswith("channel")]
-    ru = make_report(language="ru", kpis={"cac": Kpi(None, None, None)})
-    texts = [a.text for a in build_alerts(ru, channel_mix(), channel_mix().iloc[0:0]) if a.kind == "channel_best"]
-    assert texts == [
-        "ads окупается лучше всех (ROMI 200% при расходах 3\u202f000, выручка 9\u202f000): кандидат на больший бюджет."
-    ]
 
 
 def test_digest_with_long_inputs_still_fits():

@@ -278,7 +278,7 @@ def test_a_channel_whose_target_share_falls_is_an_alert(engine: Engine):
         s.add_all(rows)
     report = compute_report(deps_for(engine), T, "monthly", Period.containing("month", date(2024, 3, 1)))
     alerts = [a for a in report.alerts if a.kind == "target_share_down"]
-    assert [a.text for a in alerts] == ["ads: target share fell from 80% to 20%."]
+    assert [a.text for a in alerts] == ["ads: target share fell from 80% to 20% on 10 leads — check its targeting."]
 
 
 @pytest.mark.parametrize(

@@ -5,17 +5,49 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ImageBlock
 
 from bot import ids
-from bot.i18n import translator
+from bot.i18n import plural, translator
 from bot.kpi.catalog import HEADLINE, label
-from bot.kpi.engine import Report
+from bot.kpi.engine import Alert, Report, shown
 from bot.kpi.render import fmt_change, fmt_kpi_value, funnel_line, title
-from bot.slack.kit import Message, bold, context, escape, header, join, md, section
+from bot.slack.kit import Message, Mrkdwn, bold, context, escape, header, join, md, mention, section
 
 ALERTS_SHOWN = 5
 
 
-def build_digest(report: Report, *, late: bool = False) -> Message:
-    """The short parent message: headline KPIs with arrows and % change, the funnel line, the top alerts."""
+def finding_line(a: Alert) -> Mrkdwn:
+    """A finding as Slack shows it: its values escaped, a rep as a mention."""
+    if not a.template:
+        return escape(a.text)
+    return md(a.template, **{k: mention(v) if k == "rep" else v for k, v in a.values.items()})
+
+
+def findings_block(report: Report, *, everything: bool = False) -> list[Block]:
+    """What to do: the findings that fired (most money first), the ones now over, a count of the rest."""
+    _ = translator(report.language)
+    ngettext = plural(report.language)
+    seen = shown(report.alerts, everything=everything)
+    lines = [md("• {}", finding_line(a)) for a in seen.fired[:ALERTS_SHOWN]]
+    lines += [md("✓ {}", finding_line(a)) for a in seen.over[:ALERTS_SHOWN]]
+    blocks: list[Block] = [section(md("{}\n{}", bold(_("What to do")), join(lines)))] if lines else []
+    more = len(seen.fired) - ALERTS_SHOWN
+    notes = []
+    if more > 0:
+        notes.append(ngettext("{n} more finding in /kpi.", "{n} more findings in /kpi.", more).format(n=more))
+    if seen.still:
+        notes.append(
+            ngettext(
+                "{n} earlier finding still holds (/kpi shows it).",
+                "{n} earlier findings still hold (/kpi shows them).",
+                seen.still,
+            ).format(n=seen.still)
+        )
+    if notes:
+        blocks.append(context(escape(" ".join(notes))))
+    return blocks
+
+
+def build_digest(report: Report, *, late: bool = False, everything: bool = False) -> Message:
+    """The short parent message: headline KPIs with arrows and % change, the funnel line, what to do."""
     _ = translator(report.language)
     lang = report.language
     notes = [f"{_('Compared with')} {report.previous_period.label(report.language)}", report.tz]
@@ -32,9 +64,7 @@ def build_digest(report: Report, *, late: bool = False) -> Message:
         section(fields=tiles),
         section(md("{}\n{}", bold(_("Funnel")), funnel_line(report))),
     ]
-    if report.alerts:
-        lines = join(md("• {}", a.text) for a in report.alerts[:ALERTS_SHOWN])
-        blocks.append(section(md("{}\n{}", bold(_("What to do")), lines)))
+    blocks += findings_block(report, everything=everything)
     blocks.append(context(escape(_("The funnel picture and the channel table are in the thread."))))
     headline = ", ".join(f"{label(n, lang)} {fmt_kpi_value(n, report.kpis[n].value, lang)}" for n in HEADLINE)
     return Message(text=md("{}: {}", title(report), headline), blocks=blocks)
@@ -46,7 +76,7 @@ BUTTON_VALUE_LIMIT = 2000  # characters a button's value may hold
 def build_on_demand(report: Report, *, file_id: str | None, focus: str, post_value: str) -> Message:
     """The ephemeral /kpi or /funnel answer: the numbers, the funnel picture, a "Post to channel" button."""
     _ = translator(report.language)
-    digest = build_digest(report)
+    digest = build_digest(report, everything=True)
     blocks: list[Block] = list(digest.blocks[:-1])  # all but the "see the thread" note
     if focus == "funnel":
         blocks = [blocks[0], blocks[1], blocks[3]]

@@ -54,8 +54,45 @@ class FunnelStage:
 
 @dataclass(frozen=True)
 class Alert:
+    """A finding: about one subject, with the facts it rests on and one kind of advice (bot.kpi.alerts)."""
+
     kind: str
-    text: str
+    text: str  # plain text, the values in it as they are; Slack gets `template` with the values escaped
+    subject_type: str = "kpi"  # channel, campaign, product, rep, kpi
+    subject: str = ""
+    advice: str = "watch"  # more_budget, cut_or_fix, coach, watch
+    severity: str = "medium"  # high, medium, low
+    facts: dict[str, Any] = field(default_factory=dict, hash=False)
+    stake: float = 0.0  # the money at stake, to rank findings by
+    status: str = "new"  # new (fired now), ongoing (also in the period before), ended (only before)
+    template: str = field(default="", repr=False)
+    values: dict[str, Any] = field(default_factory=dict, repr=False, hash=False)
+
+    def to_json(self) -> dict[str, Any]:
+        keys = ("kind", "subject_type", "subject", "advice", "severity", "status", "facts", "stake", "text")
+        return {k: getattr(self, k) for k in keys}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a digest tells of its findings: the ones that fired, the ones now over, how many still hold."""
+
+    fired: list[Alert]
+    over: list[Alert]
+    still: int
+
+
+def shown(alerts: list[Alert], *, everything: bool = False) -> Shown:
+    """A scheduled digest tells the transitions; `everything` (an answer to /kpi) tells all that holds
+    now. Coaching never goes to a channel: it is for the head of sales (bot.kpi.coaching)."""
+    public = [a for a in alerts if a.advice != "coach"]
+    if everything:
+        return Shown([a for a in public if a.status != "ended"], [], 0)
+    return Shown(
+        [a for a in public if a.status == "new"],
+        [a for a in public if a.status == "ended"],
+        sum(a.status == "ongoing" for a in public),
+    )
 
 
 @dataclass
@@ -100,7 +137,7 @@ class Report:
                 "campaigns": self.campaigns,
                 "products": self.products,
                 "reps": self.reps,
-                "alerts": [asdict(a) for a in self.alerts],
+                "alerts": [a.to_json() for a in self.alerts],
                 "trend": self.trend,
                 "cohort": self.cohort,
             }

@@ -8,12 +8,12 @@ import io
 from bot.cells import neutralise
 from bot.i18n import translator
 from bot.kpi.catalog import HEADLINE, KPIS, PERIOD_KPIS, label
-from bot.kpi.engine import Kpi, Report
+from bot.kpi.engine import Kpi, Report, shown
 from bot.workspace.keys import REPORT_TITLES
 
 
 def fmt_number(value: float | None, language: str, decimals: int = 0) -> str:
-    if value is None:
+    if value is None or value != value:  # None or NaN
         return "—"
     text = f"{value:,.{decimals}f}"
     if language == "ru":
@@ -21,8 +21,8 @@ def fmt_number(value: float | None, language: str, decimals: int = 0) -> str:
     return text
 
 
-def fmt_pct(value: float | None, language: str) -> str:
-    return "—" if value is None else fmt_number(value, language, 1) + "%"
+def fmt_pct(value: float | None, language: str, decimals: int = 1) -> str:
+    return "—" if value is None else fmt_number(value, language, decimals) + "%"
 
 
 def fmt_kpi_value(name: str, value: float | None, language: str) -> str:
@@ -121,9 +121,13 @@ def render_text(report: Report) -> str:
             for r in report.reps[:15]
         ]
         lines += _table([_("Rep"), _("Leads"), _("Won"), _("Lost"), _("Win rate"), _("Conversion")], rows)
-    if report.alerts:
+    seen = shown(report.alerts)
+    if seen.fired or seen.over or seen.still:
         lines += ["", _("What to do")]
-        lines += [f"  • {a.text}" for a in report.alerts]
+        lines += [f"  • {a.text}" for a in seen.fired]
+        lines += [f"  ✓ {a.text}" for a in seen.over]
+        still = [a for a in shown(report.alerts, everything=True).fired if a.status == "ongoing"]
+        lines += [f"  · {a.text} ({_('still holds')})" for a in still]
     return "\n".join(lines) + "\n"
 
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.kpi import engine as kpi
-from bot.kpi.alerts import build_alerts
+from bot.kpi.alerts import Evidence, build_alerts
 from bot.kpi.catalog import CHANNEL_COLUMNS
 from bot.kpi.periods import Period
+from bot.kpi.schedule import daily_period
+from bot.kpi.transitions import with_status
+from bot.workspace.keys import DAYS, parse_workdays
 from bot.workspace.store import load
 from storage.repos import metrics, rollups, workspaces
 
@@ -41,35 +49,82 @@ def period_for(
     return default_period(kind, now, tz)
 
 
+class _Queries:
+    """The report's queries in one read session, each window asked once: the period before is also the
+    comparison of a week or a month, and the findings of that period need most of the same numbers."""
+
+    def __init__(self, session: Session, team_id: str, tz: str, channel: str | None) -> None:
+        self.session, self.team_id, self.tz, self.channel = session, team_id, tz, channel
+        self._seen: dict[tuple[str, metrics.Window], Any] = {}
+
+    def window(self, period: Period) -> metrics.Window:
+        return period.window(self.team_id, self.tz, self.channel)
+
+    def __call__(self, query: Callable[..., Any], period: Period) -> Any:
+        w = self.window(period)
+        key = (query.__name__, w)
+        if key not in self._seen:
+            self._seen[key] = query(self.session, window=w)
+        return self._seen[key]
+
+    def channels(self, period: Period, *, leads_only: bool = False, by: str = "channel") -> pd.DataFrame:
+        leads = self(metrics.leads_by_channel, period)
+        if leads_only:
+            return kpi.build_channels(leads, [], [], by=by)
+        sales, spend = self(metrics.sales_by_channel, period), self(metrics.spend_by_channel, period)
+        return kpi.build_channels(leads, sales, spend, by=by)
+
+
+def _evidence(
+    q: _Queries, kind: str, period: Period, language: str, margins: list[tuple], threshold: float | None
+) -> Evidence:
+    """What the findings of one period are drawn from. A day is too short for margins and channels."""
+    before = period.comparison()
+    daily = kind == "daily"
+    return Evidence(
+        kind=kind,
+        language=language,
+        kpis=kpi.build_kpis(q(metrics.totals, period), q(metrics.totals, before)),
+        channels=pd.DataFrame(columns=["channel"]) if daily else q.channels(period),
+        prev_channels=pd.DataFrame(columns=["channel"]) if daily else q.channels(before, leads_only=True),
+        products=kpi.build_products(
+            q(metrics.deals_by_product, period),
+            q(metrics.deals_by_product, before),
+            [] if daily else margins,
+            margin_threshold=threshold,
+        ),
+        reps=kpi.build_reps(q(metrics.deals_by_rep, period), q(metrics.leads_by_owner, period))
+        if kind == "monthly"
+        else [],
+    )
+
+
+def _reported_before(kind: str, period: Period, workdays: str) -> Period:
+    """The period the digest of this kind before this one reported on: a daily digest's is the one
+    posted on this period's first day (Monday's Friday-to-Sunday, then Monday's own day)."""
+    if kind == "daily":
+        return daily_period(period.start, {DAYS.index(d) for d in parse_workdays(workdays)})
+    return period.previous()
+
+
 def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, channel: str | None = None) -> kpi.Report:
-    """The report of a period against the one before; `channel` narrows it to one acquisition channel."""
+    """The report of a period against the one before; `channel` narrows it to one acquisition channel.
+    Its findings are marked new, ongoing or over against the findings of the period before it."""
     ws = load(deps, team_id)
     previous = period.comparison()
-    w, pw = period.window(team_id, ws.timezone, channel), previous.window(team_id, ws.timezone, channel)
-    # A day is too short for margins, campaign tables and share-drop alerts: the longer reports have them.
     daily = kind == "daily"
-    no_rows: tuple[list[tuple], list[tuple], list[tuple]] = ([], [], [])
+    threshold = None if ws.margin_threshold is None else ws.margin_threshold / 100
     with deps.read() as s:
-        cur, prev = metrics.totals(s, window=w), metrics.totals(s, window=pw)
-        rows = (
-            metrics.leads_by_channel(s, window=w),
-            metrics.sales_by_channel(s, window=w),
-            metrics.spend_by_channel(s, window=w),
-        )
-        # The previous period's channels serve one alert, a channel's target share falling: leads suffice.
-        prev_rows = no_rows if daily else (metrics.leads_by_channel(s, window=pw), [], [])
+        q = _Queries(s, team_id, ws.timezone, channel)
         margins = [] if daily else metrics.product_margins(s, team_id=team_id)
-        threshold = None if ws.margin_threshold is None else ws.margin_threshold / 100
-        products = kpi.build_products(
-            metrics.deals_by_product(s, window=w),
-            metrics.deals_by_product(s, window=pw),
-            margins,
-            margin_threshold=threshold,
-        )
-        reps = kpi.build_reps(metrics.deals_by_rep(s, window=w), metrics.leads_by_owner(s, window=w))
-        cohort = kpi.build_cohort(metrics.cohort(s, window=w)) if kind == "monthly" else []
-    channels, prev_channels = kpi.build_channels(*rows), kpi.build_channels(*prev_rows)
-    campaigns = kpi.build_channels(*(no_rows if daily else rows), by="campaign")
+        now = _evidence(q, kind, period, ws.language, margins, threshold)
+        before = _evidence(q, kind, _reported_before(kind, period, ws.workdays), ws.language, margins, threshold)
+        cur, prev = q(metrics.totals, period), q(metrics.totals, previous)
+        reps = kpi.build_reps(q(metrics.deals_by_rep, period), q(metrics.leads_by_owner, period))
+        cohort = kpi.build_cohort(metrics.cohort(s, window=q.window(period))) if kind == "monthly" else []
+        # A day is too short for the campaign table.
+        campaigns = pd.DataFrame(columns=["campaign"]) if daily else q.channels(period, by="campaign")
+        channels = q.channels(period)
     report = kpi.Report(
         kind=kind,
         team_id=team_id,
@@ -78,15 +133,15 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         tz=ws.timezone,
         period=period,
         previous_period=previous,
-        kpis=kpi.build_kpis(cur, prev),
+        kpis=now.kpis,
         funnel=kpi.build_funnel(cur, prev),
         channels=kpi.frame_records(channels, ["channel", *CHANNEL_COLUMNS]),
-        products=products,
+        products=now.products,
         reps=reps,
         campaigns=kpi.frame_records(campaigns, ["campaign", *CHANNEL_COLUMNS]),
         cohort=cohort,
     )
-    report.alerts = build_alerts(report, channels, prev_channels)
+    report.alerts = with_status(build_alerts(now), build_alerts(before), ws.language)
     if kind in ("weekly", "monthly"):
         report.trend = compute_trend(
             deps,
@@ -95,7 +150,7 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
             period,
             periods=TREND_PERIODS,
             channel=channel,
-            known={w: cur, pw: prev},
+            known={q.window(period): cur, q.window(previous): prev},
             language=ws.language,
         )
     return report

@@ -152,7 +152,8 @@ def totals(session: Session, *, window: Window, trend_only: bool = False) -> dic
     q, p = _totals_statements(window.channel is not None), _params(window)
     out: dict[str, Any] = {}
     for name in ("spend",) if trend_only else ("visitors", "spend", "requests", "meetings", "positive_reviews"):
-        out[name] = session.execute(q[name], p).scalar()
+        # A review has no acquisition channel: a narrowed report does not count them (None, not 0).
+        out[name] = None if name == "positive_reviews" and window.channel else session.execute(q[name], p).scalar()
     out["leads"], out["target_leads"] = _lead_totals(session, window)
     won = session.execute(q["won"], p).one()
     out["sales"], out["revenue"], out["customers"] = won[0], won[1] or 0.0, won[2]
