@@ -72,6 +72,7 @@ __all__ = [
     "Sent",
     "deliver",
     "deliver_all",
+    "posted_at",
     "purge",
     "resume",
     "try_again",
@@ -80,6 +81,13 @@ __all__ = [
 
 def deliver(deps: Runtime, team_id: str, post: Post) -> Outcome:
     return deliver_all(deps, team_id, [post])[0]
+
+
+def posted_at(deps: Runtime, team_id: str, key: str) -> str | None:
+    """The channel a post of this key is already out in (its answer recorded), else None."""
+    with deps.read() as s:
+        row = repo.get(s, team_id=team_id, key=key)
+        return row.channel if row is not None and row.ts else None
 
 
 def deliver_all(

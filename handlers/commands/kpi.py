@@ -39,8 +39,12 @@ def _handle(ack: Ack, command: dict, client: WebClient, respond: Respond, deps: 
                 ).to_kwargs()
             )
             return
-        ack(**notice(md(_("Posting it to <#{channel}>…"), channel=ws.digest_channel)).to_kwargs())
         key = digest_key(req.kind, req.period)
+        out_in = once.posted_at(deps, ws.team_id, key)
+        if out_in:  # told at once, not "Posting it…" and then that it was already there
+            ack(**notice(md(_("That digest has already been posted to <#{channel}>."), channel=out_in)).to_kwargs())
+            return
+        ack(**notice(md(_("Posting it to <#{channel}>…"), channel=ws.digest_channel)).to_kwargs())
         post = digest_post(deps, ws.team_id, req.kind, req.period, key=key, channel=ws.digest_channel)
         outcome = once.deliver(deps, ws.team_id, post)
         channel = outcome.channel or ws.digest_channel
