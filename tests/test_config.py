@@ -12,6 +12,9 @@ from bot.workspace.keys import ConfigError, display_workdays, parse_assignments,
         ("sun-thu", ["mon", "tue", "wed", "thu", "sun"]),
         ("mon,wed, fri", ["mon", "wed", "fri"]),
         ("fri-mon", ["mon", "fri", "sat", "sun"]),
+        ("пн-пт", ["mon", "tue", "wed", "thu", "fri"]),
+        ("Вс–Чт", ["mon", "tue", "wed", "thu", "sun"]),
+        ("пн, ср,пт", ["mon", "wed", "fri"]),
     ],
 )
 def test_workdays(raw, days):

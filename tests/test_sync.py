@@ -276,6 +276,8 @@ def test_a_whole_sync_from_setup_to_summary(app: RunningApp):
     slash_command(app, "/sync", "answers last question 1", user=M1)
     shown = slack.wait_for_response(2)[-1]
     assert "Price is clear and the trial is free" in json.dumps(shown) and "A demo in week one" not in json.dumps(shown)
+    slash_command(app, "/sync", "answers последняя вопрос 1", user=M1)  # the same in Russian words
+    assert slack.wait_for_response(3)[-1] == shown
     header, rows = export_rows(app.deps, TEAM, "answers", None, None)
     assert header[:3] == ["meeting", "question", "question_text"] and len(rows) == 5
     header, rows = export_rows(app.deps, TEAM, "icp", None, None)

@@ -139,3 +139,17 @@ def test_the_workspace_days_off_count_as_holidays_for_the_series():
     cal = _cal(ws_holidays=("2026-12-03",), start_date=date(2026, 12, 3), holiday_rule="move")
     slot = cal.slots(utc(2026, 12, 1), utc(2026, 12, 10))[0]
     assert slot.moved and slot.starts.date() == date(2026, 12, 4)
+
+
+@pytest.mark.parametrize(
+    "text,parsed",
+    [
+        ("review 5 Fast delivery", ("review", 5, "Fast delivery")),
+        ("Отзыв 4 Быстро привезли", ("review", 4, "Быстро привезли")),
+        ("жалоба Долго ждали ответа", ("complaint", None, "Долго ждали ответа")),
+        ("пожелание Выгрузка в 1С", ("wish", None, "Выгрузка в 1С")),
+    ],
+)
+def test_feedback_takes_the_kind_in_english_or_russian(text, parsed):
+    """/feedback's first word: review|complaint|wish or отзыв|жалоба|пожелание."""
+    assert parse_feedback(text) == parsed

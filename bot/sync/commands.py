@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
 from bot.i18n import N_, Refusal, translator
+from bot.imports.normalize import FEEDBACK_KIND
 from bot.slack.kit import Message, bold, escape, md, notice, text_messages
 from bot.sync.answers import answer_sheet
 from bot.sync.blocks.text import build_answers_text, when
@@ -21,7 +22,7 @@ def meeting_for_answers(deps: Deps, team_id: str, which: str) -> Meeting | None:
     """`last` (the newest meeting with questions out) or a local date."""
     ws = load(deps, team_id)
     with deps.read() as s:
-        if which in ("", "last"):
+        if which in ("", "last", *LAST):
             return repo.previous_meeting(s, team_id=team_id, before=deps.clock() + timedelta(days=31))
         day = date.fromisoformat(which)
         zone = ZoneInfo(ws.timezone)
@@ -57,14 +58,18 @@ def parse_action(text: str) -> tuple[str, str, date | None]:
 
 
 FEEDBACK_KINDS = ("review", "complaint", "wish")
+# Command words as a Russian team types them (the imports read the same words in CRM files).
+LAST = ("последняя", "последние", "прошлая")
+QUESTION = ("question", "вопрос")
 
 
 def parse_feedback(text: str) -> tuple[str, int | None, str]:
-    """`review|complaint|wish [1-5] text` → (kind, rating, text)."""
+    """`review|complaint|wish [1-5] text` (or `отзыв|жалоба|пожелание`) → (kind, rating, text)."""
     words = text.strip().split(maxsplit=1)
-    if not words or words[0].lower() not in FEEDBACK_KINDS:
+    kind = FEEDBACK_KIND.get(words[0].lower()) if words else None
+    if kind is None:
         raise ParseError(N_("start with review, complaint or wish, like `/feedback review 5 Fast delivery`"))
-    kind, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
+    rest = words[1] if len(words) > 1 else ""
     rating = None
     head, _sep, tail = rest.partition(" ")
     if head.isdigit():
@@ -81,7 +86,7 @@ def answers_message(deps: Deps, ws: Workspace, rest: str) -> Message:
     _ = translator(ws.language)
     words = rest.split()
     only = None
-    if len(words) >= 2 and words[-2].lower() == "question" and words[-1].isdigit():
+    if len(words) >= 2 and words[-2].lower() in QUESTION and words[-1].isdigit():
         only, words = int(words[-1]), words[:-2]
     which = words[0].lower() if words else "last"
     try:

@@ -71,10 +71,15 @@ def _principals(v: str) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+# The days as a Russian team writes them (пн-пт).
+DAYS_RU = dict(zip(("пн", "вт", "ср", "чт", "пт", "сб", "вс"), DAYS, strict=True))
+
+
 def parse_workdays(v: str) -> list[str]:
-    """`mon-fri`, `sun-thu`, `mon,wed,fri` → the days in week order."""
+    """`mon-fri`, `sun-thu`, `mon,wed,fri` (or `пн-пт`, `вс-чт`) → the days in week order."""
     days: set[str] = set()
-    for part in v.lower().replace(" ", "").split(","):
+    v = re.sub(r"[а-я]{2}", lambda m: DAYS_RU.get(m.group(0), m.group(0)), v.lower().replace("–", "-"))
+    for part in v.replace(" ", "").split(","):
         if not part:
             continue
         if "-" in part:
