@@ -13,13 +13,14 @@ from bot.deps import Deps
 from bot.i18n import N_, plural, translator
 from bot.kpi.render import fmt_number
 from bot.kpi.schedule import Occurrence, occurrences
+from bot.leads.cards import CARD_LOOKBACK
 from bot.slack.kit import Message, Mrkdwn, bold, channel_link, context, escape, header, join, md, principals, section
 from bot.sync.blocks.text import when
 from bot.sync.calendar import Calendar
 from bot.workspace.keys import REPORT_TITLES, display_workdays
 from bot.workspace.store import load
 from storage.models import Workspace
-from storage.repos import actions, meetings
+from storage.repos import actions, leads, meetings
 from storage.repos import workspaces as repo
 
 ITEMS_SHOWN = 10
@@ -159,6 +160,14 @@ def build_home(ws: Workspace, counts: dict[str, int], schedule: list[Mrkdwn], sy
         ).format(n=n)
         where = md(" — {}", channel_link(ws.leads_channel)) if ws.leads_channel else ""
         blocks.append(section(md("{}\n{}{}", bold(_("Leads")), waiting, where)))
+    if counts.get("cards_queued") and not ws.leads_channel:
+        n = counts["cards_queued"]
+        held = ngettext(
+            "{n} lead came in and waits for a leads channel: its card is posted once an admin sets one.",
+            "{n} leads came in and wait for a leads channel: their cards are posted once an admin sets one.",
+            n,
+        ).format(n=fmt_number(n, ws.language))
+        blocks.append(section(md("{}\n{}", bold(_("Leads")), held)))
     if sync:
         blocks.append(section(tile(_("Sales × Marketing sync"), join(sync))))
     blocks.append(
@@ -172,5 +181,7 @@ def home_view(deps: Deps, team_id: str, user_id: str | None = None) -> View:
     now = deps.clock()
     with deps.read() as s:
         counts = repo.data_counts(s, team_id=team_id)
+        if not ws.leads_channel:  # leads that came in meanwhile: carded once a channel is set (within a day)
+            counts["cards_queued"] = len(leads.without_card(s, team_id=team_id, since=now - CARD_LOOKBACK))
     mine = sync_lines(deps, ws, user_id, now) if user_id else []
     return build_home(ws, counts, schedule_lines(ws, now), mine)

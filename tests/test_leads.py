@@ -170,6 +170,17 @@ def test_a_lead_before_a_leads_channel_is_set_is_told_so_and_carded_once_one_is(
     assert reply.status == 201 and "no leads channel is set" in reply.json()["warning"]
     app.background.wait_idle()
     assert app.slack.calls_to("chat.postMessage") == []
+    home = _event(
+        "event_callback.app_home_opened.org_install.json",
+        type="app_home_opened",
+        user=SALES,
+        channel="D0HOME",
+        tab="home",
+        event_ts="1800000009.000100",
+    )
+    send_event(app, home)  # App Home says where the lead is
+    view = json.dumps(app.slack.wait_for("views.publish")[0].args["view"])
+    assert "1 lead came in and waits for a leads channel: its card is posted once an admin sets one." in view
     save_settings(app.deps, TEAM, {"leads_channel": "C0LEADS"})
     later = utcnow() + CARD_GRACE + timedelta(minutes=1)
     assert post_missing_cards(replace(app.deps, clock=lambda: later), load(app.deps, TEAM), later) == 1

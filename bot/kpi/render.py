@@ -15,10 +15,11 @@ from bot.workspace.keys import REPORT_TITLES
 def fmt_number(value: float | None, language: str, decimals: int = 0) -> str:
     if value is None or value != value:  # None or NaN
         return "—"
-    text = f"{value:,.{decimals}f}"
+    text = f"{abs(value):,.{decimals}f}"
     if language == "ru":
         text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    # A typographic minus, as the changes have it (−2.6%, not -2.6%); none on what rounds to zero.
+    return "−" + text if value < 0 and text.strip("0,.\u202f") else text
 
 
 def fmt_pct(value: float | None, language: str, decimals: int = 1) -> str:
