@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.kpi import engine as kpi
+from bot.kpi.blocks import build_digest
 from bot.kpi.periods import Period
 from bot.kpi.report import compute_report
 from bot.workspace.store import save_settings
@@ -230,6 +231,12 @@ def test_a_report_for_one_channel(workspace: Engine):
         100,
     )
     assert [c["channel"] for c in r.channels] == ["ads"]
+    # Everything narrows: products and reps of ads leads only (seo's sale of Q by R2 is left out), and
+    # reviews, which have no channel, are not counted rather than shown for the whole workspace.
+    assert [p["product"] for p in r.products["by_product"]] == ["P"]
+    assert [(x["rep"], x["leads"], x["won"], x["lost"]) for x in r.reps] == [("R1", 2, 1, 1), ("R2", 1, 0, 0)]
+    assert v["positive_reviews"] is None and r.to_json()["channel"] == "ads"
+    assert "only the leads, spend and sales of ads" in str(build_digest(r).to_kwargs()["blocks"][1])
 
 
 def test_high_margin_products_without_demand_by_quartile_or_threshold():

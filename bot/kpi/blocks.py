@@ -51,6 +51,8 @@ def build_digest(report: Report, *, late: bool = False, everything: bool = False
     _ = translator(report.language)
     lang = report.language
     notes = [f"{_('Compared with')} {report.previous_period.label(report.language)}", report.tz]
+    if report.channel is not None:
+        notes.append(_("only the leads, spend and sales of {channel}").format(channel=report.channel))
     if late:
         notes.append(_("posted late: the bot was offline at the scheduled time"))
     tiles = []

@@ -114,6 +114,7 @@ class Report:
     # Headline KPIs over the last periods, oldest first: [{"period": key, "label": …, kpi: value}].
     trend: list[dict[str, Any]] = field(default_factory=list)
     cohort: list[dict[str, Any]] = field(default_factory=list)
+    channel: str | None = None  # narrowed to this acquisition channel
 
     def to_json(self) -> dict[str, Any]:
         def period(p: Period) -> dict[str, str]:
@@ -129,6 +130,7 @@ class Report:
                 "kind": self.kind,
                 "team_id": self.team_id,
                 "workspace": self.workspace,
+                "channel": self.channel,
                 "period": period(self.period),
                 "previous_period": period(self.previous_period),
                 "kpis": {k: asdict(v) for k, v in self.kpis.items()},

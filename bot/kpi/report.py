@@ -140,6 +140,7 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         reps=reps,
         campaigns=kpi.frame_records(campaigns, ["campaign", *CHANNEL_COLUMNS]),
         cohort=cohort,
+        channel=channel,
     )
     report.alerts = with_status(build_alerts(now), build_alerts(before), ws.language)
     if kind in ("weekly", "monthly"):
