@@ -139,6 +139,20 @@ def test_config_set_and_show(db: Path, capsys):
     assert "sun-thu" in out
 
 
+def test_currency_and_crm_lead_url_are_set_on_the_command_line(db: Path, capsys):
+    """Both are shown by `config show` once set; a bad template is refused naming its key, nothing saved."""
+    url = "https://crm.example.com/leads/{external_id}"
+    assert main(["config", "set", "currency=eur", f"crm_lead_url={url}"]) == 0
+    capsys.readouterr()
+    assert main(["config", "show"]) == 0
+    shown = {line.split()[0]: line.split()[-1] for line in capsys.readouterr().out.splitlines() if line.strip()}
+    assert shown["currency"] == "EUR" and shown["crm_lead_url"] == url
+    assert main(["config", "set", "currency=usd", "crm_lead_url=crm.example.com/{id}"]) == 2
+    assert "crm_lead_url" in capsys.readouterr().err
+    assert main(["config", "show"]) == 0
+    assert "EUR" in capsys.readouterr().out
+
+
 def test_options_may_come_before_the_pairs(db: Path, capsys):
     """`config set --team T KEY=VALUE` works as `config set KEY=VALUE --team T` does."""
     assert main(["config", "set", "timezone=Europe/Berlin"]) == 0

@@ -87,3 +87,46 @@ def test_holidays_are_dates():
     with pytest.raises(ConfigError) as err:
         parse_value("holidays", "31.12.2026")
     assert err.value.key == "holidays" and "31.12.2026" in err.value.message
+
+
+def test_currency_is_an_iso_code_or_none():
+    """`rub` is RUB; none shows amounts bare; a made-up or non-ISO code is refused naming the key."""
+    assert parse_value("currency", " rub ") == "RUB"
+    assert parse_value("currency", "USD") == "USD"
+    assert parse_value("currency", "none") is None
+    for bad in ("XYZ", "$", "rubles", "US"):
+        with pytest.raises(ConfigError) as err:
+            parse_value("currency", bad)
+        assert err.value.key == "currency"
+
+
+@pytest.mark.parametrize(
+    "raw,why",
+    [
+        ("https://crm.example.com/leads/", "{external_id}"),
+        ("ftp://crm.example.com/{external_id}", "https://"),
+        ("javascript:alert(1)//{external_id}", "https://"),
+        ("https:///{external_id}", "host"),
+        ("https://crm.example.com/{team}/{external_id}", "braces"),
+        ("https://crm.example.com/{external_id}}", "braces"),
+        ("https://crm.example.com/a b/{external_id}", "space"),
+        ("https://crm.example.com/<x>/{external_id}", "character"),
+        ("https://crm.example.com/" + "a" * 1000 + "/{external_id}", "1000"),
+    ],
+)
+def test_a_crm_lead_url_is_refused_unless_it_is_a_web_address_with_the_id(raw, why):
+    with pytest.raises(ConfigError) as err:
+        parse_value("crm_lead_url", raw)
+    assert err.value.key == "crm_lead_url" and why in err.value.message
+
+
+def test_a_crm_lead_url_takes_the_id_url_encoded():
+    """The template is kept as given; the id goes in encoded, so `/`, `?`, `#` and spaces stay in the id."""
+    from bot.workspace.formats import crm_link
+
+    template = parse_value("crm_lead_url", " https://crm.example.com/leads/{external_id}?tab=info ")
+    assert template == "https://crm.example.com/leads/{external_id}?tab=info"
+    assert parse_value("crm_lead_url", "none") is None
+    assert crm_link(template, "crm-1001") == "https://crm.example.com/leads/crm-1001?tab=info"
+    assert crm_link(template, "a/b?c#d e") == "https://crm.example.com/leads/a%2Fb%3Fc%23d%20e?tab=info"
+    assert crm_link("http://crm.local:8080/{external_id}", "Лид 7") == "http://crm.local:8080/%D0%9B%D0%B8%D0%B4%207"

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from bot.i18n import LANGUAGES, N_
+from bot.workspace.formats import parse_crm_lead_url, parse_currency
 
 # The posts the bot makes on a schedule, by kind, as their titles read.
 DIGESTS = ("daily", "weekly", "monthly")
@@ -254,6 +255,8 @@ KEYS: dict[str, Key] = {
         Key("margin_threshold", _percent),
         Key("holidays", parse_dates),
         Key("retention_days", _retention_days),
+        Key("currency", parse_currency),
+        Key("crm_lead_url", parse_crm_lead_url),
     )
 }
 

@@ -52,5 +52,9 @@ class Workspace(SQLModel, table=True):
     # come: every lead created before `erased_until` is erased (a write of an older lead moves it back).
     retention_days: int | None = None
     erased_until: datetime | None = _ts(nullable=True)
+    # ISO 4217 code amounts are shown in (None: no symbol, as amounts were imported without one), and the
+    # CRM page of a lead, a template with `{external_id}` (None: cards carry no CRM link).
+    currency: str | None = Field(default=None, max_length=3)
+    crm_lead_url: str | None = Field(default=None, max_length=1000)
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)
