@@ -17,6 +17,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
+from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from waitress import serve as waitress_serve
 from waitress.server import create_server
 
@@ -27,6 +28,7 @@ from bot.leads import webhook
 from bot.scheduler import start_scheduler
 from bot.settings import Settings, SettingsError
 from bot.slack import requests
+from bot.workspace.store import LOCAL_TEAM, adopt_local
 from storage.db import ping
 
 log = logging.getLogger(__name__)
@@ -181,12 +183,33 @@ def _checked_app(settings: Settings, deps: Deps) -> App:
         raise SettingsError(f"Slack cannot be reached at SLACK_API_URL ({settings.slack_api_url}): {exc}") from None
 
 
+def _team_of(app: App) -> tuple[str | None, str | None]:
+    """The workspace of the bot token (team id, name), from the auth.test Bolt made building the app (Bolt
+    keeps it only on its authorization middleware); asked again if it is not there."""
+    found = [m.auth_test_result for m in app._middleware_list if isinstance(m, SingleTeamAuthorization)]
+    result = found[0] if found and found[0] else app.client.auth_test()
+    return result.get("team_id"), result.get("team")
+
+
+def adopt_local_data(app: App, deps: Deps) -> dict[str, int] | None:
+    """Data imported before Slack was connected becomes the token's workspace's (see store.adopt_local)."""
+    team_id, name = _team_of(app)
+    if not team_id:  # an org-wide install names no one workspace
+        return None
+    moved = adopt_local(deps, team_id, name)
+    if moved is not None:
+        rows = ", ".join(f"{table} {n}" for table, n in moved.items()) or "settings only"
+        log.info("the data of workspace '%s' (imported before Slack) is now %s's: %s", LOCAL_TEAM, team_id, rows)
+    return moved
+
+
 def serve(settings: Settings, deps: Deps) -> None:
     """`handoff run`: the app, the scheduler, and HTTP (or Socket Mode with /healthz on PORT)."""
     # SIGTERM (a service manager, `docker stop`) ends the process through the `finally` below.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     children: list[tuple[BaseProcess, Event]] = []
     app = _checked_app(settings, deps)
+    adopt_local_data(app, deps)  # before the worker and the web processes: nobody writes meanwhile
     if settings.card_worker:
         children.append(worker.start(settings))
         deps.card_worker = True

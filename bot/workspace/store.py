@@ -34,6 +34,19 @@ def resolve_team(deps: Deps, team: str | None) -> str:
         return LOCAL_TEAM
 
 
+def adopt_local(deps: Deps, team_id: str, name: str | None = None) -> dict[str, int] | None:
+    """Data imported before Slack was connected (workspace `local`) becomes the Slack workspace's, in one
+    transaction, when `local` is the only other workspace and `team_id` holds nothing yet: table → rows
+    moved, or None when nothing was to move (run again, it moves nothing)."""
+    with deps.write() as s:
+        known = set(repo.team_ids(s))
+        if team_id == LOCAL_TEAM or LOCAL_TEAM not in known or known - {LOCAL_TEAM, team_id}:
+            return None
+        if repo.holds_rows(s, team_id=team_id):
+            return None
+        return repo.move_team(s, source=LOCAL_TEAM, target=team_id, name=name)
+
+
 def ensure(deps: Deps, team_id: str, name: str | None = None) -> Workspace:
     with deps.write() as s:
         return repo.get_or_create(s, team_id=team_id, name=name)
