@@ -17,6 +17,7 @@ from bot.kpi.periods import Period
 from bot.kpi.render import (
     fmt_change,
     fmt_kpi_value,
+    fmt_money,
     fmt_number,
     fmt_pct,
     funnel_line,
@@ -247,6 +248,59 @@ def test_on_demand_with_hostile_names_is_safe():
 def test_fmt_number(number, language, decimals, shown):
     """Thousands separators and decimals by language; None is a dash."""
     assert fmt_number(number, language, decimals) == shown
+
+
+NBSP = "\u00a0"  # between an amount and its symbol
+
+
+@pytest.mark.parametrize(
+    ("amount", "language", "currency", "shown"),
+    [
+        (12_400, "en", "USD", "$12,400"),
+        (12_400, "ru", "RUB", f"12{NNBSP}400{NBSP}₽"),
+        (12_400, "ru", "USD", f"12{NNBSP}400{NBSP}$"),
+        (1_234_567.891, "en", "EUR", "€1,234,568"),
+        (12_400, "en", "RUB", f"RUB{NBSP}12,400"),  # a code for a symbol stands apart from the digits
+        (-1500, "en", "USD", "−$1,500"),  # a refund
+        (12_400, "en", None, "12,400"),  # no currency set: the bare number, as before
+        (12_400, "ru", None, f"12{NNBSP}400"),
+        (None, "en", "USD", "—"),
+    ],
+)
+def test_fmt_money(amount, language, currency, shown):
+    """An amount with its currency's symbol where the language puts it; whole units; none set, no symbol."""
+    assert fmt_money(amount, language, currency) == shown
+
+
+def test_money_tiles_and_the_channel_table_carry_the_currency():
+    """Revenue and CAC (unit money) get the symbol; leads, sales and rates do not; JSON names the code."""
+    report = make_report(currency="USD", channels=[CHANNEL_ROW])
+    tiles = field_texts(build_digest(report))
+    assert tiles[3] == "*Revenue*\n$125,000  ▲ +25.0% 🟢" and tiles[5] == "*CAC*\n$312  ▲ +25.0% 🔴"
+    assert tiles[0] == "*Leads*\n1,234  ▲ +23.4% 🟢" and tiles[2] == "*Sales*\n40  ▼ −20.0% 🔴"
+    assert build_digest(report).to_kwargs()["text"].endswith("Revenue $125,000, Customers —, CAC $312")
+    row = next(line for line in render_text(report).splitlines() if line.strip().startswith("ads"))
+    assert row.split() == ["ads", "20", "25.0%", "$1,000", "$200", "2", "$3,000", "$500", "200.0%"]
+    assert report.to_json()["currency"] == "USD" and make_report().to_json()["currency"] is None
+    ru = field_texts(build_digest(make_report(language="ru", currency="RUB")))
+    assert ru[3] == f"*Выручка*\n125{NNBSP}000{NBSP}₽  ▲ +25,0% 🟢"
+
+
+CHANNEL_ROW = {
+    "channel": "ads",
+    "leads": 20,
+    "target_leads": 5,
+    "target_share_pct": 25.0,
+    "spend": 1000.0,
+    "cost_per_lead": 50.0,
+    "cost_per_target_lead": 200.0,
+    "customers": 2,
+    "cac": 500.0,
+    "revenue": 3000.0,
+    "romi_pct": 200.0,
+    "sales": 2,
+    "conversion_pct": 10.0,
+}
 
 
 def test_fmt_pct_and_kpi_values():

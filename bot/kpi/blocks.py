@@ -58,7 +58,7 @@ def build_digest(report: Report, *, late: bool = False, everything: bool = False
     tiles = []
     for name in HEADLINE:
         k = report.kpis[name]
-        value = f"{fmt_kpi_value(name, k.value, lang)}  {fmt_change(name, k, lang)}".rstrip()
+        value = f"{fmt_kpi_value(name, k.value, lang, report.currency)}  {fmt_change(name, k, lang)}".rstrip()
         tiles.append(md("{}\n{}", bold(label(name, lang)), value))
     blocks: list[Block] = [
         header(title(report)),
@@ -68,7 +68,9 @@ def build_digest(report: Report, *, late: bool = False, everything: bool = False
     ]
     blocks += findings_block(report, everything=everything)
     blocks.append(context(escape(_("The funnel picture and the channel table are in the thread."))))
-    headline = ", ".join(f"{label(n, lang)} {fmt_kpi_value(n, report.kpis[n].value, lang)}" for n in HEADLINE)
+    headline = ", ".join(
+        f"{label(n, lang)} {fmt_kpi_value(n, report.kpis[n].value, lang, report.currency)}" for n in HEADLINE
+    )
     return Message(text=md("{}: {}", title(report), headline), blocks=blocks)
 
 

@@ -154,7 +154,15 @@ def render_funnel_png(report: Report) -> bytes:
     return _png(fig)
 
 
-def draw_trend(ax: Axes, labels: list[str], values: list[float | None], title: str, language: str, name: str) -> None:
+def draw_trend(
+    ax: Axes,
+    labels: list[str],
+    values: list[float | None],
+    title: str,
+    language: str,
+    name: str,
+    currency: str | None = None,
+) -> None:
     xs = list(range(len(values)))
     known = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
     if known:
@@ -162,13 +170,14 @@ def draw_trend(ax: Axes, labels: list[str], values: list[float | None], title: s
         ax.fill_between([x for x, _ in known], [v for _, v in known], color=COLORS[3], alpha=0.15)
         x_last, v_last = known[-1]
         ax.annotate(
-            fmt_kpi_value(name, v_last, language),
+            fmt_kpi_value(name, v_last, language, currency),
             (x_last, v_last),
             textcoords="offset points",
             xytext=(0, 8),
             ha="center",
             fontsize=11,
             fontweight="bold",
+            parse_math=False,  # an amount's `$` is no TeX
         )
     ax.set_title(title, fontsize=12.5, loc="left")
     ax.set_xticks(xs)
@@ -199,5 +208,6 @@ def render_trend_png(report: Report) -> bytes:
     fig.subplots_adjust(left=0.065, right=0.985, top=0.85, bottom=0.07, hspace=0.5, wspace=0.28)
     labels = [p["label"] for p in report.trend]
     for ax, name in zip(axes.flat, HEADLINE, strict=True):
-        draw_trend(ax, labels, [p.get(name) for p in report.trend], label(name, report.language), report.language, name)
+        values = [p.get(name) for p in report.trend]
+        draw_trend(ax, labels, values, label(name, report.language), report.language, name, report.currency)
     return _png(fig)

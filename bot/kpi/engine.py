@@ -115,6 +115,8 @@ class Report:
     trend: list[dict[str, Any]] = field(default_factory=list)
     cohort: list[dict[str, Any]] = field(default_factory=list)
     channel: str | None = None  # narrowed to this acquisition channel
+    # The ISO 4217 code of every amount (spend, revenue, CAC…); None: the workspace has set none.
+    currency: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         def period(p: Period) -> dict[str, str]:
@@ -131,6 +133,7 @@ class Report:
                 "team_id": self.team_id,
                 "workspace": self.workspace,
                 "channel": self.channel,
+                "currency": self.currency,
                 "period": period(self.period),
                 "previous_period": period(self.previous_period),
                 "kpis": {k: asdict(v) for k, v in self.kpis.items()},

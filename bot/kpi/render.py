@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+
+from babel import Locale
+from babel.numbers import format_currency
 
 from bot.cells import neutralise
 from bot.i18n import translator
@@ -26,9 +30,29 @@ def fmt_pct(value: float | None, language: str, decimals: int = 1) -> str:
     return "—" if value is None else fmt_number(value, language, decimals) + "%"
 
 
-def fmt_kpi_value(name: str, value: float | None, language: str) -> str:
+def fmt_money(value: float | None, language: str, currency: str | None, decimals: int = 0) -> str:
+    """An amount as the workspace's people read it: `$12,400`, `12 400 ₽` (Babel's pattern for the
+    language: the symbol's place and spacing, with the thin space of `fmt_number` between thousands).
+    Without a currency (none set) the bare number."""
+    if value is None or value != value or not currency:
+        return fmt_number(value, language, decimals)
+    pattern = Locale.parse(language).currency_formats["standard"].pattern
+    pattern = re.sub(r"\.0+", "." + "0" * decimals if decimals else "", pattern)
+    text = format_currency(abs(value), currency, format=pattern, locale=language, currency_digits=False)
+    # A code for a symbol (`RUB` in English) stands apart from the digits, as CLDR's spacing rule says.
+    text = re.sub(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])", "\u00a0", text)
+    if language == "ru":
+        text = re.sub(r"(?<=\d)\u00a0(?=\d)", "\u202f", text)
+    # The typographic minus of fmt_number (a refund: −$1,500), none on what rounds to zero.
+    return "−" + text if value < 0 and re.search(r"[1-9]", text) else text
+
+
+def fmt_kpi_value(name: str, value: float | None, language: str, currency: str | None = None) -> str:
+    """A KPI's value by its unit in the catalogue: a percent, an amount of money, a count."""
     if KPIS[name].unit == "percent":
         return fmt_pct(value, language)
+    if KPIS[name].unit == "money":
+        return fmt_money(value, language, currency)
     return fmt_number(value, language, 0)
 
 
@@ -65,14 +89,14 @@ def funnel_line(report: Report) -> str:
 
 def render_text(report: Report) -> str:
     _ = translator(report.language)
-    lang = report.language
+    lang, cur = report.language, report.currency
     lines = [title(report), f"{_('Compared with')} {report.previous_period.label(lang)} · {report.tz}", ""]
     for name in PERIOD_KPIS:
         k = report.kpis[name]
         marker = "*" if name in HEADLINE else " "
         lines.append(
-            f"{marker} {label(name, lang):<26} {fmt_kpi_value(name, k.value, lang):>14}  "
-            f"({_('was')} {fmt_kpi_value(name, k.previous, lang)}) {fmt_change(name, k, lang)}".rstrip()
+            f"{marker} {label(name, lang):<26} {fmt_kpi_value(name, k.value, lang, cur):>14}  "
+            f"({_('was')} {fmt_kpi_value(name, k.previous, lang, cur)}) {fmt_change(name, k, lang)}".rstrip()
         )
     lines += ["", _("Funnel"), "  " + funnel_line(report)]
     if report.channels:
@@ -93,11 +117,11 @@ def render_text(report: Report) -> str:
                 c["channel"] or _("(not set)"),
                 fmt_number(c["leads"], lang),
                 fmt_pct(c["target_share_pct"], lang),
-                fmt_number(c["spend"], lang),
-                fmt_number(c["cost_per_target_lead"], lang),
+                fmt_money(c["spend"], lang, cur),
+                fmt_money(c["cost_per_target_lead"], lang, cur),
                 fmt_number(c["sales"], lang),
-                fmt_number(c["revenue"], lang),
-                fmt_number(c["cac"], lang),
+                fmt_money(c["revenue"], lang, cur),
+                fmt_money(c["cac"], lang, cur),
                 fmt_pct(c["romi_pct"], lang),
             ]
             for c in report.channels

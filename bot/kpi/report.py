@@ -141,6 +141,7 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         campaigns=kpi.frame_records(campaigns, ["campaign", *CHANNEL_COLUMNS]),
         cohort=cohort,
         channel=channel,
+        currency=ws.currency,
     )
     report.alerts = with_status(build_alerts(now), build_alerts(before), ws.language)
     if kind in ("weekly", "monthly"):

@@ -72,7 +72,7 @@ def build_agenda(data: Agenda) -> Message:
     sales = sorted({p.user_id for p in data.participants if p.department == "sales"})
     marketing = sorted({p.user_id for p in data.participants if p.department == "marketing"})
     headlines = [
-        f"{label(name, lang)} {fmt_kpi_value(name, report.kpis[name].value, lang)} "
+        f"{label(name, lang)} {fmt_kpi_value(name, report.kpis[name].value, lang, report.currency)} "
         f"{fmt_change(name, report.kpis[name], lang)}".strip()
         for name in AGENDA
     ]
@@ -144,9 +144,9 @@ def build_pack_text(data: Agenda) -> Mrkdwn:
             md(
                 "• {}: {} ({} {}) {}",
                 label(name, lang),
-                fmt_kpi_value(name, k.value, lang),
+                fmt_kpi_value(name, k.value, lang, report.currency),
                 _("before"),
-                fmt_kpi_value(name, k.previous, lang),
+                fmt_kpi_value(name, k.previous, lang, report.currency),
                 fmt_change(name, k, lang),
             ).rstrip()
         )
