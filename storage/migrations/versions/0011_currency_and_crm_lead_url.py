@@ -13,7 +13,7 @@ template such as `https://crm.example.com/leads/{external_id}`; unset, cards car
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0011"
