@@ -228,6 +228,8 @@ def submission_state(view: View) -> dict[str, Any]:
             value = {"selected_option": e.get("initial_option")}
         elif kind == "conversations_select":
             value = {"selected_conversation": e.get("initial_conversation")}
+        elif kind == "users_select":
+            value = {"selected_user": e.get("initial_user")}
         elif kind == "multi_users_select":
             value = {"selected_users": e.get("initial_users", [])}
         elif kind in ("multi_external_select", "checkboxes"):

@@ -201,6 +201,15 @@ SETTINGS = {
     "monthly_digest_time": "10:00",
     "quality_report": False,
     "quality_report_time": "11:45",
+    "sla_hours": 6,
+    "head_of_sales": "U0HEAD",
+    "reasons": ["No budget", "Wrong region", "Student"],
+    "reactions": {"x": "not_target", "white_check_mark": "target"},
+    "holidays": ["2026-12-31", "2027-01-07"],
+    "margin_threshold": 37.5,
+    "currency": "RUB",
+    "crm_lead_url": "https://crm.example.com/leads/{external_id}?tab=1",
+    "retention_days": 365,
 }
 
 
@@ -239,6 +248,15 @@ def test_settings_modal_round_trip_of_the_defaults():
         "monthly_digest_time": "10:00",
         "quality_report": True,
         "quality_report_time": "10:30",
+        "sla_hours": 4,
+        "head_of_sales": None,
+        "reasons": [],
+        "reactions": {},
+        "holidays": [],
+        "margin_threshold": None,
+        "currency": None,
+        "crm_lead_url": None,
+        "retention_days": None,
     }
 
 
@@ -305,10 +323,51 @@ def test_settings_submission_without_group_fields_keeps_the_groups():
     assert values["leads_channel"] is None
 
 
-def test_settings_modal_blocks_are_inputs_and_one_divider():
-    """Every block but one divider is an input whose block id is the setting it edits."""
+def test_settings_modal_has_an_input_for_every_key_the_command_line_knows():
+    """Submitted untouched, the modal gives back a value for exactly the keys of bot.workspace.keys: no
+    key is settable only on the command line, and no input edits something that is no setting."""
+    from bot.workspace.keys import KEYS
+
+    for ws in (make_ws(), make_ws(**SETTINGS)):
+        values, errors = parse_submission(submission_state(build_config_modal(ws)), ws)
+        assert errors == {} and set(values) == set(KEYS)
+        assert values == {key: getattr(ws, key) for key in KEYS}
+
+
+def test_settings_submission_clears_what_is_emptied_and_refuses_bad_values_by_block():
+    """Emptied optional fields are unset; a bad SLA, currency, CRM address, reaction, holiday, margin or
+    retention is an error under its own input, naming what is wrong."""
+    ws = make_ws(**SETTINGS)
+    state = submission_state(build_config_modal(ws))
+    for key in ("head_of_sales", "reasons", "reactions", "holidays", "margin_threshold", "currency", "crm_lead_url"):
+        element = state[key][ids.VALUE]
+        element["selected_user" if key == "head_of_sales" else "value"] = None
+    values, errors = parse_submission(state, ws)
+    assert errors == {}
+    assert [values[k] for k in ("head_of_sales", "reasons", "reactions", "holidays")] == [None, [], {}, []]
+    assert [values[k] for k in ("margin_threshold", "currency", "crm_lead_url")] == [None, None, None]
+    bad = {
+        "sla_hours": ("", "working hours"),
+        "currency": ("rubles", "ISO 4217"),
+        "crm_lead_url": ("crm.example.com/{external_id}", "https://"),
+        "reactions": ("x=maybe", "emoji=verdict"),
+        "holidays": ("31.12.2026", "31.12.2026"),
+        "margin_threshold": ("140", "between 0 and 100"),
+        "retention_days": ("0", "1 to 3650"),
+        "reasons": ("r" * 76, "75 characters"),
+    }
+    for key, (typed, _why) in bad.items():
+        state[key][ids.VALUE]["value"] = typed
+    values, errors = parse_submission(state, ws)
+    assert set(errors) == set(bad)
+    assert all(why in errors[key] for key, (_typed, why) in bad.items()), errors
+    assert values["timezone"] == "America/New_York"
+
+
+def test_settings_modal_blocks_are_inputs_and_two_dividers():
+    """Every block but two dividers is an input whose block id is the setting it edits."""
     blocks = blocks_of(build_config_modal(make_ws()))
-    assert [b["type"] for b in blocks].count("divider") == 1
+    assert [b["type"] for b in blocks].count("divider") == 2
     inputs = [b["block_id"] for b in blocks if b["type"] == "input"]
     assert inputs[:8] == [
         "leads_channel",
@@ -320,7 +379,21 @@ def test_settings_modal_blocks_are_inputs_and_one_divider():
         "workdays",
         "work_hours",
     ]
-    assert inputs[-4:] == ["daily_digest_time", "weekly_digest_time", "monthly_digest_time", "quality_report_time"]
+    assert inputs[-13:] == [
+        "daily_digest_time",
+        "weekly_digest_time",
+        "monthly_digest_time",
+        "quality_report_time",
+        "sla_hours",
+        "head_of_sales",
+        "reasons",
+        "reactions",
+        "holidays",
+        "margin_threshold",
+        "currency",
+        "crm_lead_url",
+        "retention_days",
+    ]
 
 
 def test_data_loaded_counts_in_the_workspace_language_with_thousands():

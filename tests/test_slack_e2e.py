@@ -111,6 +111,15 @@ GOOD_FORM = {
     "weekly_digest_time": {"type": "timepicker", "selected_time": "09:30"},
     "monthly_digest_time": {"type": "timepicker", "selected_time": "10:00"},
     "quality_report_time": {"type": "timepicker", "selected_time": "11:15"},
+    "sla_hours": {"type": "plain_text_input", "value": "6"},
+    "head_of_sales": {"type": "users_select", "selected_user": "U0HEAD"},
+    "reasons": {"type": "plain_text_input", "value": "No budget\nWrong region\n"},
+    "reactions": {"type": "plain_text_input", "value": "x=not_target, :white_check_mark:=target"},
+    "holidays": {"type": "plain_text_input", "value": "2027-01-07, 2026-12-31"},
+    "margin_threshold": {"type": "plain_text_input", "value": "40%"},
+    "currency": {"type": "plain_text_input", "value": "rub"},
+    "crm_lead_url": {"type": "plain_text_input", "value": "https://crm.example.com/leads/{external_id}"},
+    "retention_days": {"type": "plain_text_input", "value": None},
 }
 
 
@@ -128,6 +137,30 @@ def test_config_submission_saves_the_settings(running_app: RunningApp):
     assert (ws.daily_digest, ws.weekly_digest, ws.monthly_digest) == (True, False, True)
     assert ws.daily_digest_time == "08:45"
     assert (ws.quality_report, ws.quality_report_time) == (False, "11:15")  # unticked in the form
+    assert (ws.sla_hours, ws.head_of_sales, ws.reasons) == (6, "U0HEAD", ["No budget", "Wrong region"])
+    assert ws.reactions == {"x": "not_target", "white_check_mark": "target"}
+    assert (ws.holidays, ws.margin_threshold, ws.retention_days) == (["2026-12-31", "2027-01-07"], 40.0, None)
+    assert (ws.currency, ws.crm_lead_url) == ("RUB", "https://crm.example.com/leads/{external_id}")
+
+
+def test_config_submission_refuses_a_bad_currency_sla_and_crm_address_under_each_field(running_app: RunningApp):
+    """Each bad value is an error under its own input (Slack shows it there) and nothing is saved."""
+    running_app.slack.add_user("U0ADMIN", admin=True)
+    bad = {
+        **GOOD_FORM,
+        "sla_hours": {"type": "plain_text_input", "value": "four"},
+        "currency": {"type": "plain_text_input", "value": "ZZZ"},
+        "crm_lead_url": {"type": "plain_text_input", "value": "https://crm.example.com/leads/{id}"},
+    }
+    reply = signed_post(running_app.url + "/slack/events", SIGNING_SECRET, interactive(_submission(bad)), FORM)
+    body = reply.json()
+    assert body["response_action"] == "errors"
+    assert set(body["errors"]) == {"sla_hours", "currency", "crm_lead_url"}
+    assert "'four'" in body["errors"]["sla_hours"] and "'ZZZ'" in body["errors"]["currency"]
+    assert "{external_id}" in body["errors"]["crm_lead_url"]
+    running_app.background.wait_idle()
+    ws = load(running_app.deps, TEAM)
+    assert (ws.sla_hours, ws.currency, ws.crm_lead_url, ws.leads_channel) == (4, None, None, None)
 
 
 def test_config_submission_with_bad_values_shows_errors_in_the_modal(running_app: RunningApp):

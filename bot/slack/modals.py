@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     StaticSelectElement,
     UserMultiSelectElement,
+    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -90,6 +91,17 @@ def select(
     )
 
 
+def user_input(key: str, label: str, value: str | None, hint: str | None = None) -> InputBlock:
+    """One person (an optional input)."""
+    return InputBlock(
+        block_id=key,
+        label=label,
+        hint=hint,
+        optional=True,
+        element=UserSelectElement(action_id=ids.VALUE, initial_user=value or None),
+    )
+
+
 def channel_input(key: str, label: str, value: str | None) -> InputBlock:
     return InputBlock(
         block_id=key,
@@ -147,6 +159,7 @@ _SHAPES = {
     "selected_time": _text,
     "selected_date": _text,
     "selected_option": _option,
+    "selected_user": _text,
     "selected_users": lambda v: isinstance(v, list) and all(map(_text, v)),
     "selected_options": lambda v: isinstance(v, list) and all(map(_option, v)),
 }

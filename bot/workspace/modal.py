@@ -1,4 +1,5 @@
-"""The settings modal: built from the workspace's settings, read back into setting values."""
+"""The settings modal: built from the workspace's settings, read back into setting values. It has an
+input for every key of bot.workspace.keys (a test holds the two together)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,71 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.i18n import translator
 from bot.slack import modals
-from bot.workspace.keys import DIGESTS, REPORT_TITLES, ConfigError, display_workdays, parse_value
+from bot.workspace.keys import DIGESTS, REPORT_TITLES, ConfigError, display, display_workdays, parse_value
 from storage.models import Workspace
 
 CHANNEL_KEYS = ("leads_channel", "digest_channel", "marketing_channel", "sync_channel")
 PEOPLE_KEYS = ("admins", "sales", "marketing")
 TEXT_KEYS = ("timezone", "workdays", "work_hours")
+# Typed as on the command line, shown as `handoff config show` shows them; an empty field is `none`.
+# Key → the most a person types there (checked again on the server).
+LINE_KEYS = {
+    "sla_hours": 10,
+    "reactions": 1000,
+    "holidays": 1000,
+    "margin_threshold": 10,
+    "currency": 10,
+    "crm_lead_url": 1000,
+    "retention_days": 10,
+}
+REASONS_LIMIT = 3000
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
+
+
+def _shown(ws: Workspace, key: str) -> str:
+    value = getattr(ws, key)
+    if key == "reasons":
+        return "\n".join(value)
+    if key == "margin_threshold" and value is not None:
+        return f"{value:g}"
+    return "" if value in (None, [], {}) else display(value, key)
+
+
+def _lead_and_money_inputs(ws: Workspace) -> list[Block]:
+    """Lead feedback, money, links and privacy: the keys typed as on the command line."""
+    _ = translator(ws.language)
+    hints = {
+        "sla_hours": (_("Verdict due within (working hours)"), _("0 turns the reminders off")),
+        "reactions": (_("Reactions that give a verdict"), _("e.g. x=not_target, white_check_mark=target")),
+        "holidays": (_("Holidays"), _("Days off besides the weekly ones, e.g. 2026-12-31, 2027-01-07")),
+        "margin_threshold": (
+            _("High margin from (%)"),
+            _("Products at or above this average margin are high-margin; empty: the top quarter"),
+        ),
+        "currency": (_("Currency"), _("An ISO code such as USD, EUR or RUB; empty: amounts without a symbol")),
+        "crm_lead_url": (
+            _("Lead page in the CRM"),
+            _("e.g. https://crm.example.com/leads/{external_id}; cards then link to it"),
+        ),
+        "retention_days": (
+            _("Keep personal data (days)"),
+            _("A lead's contact data is erased this many days after it came in; empty: until forgotten"),
+        ),
+    }
+    typed = {
+        key: modals.text_input(key, name, _shown(ws, key), hint, optional=key != "sla_hours", max_length=LINE_KEYS[key])
+        for key, (name, hint) in hints.items()
+    }
+    head = modals.user_input("head_of_sales", _("Head of sales"), ws.head_of_sales, _("Gets the overdue verdicts"))
+    reasons = modals.text_input(
+        "reasons",
+        _("Reasons for a verdict"),
+        _shown(ws, "reasons"),
+        _("One a line; empty: the built-in reasons of each verdict"),
+        multiline=True,
+        max_length=REASONS_LIMIT,
+    )
+    return [typed.pop("sla_hours"), head, reasons, *typed.values()]
 
 
 def build_config_modal(ws: Workspace, groups: dict[str, str] | None = None) -> View:
@@ -79,6 +138,7 @@ def build_config_modal(ws: Workspace, groups: dict[str, str] | None = None) -> V
                 element=TimePickerElement(action_id=ids.VALUE, initial_time=getattr(ws, key)),
             )
         )
+    blocks += [DividerBlock(), *_lead_and_money_inputs(ws)]
     return modals.modal(ws.language, ws.team_id, ids.CONFIG_MODAL, _("Handoff settings"), blocks)
 
 
@@ -103,9 +163,17 @@ def parse_submission(state: dict[str, Any], ws: Workspace) -> tuple[dict[str, An
         raw[f"{d}_digest_time"] = field(f"{d}_digest_time").get("selected_time") or getattr(ws, f"{d}_digest_time")
     raw["quality_report"] = "on" if "quality" in chosen else "off"
     raw["quality_report_time"] = field("quality_report_time").get("selected_time") or ws.quality_report_time
+    # A form opened before these inputs existed has no block for them: what is set stays.
+    if "head_of_sales" in state:
+        raw["head_of_sales"] = field("head_of_sales").get("selected_user") or ""
+    if "reasons" in state:
+        raw["reasons"] = ";".join((field("reasons").get("value") or "").splitlines())
+    raw |= {key: field(key).get("value") or "" for key in LINE_KEYS if key in state}
     values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors = modals.text_errors(state, ws.language, {**LINE_KEYS, "reasons": REASONS_LIMIT})
     for key, text in raw.items():
+        if key in errors:
+            continue
         try:
             values[key] = parse_value(key, text)
         except ConfigError as exc:
