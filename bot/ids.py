@@ -15,6 +15,8 @@ POST_REPORT = "post_report_to_channel"
 # Lead cards: one button per verdict, action id "verdict:<verdict>", value = lead id.
 VERDICT_ACTION_PREFIX = "verdict:"
 VERDICT_MODAL = "verdict_modal"
+# The card's link to the lead in the CRM: Slack opens the url and still sends the click, which is acked.
+OPEN_IN_CRM = "open_in_crm"
 LEAD_MODAL = "lead_modal"
 LEAD_FIELDS = ("name", "company", "email", "phone", "channel", "campaign", "product", "message")
 REASON = "reason"

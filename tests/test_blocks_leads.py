@@ -4,7 +4,7 @@ report and table. Leads and quality figures are small literals; expected text is
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -57,8 +57,17 @@ def make_lead(**kw) -> Lead:
         "product": "CRM",
         "owner": "U0OWNER",
         "message": "Need a demo",
+        "created_at": CAME_IN,
     }
     return Lead(**(values | kw))
+
+
+CAME_IN = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 09:00 in Berlin
+NOW = datetime(2026, 11, 30, 8, 2, tzinfo=UTC)  # the card, two minutes later: its SLA counts from 09:02
+
+
+def card(ws: Workspace, lead: Lead, state: CardState, now: datetime = NOW):
+    return build_lead_card(ws, lead, state, now=now)
 
 
 JUDGED = CardState(
@@ -91,7 +100,7 @@ def hostile_lead() -> Lead:
 
 def test_card_shows_the_lead_and_waits_for_a_verdict():
     """Header, the lead's fields, what they asked, the waiting line, the buttons, the thread note."""
-    msg = build_lead_card(make_ws(), make_lead(), CardState())
+    msg = card(make_ws(), make_lead(), CardState())
     d = assert_fits(msg)
     assert [b["type"] for b in d["blocks"]] == ["header", "section", "section", "section", "actions", "context"]
     assert plain_texts(msg)[0] == "New lead: Anna · Acme"
@@ -102,6 +111,8 @@ def test_card_shows_the_lead_and_waits_for_a_verdict():
         "*Owner*\n<@U0OWNER>",
         "*Contact*\nanna@example.com · +49 30 1234",
         "*UTM*\ng / cpc / w1",
+        "*Came in*\nMon 30 Nov, 09:00",
+        "*Verdict due*\nMon 30 Nov, 13:02",  # 4 working hours (the default) after the card
     ]
     assert section_texts(msg) == ["*What they asked*\nNeed a demo", "*Waiting for a verdict from sales.*"]
     assert context_texts(msg) == ["Discuss this lead in the thread: replies are kept for marketing."]
@@ -110,13 +121,14 @@ def test_card_shows_the_lead_and_waits_for_a_verdict():
 
 def test_card_of_a_bare_lead_falls_back_to_its_external_id_and_dashes():
     """No name, company, channel, campaign, product or owner: the id and placeholders, no contact or message."""
-    msg = build_lead_card(make_ws(), Lead(id=7, team_id="T1", external_id="crm-7"), CardState())
+    msg = card(make_ws(), Lead(id=7, team_id="T1", external_id="crm-7"), CardState())
     assert plain_texts(msg)[0] == "New lead: crm-7"
     assert field_texts(msg) == [
         "*Source channel*\n(not set)",
         "*Campaign*\n—",
         "*Interested in*\n—",
         "*Owner*\n—",
+        "*Verdict due*\nMon 30 Nov, 13:02",
     ]
     assert section_texts(msg) == ["*Waiting for a verdict from sales.*"]
     assert msg.to_kwargs()["text"] == "New lead: crm-7 (—)"
@@ -125,20 +137,20 @@ def test_card_of_a_bare_lead_falls_back_to_its_external_id_and_dashes():
 def test_card_campaign_falls_back_to_the_utm_tags():
     """Without a campaign the UTM tags are the campaign, and there is no separate UTM field."""
     lead = make_lead(campaign=None, utm_medium=None)
-    fields = field_texts(build_lead_card(make_ws(), lead, CardState()))
+    fields = field_texts(card(make_ws(), lead, CardState()))
     assert fields[1] == "*Campaign*\ng / w1"
     assert not any(f.startswith("*UTM*") for f in fields)
 
 
 def test_card_owner_that_is_a_name_is_plain_text():
     """A CRM owner given by name is shown as the name, not as a mention."""
-    fields = field_texts(build_lead_card(make_ws(), make_lead(owner="Olga & Max"), CardState()))
+    fields = field_texts(card(make_ws(), make_lead(owner="Olga & Max"), CardState()))
     assert fields[3] == "*Owner*\nOlga &amp; Max"
 
 
 def test_card_buttons_are_the_six_verdicts_with_the_lead_id():
     """One button per verdict, in order, each `verdict:<v>` with the lead id as its value; none styled yet."""
-    msg = build_lead_card(make_ws(), make_lead(), CardState())
+    msg = card(make_ws(), make_lead(), CardState())
     got = buttons(msg)
     assert [b["action_id"] for b in got] == [
         "verdict:target",
@@ -170,14 +182,14 @@ def test_card_buttons_are_the_six_verdicts_with_the_lead_id():
 )
 def test_card_styles_the_given_verdict_only(verdict, style):
     """The chosen verdict's button is styled (target green, the others red); the rest are plain."""
-    got = buttons(build_lead_card(make_ws(), make_lead(), CardState(verdict=verdict, user_id="U1")))
+    got = buttons(card(make_ws(), make_lead(), CardState(verdict=verdict, user_id="U1")))
     styles = {b["action_id"].removeprefix("verdict:"): b.get("style") for b in got}
     assert styles == {v: (style if v == verdict else None) for v in VERDICTS}
 
 
 def test_card_verdict_line_says_what_who_when_and_how_often():
     """Verdict, reason, the comment as a quote, who and when in the workspace's zone, how often it changed."""
-    texts = section_texts(build_lead_card(make_ws(), make_lead(), JUDGED))
+    texts = section_texts(card(make_ws(), make_lead(), JUDGED))
     assert texts[-1] == (
         "*Not target* — No budget\n> Call again in Q2 please\nby <@U0SALES> on 30.11.2026 10:05 · changed 2 times"
     )
@@ -185,36 +197,36 @@ def test_card_verdict_line_says_what_who_when_and_how_often():
 
 def test_a_judged_card_says_its_verdict_in_the_header():
     """After a verdict the card no longer reads "New lead": the header and the notification text name it."""
-    msg = build_lead_card(make_ws(), make_lead(), JUDGED)
+    msg = card(make_ws(), make_lead(), JUDGED)
     assert plain_texts(msg)[0] == "Not target: Anna · Acme" and msg.text == "Not target: Anna · Acme (google)"
-    ru = build_lead_card(make_ws(language="ru"), make_lead(), JUDGED)
+    ru = card(make_ws(language="ru"), make_lead(), JUDGED)
     assert plain_texts(ru)[0].startswith("Нецелевой: ")
 
 
 def test_card_verdict_line_without_reason_note_or_changes():
     """A first target verdict with no reason or comment: the verdict and who/when only."""
     state = CardState(verdict="target", user_id="U0SALES", at=datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
-    texts = section_texts(build_lead_card(make_ws(), make_lead(), state))
+    texts = section_texts(card(make_ws(), make_lead(), state))
     assert texts[-1] == "*Target*\nby <@U0SALES> on 01.07.2026 14:00"  # Berlin is UTC+2 in summer
 
 
 def test_card_verdict_by_a_crm_name_is_text_not_a_broken_mention():
     """An imported verdict's author may be a CRM user's name: shown as text."""
     state = CardState(verdict="target", user_id="Anna <Smith>", at=datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
-    texts = section_texts(build_lead_card(make_ws(), make_lead(), state))
+    texts = section_texts(card(make_ws(), make_lead(), state))
     assert texts[-1] == "*Target*\nby Anna &lt;Smith&gt; on 01.07.2026 14:00"
 
 
 def test_card_with_a_custom_reason_shows_it():
     """A reason from the workspace's own catalogue is shown as written."""
     state = CardState(verdict="not_target", reason="Too small", user_id="U1", at=JUDGED.at)
-    texts = section_texts(build_lead_card(make_ws(reasons=["Too small"]), make_lead(), state))
+    texts = section_texts(card(make_ws(reasons=["Too small"]), make_lead(), state))
     assert texts[-1].startswith("*Not target* — Too small\nby <@U1>")
 
 
 def test_card_escapes_every_field_of_a_hostile_lead():
     """Name, company, contact, channel, campaign, UTM, product, owner and message are data in mrkdwn."""
-    msg = build_lead_card(make_ws(), hostile_lead(), CardState())
+    msg = card(make_ws(), hostile_lead(), CardState())
     texts = assert_escaped(msg)
     assert "&lt;mailto:x@evil.example|me&gt;" in "\n".join(texts)
     assert "please &lt;!subteam^S0SALES&gt;" in "\n".join(texts)
@@ -225,7 +237,7 @@ def test_card_escapes_every_field_of_a_hostile_lead():
 def test_card_escapes_a_hostile_comment_and_custom_reason():
     """The verdict's comment and a custom reason are outside text too."""
     state = CardState(verdict="not_target", reason=EVIL, note=EVIL, user_id="U0SALES", at=JUDGED.at, changes=1)
-    msg = build_lead_card(make_ws(reasons=[EVIL]), make_lead(), state)
+    msg = card(make_ws(reasons=[EVIL]), make_lead(), state)
     assert_escaped(msg)
     assert section_texts(msg)[-1].startswith("*Not target* — &lt;!channel&gt;")
 
@@ -241,7 +253,7 @@ def test_card_with_a_10000_character_message_still_fits():
         email="e" * 5000,
     )
     state = CardState(verdict="spam", note="q" * 10_000, user_id="U1", at=JUDGED.at)
-    msg = build_lead_card(make_ws(), lead, state)
+    msg = card(make_ws(), lead, state)
     d = assert_fits(msg)
     assert len(plain_texts(msg)[0]) == 150
     asked = section_texts(msg)[0]
@@ -254,7 +266,7 @@ def test_card_with_a_10000_character_message_still_fits():
 
 def test_card_in_russian():
     """Labels, buttons and the waiting line follow the workspace's language."""
-    msg = build_lead_card(make_ws(language="ru"), make_lead(), CardState())
+    msg = card(make_ws(language="ru"), make_lead(), CardState())
     assert_fits(msg)
     assert plain_texts(msg)[0] == "Новый лид: Anna · Acme"
     assert field_texts(msg)[0] == "*Канал*\ngoogle"
@@ -497,3 +509,84 @@ def test_quality_in_russian_fits():
     assert title == "Качество лидов · Неделя 48 · 23—29 нояб. 2026\u202fг."
     assert_fits(build_quality_message(q, make_ws(language="ru")))
     assert_fits(build_quality_table(q, "channel"))
+
+
+# --- when the lead came in, when its verdict is due, its page in the CRM ----------------------------
+
+FRIDAY_4PM = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)  # Fri 4 Dec, 16:00 in Berlin
+CARD_AT = datetime(2026, 12, 4, 16, 30, tzinfo=UTC)  # 17:30 in Berlin: 30 working minutes left that day
+
+
+WAITING = CardState()
+TIMING = ("*Came in", "*Verdict due", "*Поступил", "*Оценить до")
+
+
+def _timing(ws: Workspace, lead: Lead, state: CardState = WAITING, now: datetime = CARD_AT) -> list[str]:
+    return [f for f in field_texts(card(ws, lead, state, now)) if f.startswith(TIMING)]
+
+
+def test_a_late_card_says_how_long_the_lead_waited_and_the_due_time_skips_the_night_weekend_and_a_holiday():
+    """Card 1.5 h after the lead: "1 hour before this card". Due: 0.5 h on Friday + 3.5 h from Monday
+    09:00 = Mon 12:30; with Monday a holiday, Tue 12:30."""
+    lead = make_lead(created_at=FRIDAY_4PM)
+    assert _timing(make_ws(), lead) == [
+        "*Came in*\nFri 4 Dec, 16:00\n1 hour before this card",
+        "*Verdict due*\nMon 7 Dec, 12:30",
+    ]
+    assert _timing(make_ws(holidays=["2026-12-07"]), lead)[1] == "*Verdict due*\nTue 8 Dec, 12:30"
+
+
+def test_the_due_time_counts_from_the_card_once_posted_as_the_nudges_do():
+    """A card rebuilt later (after an erasure) keeps the due time of its first post: 4 working hours."""
+    from bot.workspace.worktime import working_hours_between
+
+    lead = make_lead(created_at=FRIDAY_4PM, card_posted_at=CARD_AT)
+    later = datetime(2026, 12, 9, 12, 0, tzinfo=UTC)
+    assert _timing(make_ws(), lead, now=later)[1] == "*Verdict due*\nMon 7 Dec, 12:30"
+    due = datetime(2026, 12, 7, 11, 30, tzinfo=UTC)  # 12:30 in Berlin
+    assert working_hours_between(CARD_AT, due, tz="Europe/Berlin", workdays="mon-fri", work_hours="09:00-18:00") == 4
+
+
+def test_a_lead_days_old_says_so_in_russian_and_a_judged_lead_or_no_sla_has_no_due_time():
+    """Three days before the card, with Russian plural and dates; a verdict given or sla_hours 0: no due."""
+    lead = make_lead(created_at=CARD_AT - timedelta(days=3, hours=2))
+    assert _timing(make_ws(language="ru"), lead) == [
+        "*Поступил*\nвт, 1 дек., 15:30\nза 3 дня до карточки",
+        "*Оценить до*\nпн, 7 дек., 12:30",
+    ]
+    assert _timing(make_ws(), lead, JUDGED) == ["*Came in*\nTue 1 Dec, 15:30\n3 days before this card"]
+    assert _timing(make_ws(sla_hours=0), lead) == ["*Came in*\nTue 1 Dec, 15:30\n3 days before this card"]
+
+
+CRM = "https://crm.example.com/leads/{external_id}"
+
+
+@pytest.mark.parametrize(
+    ("external_id", "url"),
+    [
+        ("ext-42", "https://crm.example.com/leads/ext-42"),
+        ("a/b?c=1#d", "https://crm.example.com/leads/a%2Fb%3Fc%3D1%23d"),
+        ("<!here>", "https://crm.example.com/leads/%3C%21here%3E"),
+        ("Лид 7", "https://crm.example.com/leads/%D0%9B%D0%B8%D0%B4%207"),
+    ],
+)
+def test_open_in_crm_is_a_link_button_with_the_id_url_encoded(external_id, url):
+    """After the six verdicts: a button that opens the lead's page, its id encoded into the template."""
+    msg = card(make_ws(crm_lead_url=CRM), make_lead(external_id=external_id), CardState())
+    d = assert_fits(msg)
+    (actions,) = [b for b in d["blocks"] if b["type"] == "actions"]
+    link = actions["elements"][-1]
+    assert len(actions["elements"]) == len(VERDICTS) + 1
+    assert (link["action_id"], link["text"]["text"], link["url"]) == (ids.OPEN_IN_CRM, "Open in CRM", url)
+    assert "value" not in link and "style" not in link
+
+
+def test_no_crm_link_without_a_template_for_a_lead_added_in_slack_or_past_slacks_limit():
+    """No template, a lead from /lead (the CRM has no page for it), or a URL over 3,000 characters."""
+    for ws, lead in [
+        (make_ws(), make_lead()),
+        (make_ws(crm_lead_url=CRM), make_lead(source="slack", external_id="slack-U1-V1")),
+        (make_ws(crm_lead_url=CRM), make_lead(external_id="я" * 500)),  # an imported id: 6 characters a letter, encoded
+    ]:
+        (actions,) = [b for b in blocks_of(card(ws, lead, CardState())) if b["type"] == "actions"]
+        assert [e["action_id"] for e in actions["elements"]] == [ids.VERDICT_ACTION_PREFIX + v for v in VERDICTS]

@@ -309,6 +309,35 @@ def submit_verdict_modal(app: RunningApp, view: dict, reason: str, note: str, us
     )
 
 
+def _fields(blocks: list[dict]) -> dict[str, str]:
+    """A card's fields, title → value."""
+    pairs = [f["text"].split("\n", 1) for b in blocks if b["type"] == "section" for f in b.get("fields") or []]
+    return {title.strip("*"): value for title, value in pairs}
+
+
+def test_a_card_links_to_the_crm_and_says_when_its_verdict_is_due_until_it_is_given(app: RunningApp):
+    """crm_lead_url set: an Open in CRM link button with the id encoded; the card came in 06:15 UTC on
+    Monday and is posted at 06:20, so 4 working hours from 09:00 make 13:00. The verdict's update keeps
+    the link and drops the due time; the link's click is acked."""
+    save_settings(app.deps, TEAM, {"crm_lead_url": "https://crm.example.com/leads/{external_id}?from=slack"})
+    app.deps.clock = lambda: datetime(2026, 11, 30, 6, 20, tzinfo=UTC)
+    lead_id = send_lead(app, {**LEAD, "external_id": "crm/1001 #a"}).json()["lead_id"]
+    card = _card(app)
+    fields = _fields(card.args["blocks"])
+    assert (fields["Came in"], fields["Verdict due"]) == ("Mon 30 Nov, 06:15", "Mon 30 Nov, 13:00")
+    (actions,) = [b for b in card.args["blocks"] if b["type"] == "actions"]
+    link = actions["elements"][-1]
+    assert (link["action_id"], link["text"]["text"]) == (ids.OPEN_IN_CRM, "Open in CRM")
+    assert link["url"] == "https://crm.example.com/leads/crm%2F1001%20%23a?from=slack"
+    assert button_click(app, ids.OPEN_IN_CRM, "", user="U0MKT", channel="C0LEADS").status == 200
+    button_click(app, ids.VERDICT_ACTION_PREFIX + "target", str(lead_id), user=SALES, channel="C0LEADS")
+    update = app.slack.wait_for("chat.update")[0].args["blocks"]
+    assert "Verdict due" not in _fields(update) and _fields(update)["Came in"] == "Mon 30 Nov, 06:15"
+    assert next(b for b in update if b["type"] == "actions")["elements"][-1]["url"] == link["url"]
+    app.background.wait_idle()
+    assert app.slack.calls_to("views.open") == [] and _lead(app, "crm/1001 #a").verdict == "target"
+
+
 def test_not_target_with_a_reason_then_changed_to_target(app: RunningApp):
     lead_id = send_lead(app, LEAD).json()["lead_id"]
     _card(app)

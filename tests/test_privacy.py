@@ -123,8 +123,8 @@ def test_a_person_forgotten_while_their_card_is_on_its_way_is_cleared_from_it(ru
     save_settings(app.deps, TEAM, {"leads_channel": "C0LEADS"})
     built = cards.build_lead_card
 
-    def forgotten_meanwhile(ws, lead, state):
-        card = built(ws, lead, state)  # from the lead as read before
+    def forgotten_meanwhile(ws, lead, state, **kw):
+        card = built(ws, lead, state, **kw)  # from the lead as read before
         with session_scope(app.deps.engine) as s:
             repo.forget(s, team_id=TEAM, lead_id=lead_id, now=datetime.now(UTC))
         return card

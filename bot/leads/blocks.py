@@ -6,8 +6,10 @@ text: it reaches mrkdwn only through the kit, escaped.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from slack_sdk.models.views import View
 
@@ -18,10 +20,16 @@ from bot.leads.quality import Quality
 from bot.leads.verdicts import REASON_OPTIONAL, VERDICTS, CardState, reason_label, reason_options, verdict_label
 from bot.slack import modals
 from bot.slack.kit import Message, Mrkdwn, bold, context, escape, header, join, md, mention, quote, section
+from bot.workspace.formats import crm_link
+from bot.workspace.worktime import add_working_hours
 from storage.models import Lead, Workspace
 
 NOTE_SHOWN = 500
 MESSAGE_SHOWN = 2800
+URL_LIMIT = 3000  # characters Slack takes in a button's url
+# A lead that waited at least this long for its card (imported, or queued while no leads channel was
+# set) says how long: sales should know it is not fresh.
+LATE_CARD = timedelta(hours=1)
 
 
 def _who(lead: Lead) -> str:
@@ -49,8 +57,55 @@ def _verdict_line(ws: Workspace, state: CardState) -> Mrkdwn:
     return line
 
 
-def build_lead_card(ws: Workspace, lead: Lead, state: CardState) -> Message:
-    """The lead as sales sees it in the leads channel, with one button per verdict."""
+def _moment(at: datetime, ws: Workspace) -> str:
+    """`Mon 30 Nov, 14:05`, `пн, 30 нояб., 14:05` in the workspace's time zone and language."""
+    pattern = "EEE, d MMM, HH:mm" if ws.language == "ru" else "EEE d MMM, HH:mm"
+    return format_datetime(at, pattern, tzinfo=ZoneInfo(ws.timezone), locale=ws.language)
+
+
+def _age(span: timedelta, language: str) -> str:
+    ngettext = plural(language)
+    hours = int(span.total_seconds() // 3600)
+    if hours < 48:
+        return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
+    days = hours // 24
+    return ngettext("{n} day", "{n} days", days).format(n=days)
+
+
+def _timing(ws: Workspace, lead: Lead, state: CardState, now: datetime) -> list[Mrkdwn]:
+    """When the lead came in (and how late its card is, when it is), and while it waits, when its verdict
+    is due: `sla_hours` working hours from the card, as the nudges count them."""
+    _ = translator(ws.language)
+    carded = lead.card_posted_at or now
+    fields = []
+    if lead.created_at is not None:
+        came = _moment(lead.created_at, ws)
+        if carded - lead.created_at >= LATE_CARD:
+            came += "\n" + _("{age} before this card").format(age=_age(carded - lead.created_at, ws.language))
+        fields.append(_field(_("Came in"), came))
+    if state.verdict is None and ws.sla_hours:
+        due = add_working_hours(
+            carded, ws.sla_hours, tz=ws.timezone, workdays=ws.workdays, work_hours=ws.work_hours, holidays=ws.holidays
+        )
+        if due is not None:
+            fields.append(_field(_("Verdict due"), _moment(due, ws)))
+    return fields
+
+
+def _crm_button(ws: Workspace, lead: Lead) -> ButtonElement | None:
+    """A link to the lead's page in the CRM: for leads the CRM sent (not ones added in Slack)."""
+    if not ws.crm_lead_url or not lead.external_id or lead.source == "slack":
+        return None
+    url = crm_link(ws.crm_lead_url, lead.external_id)
+    if len(url) > URL_LIMIT:
+        return None
+    _ = translator(ws.language)
+    return ButtonElement(action_id=ids.OPEN_IN_CRM, text=_("Open in CRM"), url=url)
+
+
+def build_lead_card(ws: Workspace, lead: Lead, state: CardState, *, now: datetime) -> Message:
+    """The lead as sales sees it in the leads channel, with one button per verdict (and a link to the CRM).
+    `now`: when it is built (the card's first post counts the SLA from then)."""
     _ = translator(ws.language)
     who = _who(lead)
     utm = " / ".join(x for x in (lead.utm_source, lead.utm_medium, lead.utm_campaign) if x)
@@ -65,6 +120,7 @@ def build_lead_card(ws: Workspace, lead: Lead, state: CardState) -> Message:
         fields.append(_field(_("Contact"), contact))
     if utm and lead.campaign:
         fields.append(_field("UTM", utm))
+    fields += _timing(ws, lead, state, now)
     # Once judged, the header says so: the channel reads at a glance which leads are done.
     title = verdict_label(state.verdict, ws.language) if state.verdict else _("New lead")
     blocks: list[Block] = [header(f"{title}: {who}"), section(fields=fields)]
@@ -84,6 +140,8 @@ def build_lead_card(ws: Workspace, lead: Lead, state: CardState) -> Message:
                 style=style,
             )
         )
+    if crm := _crm_button(ws, lead):
+        buttons.append(crm)
     blocks.append(ActionsBlock(block_id=f"verdict-{lead.id}", elements=buttons))
     blocks.append(context(escape(_("Discuss this lead in the thread: replies are kept for marketing."))))
     return Message(text=md("{}: {} ({})", title, who, lead.channel or "—"), blocks=blocks)

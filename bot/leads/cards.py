@@ -45,7 +45,7 @@ def card_post(deps: Deps, ws: Workspace, lead: Lead, state: CardState, channel: 
         key=f"{PREFIX}{lead.id}",
         kind=CARD,
         channel=channel,
-        build=lambda: build_lead_card(ws, lead, state),
+        build=lambda: build_lead_card(ws, lead, state, now=deps.clock()),
         on_failure=lambda error: _tell_admins(deps, ws, channel, error),
     )
 
@@ -113,7 +113,7 @@ def refresh_card(deps: Deps, ws: Workspace, lead_id: int) -> None:
     if not (lead.card_channel and lead.card_ts):
         return
     try:
-        card = build_lead_card(ws, lead, state)
+        card = build_lead_card(ws, lead, state, now=deps.clock())
         deps.client(ws.team_id).chat_update(channel=lead.card_channel, ts=lead.card_ts, **card.to_kwargs())
     except SlackApiError as exc:
         log.warning("the card of lead %s could not be shown again: %s", lead_id, exc.response.get("error"))
@@ -176,7 +176,7 @@ def give_verdict(
     if place is not None and lead.card_channel and lead.card_ts:
         # What the card shows follows from the write itself: no reads after it, before the commit.
         state = CardState(verdict, reason, note, user_id, at, place)
-        msg = build_lead_card(ws or load(deps, team_id), lead, state)
+        msg = build_lead_card(ws or load(deps, team_id), lead, state, now=at)
         deps.client(team_id).chat_update(channel=lead.card_channel, ts=lead.card_ts, **msg.to_kwargs())
     return place is not None
 

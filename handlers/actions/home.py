@@ -23,3 +23,8 @@ def handle_home_open_config(ack: Ack, body: dict, client: WebClient, deps: Deps)
         client.chat_postMessage(channel=body["user"]["id"], **notice(text).to_kwargs())
         return
     client.views_open(trigger_id=body["trigger_id"], view=build_config_modal(ws, group_names(client)))
+
+
+def handle_link_click(ack: Ack) -> None:
+    """A link button (Open in CRM): Slack opens the address itself; the click only needs its ack."""
+    ack()
