@@ -59,6 +59,18 @@ def test_channel_advice_rests_on_enough_money_and_says_its_facts():
     assert [a.stake for a in found] == [9000.0, 500.0]  # ranked by money at stake
 
 
+def test_money_in_findings_carries_the_workspace_currency():
+    """With a currency set, the amounts in a finding are written with it, the Russian way in Russian."""
+    (usd,) = [a.text for a in build_alerts(evidence(channel_mix(), currency="USD")) if a.subject == "events"]
+    assert usd == "events: $500 spent, no target leads and no customers — switch it off or fix it."
+    ru = evidence(channel_mix(), currency="RUB", language="ru")
+    (rub,) = [a.text for a in build_alerts(ru) if a.subject == "ads"]
+    assert rub == (
+        "ads окупается лучше всех (ROMI 200% при расходах 3\u202f000\u00a0₽, выручка 9\u202f000\u00a0₽): "
+        "кандидат на больший бюджет."
+    )
+
+
 def test_the_best_return_and_the_most_revenue_are_different_findings():
     """small returns (1,800 − 300) ÷ 300 = 500% on 300 of 4,300 spent (above 5%); big brings 10,000 of
     11,800 revenue (85%) at (10,000 − 4,000) ÷ 4,000 = 150%."""

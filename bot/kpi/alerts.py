@@ -13,7 +13,7 @@ import pandas as pd
 
 from bot.i18n import translator
 from bot.kpi.engine import Alert, Kpi
-from bot.kpi.render import fmt_number, fmt_pct
+from bot.kpi.render import fmt_money, fmt_number, fmt_pct
 
 # Money advice rests on enough money: a channel below this share of the period's spend is not told to
 # grow or stop (78 spent of thousands says nothing). A day is too short for it: only longer reports.
@@ -40,6 +40,10 @@ class Evidence:
     prev_channels: pd.DataFrame = field(default_factory=pd.DataFrame)
     products: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     reps: list[dict[str, Any]] = field(default_factory=list)
+    currency: str | None = None
+
+    def money(self, value: float | None) -> str:
+        return fmt_money(value, self.language, self.currency)
 
 
 def _name(value: Any) -> str:
@@ -67,7 +71,7 @@ def _channel_money(ev: Evidence) -> list[Alert]:
     out = [
         _finding(
             _("{channel}: {spend} spent, no target leads and no customers — switch it off or fix it."),
-            {"channel": _shown(row["channel"], lang), "spend": fmt_number(row["spend"], lang)},
+            {"channel": _shown(row["channel"], lang), "spend": ev.money(row["spend"])},
             kind="channel_no_result",
             subject_type="channel",
             subject=_name(row["channel"]),
@@ -90,8 +94,8 @@ def _channel_money(ev: Evidence) -> list[Alert]:
                 {
                     "channel": _shown(row["channel"], lang),
                     "romi": fmt_pct(row["romi_pct"], lang, 0),
-                    "spend": fmt_number(row["spend"], lang),
-                    "revenue": fmt_number(row["revenue"], lang),
+                    "spend": ev.money(row["spend"]),
+                    "revenue": ev.money(row["revenue"]),
                 },
                 kind="channel_best_return",
                 subject_type="channel",
@@ -112,7 +116,7 @@ def _channel_money(ev: Evidence) -> list[Alert]:
                 _("{channel} brings the most revenue ({revenue}, {share} of all; ROMI {romi}): keep it funded."),
                 {
                     "channel": _shown(row["channel"], lang),
-                    "revenue": fmt_number(row["revenue"], lang),
+                    "revenue": ev.money(row["revenue"]),
                     "share": fmt_pct(row["revenue"] / revenue_total * 100, lang, 0),
                     "romi": fmt_pct(row["romi_pct"], lang, 0),
                 },
@@ -165,7 +169,7 @@ def _products(ev: Evidence) -> list[Alert]:
             {
                 "product": p["product"],
                 "sales": fmt_number(p["sales"], ev.language),
-                "revenue": fmt_number(p["revenue"], ev.language),
+                "revenue": ev.money(p["revenue"]),
             },
             kind="product_leader",
             subject_type="product",
@@ -209,8 +213,8 @@ def _cac(ev: Evidence) -> list[Alert]:
             _("CAC rose by {pct}, from {before} to {now} per new customer: find the channel that drove it."),
             {
                 "pct": fmt_pct(cac.change_pct, ev.language, 0),
-                "before": fmt_number(cac.previous, ev.language),
-                "now": fmt_number(cac.value, ev.language),
+                "before": ev.money(cac.previous),
+                "now": ev.money(cac.value),
             },
             kind="cac_up",
             subject_type="kpi",

@@ -19,6 +19,7 @@ from bot.kpi.schedule import daily_period
 from bot.kpi.transitions import with_status
 from bot.workspace.keys import DAYS, parse_workdays
 from bot.workspace.store import load
+from storage.models import Workspace
 from storage.repos import metrics, rollups, workspaces
 
 REPORT_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "range": "range"}
@@ -75,15 +76,14 @@ class _Queries:
         return kpi.build_channels(leads, sales, spend, by=by)
 
 
-def _evidence(
-    q: _Queries, kind: str, period: Period, language: str, margins: list[tuple], threshold: float | None
-) -> Evidence:
+def _evidence(q: _Queries, kind: str, period: Period, ws: Workspace, margins: list[tuple]) -> Evidence:
     """What the findings of one period are drawn from. A day is too short for margins and channels."""
     before = period.comparison()
     daily = kind == "daily"
     return Evidence(
         kind=kind,
-        language=language,
+        language=ws.language,
+        currency=ws.currency,
         kpis=kpi.build_kpis(q(metrics.totals, period), q(metrics.totals, before)),
         channels=pd.DataFrame(columns=["channel"]) if daily else q.channels(period),
         prev_channels=pd.DataFrame(columns=["channel"]) if daily else q.channels(before, leads_only=True),
@@ -91,7 +91,7 @@ def _evidence(
             q(metrics.deals_by_product, period),
             q(metrics.deals_by_product, before),
             [] if daily else margins,
-            margin_threshold=threshold,
+            margin_threshold=None if ws.margin_threshold is None else ws.margin_threshold / 100,
         ),
         reps=kpi.build_reps(q(metrics.deals_by_rep, period), q(metrics.leads_by_owner, period))
         if kind == "monthly"
@@ -113,12 +113,11 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
     ws = load(deps, team_id)
     previous = period.comparison()
     daily = kind == "daily"
-    threshold = None if ws.margin_threshold is None else ws.margin_threshold / 100
     with deps.read() as s:
         q = _Queries(s, team_id, ws.timezone, channel)
         margins = [] if daily else metrics.product_margins(s, team_id=team_id)
-        now = _evidence(q, kind, period, ws.language, margins, threshold)
-        before = _evidence(q, kind, _reported_before(kind, period, ws.workdays), ws.language, margins, threshold)
+        now = _evidence(q, kind, period, ws, margins)
+        before = _evidence(q, kind, _reported_before(kind, period, ws.workdays), ws, margins)
         cur, prev = q(metrics.totals, period), q(metrics.totals, previous)
         reps = kpi.build_reps(q(metrics.deals_by_rep, period), q(metrics.leads_by_owner, period))
         cohort = kpi.build_cohort(metrics.cohort(s, window=q.window(period))) if kind == "monthly" else []
