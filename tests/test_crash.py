@@ -121,7 +121,11 @@ def test_a_digest_cut_off_before_its_answer_is_found_and_finished(engine: Engine
     assert keyed(slack, "C0DIGEST") == [key], "the digest is not posted a second time"
     assert held.status == "done" and held.ts == parent["ts"]
     files = [f["name"] for m in slack.posted("C0DIGEST") if m.get("thread_ts") == parent["ts"] for f in m["files"]]
-    assert files == ["funnel-2026-11-27..2026-11-29.png", "channels-2026-11-27..2026-11-29.csv"]
+    assert files == [
+        "channel-table-2026-11-27..2026-11-29.png",
+        "funnel-2026-11-27..2026-11-29.png",
+        "channels-2026-11-27..2026-11-29.csv",
+    ]
 
 
 def test_cards_cut_off_mid_batch_are_each_posted_once(engine: Engine, slack: SlackDouble):

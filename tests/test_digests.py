@@ -76,11 +76,12 @@ def test_daily_digest_posts_once_with_files_in_its_thread(team: Engine, slack: S
     assert parent.args["metadata"]["event_payload"]["key"] == "daily/2026-11-27..2026-11-29"
     assert len(parent.args["blocks"]) <= 50
     completes = slack.calls_to("files.completeUploadExternal")
-    assert len(completes) == 1 and completes[0].args["thread_ts"] == parent.response["ts"]
-    titles = [f["title"] for f in completes[0].args["files"]]
-    assert any(t.startswith("Funnel") for t in titles) and any(t.startswith("Channels") for t in titles)
-    uploaded = [slack.uploads[f["id"]] for f in completes[0].args["files"]]
-    assert uploaded[0][:8] == b"\x89PNG\r\n\x1a\n"
+    assert [c.args["thread_ts"] for c in completes] == [parent.response["ts"]] * 2
+    table, files = ([f["title"] for f in c.args["files"]] for c in completes)
+    assert table == ["Channels · 27\u2009–\u200929 Nov 2026"]  # the channel table on its own, first
+    assert files == ["Funnel · 27\u2009–\u200929 Nov 2026", "Channels"]  # a day has no campaign table
+    uploaded = [slack.uploads[f["id"]] for c in completes for f in c.args["files"]]
+    assert uploaded[0][:8] == uploaded[1][:8] == b"\x89PNG\r\n\x1a\n"
     for later in (MONDAY_0901, MONDAY_0901.replace(minute=2), MONDAY_0901.replace(minute=15)):
         post_due_digests(deps=make_deps(team, slack, later), now=later)
     assert len(slack.calls_to("chat.postMessage")) == 1
@@ -130,7 +131,8 @@ def test_files_failing_after_the_post_finish_later_without_a_second_post(team: E
     post_due_digests(deps=make_deps(team, slack, later), now=later)
     assert len(slack.calls_to("chat.postMessage")) == 1
     done = slack.calls_to("files.completeUploadExternal")
-    assert len(done) == 1 and done[0].args["thread_ts"] == slack.calls_to("chat.postMessage")[0].response["ts"]
+    parent_ts = slack.calls_to("chat.postMessage")[0].response["ts"]
+    assert len(done) == 2 and all(d.args["thread_ts"] == parent_ts for d in done)  # the table, then the files
 
 
 def test_not_in_channel_tells_the_admins_once(team: Engine, slack: SlackDouble):

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--from", dest="first", type=_date, help="first day of a custom range")
     rep.add_argument("--to", dest="last", type=_date, help="last day of a custom range (inclusive)")
     rep.add_argument("--team")
-    rep.add_argument("--format", choices=["text", "json", "blocks", "csv"], default="text")
+    rep.add_argument("--format", choices=["text", "json", "blocks", "csv", "campaigns-csv"], default="text")
     rep.add_argument("--out", help="write every format and the pictures into this folder")
 
     sch = sub.add_parser("schedule", help="list the coming scheduled posts")

@@ -244,6 +244,7 @@ CHANNEL_COLUMNS = (
     "cost_per_lead",
     "cost_per_target_lead",
     "customers",
+    "new_customers",
     "cac",
     "revenue",
     "romi_pct",

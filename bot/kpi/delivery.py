@@ -1,4 +1,5 @@
-"""Posting a KPI digest exactly once: the digest, and in its thread the pictures and the channel table.
+"""Posting a KPI digest exactly once: the digest, and in its thread the channel table, the pictures and
+the CSVs.
 
 Keys: `{kind}/{period}` for the scheduled digests and `/kpi post` (the same digest is never posted
 twice), `manual/{kind}/{period}/{channel filter}/{user}/{action_ts}` for a "Post to channel" click.
@@ -16,8 +17,9 @@ from bot.kpi.blocks import build_digest
 from bot.kpi.charts import render_funnel_png, render_trend_png
 from bot.kpi.engine import Report
 from bot.kpi.periods import Period
-from bot.kpi.render import render_channels_csv
+from bot.kpi.render import render_campaigns_csv, render_channels_csv
 from bot.kpi.report import compute_report
+from bot.kpi.table_png import render_channel_table_png
 from bot.slack import once
 from bot.slack.kit import md
 from bot.workspace.admins import tell_admins
@@ -30,6 +32,9 @@ NO_FILTER = "-"
 
 
 def report_files(report: Report) -> tuple[once.Attachment, ...]:
+    """The thread's files: the pictures, then the channel and campaign tables as CSV. The part keeps its
+    name ("files") and its first file (the funnel, by which a cut-off upload is looked up): a digest posted
+    before the campaigns CSV existed and resumed now is not sent its files again."""
     _ = translator(report.language)
     key, label = report.period.key(), report.period.label(report.language)
     files = [once.Attachment(f"funnel-{key}.png", render_funnel_png(report), f"{_('Funnel')} · {label}")]
@@ -37,7 +42,26 @@ def report_files(report: Report) -> tuple[once.Attachment, ...]:
         files.append(once.Attachment(f"trend-{key}.png", render_trend_png(report), f"{_('Trend')} · {label}"))
     if report.channels:
         files.append(once.Attachment(f"channels-{key}.csv", render_channels_csv(report).encode(), _("Channels")))
+    if report.campaigns:
+        files.append(once.Attachment(f"campaigns-{key}.csv", render_campaigns_csv(report).encode(), _("Campaigns")))
     return tuple(files)
+
+
+def channel_table(report: Report) -> once.Attachment:
+    _ = translator(report.language)
+    key, label = report.period.key(), report.period.label(report.language)
+    title = f"{_('Channels')} · {label}"
+    return once.Attachment(f"channel-table-{key}.png", render_channel_table_png(report), title)
+
+
+def thread_parts(report: Report) -> list[tuple[str, once.Part]]:
+    """The digest's thread, each part under its own name (its claim's key ends in it): the channel table
+    first, on its own so that Slack shows it full width, then the other files."""
+    parts: list[tuple[str, once.Part]] = []
+    if report.channels:
+        parts.append(("table", once.Files((channel_table(report),))))
+    parts.append(("files", once.Files(report_files(report))))
+    return parts
 
 
 def digest_key(kind: str, period: Period) -> str:
@@ -71,7 +95,7 @@ def digest_post(
         kind=DIGEST,
         channel=channel,
         build=lambda: build_digest(computed(), late=late),
-        thread=lambda: [("files", once.Files(report_files(computed())))],
+        thread=lambda: thread_parts(computed()),
         period=period.key(),
         on_failure=_tell_admins(deps, team_id, kind, channel, key),
     )

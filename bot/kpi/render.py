@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from babel import Locale
 from babel.numbers import format_currency
@@ -166,12 +168,35 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [line(header), *(line(r) for r in rows)]
 
 
-def render_channels_csv(report: Report) -> str:
-    buf = io.StringIO()
-    if not report.channels:
+def csv_cell(column: str, value: Any) -> str:
+    """A cell of a channel or campaign CSV: a count as a whole number, money and ratios with two decimals
+    (a point, as spreadsheets read files), an unknown value empty, a name as text a spreadsheet never
+    runs as a formula. Numbers are never neutralised: a ROMI of −100 is a number, not a formula."""
+    if value is None:
         return ""
-    writer = csv.DictWriter(buf, fieldnames=list(report.channels[0]))
-    writer.writeheader()
-    for row in report.channels:
-        writer.writerow({k: "" if v is None else neutralise(v) for k, v in row.items()})
+    kpi = KPIS.get(column)
+    if kpi is None:  # the channel's or campaign's name, as the CRM spelled it
+        return str(neutralise(str(value)))
+    if kpi.unit == "count":
+        return str(round(value))
+    return f"{round(value, 2) + 0.0:.2f}"  # + 0.0: no "-0.00"
+
+
+def render_rows_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Channel or campaign rows as CSV, a header of their keys (the report JSON's names); empty for none."""
+    if not rows:
+        return ""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    columns = list(rows[0])
+    writer.writerow(columns)
+    writer.writerows([csv_cell(c, row.get(c)) for c in columns] for row in rows)
     return buf.getvalue()
+
+
+def render_channels_csv(report: Report) -> str:
+    return render_rows_csv(report.channels)
+
+
+def render_campaigns_csv(report: Report) -> str:
+    return render_rows_csv(report.campaigns)
