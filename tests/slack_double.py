@@ -70,6 +70,7 @@ class SlackDouble:
         self._lost: dict[str, int] = {}  # method → answers still to lose
         self._garbled: dict[str, list[tuple[int, str] | None]] = {}  # method → answers to replace, in order
         self._late: dict[str, float] = {}  # method → seconds to hold each answer
+        self._late_after: dict[str, int] = {}  # method → calls answered at once before the holding starts
         self._released = threading.Event()
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
@@ -133,9 +134,11 @@ class SlackDouble:
         page), once `after` more calls have been answered as usual."""
         self._garbled.setdefault(method, []).extend([None] * after + [(status, body)] * times)
 
-    def answer_late(self, method: str, seconds: float) -> None:
-        """Every call does its work, then waits `seconds` before answering; 0 answers the waiting ones now."""
+    def answer_late(self, method: str, seconds: float, *, after: int = 0) -> None:
+        """Every call does its work, then waits `seconds` before answering — once `after` calls have been
+        answered as usual; 0 answers the waiting ones now."""
         self._late[method] = seconds
+        self._late_after[method] = after
         if not seconds:
             self._released.set()
             self._released = threading.Event()
@@ -355,6 +358,7 @@ class SlackDouble:
                 with double._lock:
                     double.calls.append(Call(method, args, headers, status, body))
                     double._lock.notify_all()
+                    nth = sum(1 for c in double.calls if c.method == method)
                     lose = double._lost.get(method, 0) > 0
                     if lose:
                         double._lost[method] -= 1
@@ -372,7 +376,7 @@ class SlackDouble:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                if double._late.get(method):
+                if double._late.get(method) and nth > double._late_after.get(method, 0):
                     double._released.wait(double._late[method])
                 try:
                     self._send(status, body, extra)
