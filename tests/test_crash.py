@@ -51,9 +51,18 @@ else:
 """
 
 
-def run_and_kill(engine: Engine, slack: SlackDouble, what: str, now: datetime, *, posts_seen: int) -> None:
-    """Start the posting process; once Slack has taken `posts_seen` messages (and holds its answers),
-    kill it."""
+def run_and_kill(
+    engine: Engine,
+    slack: SlackDouble,
+    what: str,
+    now: datetime,
+    *,
+    posts_seen: int,
+    method: str = "chat.postMessage",
+    answered: int = 0,
+) -> None:
+    """Start the posting process; once Slack has taken `posts_seen` calls of `method` (and holds its
+    answers, all but the first `answered`), kill it."""
     schema = None
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
@@ -66,15 +75,15 @@ def run_and_kill(engine: Engine, slack: SlackDouble, what: str, now: datetime, *
         "now": now.isoformat(),
         "what": what,
     }
-    slack.answer_late("chat.postMessage", 60)
+    slack.answer_late(method, 60, after=answered)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(args)], cwd=ROOT, env=env)
     try:
-        slack.wait_for("chat.postMessage", count=posts_seen, timeout=60)
+        slack.wait_for(method, count=posts_seen, timeout=60)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
-        slack.answer_late("chat.postMessage", 0)
+        slack.answer_late(method, 0)
 
 
 def make_deps(engine: Engine, slack: SlackDouble, now: datetime) -> Deps:
