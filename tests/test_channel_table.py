@@ -128,7 +128,7 @@ def test_past_eight_channels_the_rest_is_one_row_summed():
     assert (others["cost_per_lead"], others["cost_per_target_lead"], others["cac"]) == (8.0, 30.0, 120.0)
     assert others["romi_pct"] == pytest.approx(-58.333, abs=0.001)
     cells = table_cells(report([*small, *big]))[1]
-    assert cells[-1] == ["3 other channels", "20", "25.0%", "120", "30", "3", "130", "120", "-58.3%"]
+    assert cells[-1] == ["3 other channels", "20", "25.0%", "120", "30", "3", "130", "120", "−58.3%"]
 
 
 def test_nine_channels_are_all_shown_and_others_with_no_spend_have_no_costs():
