@@ -142,7 +142,8 @@ def test_nine_channels_are_all_shown_and_others_with_no_spend_have_no_costs():
 
 
 def test_the_table_has_the_catalogue_labels_and_the_workspace_number_format_in_russian():
-    """Russian: the catalogue's labels, thin-space thousands, a decimal comma, the plural of the rest."""
+    """Russian: the catalogue's labels, thin-space thousands, a decimal comma, the plural of the rest; money
+    in the workspace's currency when it has one."""
     rows = [channel(f"c{i}", spend=12_345.0, revenue=1000.0 - i, leads=3, target_leads=1) for i in range(10)]
     header, cells = table_cells(report(rows, language="ru"))
     assert header == [
@@ -159,6 +160,9 @@ def test_the_table_has_the_catalogue_labels_and_the_workspace_number_format_in_r
     assert cells[0][:4] == ["c0", "3", "—", f"12{NNBSP}345"]  # a share the engine did not compute: unknown
     assert cells[-1][:4] == ["ещё 2 канала", "6", "33,3%", f"24{NNBSP}690"]
     assert table_cells(report([channel(None, spend=None, revenue=0.0)], language="ru"))[1][0][0] == "(не указан)"
+    rub = table_cells(report([channel("a", spend=12_345.0, revenue=0.0)], language="ru", currency="RUB"))[1][0]
+    usd = table_cells(report([channel("a", spend=12_345.0, revenue=0.0)], currency="USD"))[1][0]
+    assert (rub[3], usd[3]) == (f"12{NNBSP}345\u00a0₽", "$12,345")  # the workspace's currency on money
 
 
 def test_a_hostile_channel_name_is_shown_as_it_is_spelled_and_cut():
