@@ -66,9 +66,9 @@ def progress(session: Session, *, window: Window, as_of: datetime) -> dict[str, 
     p = _params(window) | {"as_of": as_of}
     reached_meeting, won, untargeted = session.execute(_progress_statement(window.channel is not None), p).one()
     return {
-        "leads": leads,
+        "leads": int(leads),
         # A lead met or sold to without a target verdict still got past the target stage.
-        "target_leads": judged_target + (untargeted or 0),
-        "meetings": reached_meeting or 0,
-        "sales": won or 0,
+        "target_leads": int(judged_target + (untargeted or 0)),
+        "meetings": int(reached_meeting or 0),
+        "sales": int(won or 0),
     }
