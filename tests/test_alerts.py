@@ -12,7 +12,8 @@ from bot.kpi import engine
 from bot.kpi.alerts import MIN_SPEND_SHARE, Evidence, build_alerts
 from bot.kpi.blocks import build_digest
 from bot.kpi.catalog import PERIOD_KPIS
-from bot.kpi.engine import Alert, FunnelStage, Kpi, Report
+from bot.kpi.engine import Alert, Kpi, Report
+from bot.kpi.funnel import build_funnel
 from bot.kpi.periods import Period
 from bot.kpi.transitions import with_status
 from tests.blockkit import EVIL, assert_escaped, context_texts, section_texts
@@ -174,7 +175,7 @@ def report_with(alerts: list[Alert], language: str = "en") -> Report:
         period=WEEK,
         previous_period=WEEK.previous(),
         kpis={k: Kpi(None, None, None) for k in PERIOD_KPIS},
-        funnel=[FunnelStage("leads", 0, None)],
+        funnel=build_funnel({}, {}, {}, period=WEEK),
         alerts=alerts,
     )
 

@@ -12,7 +12,8 @@ import pytest
 from bot import ids
 from bot.kpi.blocks import ALERTS_SHOWN, build_digest, build_on_demand
 from bot.kpi.catalog import CATALOG, HEADLINE, KPIS, PERIOD_KPIS, derive, label, markdown_table, ratio, value
-from bot.kpi.engine import Alert, FunnelStage, Kpi, Report
+from bot.kpi.engine import Alert, Kpi, Report
+from bot.kpi.funnel import build_funnel
 from bot.kpi.periods import Period
 from bot.kpi.render import (
     fmt_change,
@@ -50,15 +51,18 @@ HEADLINE_KPIS = {
     "customers": Kpi(None, 12, None),
     "cac": Kpi(312.4, 250.0, 24.96),
 }
-FUNNEL = [
-    FunnelStage("visitors", 10_000, None, 8000, None),
-    FunnelStage("leads", 1234, 12.3, 1000, 12.5),
-    FunnelStage("target_leads", 500, 40.5, 400, 40.0),
-    FunnelStage("meetings", 100, 20.0, 90, 22.5),
-    FunnelStage("sales", 40, 40.0, 50, 55.6),
-]
+# The week's counts; the step conversions of its cohort (2 Aug – 30 Oct): 400/850, 120/400, 30/120.
+FUNNEL = build_funnel(
+    {"visitors": 10_000, "leads": 1234, "target_leads": 500, "meetings": 100, "sales": 40},
+    {"visitors": 8000, "leads": 1000, "target_leads": 400, "meetings": 90, "sales": 50},
+    {"leads": 850, "target_leads": 400, "meetings": 120, "sales": 30},
+    period=WEEK,
+)
 FUNNEL_LINE = (
-    "Visitors 10,000 → Leads 1,234 (12.3%) → Target leads 500 (40.5%) → Meetings 100 (20.0%) → Sales 40 (40.0%)"
+    "Visitors 10,000 → Leads 1,234 → Target leads 500 → Meetings 100 → Sales 40 · "
+    "visitors → leads 12.3% in the period\n"
+    "Leads of 2 Aug\u2009–\u200930 Oct 2026: how far they got by 29 Nov 2026 — "
+    "850 → Target leads 47.1% → Meetings 30.0% → Sales 25.0% · biggest leak: Sales"
 )
 
 
@@ -348,11 +352,13 @@ def test_title_and_funnel_line():
     assert funnel_line(report) == FUNNEL_LINE
 
 
-def test_funnel_line_with_unknown_conversions_shows_dashes():
-    """A stage after the first with no conversion shows (—); the first stage shows none."""
-    funnel = [FunnelStage(s, 0, None) for s in ("visitors", "leads", "target_leads", "meetings", "sales")]
+def test_funnel_line_with_steps_too_small_to_judge_shows_dashes():
+    """No visitors: no visitors → leads ratio; a step from fewer than 10 leads: — and no leak named."""
+    funnel = build_funnel({}, {}, {"leads": 9, "target_leads": 9, "meetings": 2, "sales": 1}, period=WEEK)
     assert funnel_line(make_report(funnel=funnel)) == (
-        "Visitors 0 → Leads 0 (—) → Target leads 0 (—) → Meetings 0 (—) → Sales 0 (—)"
+        "Visitors 0 → Leads 0 → Target leads 0 → Meetings 0 → Sales 0\n"
+        "Leads of 2 Aug\u2009–\u200930 Oct 2026: how far they got by 29 Nov 2026 — "
+        "9 → Target leads — → Meetings — → Sales —"
     )
 
 
@@ -366,7 +372,8 @@ def test_render_text_lists_every_period_kpi_and_marks_the_headline_ones():
     assert "* Leads" + " " * 31 + "1,234  (was 1,000) ▲ +23.4% 🟢" in lines
     assert "  Visitors" + " " * 32 + "—  (was —)" in lines
     assert sum(line.startswith("* ") for line in lines) == len(HEADLINE)
-    assert "  " + FUNNEL_LINE in lines
+    at = lines.index("  " + FUNNEL_LINE.split("\n")[0])
+    assert lines[at + 1] == "  " + FUNNEL_LINE.split("\n")[1]
 
 
 def test_render_text_channel_table_shows_names_as_they_are():

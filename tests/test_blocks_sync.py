@@ -10,7 +10,8 @@ import pytest
 
 from bot import ids
 from bot.kpi.catalog import PERIOD_KPIS
-from bot.kpi.engine import FunnelStage, Kpi, Report
+from bot.kpi.engine import Kpi, Report
+from bot.kpi.funnel import build_funnel
 from bot.kpi.periods import Period
 from bot.leads.quality import Quality
 from bot.sync.blocks.agenda import (
@@ -96,13 +97,13 @@ def make_report(language: str = "en") -> Report:
         "revenue": Kpi(125_000.0, 100_000.0, 25.0),
         "cac": Kpi(312.4, 250.0, 24.96),
     }
-    funnel = [
-        FunnelStage("visitors", 10_000, None, 8000, None),
-        FunnelStage("leads", 1234, 12.3, 1000, 12.5),
-        FunnelStage("target_leads", 500, 40.5, 400, 40.0),
-        FunnelStage("meetings", 100, 20.0, 90, 22.5),
-        FunnelStage("sales", 40, 40.0, 50, 55.6),  # fell most: 55.6% → 40.0%
-    ]
+    # The cohort of 20 Nov – 2 Dec is the leads of 5 Aug – 2 Nov: 400/850, 120/400, 30/120 (the leak).
+    funnel = build_funnel(
+        {"visitors": 10_000, "leads": 1234, "target_leads": 500, "meetings": 100, "sales": 40},
+        {"visitors": 8000, "leads": 1000, "target_leads": 400, "meetings": 90, "sales": 50},
+        {"leads": 850, "target_leads": 400, "meetings": 120, "sales": 30},
+        period=SINCE,
+    )
     return Report("range", "T1", "Acme", language, "Europe/Berlin", SINCE, SINCE.previous(), kpis, funnel)
 
 
@@ -303,7 +304,7 @@ def test_agenda_since_the_last_sync():
     assert section_texts(msg) == [
         "*Since the last sync* (20 Nov\u2009–\u20092 Dec 2026)\n"
         "Leads 1,234 ▲ +23.4% 🟢 · Target leads 500 ▲ +25.0% 🟢 · Sales 40 ▼ −20.0% 🔴 · Revenue 125,000 ▲ +25.0% 🟢\n"
-        "Biggest leak: Sales — 40.0% of the stage before (was 55.6%)\n"
+        "Biggest leak: Sales — 25.0% of the stage before, for the leads of 5 Aug\u2009–\u20092 Nov 2026\n"
         "16 of 20 leads judged, target share 37.5%\n"
         "2 open action items"
     ]
@@ -311,17 +312,16 @@ def test_agenda_since_the_last_sync():
     assert (button["action_id"], button["value"], button["style"]) == (ids.SYNC_CLOSE, "7", "danger")
 
 
-def test_leak_line_without_a_fall_names_the_weakest_stage_after_the_site():
-    """No stage fell: the weakest conversion after visitors → leads; no funnel at all says so."""
+def test_leak_line_names_the_cohorts_weakest_judged_step():
+    """The weakest judged step of the cohort (visitors → leads is no step of it); none judged says so."""
     report = make_report()
-    report.funnel = [
-        FunnelStage("visitors", 100, None),
-        FunnelStage("leads", 1, 1.0),
-        FunnelStage("target_leads", 1, 100.0),
-        FunnelStage("meetings", 1, 30.0),
-    ]
-    assert leak_line(report) == "Biggest leak: Meetings — 30.0% of the stage before"
-    report.funnel = []
+    # 100 leads: 60 target (60%), 18 met (30%), 9 sold (50% — but of 18, judged).
+    cohort = {"leads": 100, "target_leads": 60, "meetings": 18, "sales": 9}
+    report.funnel = build_funnel({"visitors": 100_000, "leads": 100}, {}, cohort, period=SINCE)
+    assert leak_line(report) == (
+        "Biggest leak: Meetings — 30.0% of the stage before, for the leads of 5 Aug\u2009–\u20092 Nov 2026"
+    )
+    report.funnel = build_funnel({}, {}, {"leads": 9, "target_leads": 1}, period=SINCE)
     assert leak_line(report) == "No funnel data for this period."
 
 
@@ -365,13 +365,14 @@ def test_pack_text_lists_kpis_funnel_quality_feedback_and_actions():
     assert lines[3] == "• Visitors: 10,000 (before 8,000) ▲ +25.0% 🟢"
     assert "• New customers: — (before —)" in lines
     assert "• CAC: 312 (before 250) ▲ +25.0% 🔴" in lines
-    funnel = lines[lines.index("*Funnel*") + 1 : lines.index("*Funnel*") + 6]
+    funnel = lines[lines.index("*Funnel*") + 1 : lines.index("*Funnel*") + 5]
     assert funnel == [
-        "• Visitors: 10,000",
-        "• Leads: 1,234 (12.3%)",
-        "• Target leads: 500 (40.5%)",
-        "• Meetings: 100 (20.0%)",
-        "• Sales: 40 (40.0%)  ⚠️",
+        "• Visitors 10,000 → Leads 1,234 → Target leads 500 → Meetings 100 → Sales 40 · visitors → leads 12.3% in "
+        "the period",
+        "• Leads of 5 Aug\u2009–\u20092 Nov 2026: how far they got by 2 Dec 2026 — 850 → Target leads 47.1% → "
+        "Meetings 30.0% → Sales 25.0% · biggest leak: Sales",
+        "",
+        "*Lead quality*",
     ]
     assert "16 of 20 leads judged, 6 target (37.5%); 4 still without a verdict" in lines
     assert "Top rejection reasons: No budget (3), Competitor (1)" in lines

@@ -14,7 +14,8 @@ import pytest
 
 from bot.kpi.catalog import HEADLINE, PERIOD_KPIS
 from bot.kpi.charts import render_funnel_png, render_trend_png
-from bot.kpi.engine import FunnelStage, Kpi, Report
+from bot.kpi.engine import Kpi, Report
+from bot.kpi.funnel import Funnel, FunnelStage, build_funnel
 from bot.kpi.periods import Period
 from tests.blockkit import EVIL
 
@@ -25,13 +26,12 @@ STAGES = ("visitors", "leads", "target_leads", "meetings", "sales")
 FUNNEL_SIZE = (616, 1210)
 TREND_SIZE = (620, 1200)
 
-FUNNEL = [
-    FunnelStage("visitors", 100_000, None, 80_000, None),
-    FunnelStage("leads", 1234, 1.2, 1000, 1.25),
-    FunnelStage("target_leads", 500, 40.5, 400, 40.0),
-    FunnelStage("meetings", 100, 20.0, 90, 22.5),
-    FunnelStage("sales", 40, 40.0, 50, 55.6),
-]
+FUNNEL = build_funnel(
+    {"visitors": 100_000, "leads": 1234, "target_leads": 500, "meetings": 100, "sales": 40},
+    {"visitors": 80_000, "leads": 1000, "target_leads": 400, "meetings": 90, "sales": 50},
+    {"leads": 850, "target_leads": 400, "meetings": 120, "sales": 30},
+    period=WEEK,
+)
 
 
 def trend_point(i: int, **values) -> dict:
@@ -96,7 +96,7 @@ def test_funnel_png_is_a_picture():
 
 def test_funnel_of_all_zeros_is_still_a_picture():
     """A period with no data at all (every count 0, no conversions) still draws its frame."""
-    empty = [FunnelStage(s, 0, None, 0, None) for s in STAGES]
+    empty = build_funnel({}, {}, {}, period=WEEK)
     image = assert_picture(render_funnel_png(make_report(funnel=empty)), FUNNEL_SIZE)
     full = decoded(render_funnel_png(make_report()))
     assert not np.array_equal(image, full)  # the bars of the full funnel are drawn
@@ -104,13 +104,15 @@ def test_funnel_of_all_zeros_is_still_a_picture():
 
 def test_funnel_with_unknown_conversions_and_previous_counts():
     """Counts with no conversion and no previous period (None everywhere it may be) still draw."""
-    funnel = [FunnelStage(s, 10 * (5 - i), None, None, None) for i, s in enumerate(STAGES)]
+    stages = [FunnelStage(s, 10 * (5 - i)) for i, s in enumerate(STAGES)]
+    funnel = Funnel(stages, FUNNEL.cohort, FUNNEL.as_of)
     assert_picture(render_funnel_png(make_report(funnel=funnel)), FUNNEL_SIZE)
 
 
 def test_funnel_with_one_stage_far_larger_than_the_rest():
-    """A billion visitors and one sale: every stage stays drawable on the log scale."""
-    funnel = [FunnelStage("visitors", 1e9, None)] + [FunnelStage(s, 1, 0.0) for s in STAGES[1:]]
+    """A billion visitors and a cohort of a million leads with one sale: still a picture."""
+    cohort = {"leads": 1_000_000, "target_leads": 1, "meetings": 1, "sales": 1}
+    funnel = build_funnel({"visitors": 1e9, "leads": 1, "sales": 1}, {}, cohort, period=WEEK)
     assert_picture(render_funnel_png(make_report(funnel=funnel)), FUNNEL_SIZE)
 
 
@@ -129,7 +131,7 @@ def test_funnel_with_a_hostile_workspace_name_renders():
 
 
 def test_funnel_and_trend_with_a_200_character_workspace_name():
-    """A very long title runs off the picture but the picture is still made."""
+    """A very long title: the funnel shortens it to fit (tests/test_funnel_chart.py), both pictures are made."""
     report = make_report(workspace="W" * 200, trend=GAPPY_TREND)
     assert_picture(render_funnel_png(report), FUNNEL_SIZE)
     assert_picture(render_trend_png(report), TREND_SIZE)

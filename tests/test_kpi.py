@@ -115,16 +115,20 @@ def test_weekly_kpis_match_the_hand_count(workspace: Engine):
     assert r.kpis["sales"].previous == 0 and r.kpis["sales"].change_pct is None
 
 
-def test_funnel_stage_conversions(workspace: Engine):
+def test_funnel_counts_the_period_and_judges_no_step_without_a_cohort(workspace: Engine):
+    """The week's counts (and the week before's) at each stage; its cohort, the leads of 12 Nov 2023 –
+    9 Feb 2024, is empty here, so no step is judged (tests/test_funnel.py counts a real cohort)."""
     r = compute_report(deps_for(workspace), T, "weekly", WEEK)
-    got = [(s.stage, s.count, None if s.conversion_pct is None else round(s.conversion_pct, 2)) for s in r.funnel]
+    got = [(s.stage, s.count, s.previous_count, s.cohort_count, s.conversion_pct) for s in r.funnel.stages]
     assert got == [
-        ("visitors", 150, None),
-        ("leads", 5, 3.33),
-        ("target_leads", 3, 60.0),
-        ("meetings", 2, 66.67),
-        ("sales", 2, 100.0),
+        ("visitors", 150, 80, None, None),
+        ("leads", 5, 2, 0, None),
+        ("target_leads", 3, 1, 0, None),
+        ("meetings", 2, 0, 0, None),
+        ("sales", 2, 0, 0, None),
     ]
+    assert (r.funnel.cohort.start, r.funnel.cohort.last_day) == (date(2023, 11, 12), date(2024, 2, 9))
+    assert r.funnel.visitors_to_leads_pct == pytest.approx(100 * 5 / 150)
 
 
 def test_channels_with_and_without_spend(workspace: Engine):
@@ -153,7 +157,7 @@ def test_an_empty_period_has_no_values_not_errors(workspace: Engine):
     r = compute_report(deps_for(workspace), T, "weekly", Period.containing("week", date(2023, 6, 7)))
     assert r.kpis["leads"].value == 0 and r.kpis["cac"].value is None
     assert r.kpis["target_share_pct"].value is None and r.kpis["leads"].change_pct is None
-    assert [s.conversion_pct for s in r.funnel] == [None] * 5
+    assert [s.conversion_pct for s in r.funnel.stages] == [None] * 5
     assert r.channels == [] and r.reps == []
     doc = r.to_json()
     assert doc["kpis"]["cac"] == {"value": None, "previous": None, "change_pct": None, "change_pp": None}

@@ -8,7 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from bot.kpi.catalog import FUNNEL_STAGES, HEADLINE, KPIS, PERIOD_KPIS, Unit, derive, ratio
+from bot.kpi.catalog import HEADLINE, KPIS, PERIOD_KPIS, Unit, derive, ratio
+from bot.kpi.funnel import Funnel
 from bot.kpi.periods import Period
 
 # A count or amount below this before says nothing in percent (1 → 3 would be "+200%"): no change_pct.
@@ -41,15 +42,6 @@ class Kpi:
         if unit == "percent":
             return cls(value, previous, None, change_pp(value, previous))
         return cls(value, previous, change_pct(value, previous))
-
-
-@dataclass(frozen=True)
-class FunnelStage:
-    stage: str
-    count: float
-    conversion_pct: float | None
-    previous_count: float | None = None
-    previous_conversion_pct: float | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +97,7 @@ class Report:
     period: Period
     previous_period: Period
     kpis: dict[str, Kpi]
-    funnel: list[FunnelStage]
+    funnel: Funnel
     channels: list[dict[str, Any]] = field(default_factory=list)
     campaigns: list[dict[str, Any]] = field(default_factory=list)
     products: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -137,7 +129,7 @@ class Report:
                 "period": period(self.period),
                 "previous_period": period(self.previous_period),
                 "kpis": {k: asdict(v) for k, v in self.kpis.items()},
-                "funnel": [asdict(s) for s in self.funnel],
+                "funnel": self.funnel.to_json(),
                 "channels": self.channels,
                 "campaigns": self.campaigns,
                 "products": self.products,
@@ -170,24 +162,6 @@ def trend_point(period: Period, totals: dict[str, Any], language: str = "en") ->
 def build_kpis(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Kpi]:
     cur, prev = derive(current), derive(previous)
     return {k: Kpi.of(cur.get(k), prev.get(k), KPIS[k].unit) for k in PERIOD_KPIS}
-
-
-def build_funnel(current: dict[str, Any], previous: dict[str, Any]) -> list[FunnelStage]:
-    """Each stage's count and its conversion from the stage before, in percent."""
-    stages = []
-    for i, stage in enumerate(FUNNEL_STAGES):
-        before = FUNNEL_STAGES[i - 1] if i else None
-        now, then = current.get(stage) or 0, previous.get(stage) or 0
-        stages.append(
-            FunnelStage(
-                stage=stage,
-                count=now,
-                conversion_pct=ratio(now, current.get(before), 100) if before else None,
-                previous_count=then,
-                previous_conversion_pct=ratio(then, previous.get(before), 100) if before else None,
-            )
-        )
-    return stages
 
 
 def build_cohort(counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -278,20 +252,3 @@ def build_products(
         "high_margin_no_demand": _clean(weak),
         "by_product": frame_records(ranked, ["product", "sales", "revenue"]),
     }
-
-
-def biggest_leak(funnel: list[FunnelStage]) -> FunnelStage | None:
-    """Where the funnel leaks: the stage whose conversion from the stage before fell most against the
-    previous period; when none fell, the weakest stage after the site (visitors → leads is always low)."""
-    stages = [s for s in funnel if s.conversion_pct is not None]
-    fell = [
-        s
-        for s in stages
-        if s.previous_conversion_pct is not None
-        and s.conversion_pct is not None
-        and s.conversion_pct < s.previous_conversion_pct
-    ]
-    if fell:
-        return min(fell, key=lambda s: (s.conversion_pct or 0) - (s.previous_conversion_pct or 0))
-    later = [s for s in stages if s.stage != "leads"] or stages
-    return min(later, key=lambda s: s.conversion_pct or 0) if later else None

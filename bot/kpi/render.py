@@ -6,15 +6,19 @@ import csv
 import io
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date
 from babel.numbers import format_currency
 
 from bot.cells import neutralise
 from bot.i18n import translator
 from bot.kpi.catalog import HEADLINE, KPIS, PERIOD_KPIS, label
 from bot.kpi.engine import Kpi, Report, shown
+from bot.kpi.funnel import biggest_leak
+from bot.kpi.periods import LOCALES
 from bot.workspace.keys import REPORT_TITLES
 
 
@@ -78,15 +82,32 @@ def title(report: Report) -> str:
     return f"{_(REPORT_TITLES[report.kind])} · {report.workspace} · {report.period.label(report.language)}"
 
 
+def fmt_day(day: date, language: str) -> str:
+    """`29 Nov 2026`, `29 нояб. 2026 г.`."""
+    return format_date(day, "d MMM y", locale=LOCALES.get(language, "en_GB"))
+
+
+def cohort_caption(report: Report) -> str:
+    """Which leads the funnel's conversions follow, and up to when."""
+    _, f = translator(report.language), report.funnel
+    return _("Leads of {days}: how far they got by {day}").format(
+        days=f.cohort.label(report.language), day=fmt_day(f.as_of, report.language)
+    )
+
+
 def funnel_line(report: Report) -> str:
-    _ = translator(report.language)
-    parts = []
-    for s in report.funnel:
-        part = f"{label(s.stage, report.language)} {fmt_number(s.count, report.language)}"
-        if s.conversion_pct is not None or s.stage != "visitors":
-            part += f" ({fmt_pct(s.conversion_pct, report.language)})"
-        parts.append(part)
-    return " → ".join(parts)
+    """Two lines: the period's count at each stage; then the cohort's step conversions, none above 100%."""
+    _, lang, f = translator(report.language), report.language, report.funnel
+    counts = " → ".join(f"{label(s.stage, lang)} {fmt_number(s.count, lang)}" for s in f.stages)
+    if f.visitors_to_leads_pct is not None:
+        counts += " · " + _("visitors → leads {pct} in the period").format(pct=fmt_pct(f.visitors_to_leads_pct, lang))
+    leads = f.stage("leads")
+    steps = [fmt_number(leads.cohort_count if leads else None, lang)]
+    steps += [f"{label(s.stage, lang)} {fmt_pct(s.conversion_pct, lang)}" for s in f.stages[2:]]
+    cohort = f"{cohort_caption(report)} — {' → '.join(steps)}"
+    if (leak := biggest_leak(f)) is not None:
+        cohort += " · " + _("biggest leak: {stage}").format(stage=label(leak.stage, lang))
+    return counts + "\n" + cohort
 
 
 def render_text(report: Report) -> str:
@@ -100,7 +121,7 @@ def render_text(report: Report) -> str:
             f"{marker} {label(name, lang):<26} {fmt_kpi_value(name, k.value, lang, cur):>14}  "
             f"({_('was')} {fmt_kpi_value(name, k.previous, lang, cur)}) {fmt_change(name, k, lang)}".rstrip()
         )
-    lines += ["", _("Funnel"), "  " + funnel_line(report)]
+    lines += ["", _("Funnel"), *("  " + line for line in funnel_line(report).split("\n"))]
     if report.channels:
         lines += ["", _("Channels")]
         header = [

@@ -14,12 +14,14 @@ from bot.deps import Deps
 from bot.kpi import engine as kpi
 from bot.kpi.alerts import Evidence, build_alerts
 from bot.kpi.catalog import CHANNEL_COLUMNS
+from bot.kpi.funnel import build_funnel, cohort_of
 from bot.kpi.periods import Period
 from bot.kpi.schedule import daily_period
 from bot.kpi.transitions import with_status
 from bot.workspace.keys import DAYS, parse_workdays
 from bot.workspace.store import load
 from storage.models import Workspace
+from storage.repos import funnel as funnel_repo
 from storage.repos import metrics, rollups, workspaces
 
 REPORT_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "range": "range"}
@@ -124,6 +126,8 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         # A day is too short for the campaign table.
         campaigns = pd.DataFrame(columns=["campaign"]) if daily else q.channels(period, by="campaign")
         channels = q.channels(period)
+        # The funnel's conversions follow one matured cohort of leads up to the period's end.
+        progress = funnel_repo.progress(s, window=q.window(cohort_of(period)), as_of=q.window(period).end)
     report = kpi.Report(
         kind=kind,
         team_id=team_id,
@@ -133,7 +137,7 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         period=period,
         previous_period=previous,
         kpis=now.kpis,
-        funnel=kpi.build_funnel(cur, prev),
+        funnel=build_funnel(cur, prev, progress, period=period),
         channels=kpi.frame_records(channels, ["channel", *CHANNEL_COLUMNS]),
         products=now.products,
         reps=reps,

@@ -9,8 +9,9 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from bot import ids
 from bot.i18n import N_, plural, translator
 from bot.kpi.catalog import AGENDA, SYNC_PACK, label
-from bot.kpi.engine import Report, biggest_leak
-from bot.kpi.render import fmt_change, fmt_kpi_value, fmt_number, fmt_pct
+from bot.kpi.engine import Report
+from bot.kpi.funnel import biggest_leak
+from bot.kpi.render import fmt_change, fmt_kpi_value, fmt_pct, funnel_line
 from bot.slack.kit import (
     Message,
     Mrkdwn,
@@ -53,12 +54,9 @@ def leak_line(report: Report) -> str:
     if found is None:
         return _("No funnel data for this period.")
     lang = report.language
-    line = _("Biggest leak: {stage} — {pct} of the stage before").format(
-        stage=label(found.stage, lang), pct=fmt_pct(found.conversion_pct, lang)
+    return _("Biggest leak: {stage} — {pct} of the stage before, for the leads of {days}").format(
+        stage=label(found.stage, lang), pct=fmt_pct(found.conversion_pct, lang), days=report.funnel.cohort.label(lang)
     )
-    if found.previous_conversion_pct is not None:
-        line += " " + _("(was {pct})").format(pct=fmt_pct(found.previous_conversion_pct, lang))
-    return line
 
 
 def build_agenda(data: Agenda) -> Message:
@@ -151,11 +149,7 @@ def build_pack_text(data: Agenda) -> Mrkdwn:
             ).rstrip()
         )
     lines += [Mrkdwn(""), bold(_("Funnel"))]
-    found = biggest_leak(report.funnel)
-    for s in report.funnel:
-        mark = "  ⚠️" if found and s.stage == found.stage else ""
-        conv = f" ({fmt_pct(s.conversion_pct, lang)})" if s.stage != "visitors" else ""
-        lines.append(md("• {}: {}{}{}", label(s.stage, lang), fmt_number(s.count, lang), conv, mark))
+    lines += [md("• {}", line) for line in funnel_line(report).split("\n")]
     q = pack.quality
     lines += [Mrkdwn(""), bold(_("Lead quality"))]
     lines.append(
