@@ -15,6 +15,7 @@ from bot.kpi import engine
 from bot.kpi.catalog import CHANNEL_COLUMNS
 from bot.kpi.channel_table import OTHERS, top_rows
 from bot.kpi.engine import Report
+from bot.kpi.funnel import build_funnel
 from bot.kpi.outputs import write_all
 from bot.kpi.periods import Period
 from bot.kpi.render import render_campaigns_csv, render_channels_csv
@@ -47,7 +48,7 @@ def report(channels: list[dict] | None = None, *, language: str = "en", kind: st
         period=WEEK,
         previous_period=WEEK.previous(),
         kpis=engine.build_kpis({}, {}),
-        funnel=engine.build_funnel({}, {}),
+        funnel=build_funnel({}, {}, {}, period=WEEK),
         channels=channels,
         **kw,
     )
