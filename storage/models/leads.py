@@ -21,6 +21,8 @@ class Lead(SQLModel, table=True):
             "ix_lead_team_created", "team_id", "created_at", "channel", "campaign", "verdict", "owner", "external_id"
         ),
         Index("ix_lead_team_card", "team_id", "card_channel", "card_ts"),
+        # Covers the funnel cohort's look-up of a meeting's or sale's lead (storage.repos.funnel).
+        Index("ix_lead_team_external_cohort", "team_id", "external_id", "created_at", "verdict", "channel", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(foreign_key="workspace.team_id", max_length=32)

@@ -39,7 +39,7 @@ class Deal(SQLModel, table=True):
 class Activity(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "external_id"),
-        Index("ix_activity_team_kind_time", "team_id", "kind", "occurred_at"),
+        Index("ix_activity_team_kind_time", "team_id", "kind", "occurred_at", "lead_external_id"),
         Index("ix_activity_team_lead", "team_id", "lead_external_id", "kind"),
     )
     id: int | None = Field(default=None, primary_key=True)
