@@ -38,3 +38,5 @@ VALUE = "value"
 # from usergroups.list (a block_suggestion request to this action id).
 USERGROUPS = "usergroups"
 GROUPS_SUFFIX = "_groups"
+# The weekly lead-quality report's Export button (value = the report's period key).
+QUALITY_EXPORT = "quality_export"

@@ -9,6 +9,7 @@ from bot.deps import Deps
 from bot.kpi.coaching import COACHING
 from bot.kpi.delivery import DIGEST
 from bot.leads.cards import CARD
+from bot.leads.export import QUALITY_EXPORT
 from bot.leads.report import QUALITY
 from bot.leads.sla import SLA
 from bot.slack import once
@@ -23,6 +24,7 @@ KINDS = {
         DIGEST,
         COACHING,
         QUALITY,
+        QUALITY_EXPORT,
         CARD,
         SLA,
         SYNC_ASK,

@@ -10,6 +10,7 @@ import pytest
 
 from bot import ids
 from bot.kpi.periods import Period
+from bot.kpi.sales import Sla
 from bot.leads.blocks import (
     build_lead_card,
     build_lead_modal,
@@ -17,6 +18,7 @@ from bot.leads.blocks import (
     build_quality_table,
     build_verdict_modal,
 )
+from bot.leads.outputs import render_quality_csv
 from bot.leads.quality import Quality
 from bot.leads.verdicts import VERDICTS, CardState
 from storage.models import Lead, Workspace
@@ -359,7 +361,7 @@ def row(name, leads, judged, target, share, change):
         "leads": leads,
         "judged": judged,
         "target": target,
-        "target_share_pct": share,
+        "judged_target_share_pct": share,
         "previous_share_pct": None,
         "change_pp": change,
     }
@@ -377,8 +379,7 @@ def make_quality(**kw) -> Quality:
         "judged": 16,
         "target": 6,
         "waiting": 4,
-        "within_sla": 9,
-        "carded": 12,
+        "sla": Sla(hours=4, kept=9, due=12, pending=1),
     }
     return Quality(team_id="T1", language=kw.pop("language", "en"), period=WEEK, **(values | kw))
 
@@ -389,15 +390,24 @@ def test_quality_report_numbers():
     d = assert_fits(msg)
     assert plain_texts(msg)[0] == f"Lead quality · {WEEK_LABEL}"
     summary = (
-        "20 leads, 16 judged, 4 still waiting. Target share 37.5%. Judged within the SLA (4 working hours): 75.0%."
+        "20 leads, 16 judged, 4 still waiting. Target share of judged leads: 37.5%. "
+        "Judged within the SLA (4 working hours): 75.0%, 9 of 12."
     )
     assert section_texts(msg) == [
         summary,
-        "*Target share by channel*\n• *google*: 50.0% (+25.0 pp) · 12 leads\n• *(not set)*: 16.7% (−20.0 pp) · 8 leads",
-        "*Top rejection reasons*\n• No budget — 3\n• Competitor — 1",
+        "*Target share of judged leads by channel*\n"
+        "• *google*: 50.0% (+25.0 pp) · 12 leads, 10 judged, 5 target\n"
+        "• *(not set)*: 16.7% (−20.0 pp) · 8 leads, 6 judged, 1 target",
+        "*Top rejection reasons*\n• No budget: 3 leads\n• Competitor: 1 lead",
         "*From the threads*\n> They only wanted a price list\n— google, Not target",
     ]
-    assert context_texts(msg) == ["Verdicts and thread replies: `handoff export verdicts|replies`."]
+    button = d["blocks"][-2]["elements"][0]
+    assert (button["action_id"], button["value"], button["text"]["text"]) == (
+        ids.QUALITY_EXPORT,
+        "2026-W48",
+        "Export CSV",
+    )
+    assert context_texts(msg) == ["Export posts the numbers of this report as CSV in its thread."]
     assert d["text"] == f"Lead quality · {WEEK_LABEL}: {summary}"
 
 
@@ -407,8 +417,8 @@ def test_quality_report_of_an_empty_week():
     msg = build_quality_message(q, make_ws())
     assert_fits(msg)
     assert section_texts(msg) == [
-        "0 leads, 0 judged, 0 still waiting. Target share —.",
-        "*Target share by channel*\n—",
+        "0 leads, 0 judged, 0 still waiting. Target share of judged leads: —.",
+        "*Target share of judged leads by channel*\n—",
     ]
 
 
@@ -449,17 +459,18 @@ def test_quality_table_by_channel_shows_judged_and_target():
     d = assert_fits(msg)
     assert [b["type"] for b in d["blocks"]] == ["header", "section", "section"]
     assert section_texts(msg) == [
-        "20 leads, 16 judged, 4 still waiting. Target share 37.5%.",
-        "• *google*: 50.0% · 12 leads · 10 judged, 5 target\n• *(not set)*: 16.7% · 8 leads · 6 judged, 1 target",
+        "20 leads, 16 judged, 4 still waiting. Target share of judged leads: 37.5%.",
+        "• *google*: 50.0% · 12 leads, 10 judged, 5 target\n• *(not set)*: 16.7% · 8 leads, 6 judged, 1 target",
     ]
-    assert d["text"] == f"Lead quality · {WEEK_LABEL}: 20 leads, 16 judged, 4 still waiting. Target share 37.5%."
+    summary = "20 leads, 16 judged, 4 still waiting. Target share of judged leads: 37.5%."
+    assert d["text"] == f"Lead quality · {WEEK_LABEL}: {summary}"
 
 
 def test_quality_table_by_campaign_and_by_reason():
     """By campaign: the campaign rows; by reason: each reason with its count; nothing: a dash."""
     q = make_quality()
-    assert section_texts(build_quality_table(q, "campaign"))[1] == "• *winter*: 40.0% · 5 leads · 5 judged, 2 target"
-    assert section_texts(build_quality_table(q, "reason"))[1] == "• No budget — 3\n• Competitor — 1"
+    assert section_texts(build_quality_table(q, "campaign"))[1] == "• *winter*: 40.0% · 5 leads, 5 judged, 2 target"
+    assert section_texts(build_quality_table(q, "reason"))[1] == "• No budget: 3 leads\n• Competitor: 1 lead"
     assert section_texts(build_quality_table(make_quality(reasons=[]), "reason"))[1] == "—"
 
 
@@ -590,3 +601,31 @@ def test_no_crm_link_without_a_template_for_a_lead_added_in_slack_or_past_slacks
     ]:
         (actions,) = [b for b in blocks_of(card(ws, lead, CardState())) if b["type"] == "actions"]
         assert [e["action_id"] for e in actions["elements"]] == [ids.VERDICT_ACTION_PREFIX + v for v in VERDICTS]
+
+
+def test_quality_csv_rows_by_channel_campaign_and_reason():
+    """The Export CSV: one row per channel and campaign, shares rounded to 2 decimals, reasons by label."""
+    lines = render_quality_csv(make_quality()).splitlines()
+    assert lines == [
+        "group,name,leads,judged,target,judged_target_share_pct,previous_judged_target_share_pct,change_pp,rejected",
+        "channel,google,12,10,5,50,,25,",
+        "channel,,8,6,1,16.67,,-20,",
+        "campaign,winter,5,5,2,40,,,",
+        "reason,No budget,,,,,,,3",
+        "reason,Competitor,,,,,,,1",
+    ]
+
+
+def test_quality_csv_keeps_formulas_as_text():
+    """A channel named like a formula is written as text in the CSV."""
+    q = make_quality(groups={"channel": [row("=HYPERLINK(1)", 1, 1, 1, 100.0, None)]}, reasons=[])
+    assert render_quality_csv(q).splitlines()[1].startswith("channel,'=HYPERLINK(1),1,1,1,100")
+
+
+def test_quality_summary_in_russian_names_the_share_of_judged():
+    """The Russian summary says which share it is and the SLA with its counts, in Russian number format."""
+    q = make_quality(language="ru")
+    assert section_texts(build_quality_message(q, make_ws(language="ru", sla_hours=4)))[0] == (
+        "Лидов: 20, оценено: 16, ждут оценки: 4. Доля целевых среди оценённых: 37,5%. "
+        "Оценено в срок (срок — 4 раб. ч): 75,0%, 9 из 12."
+    )

@@ -616,17 +616,19 @@ def test_weekly_quality_numbers_against_a_hand_count(engine, slack):
                 lead.verdict, lead.verdict_at = verdict, given
     q = compute_quality(make_deps(engine, slack, at(30)), TEAM, Period.containing("week", at(25).date()))
     assert (q.leads, q.judged, q.target, q.waiting) == (7, 5, 2, 2)
-    assert q.target_share_pct == pytest.approx(40)
+    assert q.judged_target_share_pct == pytest.approx(40)
     ch = {r["name"]: r for r in q.groups["channel"]}
     assert (ch["ads"]["leads"], ch["ads"]["judged"], ch["ads"]["target"]) == (4, 3, 2)
-    assert ch["ads"]["target_share_pct"] == pytest.approx(200 / 3)
+    assert ch["ads"]["judged_target_share_pct"] == pytest.approx(200 / 3)
     assert ch["ads"]["previous_share_pct"] == 100 and ch["ads"]["change_pp"] == pytest.approx(200 / 3 - 100)
-    assert ch["seo"]["target_share_pct"] == 0 and ch["email"]["target_share_pct"] is None
+    assert ch["seo"]["judged_target_share_pct"] == 0 and ch["email"]["judged_target_share_pct"] is None
     assert [(r["reason"], r["count"]) for r in q.reasons] == [
         ("No budget", 2),
         ("Spam reason", 1),
     ]  # a code read as words
-    assert (q.carded, q.within_sla) == (7, 4)  # 5 judged, s2 after 9 working hours > 4
+    # 5 judged, 4 within 4 working hours (s2 after 9); at Mon 30 Nov 10:00 a4 (Thu 26th) has waited 18
+    # working hours, past the SLA: due; e1 (Sat 28th) 1 working hour: still inside it, not counted.
+    assert (q.sla.due, q.sla.kept, q.sla.pending) == (6, 4, 1)
 
 
 def test_lead_added_by_hand_gets_a_card(app: RunningApp):

@@ -8,7 +8,16 @@ from bot import ids
 from bot.i18n import plural, translator
 from bot.kpi.catalog import HEADLINE, label
 from bot.kpi.engine import Alert, Report, shown
-from bot.kpi.render import fmt_change, fmt_kpi_value, funnel_line, title
+from bot.kpi.render import (
+    fmt_change,
+    fmt_kpi_value,
+    funnel_line,
+    sla_line,
+    steps_line,
+    title,
+    waiting_head,
+    waiting_owners,
+)
 from bot.slack.kit import Message, Mrkdwn, bold, context, escape, header, join, md, mention, section
 
 ALERTS_SHOWN = 5
@@ -66,12 +75,28 @@ def build_digest(report: Report, *, late: bool = False, everything: bool = False
         section(fields=tiles),
         section(md("{}\n{}", bold(_("Funnel")), funnel_line(report))),
     ]
+    blocks += build_sales_block(report)
     blocks += findings_block(report, everything=everything)
     blocks.append(context(escape(_("The funnel picture and the channel table are in the thread."))))
     headline = ", ".join(
         f"{label(n, lang)} {fmt_kpi_value(n, report.kpis[n].value, lang, report.currency)}" for n in HEADLINE
     )
     return Message(text=md("{}: {}", title(report), headline), blocks=blocks)
+
+
+def build_sales_block(report: Report) -> list[Block]:
+    """Sales' own work: requests → meetings → sales, the leads waiting for a verdict and who holds the
+    most (mentioned), the period's verdicts within the SLA. None when the report has no sales block."""
+    if not report.sales:
+        return []
+    _ = translator(report.language)
+    waiting = escape(waiting_head(report))
+    owners = waiting_owners(report)
+    if owners:
+        held = join((md("{} ({})", mention(o), n) for o, n in owners), ", ")
+        waiting += md("; ") + md(_("most with {owners}"), owners=held)
+    lines = [escape(steps_line(report)), waiting, escape(sla_line(report))]
+    return [section(md("{}\n{}", bold(_("Sales")), join(lines)))]
 
 
 BUTTON_VALUE_LIMIT = 2000  # characters a button's value may hold

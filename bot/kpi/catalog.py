@@ -14,8 +14,9 @@ from bot.i18n import N_, translator
 
 Unit = Literal["count", "money", "percent"]
 Good = Literal["up", "down", "none"]  # "none": neither way is good in itself (spend)
-# Where a KPI is shown: among a period's KPIs, in the channel and campaign tables, in the lead-quality report.
-Scope = Literal["period", "channel", "quality"]
+# Where a KPI is shown: among a period's KPIs, in the channel and campaign tables, in the lead-quality report,
+# in the digests' sales block.
+Scope = Literal["period", "channel", "quality", "sales"]
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,11 @@ CATALOG: tuple[KpiDef, ...] = (
     ),
     KpiDef(
         "target_share_pct",
-        N_("Target share, %"),
+        N_("Target share of all leads, %"),
         "percent",
         "up",
         "target_leads ÷ leads × 100",
-        N_("Share of the period's leads that are target."),
+        N_("Share of all the period's leads that sales judged target; a lead still waiting counts as not target."),
         ratio_of=("target_leads", "leads", 100.0),
     ),
     KpiDef(
@@ -174,7 +175,7 @@ CATALOG: tuple[KpiDef, ...] = (
         "percent",
         "up",
         "target_leads ÷ judged × 100, judged = leads with a verdict",
-        N_("Share of the leads sales has judged that are target."),
+        N_("Share of the leads sales has judged that are target: waiting leads say nothing yet."),
         ratio_of=("target_leads", "judged", 100.0),
         scope="quality",
     ),
@@ -183,10 +184,19 @@ CATALOG: tuple[KpiDef, ...] = (
         N_("Judged within the SLA, %"),
         "percent",
         "up",
-        "judged_in_sla ÷ carded × 100: carded leads whose first verdict came within sla_hours working hours",
-        N_("Share of the carded leads that sales judged within the SLA."),
-        ratio_of=("judged_in_sla", "carded", 100.0),
-        scope="quality",
+        "judged_in_sla ÷ due × 100; due = carded leads of the period judged or past sla_hours working hours",
+        N_("Share of the period's carded leads that sales judged within the SLA; one still inside it is not counted."),
+        ratio_of=("judged_in_sla", "due", 100.0),
+        scope="sales",
+    ),
+    KpiDef(
+        "waiting_leads",
+        N_("Waiting for a verdict"),
+        "count",
+        "down",
+        "leads with a card and no verdict, at the time of the report",
+        N_("Leads sales has not judged yet, whenever they came in."),
+        scope="sales",
     ),
     KpiDef(
         "cost_per_lead",
@@ -260,6 +270,11 @@ def label(key: str, language: str) -> str:
     return translator(language)(KPIS[key].label)
 
 
+def name(key: str, language: str) -> str:
+    """A KPI's label as words in a sentence: "Target share of judged leads", without the column's ", %"."""
+    return label(key, language).removesuffix(", %")
+
+
 def value(key: str, counts: Mapping[str, float | None]) -> float | None:
     """One KPI from counts: the count itself, or its ratio as the catalogue defines it."""
     kpi = KPIS[key]
@@ -277,7 +292,7 @@ def derive(totals: Mapping[str, float | None]) -> dict[str, float | None]:
 def markdown_table() -> str:
     """The README's KPI table."""
     rows = ["| KPI | unit | good | shown | counted from | meaning |", "|---|---|---|---|---|---|"]
-    shown = {"period": "digests", "channel": "channel tables", "quality": "lead quality"}
+    shown = {"period": "digests", "channel": "channel tables", "quality": "lead quality", "sales": "sales block"}
     for k in CATALOG:
         rows.append(f"| `{k.key}` | {k.unit} | {k.good} | {shown[k.scope]} | {k.source} | {k.definition} |")
     return "\n".join(rows) + "\n"

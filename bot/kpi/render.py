@@ -14,11 +14,13 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 
 from bot.cells import neutralise
-from bot.i18n import translator
+from bot.i18n import plural, translator
 from bot.kpi.catalog import HEADLINE, KPIS, PERIOD_KPIS, label
+from bot.kpi.catalog import name as kpi_name
 from bot.kpi.engine import Kpi, Report, shown
 from bot.kpi.funnel import biggest_leak
 from bot.kpi.periods import LOCALES
+from bot.slack.kit import is_user
 from bot.workspace.keys import REPORT_TITLES
 
 
@@ -122,6 +124,7 @@ def render_text(report: Report) -> str:
             f"({_('was')} {fmt_kpi_value(name, k.previous, lang, cur)}) {fmt_change(name, k, lang)}".rstrip()
         )
     lines += ["", _("Funnel"), *("  " + line for line in funnel_line(report).split("\n"))]
+    lines += sales_lines(report)
     if report.channels:
         lines += ["", _("Channels")]
         header = [
@@ -177,6 +180,81 @@ def render_text(report: Report) -> str:
         still = [a for a in shown(report.alerts, everything=True).fired if a.status == "ongoing"]
         lines += [f"  · {a.text} ({_('still holds')})" for a in still]
     return "\n".join(lines) + "\n"
+
+
+# --- the sales block: its words, for the digest's blocks (bot.kpi.blocks) and its text ---------------
+# Plain text with numbers and the catalogue's labels; people come back as ids for the caller to show.
+
+
+def steps_line(report: Report) -> str:
+    """`Requests 120 → Meetings 30 (25.0% ▲ +2.0 pp 🟢) → Sales 6 (20.0%)`."""
+    lang = report.language
+    parts = []
+    for step in report.sales.get("steps", []):
+        part = f"{label(step['stage'], lang)} {fmt_number(step['count'], lang)}"
+        if step["stage"] != "requests":
+            rate = "request_to_meeting_pct" if step["stage"] == "meetings" else "meeting_to_sale_pct"
+            k = Kpi(step["conversion_pct"], None, None, step["conversion_change_pp"])
+            change = fmt_change(rate, k, lang)
+            part += f" ({fmt_pct(step['conversion_pct'], lang)}{' ' + change if change else ''})"
+        parts.append(part)
+    return " → ".join(parts)
+
+
+def _age(hours: float, language: str) -> str:
+    ngettext = plural(language)
+    if hours < 24:
+        n = int(hours)
+        return ngettext("{n} hour", "{n} hours", n).format(n=n)
+    n = int(hours // 24)
+    return ngettext("{n} day", "{n} days", n).format(n=n)
+
+
+def waiting_head(report: Report) -> str:
+    """`Waiting for a verdict: 4 leads, the oldest for 2 days`, or `…: none`."""
+    _ = translator(report.language)
+    ngettext = plural(report.language)
+    w: dict[str, Any] = report.sales.get("waiting", {})
+    head = kpi_name("waiting_leads", report.language)
+    if not w.get("count"):
+        return _("{label}: none").format(label=head)
+    leads = ngettext("{n} lead", "{n} leads", w["count"]).format(n=w["count"])
+    return _("{label}: {leads}, the oldest for {age}").format(
+        label=head, leads=leads, age=_age(w["oldest_hours"] or 0, report.language)
+    )
+
+
+def waiting_owners(report: Report) -> list[tuple[str, int]]:
+    """Who holds the most waiting leads: (owner, count), the most first."""
+    return [(o["owner"], o["count"]) for o in report.sales.get("waiting", {}).get("by_owner", [])]
+
+
+def sla_line(report: Report) -> str:
+    """`Judged within the SLA (4 working hours): 90.0%, 18 of 20; 2 still inside it`."""
+    _ = translator(report.language)
+    sla: dict[str, Any] = report.sales.get("sla", {})
+    head = kpi_name("sla_kept_pct", report.language)
+    if not sla.get("hours"):
+        return _("{label}: no SLA set").format(label=head)
+    text = _("{label} ({n} working hours): {pct}, {kept} of {due}").format(
+        label=head, n=sla["hours"], pct=fmt_pct(sla["kept_pct"], report.language), kept=sla["kept"], due=sla["due"]
+    )
+    if sla["pending"]:
+        text += "; " + _("{n} still inside it").format(n=sla["pending"])
+    return text
+
+
+def sales_lines(report: Report) -> list[str]:
+    """The sales block as text; people by their ids (`@U0REP`), names as written."""
+    if not report.sales:
+        return []
+    _ = translator(report.language)
+    waiting = waiting_head(report)
+    owners = waiting_owners(report)
+    if owners:
+        held = ", ".join(f"{'@' if is_user(o) else ''}{o} ({n})" for o, n in owners)
+        waiting += "; " + _("most with {owners}").format(owners=held)
+    return ["", _("Sales"), "  " + steps_line(report), "  " + waiting, "  " + sla_line(report)]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

@@ -16,6 +16,7 @@ from bot.kpi.alerts import Evidence, build_alerts
 from bot.kpi.catalog import CHANNEL_COLUMNS
 from bot.kpi.funnel import build_funnel, cohort_of
 from bot.kpi.periods import Period
+from bot.kpi.sales import compute_sales
 from bot.kpi.schedule import daily_period
 from bot.kpi.transitions import with_status
 from bot.workspace.keys import DAYS, parse_workdays
@@ -147,6 +148,7 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         currency=ws.currency,
     )
     report.alerts = with_status(build_alerts(now), build_alerts(before), ws.language)
+    report.sales = compute_sales(deps, team_id, q.window(period), report.kpis)
     if kind in ("weekly", "monthly"):
         report.trend = compute_trend(
             deps,

@@ -15,8 +15,9 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.i18n import plural, translator
+from bot.kpi.catalog import name
 from bot.kpi.render import fmt_number, fmt_pct
-from bot.leads.quality import Quality
+from bot.leads.quality import SHARE, Quality
 from bot.leads.verdicts import REASON_OPTIONAL, VERDICTS, CardState, reason_label, reason_options, verdict_label
 from bot.slack import modals
 from bot.slack.kit import Message, Mrkdwn, bold, context, escape, header, join, md, mention, quote, section
@@ -25,6 +26,8 @@ from bot.workspace.worktime import add_working_hours
 from storage.models import Lead, Workspace
 
 NOTE_SHOWN = 500
+REASONS_SHOWN = 5  # in the weekly report; the /leads quality table shows up to TABLE_ROWS
+TABLE_ROWS = 40
 MESSAGE_SHOWN = 2800
 URL_LIMIT = 3000  # characters Slack takes in a button's url
 # A lead that waited at least this long for its card (imported, or queued while no leads channel was
@@ -190,50 +193,69 @@ def build_lead_modal(ws: Workspace) -> View:
 
 def _summary(q: Quality) -> str:
     _ = translator(q.language)
-    return _("{leads} leads, {judged} judged, {waiting} still waiting. Target share {share}.").format(
-        leads=q.leads, judged=q.judged, waiting=q.waiting, share=fmt_pct(q.target_share_pct, q.language)
+    counts = _("{leads} leads, {judged} judged, {waiting} still waiting.").format(
+        leads=q.leads, judged=q.judged, waiting=q.waiting
     )
+    return f"{counts} {name(SHARE, q.language)}: {fmt_pct(q.judged_target_share_pct, q.language)}."
+
+
+def quality_sla(q: Quality) -> str:
+    """`Judged within the SLA (4 working hours): 75.0%, 9 of 12.`; empty without an SLA or a lead due."""
+    if not q.sla.hours or not q.sla.due:
+        return ""
+    _ = translator(q.language)
+    sentence = _("{label} ({n} working hours): {pct}, {kept} of {due}").format(
+        label=name("sla_kept_pct", q.language),
+        n=q.sla.hours,
+        pct=fmt_pct(q.sla.kept_pct, q.language),
+        kept=q.sla.kept,
+        due=q.sla.due,
+    )
+    return sentence + "."
 
 
 def _group_line(q: Quality, row: dict, *, change: bool) -> Mrkdwn:
     _ = translator(q.language)
+    ngettext = plural(q.language)
     shown = ""
     if change and row["change_pp"] is not None:
         sign = "+" if row["change_pp"] >= 0 else "−"
         shown = f" ({sign}{fmt_number(abs(row['change_pp']), q.language, 1)} {_('pp')})"
-    return md(
-        "• {}: {}{} · {}",
-        bold(row["name"] or _("(not set)")),
-        fmt_pct(row["target_share_pct"], q.language),
-        shown,
-        _("{n} leads").format(n=row["leads"]),
+    counts = ngettext("{n} lead", "{n} leads", row["leads"]).format(n=row["leads"])
+    counts += ", " + _("{judged} judged, {target} target").format(judged=row["judged"], target=row["target"])
+    return md("• {}: {}{} · {}", bold(row["name"] or _("(not set)")), fmt_pct(row[SHARE], q.language), shown, counts)
+
+
+def _reason_lines(q: Quality, shown: int) -> Mrkdwn:
+    ngettext = plural(q.language)
+    return join(
+        md("• {}: {}", r["reason"], ngettext("{n} lead", "{n} leads", r["count"]).format(n=r["count"]))
+        for r in q.reasons[:shown]
     )
 
 
 def build_quality_message(q: Quality, ws: Workspace) -> Message:
     _ = translator(q.language)
     title = _("Lead quality") + f" · {q.period.label(q.language)}"
-    summary = _summary(q)
-    if q.carded:
-        summary += " " + _("Judged within the SLA ({n} working hours): {pct}.").format(
-            n=ws.sla_hours, pct=fmt_pct(q.sla_pct, q.language)
-        )
+    summary = " ".join(x for x in (_summary(q), quality_sla(q)) if x)
     lines = [_group_line(q, r, change=True) for r in q.groups.get("channel", [])[:10]]
+    by_channel = _("{share} by channel").format(share=name(SHARE, q.language))
     blocks: list[Block] = [
         header(title),
         section(escape(summary)),
-        section(md("{}\n{}", bold(_("Target share by channel")), join(lines) or "—")),
+        section(md("{}\n{}", bold(by_channel), join(lines) or "—")),
     ]
     if q.reasons:
-        reasons = join(md("• {} — {}", r["reason"], r["count"]) for r in q.reasons)
-        blocks.append(section(md("{}\n{}", bold(_("Top rejection reasons")), reasons)))
+        blocks.append(section(md("{}\n{}", bold(_("Top rejection reasons")), _reason_lines(q, REASONS_SHOWN))))
     if q.quotes:
         quotes = join(
             md("{}\n— {}, {}", quote(x["text"], 280), x["channel"] or "—", verdict_label(x["verdict"], q.language))
             for x in q.quotes[:3]
         )
         blocks.append(section(md("{}\n{}", bold(_("From the threads")), quotes)))
-    blocks.append(context(Mrkdwn(_("Verdicts and thread replies: `handoff export verdicts|replies`."))))
+    export = ButtonElement(action_id=ids.QUALITY_EXPORT, text=_("Export CSV"), value=q.period.key())
+    blocks.append(ActionsBlock(block_id=ids.QUALITY_EXPORT, elements=[export]))
+    blocks.append(context(escape(_("Export posts the numbers of this report as CSV in its thread."))))
     return Message(text=md("{}: {}", title, summary), blocks=blocks)
 
 
@@ -242,18 +264,11 @@ def build_quality_table(q: Quality, by: str) -> Message:
     _ = translator(q.language)
     title = _("Lead quality") + f" · {q.period.label(q.language)}"
     if by == "reason":
-        lines = [md("• {} — {}", r["reason"], r["count"]) for r in q.reasons]
+        table = _reason_lines(q, TABLE_ROWS)
     else:
-        lines = [
-            md(
-                "{} · {}",
-                _group_line(q, r, change=False),
-                _("{judged} judged, {target} target").format(judged=r["judged"], target=r["target"]),
-            )
-            for r in q.groups.get(by, [])[:40]
-        ]
+        table = join(_group_line(q, r, change=False) for r in q.groups.get(by, [])[:TABLE_ROWS])
     head = _summary(q)
     return Message(
         text=md("{}: {}", title, head),
-        blocks=[header(title), section(escape(head)), section(join(lines) or escape("—"))],
+        blocks=[header(title), section(escape(head)), section(table or escape("—"))],
     )

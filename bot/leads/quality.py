@@ -10,9 +10,9 @@ from bot.deps import Deps
 from bot.kpi.catalog import value
 from bot.kpi.engine import change_pp
 from bot.kpi.periods import Period
+from bot.kpi.sales import Sla, sla_of
 from bot.leads.verdicts import reason_label
 from bot.workspace.store import load
-from bot.workspace.worktime import working_hours_between
 from storage.repos import quality as repo
 
 # Target share here is of the leads sales has judged (the catalogue's judged_target_share_pct):
@@ -32,16 +32,30 @@ class Quality:
     judged: int = 0
     target: int = 0
     waiting: int = 0
-    within_sla: int = 0
-    carded: int = 0
+    sla: Sla = field(default_factory=lambda: Sla(0))
 
     @property
-    def target_share_pct(self) -> float | None:
+    def judged_target_share_pct(self) -> float | None:
         return value(SHARE, {"target_leads": self.target, "judged": self.judged})
 
-    @property
-    def sla_pct(self) -> float | None:
-        return value("sla_kept_pct", {"judged_in_sla": self.within_sla, "carded": self.carded})
+    def to_json(self, tz: str) -> dict[str, Any]:
+        """The report as `handoff report quality --format json` prints it (README, "Reports offline")."""
+        p = self.period
+        return {
+            "kind": "quality",
+            "team_id": self.team_id,
+            "period": {"start": p.start.isoformat(), "end": p.last_day.isoformat(), "tz": tz, "key": p.key()},
+            "leads": self.leads,
+            "judged": self.judged,
+            "target": self.target,
+            "waiting": self.waiting,
+            SHARE: self.judged_target_share_pct,
+            "sla": {"hours": self.sla.hours, "kept": self.sla.kept, "due": self.sla.due, "kept_pct": self.sla.kept_pct},
+            "channels": self.groups.get("channel", []),
+            "campaigns": self.groups.get("campaign", []),
+            "reasons": self.reasons,
+            "quotes": self.quotes,
+        }
 
 
 def _share(target: int | None, judged: int | None) -> float | None:
@@ -59,7 +73,7 @@ def _rows(current: list[tuple], previous: list[tuple]) -> list[dict[str, Any]]:
                 "leads": leads,
                 "judged": judged or 0,
                 "target": target or 0,
-                "target_share_pct": share,
+                SHARE: share,
                 "previous_share_pct": before.get(key),
                 "change_pp": change_pp(share, before.get(key)),
             }
@@ -77,20 +91,11 @@ def compute_quality(deps: Deps, team_id: str, period: Period) -> Quality:
         reasons = sorted(repo.by_group(s, window=w, by="reason"), key=lambda r: -r[1])
         q.quotes = [{"channel": c, "verdict": v, "text": t} for c, v, t in repo.quotes(s, window=w)]
         times = repo.response_times(s, window=w)
-    q.reasons = [{"reason": reason_label(ws, r[0]) or "—", "count": r[1]} for r in reasons[:5]]
+    q.reasons = [{"code": r[0], "reason": reason_label(ws, r[0]) or "—", "count": r[1]} for r in reasons]
     rows = q.groups["channel"]
     q.leads = sum(r["leads"] for r in rows)
     q.judged = sum(r["judged"] for r in rows)
     q.target = sum(r["target"] for r in rows)
     q.waiting = q.leads - q.judged
-    q.carded = len(times)
-    q.within_sla = sum(
-        1
-        for posted, first in times
-        if first is not None
-        and working_hours_between(
-            posted, first, tz=ws.timezone, workdays=ws.workdays, work_hours=ws.work_hours, holidays=ws.holidays
-        )
-        <= ws.sla_hours
-    )
+    q.sla = sla_of(times, ws, deps.clock())
     return q

@@ -21,23 +21,25 @@ BUSY = -1  # a part another process is posting right now
 
 def finish(deps: Runtime, team_id: str, post: Post, parent_id: int, channel: str, ts: str) -> Outcome:
     """The parts of the thread not out yet, in order, each once; the post is done after the last.
-    A part Slack refused stops the thread until a later tick, up to MAX_ATTEMPTS tries."""
+    A part Slack refused stops the thread until a later tick, up to MAX_ATTEMPTS tries. The parts of a
+    post that is itself a reply go into the thread it is in (Slack has no threads within threads)."""
     client = deps.client(team_id)
+    where = post.thread_ts or ts
     files: list[str] = []
     for name, part in post.thread() if post.thread else []:
-        claim_id = _claim_part(deps, team_id, post, f"{post.key}/{name}", part, channel, ts)
+        claim_id = _claim_part(deps, team_id, post, f"{post.key}/{name}", part, channel, where)
         if claim_id is None:
             continue  # out already, or given up before
         if claim_id == BUSY:
             return Outcome("posted", channel, ts, files=files)  # another process is finishing it
         try:
             if isinstance(part, Files):
-                files += _upload(client, channel, ts, part)
+                files += _upload(client, channel, where, part)
                 mark(deps, claim_id, DONE)
             else:
                 key = f"{post.key}/{name}"
                 resp = client.chat_postMessage(
-                    channel=channel, thread_ts=ts, metadata=lookup.metadata(key), **part.to_kwargs()
+                    channel=channel, thread_ts=where, metadata=lookup.metadata(key), **part.to_kwargs()
                 )
                 mark(deps, claim_id, DONE, ts=resp["ts"])
         except (SlackApiError, OSError, HTTPException) as exc:

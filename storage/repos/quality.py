@@ -18,7 +18,8 @@ REJECTED = ("not_target", "spam", "duplicate", "cant_reach", "not_now")
 
 
 def _in(w: Window) -> tuple[ColumnElement[bool], ...]:
-    return (col(Lead.team_id) == w.team_id, col(Lead.created_at) >= w.start, col(Lead.created_at) < w.end)
+    narrow = (col(Lead.channel) == w.channel,) if w.channel else ()
+    return (col(Lead.team_id) == w.team_id, col(Lead.created_at) >= w.start, col(Lead.created_at) < w.end, *narrow)
 
 
 def by_group(session: Session, *, window: Window, by: str) -> list[tuple]:
@@ -82,6 +83,21 @@ def response_times(session: Session, *, window: Window) -> list[tuple]:
         .where(*_in(window), col(Lead.card_posted_at).is_not(None))
     ).all()
     return [(a, _aware(b)) for a, b in rows]
+
+
+def waiting(session: Session, *, team_id: str, channel: str | None = None) -> list[tuple]:
+    """(owner, card posted at) of every lead with a card and no verdict, however old; `channel` narrows."""
+    narrow = (col(Lead.channel) == channel,) if channel else ()
+    rows = session.execute(
+        select(col(Lead.owner), col(Lead.card_posted_at)).where(
+            col(Lead.team_id) == team_id,
+            col(Lead.verdict).is_(None),
+            col(Lead.card_ts).is_not(None),
+            col(Lead.card_posted_at).is_not(None),
+            *narrow,
+        )
+    ).all()
+    return [(owner, _aware(at)) for owner, at in rows]
 
 
 def _aware(v: Any) -> Any:
@@ -172,3 +188,13 @@ def reply_rows(
     q = during(q, col(ThreadReply.created_at), first, last, tz)
     header = ["lead_id", "external_id", "channel", "campaign", "verdict", "user", "text", "written_at", "edited_at"]
     return header, [tuple(r) for r in session.execute(q).all()]
+
+
+def recent_leads(session: Session, *, team_id: str, since: datetime) -> list[tuple]:
+    """(id, created at, verdict, owner) of the leads created since `since`, oldest first (the demo's cards)."""
+    rows = session.execute(
+        select(col(Lead.id), col(Lead.created_at), col(Lead.verdict), col(Lead.owner))
+        .where(col(Lead.team_id) == team_id, col(Lead.created_at) >= since)
+        .order_by(col(Lead.created_at), col(Lead.id))
+    ).all()
+    return [(i, _aware(at), v, o) for i, at, v, o in rows]

@@ -75,8 +75,8 @@ def build_agenda(data: Agenda) -> Message:
         for name in AGENDA
     ]
     q = pack.quality
-    quality_line = _("{judged} of {leads} leads judged, target share {share}").format(
-        judged=q.judged, leads=q.leads, share=fmt_pct(q.target_share_pct, lang)
+    quality_line = _("{judged} of {leads} leads judged, {share} of them target").format(
+        judged=q.judged, leads=q.leads, share=fmt_pct(q.judged_target_share_pct, lang)
     )
     since = md(
         "{} ({})\n{}\n{}\n{}\n{}",
@@ -158,7 +158,7 @@ def build_pack_text(data: Agenda) -> Mrkdwn:
                 judged=q.judged,
                 leads=q.leads,
                 target=q.target,
-                share=fmt_pct(q.target_share_pct, lang),
+                share=fmt_pct(q.judged_target_share_pct, lang),
                 waiting=q.waiting,
             )
         )
