@@ -86,8 +86,11 @@ def slash_command(app, command: str, text: str, user: str = "U0ADMIN", channel: 
     )
 
 
-def button_click(app, action_id: str, value: str, user: str = "U0ADMIN", channel: str = "C0HERE") -> Reply:
-    """A block_actions payload (Slack's button-in-message sample) for one of our buttons."""
+def button_click(
+    app, action_id: str, value: str, user: str = "U0ADMIN", channel: str = "C0HERE", action_ts: str | None = None
+) -> Reply:
+    """A block_actions payload (Slack's button-in-message sample) for one of our buttons; the same
+    `action_ts` again is the same click delivered again."""
     from tests.conftest import SIGNING_SECRET, TEAM
     from tests.slack_double import SHARED
 
@@ -99,7 +102,7 @@ def button_click(app, action_id: str, value: str, user: str = "U0ADMIN", channel
     payload.pop("enterprise", None)
     payload["is_enterprise_install"] = False
     payload["actions"] = [
-        {**payload["actions"][0], "action_id": action_id, "value": value, "action_ts": str(time.time())}
+        {**payload["actions"][0], "action_id": action_id, "value": value, "action_ts": action_ts or str(time.time())}
     ]
     return signed_post(
         app.url + "/slack/events", SIGNING_SECRET, interactive(payload), "application/x-www-form-urlencoded"

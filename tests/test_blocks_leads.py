@@ -626,6 +626,6 @@ def test_quality_summary_in_russian_names_the_share_of_judged():
     """The Russian summary says which share it is and the SLA with its counts, in Russian number format."""
     q = make_quality(language="ru")
     assert section_texts(build_quality_message(q, make_ws(language="ru", sla_hours=4)))[0] == (
-        "Лидов: 20, оценено: 16, ждут оценки: 4. Доля целевых среди оценённых: 37,5%. "
+        "20 лидов, оценено 16, ждут оценки 4. Доля целевых среди оценённых: 37,5%. "
         "Оценено в срок (срок — 4 раб. ч): 75,0%, 9 из 12."
     )

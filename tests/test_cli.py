@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -264,3 +265,54 @@ def test_a_report_of_an_empty_database_says_where_the_data_could_be(db: Path, ca
 
     url = shown_url(Settings(_env_file=None, database_url="postgresql://bot:s3cret@db.example/handoff"))
     assert "s3cret" not in url and "db.example/handoff" in url
+
+
+def test_report_quality_prints_the_weeks_lead_quality(db: Path, capsys):
+    """`handoff report quality --date D`: the week around D as text, JSON, blocks and CSV, counted by hand:
+    ads 2 leads (1 target, 1 not target for no budget), seo 1 waiting."""
+    from datetime import UTC, datetime
+
+    from bot.settings import Settings
+    from bot.workspace.store import save_settings
+    from storage.db import make_engine, migrate, session_scope
+    from storage.models import Lead, LeadVerdict
+    from tests.runtime import deps_for
+
+    engine = make_engine(f"sqlite:///{db}")
+    migrate(engine)
+    save_settings(deps_for(engine), "T1", {"timezone": "UTC", "name": "Acme"})
+    with session_scope(engine) as s:
+        for ext, channel, verdict, reason in (("a", "ads", "target", None), ("b", "ads", "not_target", "no_budget")):
+            created = datetime(2026, 11, 24, 10, tzinfo=UTC)
+            lead = Lead(team_id="T1", external_id=ext, created_at=created, channel=channel, verdict=verdict)
+            lead.verdict_at = created
+            s.add(lead)
+            s.flush()
+            s.add(LeadVerdict(team_id="T1", lead_id=lead.id, verdict=verdict, reason=reason, created_at=created))
+        s.add(Lead(team_id="T1", external_id="c", created_at=datetime(2026, 11, 25, 10, tzinfo=UTC), channel="seo"))
+    engine.dispose()
+    assert Settings(_env_file=None).database_url.endswith("cli.db")
+
+    assert main(["report", "quality", "--date", "2026-11-25"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("Lead quality · Week 48 · 23\u2009–\u200929 Nov 2026 · UTC\n")
+    assert "3 leads, 2 judged, 1 still waiting. Target share of judged leads: 50.0%." in text
+    assert "  ads: 50.0% · 2 leads, 2 judged, 1 target" in text and "  • No budget: 1 lead" in text
+
+    assert main(["report", "quality", "--date", "2026-11-25", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["kind"], doc["period"]["key"], doc["leads"], doc["judged"], doc["target"]) == (
+        "quality",
+        "2026-W48",
+        3,
+        2,
+        1,
+    )
+    assert doc["reasons"] == [{"code": "no_budget", "reason": "No budget", "count": 1}]
+
+    assert main(["report", "quality", "--from", "2026-11-25", "--to", "2026-11-25", "--format", "blocks"]) == 0
+    blocks = json.loads(capsys.readouterr().out)
+    assert "1 lead, 0 judged, 1 still waiting" in blocks["text"]  # the 25th alone: only seo's lead
+
+    assert main(["report", "quality", "--date", "2026-11-25", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "channel,ads,2,2,1,50,,,"

@@ -49,6 +49,25 @@ def test_demo_writes_digests_from_its_own_data(tmp_path: Path):
     assert "+ Sales team of 5+" in agenda and (out / "sync-funnel.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_demo_writes_the_weekly_quality_report_with_threads_and_the_sales_block(tmp_path: Path):
+    """The demo's cards and threads give the quality report quotes and an SLA; every digest has a sales block."""
+    out = tmp_path / "demo"
+    written = run_demo(out_dir=out, seed=3, db_path=out / "demo.db", today=date(2026, 11, 30))
+    assert {"quality.txt", "quality.blocks.json", "report-quality.json", "quality.csv"} <= {p.name for p in written}
+    quality = json.loads((out / "report-quality.json").read_text())
+    assert quality["period"]["key"] == "2026-W48" and quality["leads"] > 100
+    assert quality["judged_target_share_pct"] == quality["target"] / quality["judged"] * 100
+    assert quality["quotes"] and quality["sla"]["due"] > 0 and "spam" not in {r["reason"] for r in quality["reasons"]}
+    assert "From the threads" in (out / "quality.txt").read_text()
+    assert (out / "quality.csv").read_text().startswith("group,name,leads,judged,target,")
+    for kind in ("daily", "weekly", "monthly"):
+        sales = json.loads((out / f"report-{kind}.json").read_text())["sales"]
+        assert sales["waiting"]["count"] > 0 and sales["waiting"]["by_owner"]
+        assert [s["stage"] for s in sales["steps"]] == ["requests", "meetings", "sales"]
+        blocks = json.dumps(json.loads((out / f"digest-{kind}.blocks.json").read_text()))
+        assert "*Sales*" in blocks and "<@U0DEMO" in blocks
+
+
 def test_demo_is_reproducible_for_a_seed(tmp_path: Path):
     a = run_demo(out_dir=tmp_path / "a", seed=5, db_path=tmp_path / "a.db", today=date(2026, 3, 2))
     b = run_demo(out_dir=tmp_path / "b", seed=5, db_path=tmp_path / "b.db", today=date(2026, 3, 2))

@@ -688,3 +688,69 @@ def test_app_home_counts_cards_waiting_for_a_verdict(app: RunningApp):
     send_event(app, body)
     view = json.dumps(app.slack.wait_for("views.publish")[0].args["view"])
     assert "1 lead card waits for a verdict from sales" in view and "<#C0LEADS>" in view
+
+
+def _quality_week(app: RunningApp) -> Period:
+    """Week 48 of 2026 in the marketing channel C0MKT: ads 2 leads (1 target), seo 1 rejected for no budget."""
+    save_settings(app.deps, TEAM, {"marketing_channel": "C0MKT"})
+    with session_scope(app.deps.engine) as s:
+        for ext, day, channel, verdict, reason in (
+            ("q1", 23, "ads", "target", None),
+            ("q2", 24, "ads", "not_target", "no_budget"),
+            ("q3", 25, "seo", "not_target", "no_budget"),
+        ):
+            created = datetime(2026, 11, day, 10, tzinfo=UTC)
+            lead = Lead(team_id=TEAM, external_id=ext, created_at=created, channel=channel, verdict=verdict)
+            lead.verdict_at = created + timedelta(hours=1)
+            s.add(lead)
+            s.flush()
+            s.add(
+                LeadVerdict(team_id=TEAM, lead_id=lead.id, verdict=verdict, reason=reason, created_at=lead.verdict_at)
+            )
+    return Period.containing("week", datetime(2026, 11, 25).date())
+
+
+def test_export_button_posts_the_csv_in_the_reports_thread_once_per_click(app: RunningApp):
+    """Export on the weekly quality report: the CSV goes into the report's thread; the same click delivered
+    again posts nothing more; a second click is a second export."""
+    from bot.leads.report import post_quality
+
+    week = _quality_week(app)
+    report_ts = post_quality(app.deps, TEAM, week)
+    report = app.slack.calls_to("chat.postMessage")[0].args
+    button = next(b for b in report["blocks"] if b["type"] == "actions")["elements"][0]
+    assert (button["action_id"], button["value"]) == (ids.QUALITY_EXPORT, "2026-W48")
+
+    click = {"user": "U0MKT", "channel": "C0MKT", "action_ts": "1764583200.000100"}
+    assert button_click(app, ids.QUALITY_EXPORT, button["value"], **click).status == 200
+    upload = app.slack.wait_for("files.completeUploadExternal")[0].args
+    assert (upload["channel_id"], upload["thread_ts"]) == ("C0MKT", report_ts)
+    (file,) = upload["files"]
+    assert file["title"] == "Lead quality · Week 48 · 23\u2009–\u200929 Nov 2026"
+    assert app.slack.uploads[file["id"]].decode().splitlines() == [
+        "group,name,leads,judged,target,judged_target_share_pct,previous_judged_target_share_pct,change_pp,rejected",
+        "channel,ads,2,2,1,50,,,",
+        "channel,seo,1,1,0,0,,,",
+        "campaign,,3,3,1,33.33,,,",
+        "reason,No budget,,,,,,,2",
+    ]
+    reply = app.slack.calls_to("chat.postMessage")[1].args
+    assert (reply["channel"], reply["thread_ts"]) == ("C0MKT", report_ts)
+    assert "<@U0MKT> asked for this report as CSV." in reply["text"]
+
+    button_click(app, ids.QUALITY_EXPORT, button["value"], **click)  # Slack delivers the same click again
+    app.background.wait_idle()
+    assert len(app.slack.calls_to("files.completeUploadExternal")) == 1
+    assert len(app.slack.calls_to("chat.postMessage")) == 2
+
+    button_click(app, ids.QUALITY_EXPORT, button["value"], **(click | {"action_ts": "1764583260.000100"}))
+    app.slack.wait_for("files.completeUploadExternal", count=2)
+    assert len(app.slack.calls_to("chat.postMessage")) == 3
+
+
+def test_export_of_a_report_never_posted_says_so(app: RunningApp):
+    """A button whose week has no report on record answers the clicker, and posts nothing."""
+    _quality_week(app)
+    button_click(app, ids.QUALITY_EXPORT, "2026-W48", user="U0MKT", channel="C0MKT")
+    assert "ask for it with /leads quality" in app.slack.wait_for_response()[0]["text"]
+    assert not app.slack.calls_to("chat.postMessage") and not app.slack.calls_to("files.completeUploadExternal")

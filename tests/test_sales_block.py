@@ -72,10 +72,9 @@ def week(engine: Engine) -> Engine:
             LeadVerdict(team_id=T, lead_id=ids[ext], verdict="target", user_id="U0ANNA", created_at=when)
             for _v, ext, when in (r for r in rows if isinstance(r, tuple))
         )
-        for i, (kind, when) in enumerate(
-            [("request", at(4, 9)), ("request", at(5, 9)), ("request", at(6, 9)), ("request", at(7, 9))]
-            + [("meeting", at(6, 15)), ("meeting", at(8, 15)), ("request", at(28, 9, month=2))]
-        ):
+        activities = [("request", at(day, 9)) for day in (4, 5, 6, 7)]
+        activities += [("meeting", at(6, 15)), ("meeting", at(8, 15)), ("request", at(28, 9, month=2))]
+        for i, (kind, when) in enumerate(activities):
             s.add(Activity(team_id=T, external_id=f"a{i}", kind=kind, occurred_at=when))
         for i, day in enumerate((5, 8)):
             s.add(

@@ -39,8 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     cfg.add_argument("pairs", nargs="*", metavar="KEY=VALUE")
     cfg.add_argument("--team")
 
-    rep = sub.add_parser("report", help="compute a KPI digest offline and print or write it")
-    rep.add_argument("kind", choices=["daily", "weekly", "monthly"])
+    rep = sub.add_parser("report", help="compute a KPI digest or the weekly lead-quality report offline")
+    rep.add_argument("kind", choices=["daily", "weekly", "monthly", "quality"])
     rep.add_argument("--date", type=_date, help="a day inside the period (default: the last complete one)")
     rep.add_argument("--from", dest="first", type=_date, help="first day of a custom range")
     rep.add_argument("--to", dest="last", type=_date, help="last day of a custom range (inclusive)")

@@ -15,8 +15,12 @@ from sqlalchemy.engine import make_url
 from bot.cli.common import deps_for
 from bot.deps import Deps
 from bot.kpi.outputs import render, write_all
+from bot.kpi.periods import Period
 from bot.kpi.report import compute_report, has_data, period_for
 from bot.kpi.schedule import occurrences
+from bot.leads.outputs import FORMATS as QUALITY_FORMATS
+from bot.leads.outputs import render_quality, write_quality
+from bot.leads.quality import compute_quality
 from bot.settings import Settings
 from bot.sync.calendar import Calendar, SyncEvent, events
 from bot.sync.series import find_series
@@ -29,7 +33,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     try:
         team = resolve_team(deps, args.team)
         tz = load(deps, team).timezone
-        period = period_for(args.kind, day=args.date, first=args.first, last=args.last, now=deps.clock(), tz=tz)
+        kind = "weekly" if args.kind == "quality" else args.kind  # the quality report is of a week
+        period = period_for(kind, day=args.date, first=args.first, last=args.last, now=deps.clock(), tz=tz)
     except (WorkspaceError, ValueError) as exc:
         print(f"handoff report: {exc}", file=sys.stderr)
         return 2
@@ -40,12 +45,27 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             "DATABASE_URL=sqlite:///handoff-demo/demo.db handoff report weekly",
             file=sys.stderr,
         )
+    if args.kind == "quality":
+        return _quality(deps, team, period, args)
     report = compute_report(deps, team, args.kind, period)
     if args.out:
         for path in write_all(report, Path(args.out)):
             print(f"wrote {path}")
     else:
         sys.stdout.write(render(report, args.format))
+    return 0
+
+
+def _quality(deps: Deps, team: str, period: Period, args: argparse.Namespace) -> int:
+    if args.format not in QUALITY_FORMATS:
+        print(f"handoff report quality: no {args.format} (one of {', '.join(QUALITY_FORMATS)})", file=sys.stderr)
+        return 2
+    q, ws = compute_quality(deps, team, period), load(deps, team)
+    if args.out:
+        for path in write_quality(q, ws, Path(args.out)):
+            print(f"wrote {path}")
+    else:
+        sys.stdout.write(render_quality(q, ws, args.format))
     return 0
 
 

@@ -1,5 +1,6 @@
-"""`handoff demo`: a year of a realistic workspace (bot.demo.data), then its digests and the agenda of
-its next sync, written as files — no Slack needed."""
+"""`handoff demo`: a year of a realistic workspace (bot.demo.data) with its last weeks' lead cards and
+threads (bot.demo.discussion), then its digests, the weekly lead-quality report and the agenda of its
+next sync, written as files — no Slack needed."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.demo.data import REPS, TEAM, TZ, generate
+from bot.demo.discussion import add_discussion
 from bot.deps import Deps
 from bot.kpi.charts import render_funnel_png
 from bot.kpi.outputs import write_all
 from bot.kpi.report import compute_report, default_period
+from bot.leads.outputs import write_quality
+from bot.leads.quality import compute_quality
 from bot.settings import Settings
 from bot.slack.kit import Message
 from bot.sync.agenda import agenda
@@ -40,10 +44,13 @@ def run_demo(*, out_dir: Path, seed: int, db_path: Path, today: date | None = No
     now = datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=12)
     deps = Deps(settings=Settings(_env_file=None), engine=engine, clock=lambda: now)
     generate(deps, seed=seed, today=today)
+    add_discussion(deps, seed=seed, now=now)
     written: list[Path] = [db_path]
     for kind in ("daily", "weekly", "monthly"):
         report = compute_report(deps, TEAM, kind, default_period(kind, now, TZ))
         written += write_all(report, out_dir)
+    week = compute_quality(deps, TEAM, default_period("weekly", now, TZ))
+    written += write_quality(week, load(deps, TEAM), out_dir)
     written += write_sync_agenda(deps, out_dir, now)
     engine.dispose()
     return written

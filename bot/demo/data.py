@@ -55,7 +55,7 @@ REASONS = {
         "b2c_instead_of_b2b",
         "student_or_job_seeker",
     ),
-    "spam": ("spam",),
+    "spam": (None,),  # Spam may go without a reason
     "duplicate": ("already_in_crm",),
     "cant_reach": ("wrong_contact_data",),
     "not_now": ("next_quarter",),

@@ -191,12 +191,13 @@ def build_lead_modal(ws: Workspace) -> View:
 # --- lead quality --------------------------------------------------------------------------------
 
 
-def _summary(q: Quality) -> str:
+def quality_summary(q: Quality) -> str:
+    """`20 leads, 16 judged, 4 still waiting. Target share of judged leads: 37.5%.`"""
     _ = translator(q.language)
-    counts = _("{leads} leads, {judged} judged, {waiting} still waiting.").format(
-        leads=q.leads, judged=q.judged, waiting=q.waiting
-    )
-    return f"{counts} {name(SHARE, q.language)}: {fmt_pct(q.judged_target_share_pct, q.language)}."
+    ngettext = plural(q.language)
+    leads = ngettext("{n} lead", "{n} leads", q.leads).format(n=q.leads)
+    rest = _("{judged} judged, {waiting} still waiting.").format(judged=q.judged, waiting=q.waiting)
+    return f"{leads}, {rest} {name(SHARE, q.language)}: {fmt_pct(q.judged_target_share_pct, q.language)}."
 
 
 def quality_sla(q: Quality) -> str:
@@ -237,7 +238,7 @@ def _reason_lines(q: Quality, shown: int) -> Mrkdwn:
 def build_quality_message(q: Quality, ws: Workspace) -> Message:
     _ = translator(q.language)
     title = _("Lead quality") + f" · {q.period.label(q.language)}"
-    summary = " ".join(x for x in (_summary(q), quality_sla(q)) if x)
+    summary = " ".join(x for x in (quality_summary(q), quality_sla(q)) if x)
     lines = [_group_line(q, r, change=True) for r in q.groups.get("channel", [])[:10]]
     by_channel = _("{share} by channel").format(share=name(SHARE, q.language))
     blocks: list[Block] = [
@@ -267,7 +268,7 @@ def build_quality_table(q: Quality, by: str) -> Message:
         table = _reason_lines(q, TABLE_ROWS)
     else:
         table = join(_group_line(q, r, change=False) for r in q.groups.get(by, [])[:TABLE_ROWS])
-    head = _summary(q)
+    head = quality_summary(q)
     return Message(
         text=md("{}: {}", title, head),
         blocks=[header(title), section(escape(head)), section(table or escape("—"))],

@@ -13,7 +13,7 @@ from bot.cells import neutralise
 from bot.i18n import plural, translator
 from bot.kpi.catalog import name
 from bot.kpi.render import fmt_number, fmt_pct
-from bot.leads.blocks import build_quality_message, quality_sla
+from bot.leads.blocks import build_quality_message, quality_sla, quality_summary
 from bot.leads.quality import SHARE, Quality
 from bot.leads.verdicts import verdict_label
 from storage.models import Workspace
@@ -50,13 +50,7 @@ def render_quality_text(q: Quality, ws: Workspace) -> str:
     _ = translator(q.language)
     ngettext = plural(q.language)
     lang = q.language
-    counts = _("{leads} leads, {judged} judged, {waiting} still waiting.").format(
-        leads=q.leads, judged=q.judged, waiting=q.waiting
-    )
-    lines = [
-        _("Lead quality") + f" · {q.period.label(lang)} · {ws.timezone}",
-        f"{counts} {name(SHARE, lang)}: {fmt_pct(q.judged_target_share_pct, lang)}.",
-    ]
+    lines = [_("Lead quality") + f" · {q.period.label(lang)} · {ws.timezone}", quality_summary(q)]
     if quality_sla(q):
         lines.append(quality_sla(q))
     for by, heading in (("channel", _("{share} by channel")), ("campaign", _("{share} by campaign"))):

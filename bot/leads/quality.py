@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.deps import Deps
+from bot.i18n import translator
 from bot.kpi.catalog import value
 from bot.kpi.engine import change_pp
 from bot.kpi.periods import Period
@@ -91,7 +92,9 @@ def compute_quality(deps: Deps, team_id: str, period: Period) -> Quality:
         reasons = sorted(repo.by_group(s, window=w, by="reason"), key=lambda r: -r[1])
         q.quotes = [{"channel": c, "verdict": v, "text": t} for c, v, t in repo.quotes(s, window=w)]
         times = repo.response_times(s, window=w)
-    q.reasons = [{"code": r[0], "reason": reason_label(ws, r[0]) or "—", "count": r[1]} for r in reasons]
+    _ = translator(ws.language)
+    none = _("(no reason given)")  # Spam and Duplicate may go without one
+    q.reasons = [{"code": r[0], "reason": reason_label(ws, r[0]) or none, "count": r[1]} for r in reasons]
     rows = q.groups["channel"]
     q.leads = sum(r["leads"] for r in rows)
     q.judged = sum(r["judged"] for r in rows)
