@@ -305,7 +305,7 @@ def test_agenda_since_the_last_sync():
         "*Since the last sync* (20 Nov\u2009–\u20092 Dec 2026)\n"
         "Leads 1,234 ▲ +23.4% 🟢 · Target leads 500 ▲ +25.0% 🟢 · Sales 40 ▼ −20.0% 🔴 · Revenue 125,000 ▲ +25.0% 🟢\n"
         "Biggest leak: Sales — 25.0% of the stage before, for the leads of 5 Aug\u2009–\u20092 Nov 2026\n"
-        "16 of 20 leads judged, target share 37.5%\n"
+        "16 of 20 leads judged, 37.5% of them target\n"
         "2 open action items"
     ]
     (button,) = buttons(msg)
