@@ -752,5 +752,5 @@ def test_export_of_a_report_never_posted_says_so(app: RunningApp):
     """A button whose week has no report on record answers the clicker, and posts nothing."""
     _quality_week(app)
     button_click(app, ids.QUALITY_EXPORT, "2026-W48", user="U0MKT", channel="C0MKT")
-    assert "ask for it with /leads quality" in app.slack.wait_for_response()[0]["text"]
+    assert "ask for it with `/leads quality`" in app.slack.wait_for_response()[0]["text"]
     assert not app.slack.calls_to("chat.postMessage") and not app.slack.calls_to("files.completeUploadExternal")

@@ -29,7 +29,7 @@ def handle_quality_export(ack: Ack, body: dict, action: dict, respond: Respond, 
     if outcome.status != "failed":
         return  # the CSV is in the thread: the click's answer is the file itself
     if outcome.error == "no_report":
-        text = escape(_("This report is not in Slack's records any more: ask for it with /leads quality."))
+        text = escape(_("This report is not in Slack's records any more: ask for it with `/leads quality`."))
     elif outcome.error in once.CHANNEL_ERRORS:
         text = escape(_("I'm not in this channel yet: type /invite @Handoff, then press the button again."))
     else:
