@@ -109,8 +109,7 @@ class Report:
     channel: str | None = None  # narrowed to this acquisition channel
     # The ISO 4217 code of every amount (spend, revenue, CAC…); None: the workspace has set none.
     currency: str | None = None
-    # The sales block (bot.kpi.sales): steps, the leads waiting for a verdict, the SLA kept.
-    sales: dict[str, Any] = field(default_factory=dict)
+    sales: dict[str, Any] = field(default_factory=dict)  # the sales block (bot.kpi.sales)
 
     def to_json(self) -> dict[str, Any]:
         def period(p: Period) -> dict[str, str]:
