@@ -182,8 +182,7 @@ def render_text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-# --- the sales block: its words, for the digest's blocks (bot.kpi.blocks) and its text ---------------
-# Plain text with numbers and the catalogue's labels; people come back as ids for the caller to show.
+# --- the sales block's words (for bot.kpi.blocks too): people come back as ids for the caller to show
 
 
 def steps_line(report: Report) -> str:
@@ -202,12 +201,8 @@ def steps_line(report: Report) -> str:
 
 
 def _age(hours: float, language: str) -> str:
-    ngettext = plural(language)
-    if hours < 24:
-        n = int(hours)
-        return ngettext("{n} hour", "{n} hours", n).format(n=n)
-    n = int(hours // 24)
-    return ngettext("{n} day", "{n} days", n).format(n=n)
+    ngettext, n = plural(language), int(hours if hours < 24 else hours // 24)
+    return (ngettext("{n} hour", "{n} hours", n) if hours < 24 else ngettext("{n} day", "{n} days", n)).format(n=n)
 
 
 def waiting_head(report: Report) -> str:
