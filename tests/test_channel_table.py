@@ -150,7 +150,7 @@ def test_the_table_has_the_catalogue_labels_and_the_workspace_number_format_in_r
     assert header == [
         "Канал",
         "Лиды",
-        "Доля целевых, %",
+        "Доля целевых среди всех лидов, %",
         "Расходы на маркетинг",
         "Цена целевого лида",
         "Продажи",
