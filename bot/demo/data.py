@@ -45,6 +45,7 @@ PRODUCTS = (
     ("Enterprise support", 9000, 0.72, 0.15),
 )
 REPS = ("U0DEMOANNA", "U0DEMOBORIS", "U0DEMOCLARA", "U0DEMODMITRY", "U0DEMOELENA")
+HEAD_OF_SALES = "U0DEMOHEAD"
 REP_SKILL = (1.15, 1.0, 1.05, 0.5, 0.95)
 VERDICTS_BAD = ("not_target", "spam", "duplicate", "cant_reach", "not_now")
 REASONS = {
@@ -203,6 +204,8 @@ def generate(deps: Deps, *, seed: int, today: date) -> None:
             values={
                 "name": "Demo Co",
                 "timezone": TZ,
+                "currency": "USD",
+                "head_of_sales": HEAD_OF_SALES,
                 "digest_channel": "C0DEMODIGEST",
                 "leads_channel": "C0DEMOLEADS",
                 "sales": list(REPS),
