@@ -59,6 +59,10 @@ def test_demo_writes_the_weekly_quality_report_with_threads_and_the_sales_block(
     assert quality["judged_target_share_pct"] == quality["target"] / quality["judged"] * 100
     assert quality["quotes"] and quality["sla"]["due"] > 0 and "spam" not in {r["reason"] for r in quality["reasons"]}
     assert "From the threads" in (out / "quality.txt").read_text()
+    # The monthly report names no one; the head of sales' DM does (Dmitry converts least in the demo).
+    coaching = (out / "coaching-monthly.txt").read_text()
+    assert coaching.startswith("Coaching · October 2026") and "• <@U0DEMODMITRY> converts" in coaching
+    assert "coaching" not in (out / "digest-monthly.txt").read_text()
     assert (out / "quality.csv").read_text().startswith("group,name,leads,judged,target,")
     for kind in ("daily", "weekly", "monthly"):
         sales = json.loads((out / f"report-{kind}.json").read_text())["sales"]

@@ -11,6 +11,7 @@ from bot.demo.data import REPS, TEAM, TZ, generate
 from bot.demo.discussion import add_discussion
 from bot.deps import Deps
 from bot.kpi.charts import render_funnel_png
+from bot.kpi.coaching import build_coaching
 from bot.kpi.outputs import write_all
 from bot.kpi.report import compute_report, default_period
 from bot.leads.outputs import write_quality
@@ -49,6 +50,10 @@ def run_demo(*, out_dir: Path, seed: int, db_path: Path, today: date | None = No
     for kind in ("daily", "weekly", "monthly"):
         report = compute_report(deps, TEAM, kind, default_period(kind, now, TZ))
         written += write_all(report, out_dir)
+    # The head of sales' DM beside the monthly report (the channel's report names no one).
+    coaching = out_dir / "coaching-monthly.txt"
+    coaching.write_text(_message_text(build_coaching(report)), encoding="utf-8")
+    written.append(coaching)
     week = compute_quality(deps, TEAM, default_period("weekly", now, TZ))
     written += write_quality(week, load(deps, TEAM), out_dir)
     written += write_sync_agenda(deps, out_dir, now)
