@@ -217,3 +217,22 @@ def test_hostile_names_in_findings_are_data():
     assert {a.subject for a in found} == {EVIL, "<!here>", "<!channel> Pro"}
     texts = assert_escaped(build_digest(report_with(found)))
     assert "• &lt;!channel&gt; Pro leads sales (3 sold, 900 revenue): give it more advertising." in "\n".join(texts)
+
+
+def test_a_finding_replaced_by_another_about_the_same_subject_is_not_over():
+    """google was the best return; now its target share fell too, and a subject keeps one finding (the
+    warning): the warning is new, and "the best return" is not told as over, since it still holds."""
+    before = [Alert("channel_best_return", "best", subject_type="channel", subject="google", advice="more_budget")]
+    now = [Alert("target_share_down", "fell", subject_type="channel", subject="google", advice="cut_or_fix")]
+    assert [(a.kind, a.status) for a in with_status(now, before, "en")] == [("target_share_down", "new")]
+
+
+def test_the_top_earner_without_spend_has_no_unknown_return_in_its_words():
+    """organic brings 9,000 of 11,000 revenue with no spend: no "ROMI —%", no "keep it funded"."""
+    channels = engine.build_channels(
+        leads=[("organic", "o", 20, 10), ("ads", "a", 20, 5)],
+        sales=[("organic", "o", 3, 9000.0, 3, 3), ("ads", "a", 1, 2000.0, 1, 1)],
+        spend=[("ads", "a", 1000.0)],
+    )
+    (top,) = [a for a in build_alerts(evidence(channels)) if a.kind == "channel_most_revenue"]
+    assert top.text == "organic brings the most revenue (9,000, 82% of all) with no spend recorded."

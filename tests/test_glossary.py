@@ -38,6 +38,7 @@ def russian() -> list[tuple[str, str]]:
         if m.id:
             strings = m.string if isinstance(m.string, tuple) else (m.string,)
             msgid = m.id if isinstance(m.id, str) else m.id[0]
+            assert all(strings), f"{msgid!r} has no Russian: it would be shown in English"
             out += [(msgid, s) for s in strings]
     return out
 

@@ -111,15 +111,19 @@ def _channel_money(ev: Evidence) -> list[Alert]:
     for _i, row in top.iterrows():
         if not best.empty and _name(row["channel"]) == _name(best.iloc[0]["channel"]):
             continue  # the same channel: its best-return finding already names its revenue
+        values = {
+            "channel": _shown(row["channel"], lang),
+            "revenue": ev.money(row["revenue"]),
+            "share": fmt_pct(row["revenue"] / revenue_total * 100, lang, 0),
+            "romi": fmt_pct(row["romi_pct"], lang, 0),
+        }
         out.append(
             _finding(
-                _("{channel} brings the most revenue ({revenue}, {share} of all; ROMI {romi}): keep it funded."),
-                {
-                    "channel": _shown(row["channel"], lang),
-                    "revenue": ev.money(row["revenue"]),
-                    "share": fmt_pct(row["revenue"] / revenue_total * 100, lang, 0),
-                    "romi": fmt_pct(row["romi_pct"], lang, 0),
-                },
+                # Without spend (organic, referral) its return is unknown and it has no budget to keep.
+                _("{channel} brings the most revenue ({revenue}, {share} of all; ROMI {romi}): keep it funded.")
+                if pd.notna(row["romi_pct"])
+                else _("{channel} brings the most revenue ({revenue}, {share} of all) with no spend recorded."),
+                values,
                 kind="channel_most_revenue",
                 subject_type="channel",
                 subject=_name(row["channel"]),

@@ -94,7 +94,8 @@ def digest_post(
         key=key,
         kind=DIGEST,
         channel=channel,
-        build=lambda: build_digest(computed(), late=late),
+        # A "Post to channel" click posts what /kpi showed: every finding that holds, not the transitions.
+        build=lambda: build_digest(computed(), late=late, everything=key.startswith("manual/")),
         thread=lambda: thread_parts(computed()),
         period=period.key(),
         on_failure=_tell_admins(deps, team_id, kind, channel, key),

@@ -176,7 +176,7 @@ def resolve_channel(deps: Deps, team_id: str, typed: str) -> str:
     for name in known:
         if _folded(name) == wanted:
             return name
-    shown = ", ".join(known[:15]) or "—"
+    shown = ", ".join(shorten(k, ECHO) for k in known[:15]) or "—"
     raise RequestError(
         N_("I know no channel “{channel}”. The channels with data: {known}"), channel=shorten(typed, ECHO), known=shown
     )

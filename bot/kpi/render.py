@@ -35,7 +35,7 @@ def fmt_number(value: float | None, language: str, decimals: int = 0) -> str:
 
 
 def fmt_pct(value: float | None, language: str, decimals: int = 1) -> str:
-    return "—" if value is None else fmt_number(value, language, decimals) + "%"
+    return "—" if value is None or value != value else fmt_number(value, language, decimals) + "%"
 
 
 def fmt_money(value: float | None, language: str, currency: str | None, decimals: int = 0) -> str:

@@ -34,7 +34,9 @@ def with_status(now: list[Alert], before: list[Alert], language: str) -> list[Al
         was = held.pop((a.kind, a.subject_type, a.subject), None)
         worse = was is not None and SEVERITY_ORDER.index(a.severity) < SEVERITY_ORDER.index(was.severity)
         out.append(replace(a, status="new" if was is None or worse else "ongoing"))
-    for a in held.values():
+    still = {(a.subject_type, a.subject) for a in now}
+    # A subject keeps one finding: one replaced by another about the same subject is not over.
+    for a in (a for a in held.values() if (a.subject_type, a.subject) not in still):
         template = _("Over: {subject} — {finding}.")
         values = {"subject": a.subject or _("(not set)"), "finding": _(KIND_LABELS[a.kind])}
         if a.subject_type == "kpi":

@@ -148,10 +148,15 @@ def shape_problem(payload: dict[str, Any]) -> str | None:
     url = payload.get("response_url")
     if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
         return "response_url is not a URL"
-    if kind == "block_actions" and not all(
-        isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in payload["actions"]
-    ):
-        return "actions holds an action without an action_id"
+    if kind == "block_actions":
+        for a in payload["actions"]:
+            if not (isinstance(a, dict) and isinstance(a.get("action_id"), str)):
+                return "actions holds an action without an action_id"
+            # Every click carries its time (the listeners key a post to it) and a value only as text.
+            if slack_ts(a.get("action_ts")) is None:
+                return "actions holds an action without an action_ts"
+            if "value" in a and not isinstance(a["value"], str):
+                return "actions holds a value that is not text"
     values = _get(payload, "view.state.values")
     if isinstance(values, dict) and not all(isinstance(v, dict) for v in values.values()):
         return "view.state.values holds a block that is no object"

@@ -57,4 +57,6 @@ def parse_crm_lead_url(v: str) -> str | None:
 def crm_link(template: str, external_id: str) -> str:
     """The lead's CRM page: its external id URL-encoded into the template (a `/`, `?` or `#` in the id
     stays part of the id)."""
-    return template.replace(PLACEHOLDER, quote(external_id, safe=""))
+    # A dot segment ('.', '..') would lead a browser out of the lead pages: its dots are encoded too.
+    encoded = quote(external_id, safe="")
+    return template.replace(PLACEHOLDER, encoded.replace(".", "%2E") if not encoded.strip(".") else encoded)

@@ -25,6 +25,7 @@ REPORT_TITLES = {
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _PRINCIPAL = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+ECHO = 100  # characters of a refused value an error repeats
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -86,14 +87,14 @@ def parse_workdays(v: str) -> list[str]:
         if "-" in part:
             a, _, b = part.partition("-")
             if a not in DAYS or b not in DAYS:
-                raise ValueError(f"'{part}' is not a day range (like mon-fri)")
+                raise ValueError(f"'{part[:ECHO]}' is not a day range (like mon-fri)")
             i, j = DAYS.index(a), DAYS.index(b)
             span = range(i, j + 1) if i <= j else [*range(i, 7), *range(0, j + 1)]
             days.update(DAYS[k] for k in span)
         elif part in DAYS:
             days.add(part)
         else:
-            raise ValueError(f"'{part}' is not a day (mon … sun)")
+            raise ValueError(f"'{part[:ECHO]}' is not a day (mon … sun)")
     if not days:
         raise ValueError("no working days given")
     return [d for d in DAYS if d in days]
@@ -116,7 +117,7 @@ def _workdays(v: str) -> str:
 def parse_hhmm(v: str) -> time:
     m = _HHMM.match(v.strip())
     if not m:
-        raise ValueError(f"'{v}' is not a time (HH:MM, 24-hour)")
+        raise ValueError(f"'{v[:ECHO]}' is not a time (HH:MM, 24-hour)")
     return time(int(m.group(1)), int(m.group(2)))
 
 
@@ -127,7 +128,7 @@ def _hhmm(v: str) -> str:
 def _work_hours(v: str) -> str:
     a, sep, b = v.partition("-")
     if not sep:
-        raise ValueError(f"'{v}' is not a range (like 09:00-18:00)")
+        raise ValueError(f"'{v[:ECHO]}' is not a range (like 09:00-18:00)")
     start, end = parse_hhmm(a), parse_hhmm(b)
     if start >= end:
         raise ValueError("the start must be before the end")
@@ -144,8 +145,9 @@ def _on_off(v: str) -> bool:
 
 
 def _hours(v: str) -> int:
-    if not v.strip().isdigit() or not 0 <= int(v) <= 200:
-        raise ValueError(f"'{v}' is not a number of working hours (0 switches the SLA off)")
+    v = v.strip()
+    if not (v.isascii() and v.isdigit()) or not 0 <= int(v) <= 200:  # '²' is a digit to isdigit(), not to int()
+        raise ValueError(f"'{v[:ECHO]}' is not a number of working hours (0 switches the SLA off)")
     return int(v)
 
 

@@ -27,11 +27,11 @@ TEXT_KEYS = ("timezone", "workdays", "work_hours")
 # Key → the most a person types there (checked again on the server).
 LINE_KEYS = {
     "sla_hours": 10,
-    "reactions": 1000,
-    "holidays": 1000,
+    "reactions": 3000,  # Slack's most: a value set longer by the CLI would keep the form from opening
+    "holidays": 3000,
     "margin_threshold": 10,
     "currency": 10,
-    "crm_lead_url": 1000,
+    "crm_lead_url": 3000,
     "retention_days": 10,
 }
 REASONS_LIMIT = 3000
@@ -72,7 +72,9 @@ def _lead_and_money_inputs(ws: Workspace) -> list[Block]:
         key: modals.text_input(key, name, _shown(ws, key), hint, optional=key != "sla_hours", max_length=LINE_KEYS[key])
         for key, (name, hint) in hints.items()
     }
-    head = modals.user_input("head_of_sales", _("Head of sales"), ws.head_of_sales, _("Gets the overdue verdicts"))
+    head = modals.user_input(
+        "head_of_sales", _("Head of sales"), ws.head_of_sales, _("Gets the overdue verdicts and the monthly coaching")
+    )
     reasons = modals.text_input(
         "reasons",
         _("Reasons for a verdict"),
