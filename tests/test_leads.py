@@ -170,16 +170,7 @@ def test_a_lead_before_a_leads_channel_is_set_is_told_so_and_carded_once_one_is(
     assert reply.status == 201 and "no leads channel is set" in reply.json()["warning"]
     app.background.wait_idle()
     assert app.slack.calls_to("chat.postMessage") == []
-    home = _event(
-        "event_callback.app_home_opened.org_install.json",
-        type="app_home_opened",
-        user=SALES,
-        channel="D0HOME",
-        tab="home",
-        event_ts="1800000009.000100",
-    )
-    send_event(app, home)  # App Home says where the lead is
-    view = json.dumps(app.slack.wait_for("views.publish")[0].args["view"])
+    view = _open_home(app)  # App Home says where the lead is
     assert "1 lead came in and waits for a leads channel: its card is posted once an admin sets one." in view
     save_settings(app.deps, TEAM, {"leads_channel": "C0LEADS"})
     later = utcnow() + CARD_GRACE + timedelta(minutes=1)
@@ -674,19 +665,26 @@ def test_leads_quality_answers_ephemerally(app: RunningApp):
     assert "quality" in slash_command(app, ids.COMMAND_LEADS, "nonsense").json()["text"]
 
 
+def _open_home(app: RunningApp) -> str:
+    """A sales rep opens App Home: the view published, as JSON text."""
+    send_event(
+        app,
+        _event(
+            "event_callback.app_home_opened.org_install.json",
+            type="app_home_opened",
+            user=SALES,
+            channel="D0HOME",
+            tab="home",
+            event_ts="1800000009.000100",
+        ),
+    )
+    return json.dumps(app.slack.wait_for("views.publish")[0].args["view"])
+
+
 def test_app_home_counts_cards_waiting_for_a_verdict(app: RunningApp):
     send_lead(app, LEAD)
     _card(app)
-    body = _event(
-        "event_callback.app_home_opened.org_install.json",
-        type="app_home_opened",
-        user=SALES,
-        channel="D0HOME",
-        tab="home",
-        event_ts="1800000009.000100",
-    )
-    send_event(app, body)
-    view = json.dumps(app.slack.wait_for("views.publish")[0].args["view"])
+    view = _open_home(app)
     assert "1 lead card waits for a verdict from sales" in view and "<#C0LEADS>" in view
 
 
