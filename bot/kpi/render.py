@@ -200,9 +200,12 @@ def steps_line(report: Report) -> str:
     return " → ".join(parts)
 
 
-def _age(hours: float, language: str) -> str:
-    ngettext, n = plural(language), int(hours if hours < 24 else hours // 24)
-    return (ngettext("{n} hour", "{n} hours", n) if hours < 24 else ngettext("{n} day", "{n} days", n)).format(n=n)
+def fmt_age(hours: float, language: str, *, days_from: int = 24) -> str:
+    """A wait in whole hours, or in whole days from `days_from` hours on (`5 hours`, `3 days`)."""
+    ngettext = plural(language)
+    if hours < days_from:
+        return ngettext("{n} hour", "{n} hours", int(hours)).format(n=int(hours))
+    return ngettext("{n} day", "{n} days", int(hours // 24)).format(n=int(hours // 24))
 
 
 def waiting_head(report: Report) -> str:
@@ -215,7 +218,7 @@ def waiting_head(report: Report) -> str:
         return _("{label}: none").format(label=head)
     leads = ngettext("{n} lead", "{n} leads", w["count"]).format(n=w["count"])
     return _("{label}: {leads}, the oldest for {age}").format(
-        label=head, leads=leads, age=_age(w["oldest_hours"] or 0, report.language)
+        label=head, leads=leads, age=fmt_age(w["oldest_hours"] or 0, report.language)
     )
 
 

@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.i18n import plural, translator
 from bot.kpi.catalog import name
-from bot.kpi.render import fmt_number, fmt_pct
+from bot.kpi.render import fmt_age, fmt_number, fmt_pct
 from bot.leads.quality import SHARE, Quality
 from bot.leads.verdicts import REASON_OPTIONAL, VERDICTS, CardState, reason_label, reason_options, verdict_label
 from bot.slack import modals
@@ -66,15 +66,6 @@ def _moment(at: datetime, ws: Workspace) -> str:
     return format_datetime(at, pattern, tzinfo=ZoneInfo(ws.timezone), locale=ws.language)
 
 
-def _age(span: timedelta, language: str) -> str:
-    ngettext = plural(language)
-    hours = int(span.total_seconds() // 3600)
-    if hours < 48:
-        return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
-    days = hours // 24
-    return ngettext("{n} day", "{n} days", days).format(n=days)
-
-
 def _timing(ws: Workspace, lead: Lead, state: CardState, now: datetime) -> list[Mrkdwn]:
     """When the lead came in (and how late its card is, when it is), and while it waits, when its verdict
     is due: `sla_hours` working hours from the card, as the nudges count them."""
@@ -84,7 +75,9 @@ def _timing(ws: Workspace, lead: Lead, state: CardState, now: datetime) -> list[
     if lead.created_at is not None:
         came = _moment(lead.created_at, ws)
         if carded - lead.created_at >= LATE_CARD:
-            came += "\n" + _("{age} before this card").format(age=_age(carded - lead.created_at, ws.language))
+            came += "\n" + _("{age} before this card").format(
+                age=fmt_age((carded - lead.created_at).total_seconds() // 3600, ws.language, days_from=48)
+            )
         fields.append(_field(_("Came in"), came))
     if state.verdict is None and ws.sla_hours:
         due = add_working_hours(
