@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, insert, inspect
+from sqlalchemy import Engine, MetaData, Table, insert, inspect
 
 from bot.deps import Deps
 from bot.settings import Settings
@@ -27,6 +27,8 @@ def add_workspace_to_an_older_schema(engine: Engine, team_id: str) -> None:
     """A workspace row in a database migrated to an earlier revision: the columns it has, with the
     model's defaults (the ORM would write the columns of the newest revision)."""
     ws = Workspace(team_id=team_id)
-    columns = {c["name"] for c in inspect(engine).get_columns("workspace")}
+    have = {c["name"] for c in inspect(engine).get_columns("workspace")}
+    # The model's table would add the defaults of its newer columns to the insert: a copy with these only.
+    older = Table("workspace", MetaData(), *(c._copy() for c in table_of(Workspace).c if c.name in have))
     with engine.begin() as conn:
-        conn.execute(insert(table_of(Workspace)).values({c: getattr(ws, c) for c in columns}))
+        conn.execute(insert(older).values({c: getattr(ws, c) for c in have}))

@@ -5,6 +5,7 @@ from sqlalchemy.orm import class_mapper
 from sqlmodel import SQLModel
 
 from storage.models.leads import CardQueue, HandledEvent, Lead, LeadDay, LeadVerdict, ThreadReply
+from storage.models.plans import Plan
 from storage.models.posts import PostedMessage
 from storage.models.sales import Activity, Deal, Feedback, Spend, Traffic
 from storage.models.sync import (
@@ -14,6 +15,7 @@ from storage.models.sync import (
     MeetingAnswer,
     MeetingNote,
     MeetingParticipant,
+    StandingItem,
     SyncSeries,
 )
 from storage.models.workspace import Workspace
@@ -41,8 +43,10 @@ __all__ = [
     "MeetingAnswer",
     "MeetingNote",
     "MeetingParticipant",
+    "Plan",
     "PostedMessage",
     "Spend",
+    "StandingItem",
     "SyncSeries",
     "ThreadReply",
     "Traffic",

@@ -86,7 +86,20 @@ class MeetingNote(SQLModel, table=True):
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     author: str | None = None
     text: str
+    # The agenda item the decision is about (bot.sync: `kpi:sales`, `pin:3`, …); None: the meeting at large.
+    item: str | None = Field(default=None, max_length=200)
     created_at: datetime = _ts(default_factory=utcnow)
+
+
+class StandingItem(SQLModel, table=True):
+    """An item an admin pinned to every sync's agenda, until it is unpinned."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    text: str = Field(max_length=300)
+    pinned_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _ts(default_factory=utcnow)
+    unpinned_at: datetime | None = _ts(nullable=True)
 
 
 class ActionItem(SQLModel, table=True):

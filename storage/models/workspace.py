@@ -56,5 +56,13 @@ class Workspace(SQLModel, table=True):
     # CRM page of a lead, a template with `{external_id}` (None: cards carry no CRM link).
     currency: str | None = Field(default=None, max_length=3)
     crm_lead_url: str | None = Field(default=None, max_length=1000)
+    # The two-sided agreement (None: not agreed). Marketing: leads per week and a target share of at least
+    # this percent. Sales: a verdict within `sla_hours` working hours and, where the CRM says when, a
+    # first touch within `agreement_first_touch_hours` hours, each for at least `agreement_on_time_pct`
+    # percent of the leads.
+    agreement_leads_per_week: int | None = None
+    agreement_target_share_pct: float | None = None
+    agreement_first_touch_hours: int | None = None
+    agreement_on_time_pct: float = Field(default=90.0, sa_column_kwargs={"server_default": "90"})
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)
