@@ -252,3 +252,14 @@ def test_user_groups_are_offered_from_slack_and_saved_from_the_settings_modal(ru
     signed_post(running_app.url + "/slack/events", SIGNING_SECRET, interactive(payload), FORM)
     assert load(running_app.deps, TEAM).sales == ["U0SALES1", "U0SALES2"]
     slack.wait_for("views.publish", 2)  # App Home refreshed after each save
+
+
+def test_a_button_no_listener_knows_is_acked_and_explained(running_app: RunningApp):
+    """A click on a button of an older release gets a 200 (not Bolt's 404, which marks it failed) and a word."""
+    from tests.http import button_click
+
+    reply = button_click(running_app, "an_action_of_an_older_release", "x")
+    assert reply.status == 200
+    (answer,) = running_app.slack.wait_for_response()
+    assert answer["response_type"] == "ephemeral" and answer["replace_original"] is False
+    assert "older version" in answer["text"]
