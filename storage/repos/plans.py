@@ -10,10 +10,14 @@ from storage.models import Plan
 from storage.types import utcnow
 
 
+def _rows(session: Session, team_id: str, month: str, channel: str) -> dict[str, Plan]:
+    query = select(Plan).where(Plan.team_id == team_id, Plan.month == month, Plan.channel == channel)
+    return {r.kpi: r for r in session.exec(query).all()}
+
+
 def month_plan(session: Session, *, team_id: str, month: str, channel: str = "") -> dict[str, float]:
     """{kpi: value} of one month (`2026-12`) for the workspace, or for one channel."""
-    rows = session.exec(select(Plan).where(Plan.team_id == team_id, Plan.month == month, Plan.channel == channel)).all()
-    return {r.kpi: r.value for r in rows}
+    return {kpi: r.value for kpi, r in _rows(session, team_id, month, channel).items()}
 
 
 def channel_plans(session: Session, *, team_id: str, month: str) -> dict[str, dict[str, float]]:
@@ -37,12 +41,7 @@ def set_values(
     set_by: str | None = None,
 ) -> None:
     """Sets each KPI's planned value; None removes that KPI from the plan."""
-    existing = {
-        r.kpi: r
-        for r in session.exec(
-            select(Plan).where(Plan.team_id == team_id, Plan.month == month, Plan.channel == channel)
-        ).all()
-    }
+    existing = _rows(session, team_id, month, channel)
     now = utcnow()
     for kpi, value in values.items():
         row = existing.get(kpi)
