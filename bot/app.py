@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from bot.deps import Deps
 from bot.settings import Settings
@@ -14,11 +15,23 @@ from bot.slack.client import make_client
 from handlers import register
 
 log = logging.getLogger(__name__)
+BOLT_LOG = "handoff.bolt"
+
+
+class _SameTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and, given a client as well, warns on every
+    start that the token is unused; the client is made from that same setting, so the line says nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
 def create_app(settings: Settings, deps: Deps, *, token_verification: bool = True) -> App:
     signing = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     listeners = AckWaitingExecutor()
+    bolt_log = logging.getLogger(BOLT_LOG)
+    if not any(isinstance(f, _SameTokenWarning) for f in bolt_log.filters):
+        bolt_log.addFilter(_SameTokenWarning())
     app = App(
         client=make_client(settings),
         signing_secret=signing,
@@ -26,7 +39,7 @@ def create_app(settings: Settings, deps: Deps, *, token_verification: bool = Tru
         # Answer Slack as soon as ack() runs; the listener goes on in the background.
         process_before_response=False,
         listener_executor=listeners,
-        logger=logging.getLogger("handoff.bolt"),
+        logger=bolt_log,
     )
     app.middleware(listeners.middleware)
 

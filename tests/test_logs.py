@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import textwrap
@@ -38,3 +39,19 @@ def test_a_database_error_is_logged_without_the_failing_row(engine: Engine):
     assert "ann@example.com" not in log and "line three" not in log
     if engine.dialect.name == "postgresql":
         assert "DETAIL: (left out: it may hold personal data)" in log
+
+
+def test_a_start_with_the_token_in_the_environment_warns_nothing(monkeypatch, caplog):
+    """SLACK_BOT_TOKEN in the environment (how `handoff run` is configured) starts the app without Bolt's
+    'token will be unused' warning; Bolt's other warnings still reach the log."""
+    from bot.app import BOLT_LOG, create_app
+    from bot.deps import Deps
+    from bot.settings import Settings
+    from storage.db import make_engine
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    settings = Settings(slack_bot_token="xoxb-from-the-environment", slack_signing_secret="s", _env_file=None)
+    with caplog.at_level(logging.WARNING):
+        create_app(settings, Deps(settings=settings, engine=make_engine("sqlite://")), token_verification=False)
+        logging.getLogger(BOLT_LOG).warning("another warning")
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == ["another warning"]
