@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     # HTTP mode: processes answering on PORT (each with its own interpreter lock; the kernel spreads the
     # connections over them). 1 keeps everything in one process.
     web_processes: int = Field(default=2, ge=1, le=32)
+    # Socket Mode: /healthz answers 503 once the connection to Slack has been down this many seconds.
+    socket_down_after: float = Field(default=30, gt=0, le=3600)
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -19,6 +19,7 @@ import selectors
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -65,6 +66,7 @@ class SlackDouble:
         self.group_names: dict[str, tuple[str, str]] = {}  # id → (handle, name), for usergroups.list
         self.not_member: set[str] = set()
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel → messages, oldest first
+        self.socket_url: Callable[[], str] | None = None  # apps.connections.open's answer (Socket Mode)
         self._filenames: dict[str, str] = {}
         self._faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]] | None]] = {}
         self._lost: dict[str, int] = {}  # method → answers still to lose
@@ -124,6 +126,10 @@ class SlackDouble:
     def fail(self, method: str, error: str, times: int = 1, *, after: int = 0) -> None:
         """The next `times` calls are refused with `error`, once `after` more calls have been answered."""
         self._faults.setdefault(method, []).extend([None] * after + [(200, {"ok": False, "error": error}, {})] * times)
+
+    def heal(self, method: str) -> None:
+        """The refusals still queued for `method` are dropped: its next call is answered as usual."""
+        self._faults.pop(method, None)
 
     def lose_answers(self, method: str, times: int = 1) -> None:
         """The next calls do their work, then the connection drops before the answer is sent."""
@@ -227,6 +233,10 @@ class SlackDouble:
                 )
         elif method == "chat.postEphemeral":
             body["message_ts"] = f"{1700000000 + next(self._ts)}.000200"
+        elif method == "apps.connections.open":
+            if self.socket_url is None:
+                return {"ok": False, "error": "socket_mode_not_enabled"}
+            body["url"] = self.socket_url()
         elif method == "users.info":
             user = self.users.get(args["user"])
             if user is None:
