@@ -11,7 +11,6 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack.acks import AckWaitingExecutor
-from bot.slack.client import make_client
 from handlers import register
 
 log = logging.getLogger(__name__)
@@ -33,7 +32,7 @@ def create_app(settings: Settings, deps: Deps, *, token_verification: bool = Tru
     if not any(isinstance(f, _SameTokenWarning) for f in bolt_log.filters):
         bolt_log.addFilter(_SameTokenWarning())
     app = App(
-        client=make_client(settings),
+        client=deps.client(""),
         signing_secret=signing,
         token_verification_enabled=token_verification,
         # Answer Slack as soon as ack() runs; the listener goes on in the background.
@@ -45,8 +44,10 @@ def create_app(settings: Settings, deps: Deps, *, token_verification: bool = Tru
 
     @app.middleware
     def inject_deps(context: dict, next: Callable[[], object]) -> object:
-        # Keys set on context become listener arguments: listeners take `deps`.
+        # Keys set on context become listener arguments: listeners take `deps`. The `client` they take is
+        # the workspace's long-lived one (Bolt makes a new one per request), so what it keeps is kept.
         context["deps"] = deps
+        context["client"] = deps.client(context.get("team_id") or "")
         return next()
 
     @app.error

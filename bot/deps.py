@@ -12,12 +12,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.settings import Settings
-from bot.slack.client import make_client
+from bot.slack.client import HandoffClient, make_client
 from storage.db import make_engine, read_scope, session_scope
 from storage.types import utcnow
 
@@ -29,7 +28,7 @@ class Deps:
     clock: Callable[[], datetime] = field(default=utcnow)
     # True when a card worker process posts lead cards (`handoff run`); else they are posted here.
     card_worker: bool = False
-    _client: WebClient | None = field(default=None, repr=False)
+    _client: HandoffClient | None = field(default=None, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     @classmethod
@@ -44,7 +43,7 @@ class Deps:
         """A unit of work that writes: committed when the block ends, rolled back on an error."""
         return session_scope(self.engine)
 
-    def client(self, team_id: str) -> WebClient:
+    def client(self, team_id: str) -> HandoffClient:
         """The Web API client for a workspace (single-workspace mode: the bot token's)."""
         if self._client is None:
             self._client = make_client(self.settings)

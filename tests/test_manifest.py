@@ -30,6 +30,9 @@ EVENT_SCOPES = {
     "message.groups": "groups:history",
     "reaction_added": "reactions:read",
     "app_home_opened": None,
+    "subteam_created": "usergroups:read",
+    "subteam_members_changed": "usergroups:read",
+    "subteam_updated": "usergroups:read",
 }
 
 

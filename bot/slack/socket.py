@@ -31,7 +31,7 @@ class SocketWatch:
     """Watches a Socket Mode client's connection, replaces a dead one, and knows how long it has been down."""
 
     def __init__(self, client: SocketModeClient, *, clock: Callable[[], float] = time.time) -> None:
-        self.client = client
+        self.socket_mode = client
         self._clock = clock
         self._session: tuple[str | None, float] = (None, 0.0)  # the session watched, when it was first seen
         self._down_since: float | None = None
@@ -69,11 +69,11 @@ class SocketWatch:
             return
         if self._down_since is None:
             self._down_since = now
-        if self.client.closed or now < self._retry_at:
+        if self.socket_mode.closed or now < self._retry_at:
             return
         log.warning("Socket Mode: the connection to Slack is lost (%s); reconnecting", why)
         try:
-            self.client.connect_to_new_endpoint(force=True)
+            self.socket_mode.connect_to_new_endpoint(force=True)
         except Exception as exc:
             self._failures += 1
             delay = min(RETRY_AFTER_MAX, 2.0 ** (self._failures - 1))
@@ -86,7 +86,7 @@ class SocketWatch:
 
     def _dead(self, now: float) -> str | None:
         """Why the current connection is dead, or None while it works."""
-        session = self.client.current_session
+        session = self.socket_mode.current_session
         if session is None or not session.is_active():
             return "not connected"
         if self._session[0] != session.session_id:
