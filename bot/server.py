@@ -28,6 +28,7 @@ from bot.leads import webhook
 from bot.scheduler import start_scheduler
 from bot.settings import Settings, SettingsError
 from bot.slack import requests
+from bot.slack.install import INSTALL_PATH, REDIRECT_PATH
 from bot.slack.socket import PING_INTERVAL, SocketWatch
 from bot.workspace.store import LOCAL_TEAM, adopt_local
 from storage.db import ping
@@ -69,6 +70,8 @@ def build_wsgi(app: App, deps: Deps, *, slack_events: bool = True, watch: Socket
         hook = webhook.PATH.match(path)
         if hook:
             return webhook.handle(deps, environ, start_response, hook.group(1))
+        if path in (INSTALL_PATH, REDIRECT_PATH) and app.oauth_flow is not None and method == "GET":
+            return slack(environ, start_response)
         if path == "/slack/events" and slack_events:
             if method != "POST":
                 start_response("405 Method Not Allowed", [("Allow", "POST"), ("Content-Type", "text/plain")])
