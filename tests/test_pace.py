@@ -92,8 +92,13 @@ def test_weekday_seasonality_weights_the_month():
 
 
 def test_too_little_history_falls_back_to_the_run_rate():
-    """Eight weeks of 4 leads a Monday (32 < 40) give no weekday shares."""
-    assert weekday_shares(weeks_of(date(2026, 3, 30), {0: 4}), date(2026, 3, 30)) is None
+    """Eight weeks of 4 leads a Monday (32 < 40) give no weekday shares; nor do 60 leads all in the last
+    week (a workspace a week old has no weekday pattern yet)."""
+    until = date(2026, 3, 30)
+    assert weekday_shares(weeks_of(until, {0: 4}), until) is None
+    last_week = {d: 12.0 for d in (until - timedelta(days=n) for n in range(1, 6))}
+    assert weekday_shares(last_week, until) is None
+    assert weekday_shares(weeks_of(until, {0: 5}), until) == {0: 1.0, **dict.fromkeys(range(1, 7), 0.0)}
 
 
 @pytest.mark.parametrize(

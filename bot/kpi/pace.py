@@ -30,7 +30,7 @@ BEHIND_GAP = 0.15
 # these gaps: the status stays on track (the numbers are still shown).
 EARLY_ELAPSED_PCT = 10.0
 # The weekday seasonality: the weeks it looks back over, and how much activity they must hold to be
-# trusted (fewer events and the run rate projects instead).
+# trusted (fewer events, or a week with none, and the run rate projects instead).
 SEASON_WEEKS = 8
 MIN_SEASON_TOTAL = 40.0
 # Worst first.
@@ -126,14 +126,17 @@ def _day_fraction(cal: WorkCalendar, day: date, as_of: datetime) -> float:
 
 def weekday_shares(series: Mapping[date, float], until: date, weeks: int = SEASON_WEEKS) -> dict[int, float] | None:
     """Each weekday's share of the activity in the `weeks` whole weeks before `until` (0 = Monday); None
-    when they hold less than MIN_SEASON_TOTAL."""
+    when they hold less than MIN_SEASON_TOTAL, or a week of them holds nothing (data only a few weeks
+    old has no pattern yet)."""
     first = until - timedelta(weeks=weeks)
     sums = dict.fromkeys(range(7), 0.0)
+    per_week = [0.0] * weeks
     for day, v in series.items():
         if first <= day < until:
             sums[day.weekday()] += v or 0.0
+            per_week[(day - first).days // 7] += v or 0.0
     total = sum(sums.values())
-    if total < MIN_SEASON_TOTAL:
+    if total < MIN_SEASON_TOTAL or not all(per_week):
         return None
     return {w: s / total for w, s in sums.items()}
 

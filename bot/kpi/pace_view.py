@@ -94,8 +94,8 @@ def plan_status_text(lines: list[PaceLine], month: Period, language: str, curren
     return "\n".join([*body, *([note] if note else [])]) + "\n"
 
 
-FINDING_WORDS = {"at_risk": N_("is at risk"), "behind": N_("is behind the plan")}
-OVER_WORDS = {"at_risk": N_("may go over the plan"), "behind": N_("is heading over the plan")}
+FINDING_WORDS = {"at_risk": N_("at risk"), "behind": N_("behind the plan")}
+OVER_WORDS = {"at_risk": N_("may go over the plan"), "behind": N_("heading over the plan")}
 
 
 def off_pace(lines: list[PaceLine], language: str, currency: str | None) -> list[Alert]:
@@ -107,7 +107,7 @@ def off_pace(lines: list[PaceLine], language: str, currency: str | None) -> list
         if p.status == "on_track":
             continue
         template = _(
-            "{kpi} {state}: {actual} of {plan} ({pct}) with {elapsed} of the month's working time gone, "
+            "{kpi}: {state} — {actual} of {plan} ({pct}) with {elapsed} of the month's working time gone, "
             "heading for {projected}."
         )
         words = OVER_WORDS if p.kpi in CEILINGS else FINDING_WORDS
