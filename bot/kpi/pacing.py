@@ -51,8 +51,8 @@ def report_pace(
     channel: str | None = None,
 ) -> list[PaceLine]:
     """The pace a digest of `period` shows: its month as of the period's end (or now, for a period still
-    running); for a day or a week also the period's own share of the plan against `actual`, its numbers.
-    None for a range of days of the user's choosing."""
+    running); for a day or a week also the period's own share of the plan against `actual`, its numbers
+    (counted KPIs on periods with working days). None for a range of days of the user's choosing."""
     if kind == "range":
         return []
     cal = calendar_of(ws)
@@ -67,10 +67,12 @@ def report_pace(
             m.key(): plans.month_plan(s, team_id=ws.team_id, month=m.key(), channel=channel or "")
             for m in _months(period)
         }
-    return [
-        replace(line, period_plan=period_plan(line.kpi, cal, period, months), period_actual=actual.get(line.kpi))
-        for line in lines
-    ]
+    out = []
+    for line in lines:
+        share = period_plan(line.kpi, cal, period, months) if line.kpi in ADDITIVE else None
+        # A day off plans nothing, and a cap (CAC) says nothing of one day: no share of the plan then.
+        out.append(replace(line, period_plan=share, period_actual=actual.get(line.kpi)) if share else line)
+    return out
 
 
 def _months(period: Period) -> list[Period]:
