@@ -147,3 +147,22 @@ def test_the_day_series_cuts_days_at_local_midnights_across_the_dst_change(engin
         )
     assert series["leads"] == {date(2026, 3, 29): 1.0, date(2026, 3, 30): 1.0}
     assert series["target_leads"] == series["leads"]
+
+
+def test_a_new_months_plan_starts_its_findings_afresh(engine: Engine):
+    """The weekly digest of Mon 7 Dec (week 30 Nov – 6 Dec): December's 40 leads by 4 of 22 days project 220
+    of 300, behind. November ended behind too (no leads of 100 planned), but that was another month's goal:
+    the finding is new, not one that still holds. The week takes 1 of November's 21 days and 4 of December's
+    22 (100 / 21 + 300 × 4 / 22 = 59.3)."""
+    seed(engine, plan={"leads": 300.0})
+    with session_scope(engine) as s:
+        plans.set_values(s, team_id=TEAM, month="2026-11", values={"leads": 100.0})
+    deps = deps_for(engine, clock=lambda: datetime(2026, 12, 7, 8, tzinfo=UTC))
+    report = compute_report(deps, TEAM, "weekly", Period.containing("week", date(2026, 11, 30)))
+    [line] = report.pace
+    assert (line.month, line.actual, line.status) == ("2026-12", 40, "behind")
+    assert line.projected == pytest.approx(220.0)
+    assert line.period_plan == pytest.approx(100 / 21 + 300 * 4 / 22) and line.period_actual == 40
+    [finding] = [a for a in report.alerts if a.kind == "off_pace"]
+    assert (finding.subject, finding.status, finding.severity) == ("leads", "new", "high")
+    assert "the week: 40 of 59" in render(report, "text")

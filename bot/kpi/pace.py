@@ -195,6 +195,7 @@ class PaceLine:
     method: str = "run_rate"  # or "seasonal": how the projection was made
     period_plan: float | None = None
     period_actual: float | None = None
+    month: str = ""  # the planned month's key, `2026-12`
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -221,6 +222,7 @@ def pace_lines(
     *,
     elapsed: float,
     seasonal: Mapping[str, float | None] | None = None,
+    month: str = "",
 ) -> list[PaceLine]:
     """A line per planned KPI, worst first. `elapsed`: the month's working time passed (0…1); `seasonal`:
     per KPI, the month's expected activity passed by its weekday shares (None: the run rate)."""
@@ -244,6 +246,7 @@ def pace_lines(
             projected=projected[k],
             status=status(k, projected[k], plan[k], elapsed_pct),
             method=methods[k],
+            month=month,
         )
         for k in PLANNED
         if k in plan

@@ -62,7 +62,7 @@ def pace_line(line: PaceLine, language: str, currency: str | None, period: Perio
 
 def pace_month(report: Report) -> Period:
     """The month a report's pace is of: the one its period ends in (or is cut at, by now)."""
-    return Period.containing("month", report.period.last_day)
+    return Period.from_key(report.pace[0].month)
 
 
 def pace_text(report: Report) -> list[str]:

@@ -49,15 +49,20 @@ def report_pace(
     *,
     actual: Mapping[str, float | None] | None = None,
     channel: str | None = None,
+    month_of_report: Period | None = None,
 ) -> list[PaceLine]:
     """The pace a digest of `period` shows: its month as of the period's end (or now, for a period still
     running); for a day or a week also the period's own share of the plan against `actual`, its numbers
-    (counted KPIs on periods with working days). None for a range of days of the user's choosing."""
+    (counted KPIs on periods with working days). None for a range of days of the user's choosing.
+    `month_of_report`: none unless the pace is of that month (a month's plan is a new goal: a status
+    does not carry on from the month before)."""
     if kind == "range":
         return []
     cal = calendar_of(ws)
     as_of = min(cal.midnight(period.end), deps.clock())
     if as_of <= cal.midnight(period.start):
+        return []
+    if month_of_report is not None and pace_month_of(ws, period, deps.clock()) != month_of_report:
         return []
     lines = _month_pace(deps, ws, as_of, channel)
     if not lines or period.kind == "month" or actual is None:
@@ -73,6 +78,12 @@ def report_pace(
         # A day off plans nothing, and a cap (CAC) says nothing of one day: no share of the plan then.
         out.append(replace(line, period_plan=share, period_actual=actual.get(line.kpi)) if share else line)
     return out
+
+
+def pace_month_of(ws: Workspace, period: Period, now: datetime) -> Period:
+    """The month a report of `period` made at `now` paces."""
+    cal = calendar_of(ws)
+    return month_of(cal.local_day(min(cal.midnight(period.end), now) - _TICK))
 
 
 def _months(period: Period) -> list[Period]:
@@ -104,4 +115,4 @@ def _month_pace(deps: Deps, ws: Workspace, as_of: datetime, channel: str | None)
             for k in ADDITIVE:
                 shares = weekday_shares(series.get(k, {}), until)
                 seasonal[k] = None if shares is None else seasonal_fraction(cal, month, as_of, shares)
-    return pace_lines(plan, actual, elapsed=elapsed, seasonal=seasonal)
+    return pace_lines(plan, actual, elapsed=elapsed, seasonal=seasonal, month=month.key())
