@@ -152,3 +152,23 @@ def test_a_finished_month_projects_its_actual():
     """At 100% of the working time the projection is the actual: 90 of 100 is behind (10% short: at risk)."""
     [line] = pace_lines({"sales": 100.0}, {"sales": 90.0}, elapsed=1.0)
     assert (line.projected, line.status, line.elapsed_pct) == (90.0, "at_risk", 100.0)
+
+
+def test_the_pace_block_comes_after_the_tiles_and_funnel_focus_still_finds_the_funnel():
+    """A report with a plan: the digest's pace section follows the tiles, a cap reads `against a cap` (no
+    projection without spend and new customers to run on); the /funnel answer keeps the funnel line."""
+    from bot.kpi.blocks import build_digest, build_on_demand
+    from tests.test_blocks_kpi import FUNNEL_LINE, make_report
+
+    lines = pace_lines({"leads": 100.0, "cac": 250.0}, {"leads": 30.0, "cac": 240.0}, elapsed=0.5, month="2026-11")
+    report = make_report(pace=lines)
+    blocks = [b.to_dict() for b in build_digest(report).blocks]
+    assert blocks[3]["text"]["text"] == (
+        "*Plan · November 2026 · 50% of the working time gone*\n"
+        "🔴 Leads: 30 of 100 (30%), heading for 60 — behind\n"
+        "🟢 CAC: 240 against a cap of 250 (96%) — on track"
+    )
+    funnel = build_on_demand(report, file_id=None, focus="funnel", post_value="v")
+    assert [b.to_dict()["text"]["text"] for b in funnel.blocks if b.to_dict()["type"] == "section"] == [
+        "*Funnel*\n" + FUNNEL_LINE
+    ]

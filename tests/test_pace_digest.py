@@ -166,3 +166,23 @@ def test_a_new_months_plan_starts_its_findings_afresh(engine: Engine):
     [finding] = [a for a in report.alerts if a.kind == "off_pace"]
     assert (finding.subject, finding.status, finding.severity) == ("leads", "new", "high")
     assert "the week: 40 of 59" in render(report, "text")
+
+
+def test_month_pace_follows_the_weekday_pattern_of_eight_weeks(engine: Engine):
+    """3 leads every Monday and 1 every Tuesday to Friday since 13 Oct: Mondays are 3/7 of a week. December
+    (the 31st a holiday) weighs 4 Mondays × 3 + 17 other working days = 30; by Wed 9 Dec 00:00 it has had 8
+    of them and 8 leads: 8 × 30 / 8 = 30 projected (the run rate would say 8 × 22 / 6 = 29.3)."""
+    save_settings(deps_for(engine), TEAM, {"timezone": "Europe/Berlin", "holidays": ["2026-12-31"]})
+    day, n = date(2026, 10, 13), 0
+    with session_scope(engine) as s:
+        while day < date(2026, 12, 9):
+            for _i in range({0: 3, 5: 0, 6: 0}.get(day.weekday(), 1)):
+                created = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
+                s.add(Lead(team_id=TEAM, external_id=f"L{n}", created_at=created))
+                n += 1
+            day = date.fromordinal(day.toordinal() + 1)
+        plans.set_values(s, team_id=TEAM, month="2026-12", values={"leads": 30.0})
+    [line] = month_pace(deps_for(engine), TEAM, datetime(2026, 12, 8, 23, tzinfo=UTC))
+    assert (line.actual, line.method, line.status) == (8, "seasonal", "on_track")
+    assert line.projected == pytest.approx(30.0)
+    assert line.elapsed_pct == pytest.approx(6 / 22 * 100)

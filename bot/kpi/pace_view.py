@@ -47,11 +47,18 @@ def pace_line(line: PaceLine, language: str, currency: str | None, period: Perio
         "projected": money(line.projected),
         "status": status_word(line, language),
     }
-    template = (
-        _("{kpi}: {actual} against a cap of {plan} ({pct}), heading for {projected} — {status}")
-        if line.kpi in CEILINGS
-        else _("{kpi}: {actual} of {plan} ({pct}), heading for {projected} — {status}")
-    )
+    if line.projected is None:  # nothing to run on yet (no time passed, or CAC without new customers)
+        template = (
+            _("{kpi}: {actual} against a cap of {plan} ({pct}) — {status}")
+            if line.kpi in CEILINGS
+            else _("{kpi}: {actual} of {plan} ({pct}) — {status}")
+        )
+    else:
+        template = (
+            _("{kpi}: {actual} against a cap of {plan} ({pct}), heading for {projected} — {status}")
+            if line.kpi in CEILINGS
+            else _("{kpi}: {actual} of {plan} ({pct}), heading for {projected} — {status}")
+        )
     text = f"{MARKS[line.status]} {template.format(**values)}"
     if period is not None and line.period_plan is not None and period.kind in PERIOD_WORDS:
         text += " · " + _("{period}: {actual} of {plan}").format(
