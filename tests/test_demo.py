@@ -47,6 +47,10 @@ def test_demo_writes_digests_from_its_own_data(tmp_path: Path):
     assert "Sales × Marketing sync · 03.12.2026" in agenda and "Sales 1/1 (100%)" in agenda
     assert agenda.index("Why do clients agree to buy") < agenda.index("price per seat") < agenda.index("Data pack")
     assert "+ Sales team of 5+" in agenda and (out / "sync-funnel.png").read_bytes()[:4] == b"\x89PNG"
+    # The agenda opens with the goal, then its items, each with a Decision button.
+    assert agenda.index("*Plan · December 2026*") < agenda.index("*Agreement · ") < agenda.index("*Agenda items*")
+    assert "*Carried over* · #1 Answer webinar leads the same day — <@U0DEMOMARK> · open 3 days\n[Decision]" in agenda
+    assert "*Standing item* · Deals stuck over 30 days\n[Decision]" in agenda
 
 
 def test_demo_writes_the_weekly_quality_report_with_threads_and_the_sales_block(tmp_path: Path):
