@@ -12,29 +12,27 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
 from bot.kpi.engine import Alert
 from bot.kpi.plan import PLANNED
 from storage.models import ActionItem, StandingItem
 
-PaceStatus = Literal["on_track", "at_risk", "behind"]
-Side = Literal["marketing", "sales"]
-
 
 class PaceLine(Protocol):
-    """One planned KPI of the month so far (bot.kpi.pacing)."""
+    """One planned KPI of the month so far (bot.kpi.pacing). The types are as wide as the agenda can
+    show, so a narrower implementation (a float plan, a Literal status) matches too."""
 
     @property
     def kpi(self) -> str: ...
     @property
-    def plan(self) -> float: ...
+    def plan(self) -> float | None: ...
     @property
     def actual(self) -> float | None: ...
     @property
     def pct_of_plan(self) -> float | None: ...
     @property
-    def elapsed_pct(self) -> float: ...
+    def elapsed_pct(self) -> float | None: ...
     @property
     def projected(self) -> float | None: ...
     @property
