@@ -40,3 +40,6 @@ USERGROUPS = "usergroups"
 GROUPS_SUFFIX = "_groups"
 # The weekly lead-quality report's Export button (value = the report's period key).
 QUALITY_EXPORT = "quality_export"
+# An agenda item's Decision button (value = "<meeting id>|<item key>") and the modal it opens.
+SYNC_DECISION = "sync_decision"
+SYNC_DECISION_MODAL = "sync_decision_modal"

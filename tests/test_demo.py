@@ -62,6 +62,10 @@ def test_demo_writes_digests_from_its_own_data(tmp_path: Path):
     assert paced["plan"] == round(september * 1.1) and paced["actual"] == leads
     assert paced["elapsed_pct"] == 100.0 and paced["projected"] == leads
     assert "Plan · October 2026 · 100% of the working time gone" in (out / "digest-monthly.txt").read_text()
+    # The agenda opens with the goal, then its items, each with a Decision button.
+    assert agenda.index("*Plan · December 2026*") < agenda.index("*Agreement · ") < agenda.index("*Agenda items*")
+    assert "*Carried over* · #1 Answer webinar leads the same day — <@U0DEMOMARK> · open 3 days\n[Decision]" in agenda
+    assert "*Standing item* · Deals stuck over 30 days\n[Decision]" in agenda
 
 
 def test_demo_writes_the_weekly_quality_report_with_threads_and_the_sales_block(tmp_path: Path):

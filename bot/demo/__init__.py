@@ -27,7 +27,7 @@ from bot.sync.calendar import Calendar
 from bot.sync.series import questions, setup
 from bot.workspace.store import load
 from storage.db import make_engine, migrate
-from storage.repos import actions, meetings
+from storage.repos import actions, meetings, pins
 
 SYNC_ANSWERS = {
     ("sales", "q1"): "They buy when the trial shows the report on their own data; they refuse over price per seat.",
@@ -76,6 +76,8 @@ def _message_text(msg: Message) -> str:
         elif block["type"] == "section":
             lines += [f["text"] for f in block.get("fields", [])]
             lines += [block["text"]["text"]] if "text" in block else []
+            if block.get("accessory", {}).get("type") == "button":
+                lines.append(f"[{block['accessory']['text']['text']}]")
         elif block["type"] == "context":
             lines += [e.get("text", "") for e in block["elements"]]
         elif block["type"] == "actions":
@@ -126,6 +128,7 @@ def write_sync_agenda(deps: Deps, out_dir: Path, now: datetime) -> list[Path]:
             author=REPS[0],
             now=now,
         )
+        pins.add_pin(s, team_id=TEAM, text="Deals stuck over 30 days", by=REPS[0], now=now)
     data = agenda(deps, TEAM, m.id)
     text = "\n\n---\n\n".join(_message_text(msg) for msg in [build_agenda(data), *build_agenda_thread(data)])
     agenda_path, png_path = out_dir / "sync-agenda.txt", out_dir / "sync-funnel.png"
