@@ -1,27 +1,29 @@
 """Where the sync reads the goal from: the month's plan pace and the week's two-sided agreement.
 
-Both are computed in bot.kpi (`bot.kpi.pacing.month_pace` and `bot.kpi.agreement.scorecard`), which
-are built alongside the sync's agenda and wired into these two functions when they are merged. Until
-then a workspace has no pace and no scorecard: the agenda says so and carries on with its other items.
-Tests replace these two functions to give the agenda a goal.
+Both are computed in bot.kpi (`bot.kpi.pacing.month_pace` and `bot.kpi.agreement.scorecard`); a
+workspace with no plan or no agreement gets an agenda that says so and carries on with its other items.
+Tests may replace these two functions to give the agenda a goal of their choosing.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
+from bot.kpi.pacing import month_pace
 from bot.kpi.periods import Period
 from bot.sync.items import PaceLine, Scorecard, agenda_items
 from bot.sync.model import DataPack, Goal
+from bot.workspace.store import load
 from storage.models import Meeting, Workspace
 from storage.repos import pins as pins_repo
 
 
 def plan_pace(deps: Deps, team_id: str, as_of: date) -> list[PaceLine]:
-    """The planned KPIs of the month holding `as_of`, counted up to that day, the worst first."""
-    return []
+    """The planned KPIs of the month holding `as_of`, counted up to the end of that day, the worst first."""
+    tz = ZoneInfo(load(deps, team_id).timezone)
+    return list(month_pace(deps, team_id, datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=tz)))
 
 
 def agreement(deps: Deps, team_id: str, week: Period) -> Scorecard | None:
