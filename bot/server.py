@@ -220,7 +220,8 @@ def serve(settings: Settings, deps: Deps) -> None:
     signal.signal(signal.SIGTERM, _exit_on_signal)
     children: list[tuple[BaseProcess, Event]] = []
     app = _checked_app(settings, deps)
-    adopt_local_data(app, deps)  # before the worker and the web processes: nobody writes meanwhile
+    if deps.installations is None:  # one workspace: data imported before Slack becomes its own
+        adopt_local_data(app, deps)  # before the worker and the web processes: nobody writes meanwhile
     if settings.card_worker:
         children.append(worker.start(settings))
         deps.card_worker = True
