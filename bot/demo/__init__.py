@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bot.demo.agreement import write_scorecard
 from bot.demo.data import REPS, TEAM, TZ, generate
 from bot.demo.discussion import add_discussion
 from bot.deps import Deps
@@ -56,6 +57,7 @@ def run_demo(*, out_dir: Path, seed: int, db_path: Path, today: date | None = No
     written.append(coaching)
     week = compute_quality(deps, TEAM, default_period("weekly", now, TZ))
     written += write_quality(week, load(deps, TEAM), out_dir)
+    written += write_scorecard(deps, out_dir, now)
     written += write_sync_agenda(deps, out_dir, now)
     engine.dispose()
     return written

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot.i18n import plural, translator
 from bot.kpi.agreement import FIRST_TOUCH, LEADS, MARKETING, SALES, TARGET_SHARE, VERDICT, Commitment, Scorecard
 from bot.kpi.render import fmt_number, fmt_pct
-from bot.slack.kit import Message, Mrkdwn, bold, context, escape, header, join, md, section
+from bot.slack.kit import MAX_MESSAGE_BLOCKS, Message, Mrkdwn, bold, context, escape, header, join, md, section
 
 KEPT, BROKEN, NO_DATA = "✓", "✗", "·"
 
@@ -82,7 +82,7 @@ def summary(card: Scorecard) -> str:
 
 def legend(card: Scorecard) -> str:
     _ = translator(card.language)
-    return _("The last {n} weeks, oldest first: {kept} kept · {broken} broken · {none} no data").format(
+    return _("The last {n} weeks, oldest first: {kept} kept, {broken} broken, {none} no data").format(
         n=len(card.weeks), kept=KEPT, broken=BROKEN, none=NO_DATA
     )
 
@@ -115,6 +115,15 @@ def standing_blocks(card: Scorecard | None) -> list[Block]:
     _ = translator(card.language)
     head = _("The agreement this week") + f" · {card.week.label(card.language)}"
     return [section(md("{}\n{}", bold(head), standing_text(card)))]
+
+
+def with_standing(msg: Message, card: Scorecard | None) -> Message:
+    """The `/kpi` answer with the week's standing before its button (its last block), within Slack's 50."""
+    extra = standing_blocks(card)
+    if not extra or len(msg.blocks) + len(extra) > MAX_MESSAGE_BLOCKS:
+        return msg
+    at = len(msg.blocks) - 1 if msg.blocks and isinstance(msg.blocks[-1], ActionsBlock) else len(msg.blocks)
+    return Message(text=msg.text, blocks=[*msg.blocks[:at], *extra, *msg.blocks[at:]])
 
 
 def render_scorecard_text(card: Scorecard) -> str:
