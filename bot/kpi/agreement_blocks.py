@@ -81,10 +81,13 @@ def summary(card: Scorecard) -> str:
 
 
 def legend(card: Scorecard) -> str:
-    _ = translator(card.language)
-    return _("The last {n} weeks, oldest first: {kept} kept, {broken} broken, {none} no data").format(
-        n=len(card.weeks), kept=KEPT, broken=BROKEN, none=NO_DATA
-    )
+    ngettext = plural(card.language)
+    n = len(card.weeks)
+    return ngettext(
+        "The last {n} week, oldest first: {kept} kept, {broken} broken, {none} no data",
+        "The last {n} weeks, oldest first: {kept} kept, {broken} broken, {none} no data",
+        n,
+    ).format(n=n, kept=KEPT, broken=BROKEN, none=NO_DATA)
 
 
 def build_scorecard(card: Scorecard) -> Message:
