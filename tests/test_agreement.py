@@ -256,3 +256,19 @@ def test_leads_of_a_week_follow_local_midnight_not_utc(agreed: Engine):
     deps = deps_for(agreed, clock=lambda: NOW)
     assert by_key(scorecard(deps, TEAM, W48))[LEADS].count == 6
     assert by_key(scorecard(deps, TEAM, W48.start + timedelta(days=7)))[LEADS].count == 1
+
+
+def test_agreement_is_set_and_shown_on_the_command_line(tmp_path, monkeypatch: pytest.MonkeyPatch, capsys):
+    """`handoff config set` takes the agreement's keys, shows them, and refuses a bad one naming it, saving nothing."""
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.chdir(tmp_path)
+    assert main(["config", "set", "agreement_leads_per_week=120", "agreement_target_share_pct=40"]) == 0
+    shown = {line.split()[0]: line.split()[-1] for line in capsys.readouterr().out.splitlines()[1:]}
+    assert shown["agreement_leads_per_week"] == "120" and shown["agreement_target_share_pct"] == "40.0"
+    assert shown["agreement_first_touch_hours"] == "—" and shown["agreement_on_time_pct"] == "90.0"
+    assert main(["config", "set", "agreement_leads_per_week=90", "agreement_on_time_pct=120"]) == 2
+    assert "agreement_on_time_pct: '120' is not a percent" in capsys.readouterr().err
+    assert main(["config", "show"]) == 0
+    assert "agreement_leads_per_week     120" in capsys.readouterr().out
