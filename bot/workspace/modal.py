@@ -38,7 +38,6 @@ LINE_KEYS = {
     "agreement_first_touch_hours": 10,
     "agreement_on_time_pct": 10,
 }
-AGREEMENT_KEYS = tuple(k for k in LINE_KEYS if k.startswith("agreement_"))
 REASONS_LIMIT = 3000
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
 
