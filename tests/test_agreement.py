@@ -252,8 +252,10 @@ def test_agreement_settings_are_kept_on_the_workspace(engine: Engine):
 
 
 def test_leads_of_a_week_follow_local_midnight_not_utc(agreed: Engine):
-    """L7 (Monday 00:30 Berlin, Sunday in UTC) is W48's; L6 (the next Monday 00:30) is not."""
+    """L7 (Monday 00:30 Berlin, Sunday in UTC) is W48's; L6 (the next Monday 00:30) is not; an instant
+    names the week of its Berlin day."""
     deps = deps_for(agreed, clock=lambda: NOW)
+    assert scorecard(deps, TEAM, at(11, 30, 0, 30)).week.key() == "2026-W49"  # Sunday 23:30 in UTC
     assert by_key(scorecard(deps, TEAM, W48))[LEADS].count == 6
     assert by_key(scorecard(deps, TEAM, W48.start + timedelta(days=7)))[LEADS].count == 1
 

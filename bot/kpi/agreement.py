@@ -180,13 +180,13 @@ def week_of(day: date | datetime | Period) -> Period:
 
 
 def scorecard(deps: Deps, team_id: str, week: date | datetime | Period, *, weeks: int = WEEKS) -> Scorecard:
-    """The scorecard of the local week holding `week` (a day, or a week's Period), with the trend of the
-    `weeks` weeks ending with it; no commitments when the workspace has agreed on nothing."""
+    """The scorecard of the local week holding `week` (a local day, an instant, or a week's Period), with
+    the trend of the `weeks` weeks ending with it; no commitments when the workspace has agreed on nothing."""
     ws = load(deps, team_id)
     now = deps.clock()
-    this = week_of(week)
-    periods = [this.shifted(n) for n in range(weeks - 1, -1, -1)]
     zone = ZoneInfo(ws.timezone)
+    this = week_of(week.astimezone(zone) if isinstance(week, datetime) else week)  # an instant: its local day
+    periods = [this.shifted(n) for n in range(weeks - 1, -1, -1)]
     running = now < this.window(team_id, ws.timezone).end
     agreed_on = promises(ws)
     by_week: dict[date, list[LeadTimes]] = defaultdict(list)
