@@ -11,6 +11,8 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.deps import Deps
 from bot.i18n import N_, plural, translator
+from bot.kpi.agreement import current_standing
+from bot.kpi.agreement_blocks import standing_blocks
 from bot.kpi.render import fmt_number
 from bot.kpi.schedule import Occurrence, occurrences
 from bot.leads.cards import CARD_LOOKBACK
@@ -102,7 +104,13 @@ def sync_lines(deps: Deps, ws: Workspace, user_id: str, now: datetime) -> list[M
     return lines
 
 
-def build_home(ws: Workspace, counts: dict[str, int], schedule: list[Mrkdwn], sync: list[Mrkdwn] | None = None) -> View:
+def build_home(
+    ws: Workspace,
+    counts: dict[str, int],
+    schedule: list[Mrkdwn],
+    sync: list[Mrkdwn] | None = None,
+    agreement: list[Block] | None = None,
+) -> View:
     _ = translator(ws.language)
 
     def place(channel: str | None) -> Mrkdwn | str:
@@ -170,6 +178,7 @@ def build_home(ws: Workspace, counts: dict[str, int], schedule: list[Mrkdwn], sy
         blocks.append(section(md("{}\n{}", bold(_("Leads")), held)))
     if sync:
         blocks.append(section(tile(_("Sales × Marketing sync"), join(sync))))
+    blocks += agreement or []
     blocks.append(
         ActionsBlock(elements=[ButtonElement(action_id=ids.HOME_OPEN_CONFIG, text=_("Settings"), style="primary")])
     )
@@ -184,4 +193,4 @@ def home_view(deps: Deps, team_id: str, user_id: str | None = None) -> View:
         if not ws.leads_channel:  # leads that came in meanwhile: carded once a channel is set (within a day)
             counts["cards_queued"] = len(leads.without_card(s, team_id=team_id, since=now - CARD_LOOKBACK))
     mine = sync_lines(deps, ws, user_id, now) if user_id else []
-    return build_home(ws, counts, schedule_lines(ws, now), mine)
+    return build_home(ws, counts, schedule_lines(ws, now), mine, standing_blocks(current_standing(deps, team_id)))

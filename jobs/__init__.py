@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.deps import Deps
+from jobs.agreement import weekly_scorecards
 from jobs.delivery import resume_posts
 from jobs.digests import post_due_digests
 from jobs.leads import feedback_sla, post_missing_cards, weekly_quality_report
@@ -25,6 +26,7 @@ JOBS: tuple[tuple[str, Callable[..., object]], ...] = (
     ("quality", weekly_quality_report),
     ("sync", run_sync),
     ("retention", purge),
+    ("agreement", weekly_scorecards),
 )
 
 

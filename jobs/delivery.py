@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.deps import Deps
+from bot.kpi.agreement_post import SCORECARD
 from bot.kpi.coaching import COACHING
 from bot.kpi.delivery import DIGEST
 from bot.leads.cards import CARD
@@ -33,6 +34,7 @@ KINDS = {
         SYNC_SUMMARY,
         SYNC_ACTION_DM,
         NOTICE,
+        SCORECARD,
     )
 }
 

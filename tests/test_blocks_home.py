@@ -210,6 +210,10 @@ SETTINGS = {
     "currency": "RUB",
     "crm_lead_url": "https://crm.example.com/leads/{external_id}?tab=1",
     "retention_days": 365,
+    "agreement_leads_per_week": 120,
+    "agreement_target_share_pct": 37.5,
+    "agreement_first_touch_hours": 8,
+    "agreement_on_time_pct": 85.0,
 }
 
 
@@ -257,6 +261,10 @@ def test_settings_modal_round_trip_of_the_defaults():
         "currency": None,
         "crm_lead_url": None,
         "retention_days": None,
+        "agreement_leads_per_week": None,
+        "agreement_target_share_pct": None,
+        "agreement_first_touch_hours": None,
+        "agreement_on_time_pct": 90.0,
     }
 
 
@@ -364,10 +372,10 @@ def test_settings_submission_clears_what_is_emptied_and_refuses_bad_values_by_bl
     assert values["timezone"] == "America/New_York"
 
 
-def test_settings_modal_blocks_are_inputs_and_two_dividers():
-    """Every block but two dividers is an input whose block id is the setting it edits."""
+def test_settings_modal_blocks_are_inputs_and_three_dividers():
+    """Every block but three dividers is an input whose block id is the setting it edits."""
     blocks = blocks_of(build_config_modal(make_ws()))
-    assert [b["type"] for b in blocks].count("divider") == 2
+    assert [b["type"] for b in blocks].count("divider") == 3
     inputs = [b["block_id"] for b in blocks if b["type"] == "input"]
     assert inputs[:8] == [
         "leads_channel",
@@ -379,7 +387,7 @@ def test_settings_modal_blocks_are_inputs_and_two_dividers():
         "workdays",
         "work_hours",
     ]
-    assert inputs[-13:] == [
+    assert inputs[-17:] == [
         "daily_digest_time",
         "weekly_digest_time",
         "monthly_digest_time",
@@ -393,6 +401,10 @@ def test_settings_modal_blocks_are_inputs_and_two_dividers():
         "currency",
         "crm_lead_url",
         "retention_days",
+        "agreement_leads_per_week",
+        "agreement_target_share_pct",
+        "agreement_first_touch_hours",
+        "agreement_on_time_pct",
     ]
 
 

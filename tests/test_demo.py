@@ -97,3 +97,40 @@ def test_demo_is_reproducible_for_a_seed(tmp_path: Path):
     for pa, pb in zip(a, b, strict=True):
         if pa.suffix in (".txt", ".json", ".csv"):
             assert pa.read_bytes() == pb.read_bytes(), pa.name
+
+
+def test_demo_writes_the_agreement_scorecard_with_its_trend(tmp_path: Path):
+    """The demo agrees on numbers; last week's scorecard, as text and JSON, counts what the database holds."""
+    out = tmp_path / "demo"
+    written = run_demo(out_dir=out, seed=3, db_path=out / "demo.db", today=date(2026, 11, 30))
+    assert {"scorecard-weekly.txt", "scorecard-weekly.json"} <= {p.name for p in written}
+    card = json.loads((out / "scorecard-weekly.json").read_text())
+    assert card["week"] == "2026-W48" and len(card["weeks"]) == 8 and not card["in_progress"]
+    sides = {(c["side"], c["key"]): c for c in card["commitments"]}
+    assert list(sides) == [
+        ("marketing", "leads"),
+        ("marketing", "target_share"),
+        ("sales", "verdict_in_sla"),
+        ("sales", "first_touch"),
+    ]
+    engine = make_engine(f"sqlite:///{out / 'demo.db'}")
+    with engine.connect() as conn:  # W48 in Berlin: 23 Nov 00:00 (22 Nov 23:00 UTC) to 30 Nov 00:00
+        leads, judged, target = conn.execute(
+            text(
+                "SELECT count(*), count(verdict), sum(verdict = 'target') FROM lead WHERE team_id=:t "
+                "AND created_at >= '2026-11-22 23:00' AND created_at < '2026-11-29 23:00'"
+            ),
+            {"t": TEAM},
+        ).one()
+    engine.dispose()
+    assert sides[("marketing", "leads")]["count"] == leads > 100
+    assert (sides[("marketing", "target_share")]["count"], sides[("marketing", "target_share")]["of"]) == (
+        target,
+        judged,
+    )
+    assert all(len(c["trend"]) == 8 and c["trend"][-1] == c["kept"] for c in card["commitments"])
+    assert card["broken"] == [f"{c['side']}.{c['key']}" for c in card["commitments"] if c["kept"] is False]
+    scorecard = (out / "scorecard-weekly.txt").read_text()
+    assert (
+        scorecard.startswith("The two-sided agreement · Week 48") and "Marketing" in scorecard and "Sales" in scorecard
+    )

@@ -340,6 +340,7 @@ def _state(view: dict[str, Any], draw: st.DrawFn) -> dict[str, Any]:
             "static_select": ("selected_option", mostly(options, texts).map(lambda v: {"value": v})),
             "conversations_select": ("selected_conversation", mostly(st.just("C0LEADS"), texts)),
             "multi_users_select": ("selected_users", st.lists(mostly(st.just(USER), texts), max_size=2)),
+            "users_select": ("selected_user", mostly(st.just(USER), texts)),
             "multi_external_select": ("selected_options", st.lists(mostly(options, texts).map(lambda v: {"value": v}))),
             "checkboxes": ("selected_options", st.lists(mostly(options, texts).map(lambda v: {"value": v}))),
             "timepicker": ("selected_time", mostly(st.just("09:30"), texts)),

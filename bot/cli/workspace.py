@@ -29,7 +29,7 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     ws = load(deps, team)
     print(f"workspace {team}")
     for key, value in settings_table(ws):
-        print(f"  {key:<20} {value}")
+        print(f"  {key:<28} {value}")
     return 0
 
 

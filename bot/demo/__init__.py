@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.demo.agreement import write_scorecard
 from bot.demo.data import REPS, TEAM, TZ, generate
 from bot.demo.discussion import add_discussion
 from bot.demo.plans import set_demo_plans, write_plan_status
@@ -61,6 +62,7 @@ def run_demo(*, out_dir: Path, seed: int, db_path: Path, today: date | None = No
     written.append(coaching)
     week = compute_quality(deps, TEAM, default_period("weekly", now, TZ))
     written += write_quality(week, load(deps, TEAM), out_dir)
+    written += write_scorecard(deps, out_dir, now)
     written += write_sync_agenda(deps, out_dir, now)
     written.append(write_plan_status(deps, TEAM, now, out_dir))
     engine.dispose()

@@ -13,6 +13,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.i18n import N_, Refusal
+from bot.kpi.agreement import current_standing
+from bot.kpi.agreement_blocks import with_standing
 from bot.kpi.blocks import build_on_demand
 from bot.kpi.charts import render_funnel_png
 from bot.kpi.periods import KINDS as PERIOD_KINDS
@@ -201,4 +203,5 @@ def answer(deps: Deps, client: WebClient, team_id: str, req: KpiRequest, *, focu
         file_id = upload["files"][0]["id"] if upload.get("files") else None
     except SlackApiError:
         file_id = None  # the numbers still go out; the picture is a bonus
-    return build_on_demand(report, file_id=file_id, focus=focus, post_value=req.to_value())
+    msg = build_on_demand(report, file_id=file_id, focus=focus, post_value=req.to_value())
+    return with_standing(msg, current_standing(deps, team_id)) if focus == "kpi" else msg

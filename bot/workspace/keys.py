@@ -12,6 +12,13 @@ from zoneinfo import available_timezones
 
 from bot.i18n import LANGUAGES, N_
 from bot.workspace.formats import parse_crm_lead_url, parse_currency
+from bot.workspace.numbers import (
+    parse_first_touch_hours,
+    parse_leads_per_week,
+    parse_on_time_pct,
+    parse_retention_days,
+    parse_target_share,
+)
 
 # The posts the bot makes on a schedule, by kind, as their titles read.
 DIGESTS = ("daily", "weekly", "monthly")
@@ -209,19 +216,6 @@ def _percent(v: str) -> float | None:
     return value
 
 
-MAX_RETENTION_DAYS = 3650
-
-
-def _retention_days(v: str) -> int | None:
-    """Days a lead's personal data is kept; `none` keeps it until `handoff forget`."""
-    v = v.strip()
-    if v in ("", "-", "none"):
-        return None
-    if not v.isascii() or not v.isdigit() or not 1 <= int(v) <= MAX_RETENTION_DAYS:
-        raise ValueError(f"'{v}' is not a number of days from 1 to {MAX_RETENTION_DAYS} (or none)")
-    return int(v)
-
-
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -256,9 +250,13 @@ KEYS: dict[str, Key] = {
         Key("quality_report_time", _hhmm),
         Key("margin_threshold", _percent),
         Key("holidays", parse_dates),
-        Key("retention_days", _retention_days),
+        Key("retention_days", parse_retention_days),
         Key("currency", parse_currency),
         Key("crm_lead_url", parse_crm_lead_url),
+        Key("agreement_leads_per_week", parse_leads_per_week),
+        Key("agreement_target_share_pct", parse_target_share),
+        Key("agreement_first_touch_hours", parse_first_touch_hours),
+        Key("agreement_on_time_pct", parse_on_time_pct),
     )
 }
 

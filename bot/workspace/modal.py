@@ -33,6 +33,10 @@ LINE_KEYS = {
     "currency": 10,
     "crm_lead_url": 3000,
     "retention_days": 10,
+    "agreement_leads_per_week": 10,
+    "agreement_target_share_pct": 10,
+    "agreement_first_touch_hours": 10,
+    "agreement_on_time_pct": 10,
 }
 REASONS_LIMIT = 3000
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
@@ -42,7 +46,7 @@ def _shown(ws: Workspace, key: str) -> str:
     value = getattr(ws, key)
     if key == "reasons":
         return "\n".join(value)
-    if key == "margin_threshold" and value is not None:
+    if isinstance(value, float):
         return f"{value:g}"
     return "" if value in (None, [], {}) else display(value, key)
 
@@ -84,6 +88,32 @@ def _lead_and_money_inputs(ws: Workspace) -> list[Block]:
         max_length=REASONS_LIMIT,
     )
     return [typed.pop("sla_hours"), head, reasons, *typed.values()]
+
+
+def _agreement_inputs(ws: Workspace) -> list[Block]:
+    """The two-sided agreement: marketing's numbers, then sales' (the verdict's hours are the SLA above)."""
+    _ = translator(ws.language)
+    hints = {
+        "agreement_leads_per_week": (_("Agreement: leads a week from marketing"), _("Empty: not agreed")),
+        "agreement_target_share_pct": (
+            _("Agreement: target share of judged leads at least (%)"),
+            _("Empty: not agreed"),
+        ),
+        "agreement_first_touch_hours": (
+            _("Agreement: first touch within (working hours)"),
+            _("Counted where the CRM data says when a lead was first touched; empty: not agreed"),
+        ),
+        "agreement_on_time_pct": (
+            _("Agreement: leads sales handles in time (%)"),
+            _("The share of leads that get their verdict within the SLA and their first touch in time"),
+        ),
+    }
+    return [
+        modals.text_input(
+            key, label, _shown(ws, key), hint, optional=key != "agreement_on_time_pct", max_length=LINE_KEYS[key]
+        )
+        for key, (label, hint) in hints.items()
+    ]
 
 
 def build_config_modal(ws: Workspace, groups: dict[str, str] | None = None) -> View:
@@ -140,7 +170,7 @@ def build_config_modal(ws: Workspace, groups: dict[str, str] | None = None) -> V
                 element=TimePickerElement(action_id=ids.VALUE, initial_time=getattr(ws, key)),
             )
         )
-    blocks += [DividerBlock(), *_lead_and_money_inputs(ws)]
+    blocks += [DividerBlock(), *_lead_and_money_inputs(ws), DividerBlock(), *_agreement_inputs(ws)]
     return modals.modal(ws.language, ws.team_id, ids.CONFIG_MODAL, _("Handoff settings"), blocks)
 
 
