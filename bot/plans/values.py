@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from bot.i18n import Refusal
+from bot.i18n import N_, Refusal
 from bot.kpi.catalog import KPIS
 from bot.kpi.plan import PLANNED
 
@@ -31,7 +31,7 @@ def parse_month(text: str) -> str:
     """`2026-12` (a month as `YYYY-MM`) → itself; anything else is an error naming the month field."""
     m = MONTH.match(text.strip())
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
-        raise PlanError("month", "month: '{value}' is not a month; write it as YYYY-MM, e.g. 2026-12", value=text)
+        raise PlanError("month", N_("month: '{value}' is not a month; write it as YYYY-MM, e.g. 2026-12"), value=text)
     return text.strip()
 
 
@@ -46,9 +46,8 @@ def is_money(kpi: str) -> bool:
 def parse_kpi(name: str) -> str:
     key = name.strip().lower()
     if key not in PLANNED:
-        raise PlanError(
-            "kpi", "'{name}' is not a KPI a plan has (one of: {known})", name=name, known=", ".join(PLANNED)
-        )
+        known = ", ".join(PLANNED)
+        raise PlanError("kpi", N_("'{name}' is not a KPI a plan has (one of: {known})"), name=name, known=known)
     return key
 
 
@@ -68,14 +67,18 @@ def parse_value(kpi: str, text: str) -> float | None:
     except ValueError:
         value = float("nan")
     if value != value or value in (float("inf"), float("-inf")):
-        hint = "an amount, e.g. 2000000 or 2 000 000" if is_money(kpi) else "a whole number, e.g. 500"
-        raise PlanError(kpi, "{kpi}: '{value}' is not a number ({hint})", kpi=kpi, value=raw, hint=hint)
+        msgid = (
+            N_("{kpi}: '{value}' is not a number (an amount, e.g. 2000000 or 2 000 000)")
+            if is_money(kpi)
+            else N_("{kpi}: '{value}' is not a number (a whole number, e.g. 500)")
+        )
+        raise PlanError(kpi, msgid, kpi=kpi, value=raw)
     if value < 0:
-        raise PlanError(kpi, "{kpi}: '{value}' is below zero", kpi=kpi, value=raw)
+        raise PlanError(kpi, N_("{kpi}: '{value}' is below zero"), kpi=kpi, value=raw)
     if value > MOST:
-        raise PlanError(kpi, "{kpi}: '{value}' is too large for a month's plan", kpi=kpi, value=raw)
+        raise PlanError(kpi, N_("{kpi}: '{value}' is too large for a month's plan"), kpi=kpi, value=raw)
     if not is_money(kpi) and value != int(value):
-        raise PlanError(kpi, "{kpi}: '{value}' is a count; give a whole number", kpi=kpi, value=raw)
+        raise PlanError(kpi, N_("{kpi}: '{value}' is a count; give a whole number"), kpi=kpi, value=raw)
     return value
 
 
@@ -85,7 +88,7 @@ def parse_pairs(pairs: Iterable[str]) -> dict[str, float | None]:
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if not sep:
-            raise PlanError("kpi", "'{pair}': write KPI=VALUE, e.g. leads=500", pair=pair)
+            raise PlanError("kpi", N_("'{pair}': write KPI=VALUE, e.g. leads=500"), pair=pair)
         kpi = parse_kpi(name)
         out[kpi] = parse_value(kpi, text)
     return out
