@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from bot.kpi.required import Rates, required, sales_goal
 from bot.plans.reverse import required_for
 from bot.plans.store import set_plan
-from bot.plans.text import needs_sentence
+from bot.plans.text import needs_sentence, required_text
 from tests.runtime import deps_for
 from tests.test_import import OLIST, OLIST_DEALS, OLIST_LEADS, _import
 
@@ -71,7 +71,7 @@ def test_olist_needs_by_hand(engine: Engine):
     assert (len(cohort), len(won), len(paid), len(paid_won)) == (3579, 425, 752, 102)
 
     deps = deps_for(engine, clock=lambda: datetime(2018, 7, 15, 9, tzinfo=UTC))
-    set_plan(deps, "T1", "2018-06", {"sales": 40, "revenue": 500_000})
+    set_plan(deps, "T1", "2018-06", {"leads": 300, "sales": 40, "revenue": 500_000})
     set_plan(deps, "T1", "2018-06", {"sales": 10}, channel="paid_search")
     req = required_for(deps, "T1", "2018-06", now=deps.clock())
     got = json.loads(json.dumps(req.to_json()))
@@ -91,5 +91,9 @@ def test_olist_needs_by_hand(engine: Engine):
             "target_leads": 40,
         }
     )
+    # Marketing's plan of 300 leads is 337 − 300 = 37 short of what sales' goal needs.
+    assert ws["planned"] == {"leads": 300, "target_leads": None}
+    assert ws["plan_minus_needs"] == {"leads": -37, "target_leads": None}
+    assert "Leads planned 300: 37 short" in required_text(req, "en", None)
     assert got["channels"]["paid_search"]["needs"] == {"sales": 10, "leads": 74, "target_leads": 10}
     assert got["channels"]["paid_search"]["rates"]["lead_to_sale_pct"] == pytest.approx(100 * 102 / 752)

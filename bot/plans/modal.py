@@ -21,7 +21,7 @@ from bot.deps import Deps
 from bot.i18n import N_, translator
 from bot.kpi.catalog import label
 from bot.kpi.plan import PLANNED
-from bot.plans.reverse import needs_for
+from bot.plans.reverse import MARKETING, needs_for
 from bot.plans.store import plan_of
 from bot.plans.text import needs_sentence
 from bot.plans.values import PlanError, month_of, parse_month, parse_value, shown_value
@@ -38,7 +38,6 @@ HINTS = {
     "spend": N_("The marketing budget: kept by staying at or under it"),
     "cac": N_("A cap on the cost of a new customer: kept by staying at or under it"),
 }
-MARKETING = ("leads", "target_leads")
 VALUE_LIMIT = 30
 
 
@@ -152,7 +151,7 @@ def propose(deps: Deps, ws: Workspace, form: PlanForm, now: datetime) -> PlanFor
     )
     form.note = needs_sentence(needs, ws.language, ws.currency)
     if needs.leads is not None and needs.target_leads is not None:
-        for kpi, value in (("leads", needs.leads), ("target_leads", needs.target_leads)):
+        for kpi, value in zip(MARKETING, (needs.leads, needs.target_leads), strict=True):
             form.values[kpi] = str(value)
             form.revs[kpi] = form.revs.get(kpi, 0) + 1
     return form

@@ -11,8 +11,16 @@ from zoneinfo import ZoneInfo
 from bot.deps import Deps
 from bot.kpi.rates import cohort_days, trailing_rates
 from bot.kpi.required import Needs, required
-from bot.plans.store import month_plans
+from bot.plans.store import MonthPlans, month_plans
 from bot.workspace.store import load
+
+MARKETING = ("leads", "target_leads")
+
+
+def shortfall(needs: Needs, plan: dict[str, float]) -> dict[str, float | None]:
+    """Marketing's planned numbers less what sales' goal needs: below zero, the plan falls short."""
+    needed = {"leads": needs.leads, "target_leads": needs.target_leads}
+    return {k: (plan[k] - v) if k in plan and (v := needed[k]) is not None else None for k in MARKETING}
 
 
 @dataclass(frozen=True)
@@ -21,13 +29,27 @@ class Required:
     cohort: dict[str, str]
     workspace: Needs
     channels: dict[str, Needs] = field(default_factory=dict)
+    plans: MonthPlans | None = None
+
+    def planned(self, channel: str | None) -> dict[str, float]:
+        if self.plans is None:
+            return {}
+        return self.plans.channels.get(channel, {}) if channel else self.plans.workspace
+
+    def _json(self, needs: Needs, channel: str | None) -> dict[str, Any]:
+        plan = self.planned(channel)
+        return {
+            **needs.to_json(),
+            "planned": {k: plan.get(k) for k in MARKETING},
+            "plan_minus_needs": shortfall(needs, plan),
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
             "month": self.month,
             "cohort": self.cohort,
-            "workspace": self.workspace.to_json(),
-            "channels": {c: n.to_json() for c, n in self.channels.items()},
+            "workspace": self._json(self.workspace, None),
+            "channels": {c: self._json(n, c) for c, n in self.channels.items()},
         }
 
 
@@ -61,4 +83,5 @@ def required_for(deps: Deps, team_id: str, month: str, *, now: datetime) -> Requ
         cohort={"start": cohort.start.isoformat(), "end": cohort.last_day.isoformat(), "as_of": as_of.isoformat()},
         workspace=needs(plans.workspace, None),
         channels={c: needs(v, c) for c, v in plans.channels.items()},
+        plans=plans,
     )

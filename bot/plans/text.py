@@ -7,7 +7,7 @@ from bot.i18n import translator
 from bot.kpi.catalog import label
 from bot.kpi.render import fmt_kpi_value, fmt_number, fmt_pct
 from bot.kpi.required import Needs
-from bot.plans.reverse import Required
+from bot.plans.reverse import Required, shortfall
 from bot.plans.store import MonthPlans
 
 
@@ -69,8 +69,29 @@ def required_text(req: Required, language: str, currency: str | None) -> str:
         "  " + _("Rates of the leads of {start} – {end}, as far as they got by {as_of}.").format(**c),
         "  " + _("Whole workspace") + ": " + needs_sentence(req.workspace, language, currency),
     ]
+    out += _gap_lines(req, None, language)
     for channel, needs in req.channels.items():
         out.append(
             "  " + _("Channel {channel}").format(channel=channel) + ": " + needs_sentence(needs, language, currency)
         )
+        out += _gap_lines(req, channel, language)
     return "\n".join(out) + "\n"
+
+
+def _gap_lines(req: Required, channel: str | None, language: str) -> list[str]:
+    """Marketing's plan beside the need: `Leads planned 300: 37 short`."""
+    _ = translator(language)
+    needs = req.channels[channel] if channel else req.workspace
+    planned = req.planned(channel)
+    out = []
+    for kpi, gap in shortfall(needs, planned).items():
+        if gap is None:
+            continue
+        verdict = _("{n} short").format(n=fmt_number(-gap, language)) if gap < 0 else _("enough")
+        out.append(
+            "    "
+            + _("{kpi} planned {planned}: {verdict}").format(
+                kpi=label(kpi, language), planned=fmt_number(planned[kpi], language), verdict=verdict
+            )
+        )
+    return out
