@@ -184,3 +184,34 @@ def test_propose_without_a_goal_only_says_so(app: RunningApp):
     assert "Type a sales or revenue goal first" in json.dumps(updated["blocks"][-1], ensure_ascii=False)
     inputs = {b["block_id"]: b["element"].get("initial_value") for b in updated["blocks"] if b["type"] == "input"}
     assert inputs["leads"] == "10"
+
+
+def test_plan_with_a_bad_month_or_channel_says_how_to_write_it(app: RunningApp):
+    """`/plan 2026-13` and `/plan 2026-12 paid` are answered with the form of the command; no modal opens."""
+    assert "YYYY-MM" in slash_command(app, ids.COMMAND_PLAN, "2026-13").json()["text"]
+    assert "/plan [YYYY-MM] [channel NAME]" in slash_command(app, ids.COMMAND_PLAN, "2026-12 paid").json()["text"]
+    app.background.wait_idle()
+    assert app.slack.calls_to("views.open") == []
+
+
+def test_a_channels_plan_is_its_own(app: RunningApp):
+    """`/plan 2026-12 channel Google Ads` opens and saves that channel's plan, apart from the workspace's."""
+    view = _opened(app, "2026-12 channel Google Ads")
+    assert "Channel Google Ads" in json.dumps(view["blocks"][0])
+    submit_view(app, ids.PLAN_MODAL, view["private_metadata"], {"sales": _text("7")})
+    app.background.wait_idle()
+    assert plan_of(app.deps, TEAM, "2026-12", "Google Ads") == {"sales": 7}
+    assert plan_of(app.deps, TEAM, "2026-12") == {}
+
+
+def test_the_russian_modal_fits_slacks_limits():
+    """Every label, hint and the proposal's sentence in Russian pass slack_sdk's checks."""
+    from bot.plans.modal import PlanForm, build_plan_modal
+    from storage.models import Workspace
+
+    ws = Workspace(team_id=TEAM, language="ru")
+    form = PlanForm(month="2026-12", channel="<!channel> ads", values={"leads": "320"}, revs={"leads": 1}, note="x")
+    d = build_plan_modal(ws, form).to_dict()
+    assert d["title"]["text"] == "План"
+    assert next(b["block_id"] for b in d["blocks"] if b["type"] == "input") == "leads.1"
+    assert "&lt;!channel&gt; ads" in json.dumps(d["blocks"][0], ensure_ascii=False)

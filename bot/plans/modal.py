@@ -39,6 +39,7 @@ HINTS = {
     "cac": N_("A cap on the cost of a new customer: kept by staying at or under it"),
 }
 VALUE_LIMIT = 30
+MAX_REV = 10_000  # a forged revision must not make a block id longer than Slack takes
 
 
 @dataclass
@@ -67,7 +68,7 @@ class PlanForm:
         form = cls(
             month=parse_month(str(meta.get("month") or "")),
             channel=str(meta["channel"])[:200] if meta.get("channel") else None,
-            revs={k: int(v) for k, v in (revs or {}).items() if k in PLANNED and isinstance(v, int)},
+            revs={k: v for k, v in (revs or {}).items() if k in PLANNED and type(v) is int and 0 <= v < MAX_REV},
         )
         state = (view.get("state") or {}).get("values") or {}
         for kpi in PLANNED:

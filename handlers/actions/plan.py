@@ -14,6 +14,8 @@ from bot.workspace.store import load
 def handle_plan_propose(ack: Ack, body: dict, client: WebClient, deps: Deps) -> None:
     ack()
     view = body.get("view") or {}
+    if not isinstance(view.get("id"), str):
+        return  # a click outside a modal: nothing to update
     team_id = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
     ws = load(deps, team_id)
     try:
