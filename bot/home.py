@@ -38,6 +38,7 @@ HELP_LINES: list[tuple[str, str]] = [
     ("/leads quality [week|month|DATE..DATE] [by channel|campaign|reason]", N_("lead quality for marketing")),
     ("/sync help", N_("the biweekly Sales × Marketing sync: questions, agenda, action items, the customer profile")),
     ("/feedback review|complaint|wish [1-5] text", N_("keep a customer's words for the next sync")),
+    ("/plan [YYYY-MM] [channel NAME]", N_("a month's plan, and the leads sales' goal needs (admins)")),
 ]
 
 

@@ -7,7 +7,17 @@ COMMAND_LEAD = "/lead"
 COMMAND_LEADS = "/leads"
 COMMAND_SYNC = "/sync"
 COMMAND_FEEDBACK = "/feedback"
-COMMANDS = (COMMAND_HANDOFF, COMMAND_KPI, COMMAND_FUNNEL, COMMAND_LEAD, COMMAND_LEADS, COMMAND_SYNC, COMMAND_FEEDBACK)
+COMMAND_PLAN = "/plan"
+COMMANDS = (
+    COMMAND_HANDOFF,
+    COMMAND_KPI,
+    COMMAND_FUNNEL,
+    COMMAND_LEAD,
+    COMMAND_LEADS,
+    COMMAND_SYNC,
+    COMMAND_FEEDBACK,
+    COMMAND_PLAN,
+)
 
 CONFIG_MODAL = "handoff_config"
 HOME_OPEN_CONFIG = "home_open_config"
@@ -43,3 +53,8 @@ QUALITY_EXPORT = "quality_export"
 # An agenda item's Decision button (value = "<meeting id>|<item key>") and the modal it opens.
 SYNC_DECISION = "sync_decision"
 SYNC_DECISION_MODAL = "sync_decision_modal"
+
+# Plans: /plan opens the month's plan modal (block id == KPI key, with a revision suffix once the
+# Propose button rewrote a field), the button in it proposes marketing's numbers from sales' goal.
+PLAN_MODAL = "plan_modal"
+PLAN_PROPOSE = "plan_propose"

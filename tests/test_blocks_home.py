@@ -166,7 +166,7 @@ def test_help_lists_every_command_with_its_description():
     texts = section_texts(msg)
     assert texts[0] == f"*{intro}*"
     lines = texts[1].split("\n")
-    assert len(lines) == len(HELP_LINES) == 9
+    assert len(lines) == len(HELP_LINES) == 10
     assert lines[0] == "• `/handoff help` — what Handoff can do (this list)"
     assert lines[5] == "• `/lead` — add a lead by hand: it gets a card like the others"
 

@@ -32,6 +32,7 @@ from bot.imports.run import ImportError_, Mapping, run_import
 from bot.leads.blocks import build_lead_modal, build_verdict_modal
 from bot.leads.intake import TEXT_FIELDS
 from bot.leads.webhook import sign, webhook_secret
+from bot.plans.modal import PlanForm, build_plan_modal
 from bot.sync.blocks.modals import build_feedback_modal, build_icp_modal, build_setup_modal
 from bot.workspace.modal import build_config_modal
 from bot.workspace.store import ensure, load, save_settings
@@ -305,6 +306,7 @@ ACTIONS = (
     ids.SYNC_ANSWER,
     ids.SYNC_CLOSE,
     ids.HOME_OPEN_CONFIG,
+    ids.PLAN_PROPOSE,
 )
 ACTION_VALUES = ("1", "0", "999999", '{"kind": "daily", "pk": "day", "s": "2026-12-01", "e": "2026-12-01"}')
 EVENTS = sorted(p.name for p in PAYLOADS.glob("event_callback.*.json"))
@@ -365,6 +367,7 @@ def _modal(app: RunningApp, callback_id: str) -> dict[str, Any]:
         ids.SYNC_SETUP_MODAL: lambda: build_setup_modal(ws, None, datetime(2026, 11, 30).date()),
         ids.SYNC_ICP_MODAL: lambda: build_icp_modal(ws, None),
         ids.FEEDBACK_MODAL: lambda: build_feedback_modal(ws, "words", channel="C0HERE", ts="1.2"),
+        ids.PLAN_MODAL: lambda: build_plan_modal(ws, PlanForm(month="2026-12")),
     }[callback_id]()
     return view.to_dict()
 
@@ -377,6 +380,7 @@ MODALS = (
     ids.SYNC_ICP_MODAL,
     ids.FEEDBACK_MODAL,
     ids.SYNC_ANSWERS_MODAL,
+    ids.PLAN_MODAL,
 )
 
 

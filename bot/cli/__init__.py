@@ -23,8 +23,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="migrate the database, then serve Slack (HTTP or Socket Mode) and the scheduler")
     sub.add_parser("migrate", help="bring the database schema up to date")
 
-    imp = sub.add_parser("import", help="import a CSV/XLSX export: leads, deals, activities, spend, traffic, feedback")
-    imp.add_argument("kind", choices=["leads", "deals", "activities", "spend", "traffic", "feedback"])
+    imp = sub.add_parser(
+        "import", help="import a CSV/XLSX export: leads, deals, activities, spend, traffic, feedback; or plans"
+    )
+    imp.add_argument("kind", choices=["leads", "deals", "activities", "spend", "traffic", "feedback", "plans"])
     imp.add_argument("file")
     imp.add_argument("--team", help="workspace (Slack team id); default: the only one")
     imp.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", help="which column fills a field")
@@ -85,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     recount.add_argument("--team", help="workspace (Slack team id); default: the only one")
 
+    plan = sub.add_parser("plan", help="set or show a month's plan, and what its sales goal needs of marketing")
+    plan.add_argument("action", choices=["set", "show", "required"])
+    plan.add_argument("pairs", nargs="*", metavar="KPI=VALUE")
+    plan.add_argument("--month", metavar="YYYY-MM", help="the month (default: this month)")
+    plan.add_argument("--channel", help="an acquisition channel's own plan (default: the whole workspace)")
+    plan.add_argument("--format", choices=["text", "json"], default="text")
+    plan.add_argument("--team")
+
     demo = sub.add_parser("demo", help="build a realistic workspace from generated data and write its digests")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", default="handoff-demo")
@@ -114,6 +124,7 @@ COMMANDS = {
     "sync": "bot.cli.workspace:cmd_sync",
     "report": "bot.cli.reports:cmd_report",
     "schedule": "bot.cli.reports:cmd_schedule",
+    "plan": "bot.cli.plans:cmd_plan",
 }
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.common import deps_for
+from bot.cli.plans import cmd_import_plans
 from bot.deps import Deps
 from bot.exports import export_rows, write_table
 from bot.imports.readers import ReadError
@@ -19,6 +20,8 @@ from bot.workspace.store import WorkspaceError, load, resolve_team
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    if args.kind == "plans":
+        return cmd_import_plans(args, settings)
     if args.post and args.kind != "leads":
         print("handoff import: --post posts lead cards; it only goes with `import leads`", file=sys.stderr)
         return 2

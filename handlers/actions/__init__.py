@@ -4,6 +4,7 @@ from slack_bolt import App
 
 from bot import ids
 from handlers.actions.home import handle_home_open_config, handle_link_click
+from handlers.actions.plan import handle_plan_propose
 from handlers.actions.quality import handle_quality_export
 from handlers.actions.reports import handle_post_report
 from handlers.actions.sync import handle_answer_button, handle_close_button, handle_decision_button
@@ -21,3 +22,4 @@ def register(app: App) -> None:
     app.action(ids.SYNC_CLOSE)(handle_close_button)
     app.action(ids.SYNC_DECISION)(handle_decision_button)
     app.options(ids.USERGROUPS)(handle_usergroup_options)
+    app.action(ids.PLAN_PROPOSE)(handle_plan_propose)

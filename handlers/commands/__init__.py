@@ -4,6 +4,7 @@ from bot import ids
 from handlers.commands.handoff import handle_handoff_command
 from handlers.commands.kpi import handle_funnel_command, handle_kpi_command
 from handlers.commands.leads import handle_lead_command, handle_leads_command
+from handlers.commands.plan import handle_plan_command
 from handlers.commands.sync import handle_feedback_command, handle_sync_command
 
 
@@ -15,3 +16,4 @@ def register(app: App) -> None:
     app.command(ids.COMMAND_LEADS)(handle_leads_command)
     app.command(ids.COMMAND_SYNC)(handle_sync_command)
     app.command(ids.COMMAND_FEEDBACK)(handle_feedback_command)
+    app.command(ids.COMMAND_PLAN)(handle_plan_command)

@@ -3,6 +3,7 @@ from slack_bolt import App
 from bot import ids
 from handlers.views.config import handle_config_submission
 from handlers.views.lead import handle_lead_submission
+from handlers.views.plan import handle_plan_submission
 from handlers.views.sync import (
     handle_answers_submission,
     handle_decision_submission,
@@ -24,3 +25,4 @@ def register(app: App) -> None:
     app.view(ids.FEEDBACK_MODAL)(handle_feedback_submission)
     app.view(ids.SYNC_DECISION_MODAL)(handle_decision_submission)
     app.shortcut(ids.FEEDBACK_SHORTCUT)(handle_feedback_shortcut)
+    app.view(ids.PLAN_MODAL)(handle_plan_submission)
