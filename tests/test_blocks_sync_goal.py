@@ -88,7 +88,7 @@ def test_summary_groups_decisions_by_item_in_the_agendas_order():
         MeetingNote(team_id="T1", text="Weekly", item="pin:2"),
         MeetingNote(team_id="T1", text="General"),
         MeetingNote(team_id="T1", text="Hire an SDR", item="kpi:sales"),
-        MeetingNote(team_id="T1", text="Answer within 2 hours", item="commitment:sales:first_touch_hours"),
+        MeetingNote(team_id="T1", text="Answer within 2 hours", item="commitment:sales:first_touch"),
         MeetingNote(team_id="T1", text="And a second one", item="kpi:sales"),
         MeetingNote(team_id="T1", text="Pause it", item="finding:channel_no_result:channel:Google Ads"),
     ]

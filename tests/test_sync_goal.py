@@ -76,10 +76,10 @@ PACE = [
 ]
 CARD = Card(
     [
-        Promise("marketing", "leads_per_week", 120, 96, False),
-        Promise("marketing", "target_share_pct", 45, 51.5, True),
-        Promise("sales", "on_time_pct", 90, None, None),
-        Promise("sales", "first_touch_hours", 4, 6.5, False),
+        Promise("marketing", "leads", 120, 96, False),
+        Promise("marketing", "target_share", 45, 51.5, True),
+        Promise("sales", "verdict_in_sla", 90, None, None),
+        Promise("sales", "first_touch", 4, 6.5, False),
     ]
 )
 
@@ -113,8 +113,8 @@ def test_agenda_items_come_in_the_meetings_order_with_carry_over_ages():
     ]
     items = agenda_items(PACE, CARD, findings, actions, pins, NOW)
     assert [i.key for i in items] == [
-        "commitment:marketing:leads_per_week",
-        "commitment:sales:first_touch_hours",
+        "commitment:marketing:leads",
+        "commitment:sales:first_touch",
         "kpi:revenue",
         "kpi:sales",
         "finding:cac_up:kpi:cac",
@@ -138,7 +138,7 @@ def test_no_goal_no_findings_leaves_only_the_open_items():
     [
         "kpi:evil",
         "kpi:leads ",
-        "commitment:finance:leads_per_week",
+        "commitment:finance:leads",
         "commitment:sales:Leads",
         "action:0",
         "action:-1",
@@ -249,8 +249,8 @@ def test_a_broken_commitment_is_an_agenda_item_and_its_decision_reaches_the_summ
     with read_scope(app.deps.engine) as s:
         meeting = s.exec(select(Meeting)).one()
     assert buttons == [
-        f"{meeting.id}|commitment:marketing:leads_per_week",
-        f"{meeting.id}|commitment:sales:first_touch_hours",
+        f"{meeting.id}|commitment:marketing:leads",
+        f"{meeting.id}|commitment:sales:first_touch",
         f"{meeting.id}|kpi:revenue",
         f"{meeting.id}|kpi:sales",
         f"{meeting.id}|action:1",
@@ -277,7 +277,7 @@ def test_a_broken_commitment_is_an_agenda_item_and_its_decision_reaches_the_summ
     with read_scope(app.deps.engine) as s:
         notes = s.exec(select(MeetingNote).order_by(MeetingNote.id)).all()
     assert [(n.meeting_id, n.item, n.author) for n in notes] == [
-        (meeting.id, "commitment:marketing:leads_per_week", M1),
+        (meeting.id, "commitment:marketing:leads", M1),
         (meeting.id, "pin:1", ADMIN),
         (meeting.id, None, ADMIN),
     ]

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
+from bot.kpi.agreement import scorecard
 from bot.kpi.pacing import month_pace
 from bot.kpi.periods import Period
 from bot.sync.items import PaceLine, Scorecard, agenda_items
@@ -28,7 +29,8 @@ def plan_pace(deps: Deps, team_id: str, as_of: date) -> list[PaceLine]:
 
 def agreement(deps: Deps, team_id: str, week: Period) -> Scorecard | None:
     """Both sides' commitments for `week`; None when the workspace has set no agreement."""
-    return None
+    card = scorecard(deps, team_id, week)
+    return card if card.agreed else None
 
 
 def goal_for(deps: Deps, ws: Workspace, m: Meeting, pack: DataPack) -> Goal:

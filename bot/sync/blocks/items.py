@@ -35,12 +35,12 @@ KIND_BADGES = {
 STATUS_LABELS = {"on_track": N_("on track"), "at_risk": N_("at risk"), "behind": N_("behind")}
 STATUS_ICONS = {"on_track": "🟢", "at_risk": "🟡", "behind": "🔴"}
 SIDE_LABELS = {"marketing": N_("Marketing"), "sales": N_("Sales")}
-# The agreement's commitments as the workspace settings name them; another key is shown as it is.
+# The agreement's commitments (bot.kpi.agreement's keys); another key is shown as it is.
 COMMITMENT_LABELS = {
-    "leads_per_week": N_("leads a week"),
-    "target_share_pct": N_("target share of judged leads, %"),
-    "on_time_pct": N_("verdicts within the SLA, %"),
-    "first_touch_hours": N_("first touch within, hours"),
+    "leads": N_("leads a week"),
+    "target_share": N_("target share of judged leads, %"),
+    "verdict_in_sla": N_("verdicts within the SLA, %"),
+    "first_touch": N_("first touch within, hours"),
 }
 
 
