@@ -40,3 +40,5 @@ USERGROUPS = "usergroups"
 GROUPS_SUFFIX = "_groups"
 # The weekly lead-quality report's Export button (value = the report's period key).
 QUALITY_EXPORT = "quality_export"
+# A finding outside its seasonal band: the Why? button (value = bot.kpi.why.encode) and its drill-down.
+WHY = "band_why"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
-from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, BlockElement, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 MAX_MESSAGE_BLOCKS = 50
 SECTION_LIMIT = 2900  # Slack takes 3,000 characters in a section; a little room for what is added
@@ -142,10 +142,13 @@ def mrkdwn(text: Mrkdwn) -> MarkdownTextObject:
     return MarkdownTextObject(text=str(fit(_checked(text), 3000)))
 
 
-def section(text: Mrkdwn | None = None, *, fields: list[Mrkdwn] | None = None) -> SectionBlock:
+def section(
+    text: Mrkdwn | None = None, *, fields: list[Mrkdwn] | None = None, accessory: BlockElement | None = None
+) -> SectionBlock:
     return SectionBlock(
         text=mrkdwn(text) if text is not None else None,
         fields=[MarkdownTextObject(text=str(fit(_checked(f), 2000))) for f in fields] if fields else None,
+        accessory=accessory,
     )
 
 

@@ -9,6 +9,7 @@ from handlers.actions.reports import handle_post_report
 from handlers.actions.sync import handle_answer_button, handle_close_button
 from handlers.actions.usergroups import handle_usergroup_options
 from handlers.actions.verdicts import handle_verdict_button
+from handlers.actions.why import handle_why
 
 
 def register(app: App) -> None:
@@ -20,3 +21,4 @@ def register(app: App) -> None:
     app.action(ids.SYNC_ANSWER)(handle_answer_button)
     app.action(ids.SYNC_CLOSE)(handle_close_button)
     app.options(ids.USERGROUPS)(handle_usergroup_options)
+    app.action(ids.WHY)(handle_why)
