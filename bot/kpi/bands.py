@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from bot.i18n import plural, translator
-from bot.kpi.catalog import label
+from bot.kpi import catalog
 from bot.kpi.engine import Alert
 from bot.kpi.render import fmt_kpi_value
 
@@ -146,11 +146,11 @@ def findings(bands: list[Band], *, kind: str, period_key: str, language: str, cu
     for b in worst.values():
         n = b.points
         if kind == "daily":
-            over = ngettext("the same weekday of {n} week before", "the same weekdays of {n} weeks before", n)
+            over = ngettext("the same weekday of the last week", "the same weekday over the last {n} weeks", n)
         elif kind == "weekly":
-            over = ngettext("{n} week before", "{n} weeks before", n)
+            over = ngettext("the last week", "the last {n} weeks", n)
         else:
-            over = ngettext("{n} month before", "{n} months before", n)
+            over = ngettext("the last month", "the last {n} months", n)
         template = (
             _("{kpi} in {channel} rose to {value}, above its usual {low} – {high} ({over}).")
             if b.value > b.high
@@ -158,7 +158,7 @@ def findings(bands: list[Band], *, kind: str, period_key: str, language: str, cu
         )
         channel = b.channel or _("all channels")
         values = {
-            "kpi": label(b.kpi, language),
+            "kpi": catalog.name(b.kpi, language),
             "channel": channel,
             "value": fmt_kpi_value(b.kpi, b.value, language, currency),
             "low": fmt_kpi_value(b.kpi, b.low, language, currency),
@@ -172,7 +172,7 @@ def findings(bands: list[Band], *, kind: str, period_key: str, language: str, cu
                 template=template,
                 values=values,
                 subject_type="channel_kpi",
-                subject=f"{label(b.kpi, language)} · {channel}",
+                subject=f"{catalog.name(b.kpi, language)} · {channel}",
                 advice="watch",
                 severity="high" if b.score >= 1 else "medium",
                 facts={
