@@ -56,4 +56,5 @@ def why_button(a: Alert, language: str) -> ButtonElement | None:
     value = encode(f["report"], f["kpi"], f["period"], f["channel"])
     if len(value) > VALUE_LIMIT or len(f["channel"]) > CHANNEL_LIMIT:
         return None
-    return ButtonElement(action_id=ids.WHY, text=translator(language)("Why?"), value=value)
+    _ = translator(language)
+    return ButtonElement(action_id=ids.WHY, text=_("Why?"), value=value)
