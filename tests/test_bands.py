@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from bot.kpi import bands
 from bot.kpi.changes import history
 from bot.kpi.periods import Period
+from bot.kpi.report import compute_report
 from bot.workspace.store import save_settings
 from jobs.digests import post_due_digests
 from storage.db import session_scope
@@ -126,16 +127,49 @@ def _leads(s, day: date, channel: str, n: int) -> None:
         s.add(Lead(team_id=TEAM, external_id=f"B{next(_ids)}", created_at=created, channel=channel))
 
 
-def test_outside_band_fires_once_then_is_over(engine: Engine, slack: SlackDouble):
-    """ads brings 5 leads a day and seo 20 for eight weeks; ads has 10 on Tue 1 and Wed 2 Dec. Wed's digest
-    tells it (new, with its Why? button), Thu's does not repeat it, Fri's says it is over. All channels
-    (30 against 25, band 18.75–31.25) stays inside."""
+def _seed(engine: Engine) -> None:
+    """ads 5 leads a day and seo 20 for eight weeks and more; ads 10 on Tue 1 and Wed 2 Dec."""
     save_settings(deps_for(engine), TEAM, {"timezone": "UTC", "digest_channel": "C0DIGEST", "name": "Acme"})
     with session_scope(engine) as s:
         for back in range(1, 60):
             day = date(2026, 12, 4) - timedelta(days=back)
             _leads(s, day, "ads", 10 if day in (date(2026, 12, 1), date(2026, 12, 2)) else 5)
             _leads(s, day, "seo", 20)
+
+
+def test_the_report_json_of_an_outside_band_finding(engine: Engine):
+    """The finding as the README documents it: 10 is 2 beyond the edge 8, under one half-width (3): medium."""
+    _seed(engine)
+    report = compute_report(deps_for(engine), TEAM, "daily", Period.containing("day", date(2026, 12, 1)))
+    (found,) = [a.to_json() for a in report.alerts if a.kind == "outside_band"]
+    assert found == {
+        "kind": "outside_band",
+        "subject_type": "channel_kpi",
+        "subject": "Leads · ads",
+        "advice": "watch",
+        "severity": "medium",
+        "status": "new",
+        "stake": 0.0,
+        "facts": {
+            "kpi": "leads",
+            "channel": "ads",
+            "report": "daily",
+            "period": "2026-12-01",
+            "value": 10.0,
+            "low": 2.0,
+            "high": 8.0,
+            "median": 5.0,
+            "points": 8,
+        },
+        "text": "Leads in ads rose to 10, above its usual 2 – 8 (the same weekday over the last 8 weeks).",
+    }
+
+
+def test_outside_band_fires_once_then_is_over(engine: Engine, slack: SlackDouble):
+    """ads brings 5 leads a day and seo 20 for eight weeks; ads has 10 on Tue 1 and Wed 2 Dec. Wed's digest
+    tells it (new, with its Why? button), Thu's does not repeat it, Fri's says it is over. All channels
+    (30 against 25, band 18.75–31.25) stays inside."""
+    _seed(engine)
     seen, buttons = [], []
     for day in (2, 3, 4):
         now = datetime(2026, 12, day, 9, 1, tzinfo=UTC)
