@@ -91,6 +91,16 @@ def test_a_channel_gets_one_finding_its_kpi_furthest_outside():
     assert [a.facts["channel"] for a in out] == ["ads", ""]  # and all channels, on leads
 
 
+def test_one_channel_has_no_total_of_its_own():
+    """Rows of one channel (a narrowed report, a one-channel workspace): no all-channels band repeating it;
+    a lead without a channel beside it makes the total differ, so it is kept."""
+    ads = _frame()[lambda f: f["channel"] == "ads"]
+    assert set(bands.per_channel(ads)["channel"]) == {"ads"}
+    stray = pd.concat([ads, pd.DataFrame([(0, None, None, 1, 0, 0.0)], columns=COLUMNS)], ignore_index=True)
+    totals = bands.per_channel(stray)
+    assert totals[(totals["channel"] == bands.ALL) & (totals["back"] == 0)]["leads"].tolist() == [21]
+
+
 def test_a_month_is_compared_with_months_scaled_to_its_days():
     """February (28 days) against 31, 30 and 31 leads in 31-, 30- and 31-day months: each is 28 leads a
     February, band 21–35 (a quarter of 28); 36 is above it."""

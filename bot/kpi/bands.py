@@ -77,22 +77,25 @@ def band_of(history: list[float], kpi: str, *, min_points: int) -> tuple[float, 
 def per_channel(rows: pd.DataFrame, by: str = "channel") -> pd.DataFrame:
     """Rows (back, channel, campaign, leads, target_leads, spend) summed per period and `by` (channel or
     campaign), plus each period's total under ALL. `back`: 0 the reported period, 1 the one before…
-    A missing name is left out of the names (it is in the total). A few hundred rows: summed in one
-    pass over them, a pandas group-by costs more than the sums."""
+    A missing name is left out of the names (it is in the total). The total only when the rows hold
+    more than one name (a missing one counts): else it would repeat the one channel — a report narrowed
+    to a channel, a workspace with one. A few hundred rows: summed in one pass over them, a pandas
+    group-by costs more than the sums."""
     sums: dict[tuple[int, str], list[float]] = {}
+    names = set()
     for back, name, leads, target, spend in rows[["back", by, "leads", "target_leads", "spend"]].itertuples(
         index=False
     ):
-        keys = [(int(back), ALL)] if name is None or name == ALL or name != name else [(int(back), str(name))]
-        if keys[0][1] != ALL:
-            keys.append((int(back), ALL))
+        missing = name is None or name == ALL or name != name  # None, "" or pandas' NaN
+        names.add(None if missing else str(name))
+        keys = [(int(back), ALL)] if missing else [(int(back), str(name)), (int(back), ALL)]
         for key in keys:
             m = sums.setdefault(key, [0, 0, 0.0])
             m[0] += leads
             m[1] += target
             m[2] += spend or 0.0
     return pd.DataFrame(
-        [(back, name, *m) for (back, name), m in sums.items()],
+        [(back, name, *m) for (back, name), m in sums.items() if name != ALL or len(names) > 1],
         columns=["back", by, "leads", "target_leads", "spend"],
     )
 
