@@ -198,3 +198,17 @@ def test_outside_band_fires_once_then_is_over(engine: Engine, slack: SlackDouble
     assert [len(b) for b in buttons] == [1, 0, 0]
     assert "1 earlier finding still holds (/kpi shows it)." in seen[1][1]
     assert seen[2][0] == "*What to do*\n✓ Over: Leads · ads — outside its usual range."
+
+
+def test_a_hostile_channel_name_is_text_in_the_finding_and_whole_in_the_button():
+    """A channel named `<!channel>`: escaped in the digest's line, its Why? value carries the name as is."""
+    from bot.kpi.blocks import finding_line
+    from bot.kpi.why import parse, why_button
+
+    rows = _frame().replace({"channel": {"ads": "<!channel>"}})
+    found = bands.compute_bands(bands.per_channel(rows), "daily", DAYS)
+    out = bands.findings(found, kind="daily", period_key="2026-12-01", language="en", currency=None)
+    hostile = next(a for a in out if a.facts["channel"] == "<!channel>")
+    assert str(finding_line(hostile)).startswith("Target share of all leads in &lt;!channel&gt; fell to 20.0%")
+    button = why_button(hostile, "en")
+    assert button is not None and parse(button.value).channel == "<!channel>"
