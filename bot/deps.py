@@ -12,12 +12,12 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.settings import Settings
-from bot.slack.client import make_client
+from bot.slack.client import HandoffClient, make_client
+from bot.slack.install import Installations, NotInstalled
 from storage.db import make_engine, read_scope, session_scope
 from storage.types import utcnow
 
@@ -29,12 +29,18 @@ class Deps:
     clock: Callable[[], datetime] = field(default=utcnow)
     # True when a card worker process posts lead cards (`handoff run`); else they are posted here.
     card_worker: bool = False
-    _client: WebClient | None = field(default=None, repr=False)
+    # OAuth: the installed workspaces and their tokens (None: one workspace, SLACK_BOT_TOKEN's).
+    installations: Installations | None = None
+    _client: HandoffClient | None = field(default=None, repr=False)
+    _clients: dict[str, HandoffClient] = field(default_factory=dict, repr=False)
+    _clients_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Deps:
-        return cls(settings=settings, engine=make_engine(settings.database_url))
+        engine = make_engine(settings.database_url)
+        installations = Installations(settings, engine) if settings.oauth else None
+        return cls(settings=settings, engine=engine, installations=installations)
 
     def read(self) -> AbstractContextManager[Session]:
         """A unit of work that only reads (on SQLite it never waits for a writer)."""
@@ -44,11 +50,21 @@ class Deps:
         """A unit of work that writes: committed when the block ends, rolled back on an error."""
         return session_scope(self.engine)
 
-    def client(self, team_id: str) -> WebClient:
-        """The Web API client for a workspace (single-workspace mode: the bot token's)."""
-        if self._client is None:
-            self._client = make_client(self.settings)
-        return self._client
+    def client(self, team_id: str) -> HandoffClient:
+        """The Web API client for a workspace: its installation's bot token (rotated when due), or in
+        single-workspace mode SLACK_BOT_TOKEN's. Raises NotInstalled for a workspace without Handoff."""
+        if self.installations is None:
+            if self._client is None:
+                self._client = make_client(self.settings)
+            return self._client
+        token = self.installations.bot_token(team_id) if team_id else None
+        if token is None:
+            raise NotInstalled(team_id)
+        with self._clients_lock:
+            client = self._clients.get(team_id)
+            if client is None or client.token != token:  # first use, or a rotated token
+                client = self._clients[team_id] = make_client(self.settings, token=token)
+            return client
 
     def run_after(self, seconds: float, fn: Callable[..., object], *args: object) -> None:
         """Work to try again in a while (an event about a card whose place is not recorded yet)."""

@@ -9,6 +9,7 @@ and decides what is due (see jobs/).
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -43,9 +44,12 @@ def create_scheduler(deps: Deps, key: str = "default") -> BackgroundScheduler:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         timezone="UTC",
     )
+    # On the minute: a 09:00 digest goes at 09:00, and every instance sharing the database starts on what
+    # is due at the same moment, so they share it.
+    on_the_minute = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0)
     scheduler.add_job(
         "bot.scheduler:tick",
-        trigger=IntervalTrigger(minutes=1, timezone="UTC"),
+        trigger=IntervalTrigger(minutes=1, start_date=on_the_minute, timezone="UTC"),
         id=TICK_JOB_ID,
         kwargs={"runtime_key": key},
         replace_existing=True,

@@ -14,7 +14,7 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
 
 from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.builtin import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
 from slack_bolt.middleware.authorization import SingleTeamAuthorization
@@ -28,6 +28,8 @@ from bot.leads import webhook
 from bot.scheduler import start_scheduler
 from bot.settings import Settings, SettingsError
 from bot.slack import requests
+from bot.slack.install import INSTALL_PATH, REDIRECT_PATH
+from bot.slack.socket import PING_INTERVAL, SocketWatch
 from bot.workspace.store import LOCAL_TEAM, adopt_local
 from storage.db import ping
 
@@ -36,9 +38,10 @@ log = logging.getLogger(__name__)
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
-def build_wsgi(app: App, deps: Deps, *, slack_events: bool = True) -> WSGIApp:
+def build_wsgi(app: App, deps: Deps, *, slack_events: bool = True, watch: SocketWatch | None = None) -> WSGIApp:
     """The HTTP app; `slack_events=False` (Socket Mode) leaves /slack/events unserved: Slack does not
-    send there, and without a signing secret nothing sent there could be checked."""
+    send there, and without a signing secret nothing sent there could be checked. With `watch` (Socket
+    Mode), /healthz also fails once the connection to Slack has been down SOCKET_DOWN_AFTER seconds."""
     slack = SlackRequestHandler(app, path="/slack/events")
     signing_secret = deps.settings.slack_signing_secret
     secret = signing_secret.get_secret_value() if signing_secret is not None else ""
@@ -51,6 +54,12 @@ def build_wsgi(app: App, deps: Deps, *, slack_events: bool = True) -> WSGIApp:
         except Exception as exc:  # the probe must answer, whatever the database says
             log.warning("health check: database unreachable: %s", type(exc).__name__)
             status, body = "503 Service Unavailable", {"ok": False, "error": "database unreachable"}
+        down = watch.down_for() if watch is not None else 0.0
+        if watch is not None:
+            body["socket_mode"] = "down" if down else "connected"
+        if down > deps.settings.socket_down_after:
+            status, body["ok"] = "503 Service Unavailable", False
+            body["error"] = f"Socket Mode connection down for {down:.0f} s"
         start_response(status, [("Content-Type", "application/json")])
         return [json.dumps(body).encode()]
 
@@ -61,6 +70,8 @@ def build_wsgi(app: App, deps: Deps, *, slack_events: bool = True) -> WSGIApp:
         hook = webhook.PATH.match(path)
         if hook:
             return webhook.handle(deps, environ, start_response, hook.group(1))
+        if path in (INSTALL_PATH, REDIRECT_PATH) and app.oauth_flow is not None and method == "GET":
+            return slack(environ, start_response)
         if path == "/slack/events" and slack_events:
             if method != "POST":
                 start_response("405 Method Not Allowed", [("Allow", "POST"), ("Content-Type", "text/plain")])
@@ -214,14 +225,20 @@ def serve(settings: Settings, deps: Deps) -> None:
         children.append(worker.start(settings))
         deps.card_worker = True
     scheduler = start_scheduler(deps)
-    wsgi = build_wsgi(app, deps, slack_events=not settings.socket_mode)
     try:
         if settings.socket_mode:
-            HttpServer(wsgi, settings.host, settings.port).start()
-            log.info("Socket Mode; /healthz on port %s", settings.port)
             assert settings.slack_app_token is not None  # what socket_mode means
-            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+            socket_mode = SocketModeHandler(
+                app, settings.slack_app_token.get_secret_value(), ping_interval=PING_INTERVAL
+            )
+            watch = SocketWatch(socket_mode.client)
+            HttpServer(build_wsgi(app, deps, slack_events=False, watch=watch), settings.host, settings.port).start()
+            log.info("Socket Mode; /healthz on port %s", settings.port)
+            socket_mode.connect()  # a wrong app token stops the start here, with Slack's error
+            watch.start()
+            threading.Event().wait()
         else:
+            wsgi = build_wsgi(app, deps)
             sock = shared_socket(settings.host, settings.port)
             extra = settings.web_processes - 1
             if extra and not hasattr(socket, "SO_REUSEPORT"):

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    # OAuth (several workspaces install Handoff through /slack/install): the app's credentials, and the
+    # Fernet key(s) the stored tokens are encrypted with (comma-separated: the first encrypts).
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    token_encryption_key: SecretStr | None = None
     database_url: str = DEFAULT_DATABASE_URL
     # The address HTTP is served on: every interface by default (a container, a proxy on another host);
     # 127.0.0.1 when the reverse proxy runs on the same machine.
@@ -37,6 +42,8 @@ class Settings(BaseSettings):
     # HTTP mode: processes answering on PORT (each with its own interpreter lock; the kernel spreads the
     # connections over them). 1 keeps everything in one process.
     web_processes: int = Field(default=2, ge=1, le=32)
+    # Socket Mode: /healthz answers 503 once the connection to Slack has been down this many seconds.
+    socket_down_after: float = Field(default=30, gt=0, le=3600)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -77,9 +84,23 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
 
+    @property
+    def oauth(self) -> bool:
+        return self.slack_client_id is not None
+
     def require_slack(self) -> None:
         """What `handoff run` needs; offline commands (import, report, demo) need none of it."""
-        if self.slack_bot_token is None:
+        if self.oauth:
+            if self.slack_client_secret is None:
+                raise SettingsError("SLACK_CLIENT_SECRET is not set: copy it from Basic Information → App Credentials")
+            if self.token_encryption_key is None:
+                raise SettingsError(
+                    "TOKEN_ENCRYPTION_KEY is not set: the installed workspaces' tokens are stored encrypted with it "
+                    '(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")'
+                )
+            if self.socket_mode:
+                raise SettingsError("SLACK_APP_TOKEN: Socket Mode serves one workspace; unset it to install by OAuth")
+        elif self.slack_bot_token is None:
             raise SettingsError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…)")
         if not self.socket_mode and self.slack_signing_secret is None:
             raise SettingsError(

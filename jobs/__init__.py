@@ -12,10 +12,12 @@ from jobs.digests import post_due_digests
 from jobs.leads import feedback_sla, post_missing_cards, weekly_quality_report
 from jobs.retention import purge
 from jobs.sync import run_sync
+from jobs.tokens import rotate_tokens
 
 log = logging.getLogger(__name__)
 
 JOBS: tuple[tuple[str, Callable[..., object]], ...] = (
+    ("tokens", rotate_tokens),  # first: the jobs below post with the tokens
     ("resume", resume_posts),
     ("digests", post_due_digests),
     ("lead-cards", post_missing_cards),

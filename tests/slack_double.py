@@ -11,6 +11,7 @@ the connection dropped) or to answer late (the caller may be killed meanwhile).
 
 from __future__ import annotations
 
+import base64
 import copy
 import itertools
 import json
@@ -19,6 +20,7 @@ import selectors
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -65,6 +67,13 @@ class SlackDouble:
         self.group_names: dict[str, tuple[str, str]] = {}  # id → (handle, name), for usergroups.list
         self.not_member: set[str] = set()
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel → messages, oldest first
+        self.socket_url: Callable[[], str] | None = None  # apps.connections.open's answer (Socket Mode)
+        # OAuth: the app's credentials, the workspace each token belongs to, codes and refresh tokens
+        self.client_credentials: tuple[str, str] = ("", "")
+        self.token_teams: dict[str, str] = {}
+        self.codes: dict[str, dict[str, Any]] = {}  # code → oauth.v2.access answer
+        self.refresh: dict[str, dict[str, Any]] = {}  # refresh token → the next answer (usable once)
+        self.token_lifetime: int | None = None  # seconds: rotating tokens
         self._filenames: dict[str, str] = {}
         self._faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]] | None]] = {}
         self._lost: dict[str, int] = {}  # method → answers still to lose
@@ -124,6 +133,52 @@ class SlackDouble:
     def fail(self, method: str, error: str, times: int = 1, *, after: int = 0) -> None:
         """The next `times` calls are refused with `error`, once `after` more calls have been answered."""
         self._faults.setdefault(method, []).extend([None] * after + [(200, {"ok": False, "error": error}, {})] * times)
+
+    def add_install(self, code: str, team_id: str, bot_token: str, team_name: str = "") -> None:
+        """A user approves the install in `team_id`: Slack redirects with `code`, exchanged for `bot_token`."""
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": "A0HANDOFF",
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": "chat:write,commands",
+            "token_type": "bot",
+            "access_token": bot_token,
+            "bot_user_id": "U0BOT",
+            "team": {"id": team_id, "name": team_name or team_id},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        self.codes[code] = self._rotating(answer)
+
+    def _rotating(self, answer: dict[str, Any], lifetime: int | None = None) -> dict[str, Any]:
+        """With token_lifetime set, the answer carries a refresh token whose exchange gives the next token
+        (an installation's token lives token_lifetime seconds, an exchanged one Slack's 12 hours)."""
+        self.tokens.add(answer["access_token"])
+        self.token_teams[answer["access_token"]] = answer["team"]["id"]
+        if self.token_lifetime is None:
+            return answer
+        n = next(self._ts)
+        refresh = f"xoxe-1-refresh-{n}"
+        answer = {**answer, "refresh_token": refresh, "expires_in": lifetime or self.token_lifetime}
+        self.refresh[refresh] = {**answer, "access_token": f"xoxb-rotated-{n}-{answer['team']['id']}"}
+        return answer
+
+    def _oauth(self, args: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        credentials = (args.get("client_id"), args.get("client_secret"))
+        basic = headers.get("authorization", "")
+        if basic.startswith("Basic "):  # slack_sdk sends them so
+            credentials = tuple(base64.b64decode(basic.removeprefix("Basic ")).decode().split(":", 1))
+        if credentials != self.client_credentials:
+            return {"ok": False, "error": "invalid_client_id"}
+        if args.get("grant_type") == "refresh_token":
+            answer = self.refresh.pop(args.get("refresh_token", ""), None)
+            return self._rotating(answer, 43200) if answer else {"ok": False, "error": "invalid_refresh_token"}
+        answer = self.codes.pop(args.get("code", ""), None)  # a code works once
+        return answer if answer else {"ok": False, "error": "invalid_code"}
+
+    def heal(self, method: str) -> None:
+        """The refusals still queued for `method` are dropped: its next call is answered as usual."""
+        self._faults.pop(method, None)
 
     def lose_answers(self, method: str, times: int = 1) -> None:
         """The next calls do their work, then the connection drops before the answer is sent."""
@@ -186,6 +241,8 @@ class SlackDouble:
         fault = faults.pop(0) if faults else None
         if fault is not None:
             return fault
+        if method == "oauth.v2.access":
+            return 200, self._oauth(args, headers), {}
         token = args.get("token") or headers.get("authorization", "").removeprefix("Bearer ").strip()
         if not token:
             return 200, {"ok": False, "error": "not_authed"}, {}
@@ -197,7 +254,7 @@ class SlackDouble:
         missing = [a for a in required if a != "token" and args.get(a) in (None, "")]
         if missing:
             return 200, {"ok": False, "error": "invalid_arguments", "missing": missing}, {}
-        return 200, self._success(method, args), {}
+        return 200, self._success(method, args, token), {}
 
     def _required(self, method: str) -> list[str] | None:
         if method in self._refs:
@@ -208,10 +265,11 @@ class SlackDouble:
         path = SLACK / "payloads" / "web_api" / f"{method}.success.json"
         return copy.deepcopy(_load_json(path)) if path.exists() else {"ok": True}
 
-    def _success(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _success(self, method: str, args: dict[str, Any], token: str = "") -> dict[str, Any]:
         body = self._sample(method)
         if method == "auth.test":
-            body.update({"team_id": self.team_id, "user_id": "U0BOT", "bot_id": "B0BOT"})
+            team = self.token_teams.get(token, self.team_id)
+            body.update({"team_id": team, "user_id": "U0BOT", "bot_id": "B0BOT"})
         elif method in ("chat.postMessage", "chat.update"):
             channel = args["channel"]
             if channel in self.not_member:
@@ -227,6 +285,10 @@ class SlackDouble:
                 )
         elif method == "chat.postEphemeral":
             body["message_ts"] = f"{1700000000 + next(self._ts)}.000200"
+        elif method == "apps.connections.open":
+            if self.socket_url is None:
+                return {"ok": False, "error": "socket_mode_not_enabled"}
+            body["url"] = self.socket_url()
         elif method == "users.info":
             user = self.users.get(args["user"])
             if user is None:

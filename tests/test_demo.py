@@ -47,6 +47,25 @@ def test_demo_writes_digests_from_its_own_data(tmp_path: Path):
     assert "Sales × Marketing sync · 03.12.2026" in agenda and "Sales 1/1 (100%)" in agenda
     assert agenda.index("Why do clients agree to buy") < agenda.index("price per seat") < agenda.index("Data pack")
     assert "+ Sales team of 5+" in agenda and (out / "sync-funnel.png").read_bytes()[:4] == b"\x89PNG"
+    # The demo plans each month a tenth above the month before: October's leads plan is September's × 1.1.
+    assert "plan-status.txt" in names and (out / "plan-status.txt").read_text().startswith("Plan · November 2026 · ")
+    with engine.connect() as conn:
+        september = conn.execute(
+            text(
+                "SELECT count(*) FROM lead WHERE team_id=:t AND created_at >= '2026-08-31 22:00' "
+                "AND created_at < '2026-09-30 22:00'"
+            ),
+            {"t": TEAM},
+        ).scalar_one()
+    engine.dispose()
+    paced = report["plan"]["leads"]
+    assert paced["plan"] == round(september * 1.1) and paced["actual"] == leads
+    assert paced["elapsed_pct"] == 100.0 and paced["projected"] == leads
+    assert "Plan · October 2026 · 100% of the working time gone" in (out / "digest-monthly.txt").read_text()
+    # The agenda opens with the goal, then its items, each with a Decision button.
+    assert agenda.index("*Plan · December 2026*") < agenda.index("*Agreement · ") < agenda.index("*Agenda items*")
+    assert "*Carried over* · #1 Answer webinar leads the same day — <@U0DEMOMARK> · open 3 days\n[Decision]" in agenda
+    assert "*Standing item* · Deals stuck over 30 days\n[Decision]" in agenda
 
 
 def test_demo_writes_the_weekly_quality_report_with_threads_and_the_sales_block(tmp_path: Path):

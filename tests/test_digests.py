@@ -67,7 +67,7 @@ MONDAY_0901 = datetime(2026, 11, 30, 8, 1, tzinfo=UTC)  # 09:01 in Berlin
 def test_daily_digest_posts_once_with_files_in_its_thread(team: Engine, slack: SlackDouble):
     deps = make_deps(team, slack, MONDAY_0901)
     ran = run_due(deps=deps, now=MONDAY_0901)
-    assert ran == ["resume", "digests", "lead-cards", "sla", "quality", "sync", "retention"]
+    assert ran == ["tokens", "resume", "digests", "lead-cards", "sla", "quality", "sync", "retention"]
     posts = slack.calls_to("chat.postMessage")
     assert len(posts) == 1
     parent = posts[0]

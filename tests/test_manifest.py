@@ -6,6 +6,7 @@ import inspect
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlparse
 
 import jsonschema
 import pytest
@@ -30,6 +31,9 @@ EVENT_SCOPES = {
     "message.groups": "groups:history",
     "reaction_added": "reactions:read",
     "app_home_opened": None,
+    "subteam_created": "usergroups:read",
+    "subteam_members_changed": "usergroups:read",
+    "subteam_updated": "usergroups:read",
 }
 
 
@@ -129,3 +133,11 @@ def test_bot_scopes_are_exactly_what_the_code_calls():
             needed_by.setdefault(scope, set()).add(event)
     unused = scopes - set(needed_by)
     assert not unused, f"scopes nothing uses: {unused}"
+
+
+def test_the_oauth_install_asks_for_the_manifests_scopes():
+    """An install through /slack/install asks for exactly the bot scopes manifest.yml declares."""
+    from bot.slack.install import BOT_SCOPES, REDIRECT_PATH
+
+    assert sorted(BOT_SCOPES) == sorted(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert [urlparse(u).path for u in MANIFEST["oauth_config"]["redirect_urls"]] == [REDIRECT_PATH]

@@ -73,3 +73,25 @@ def test_app_home_lists_the_next_post_of_each_kind():
         "• Daily digest: 01.12 09:00 (Europe/Berlin) → <#C1>",
         "• Monthly report: 01.12 10:00 (Europe/Berlin) → <#C1>",
     ]
+
+
+def test_the_ticker_runs_on_the_whole_minute(tmp_path):
+    """The every-minute job's next run is at second 0: what falls due at 09:00 goes at 09:00, and every
+    instance on the database ticks at the same moment."""
+    from bot.deps import Deps
+    from bot.scheduler import TICK_JOB_ID, create_scheduler
+    from bot.settings import Settings
+    from storage.db import make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'tick.db'}")
+    migrate(engine)
+    scheduler = create_scheduler(Deps(settings=Settings(_env_file=None), engine=engine), key="tick-test")
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.get_job(TICK_JOB_ID)
+        first = job.trigger.get_next_fire_time(None, datetime.now(UTC))
+        assert (first.second, first.microsecond) == (0, 0)
+        assert job.trigger.interval.total_seconds() == 60
+    finally:
+        scheduler.shutdown(wait=False)
+        engine.dispose()

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.demo.data import REPS, TEAM, TZ, generate
 from bot.demo.discussion import add_discussion
+from bot.demo.plans import set_demo_plans, write_plan_status
 from bot.deps import Deps
 from bot.kpi.charts import render_funnel_png
 from bot.kpi.coaching import build_coaching
 from bot.kpi.outputs import write_all
+from bot.kpi.periods import Period
 from bot.kpi.report import compute_report, default_period
 from bot.leads.outputs import write_quality
 from bot.leads.quality import compute_quality
@@ -24,7 +27,7 @@ from bot.sync.calendar import Calendar
 from bot.sync.series import questions, setup
 from bot.workspace.store import load
 from storage.db import make_engine, migrate
-from storage.repos import actions, meetings
+from storage.repos import actions, meetings, pins
 
 SYNC_ANSWERS = {
     ("sales", "q1"): "They buy when the trial shows the report on their own data; they refuse over price per seat.",
@@ -46,6 +49,8 @@ def run_demo(*, out_dir: Path, seed: int, db_path: Path, today: date | None = No
     deps = Deps(settings=Settings(_env_file=None), engine=engine, clock=lambda: now)
     generate(deps, seed=seed, today=today)
     add_discussion(deps, seed=seed, now=now)
+    this_month = Period.containing("month", now.astimezone(ZoneInfo(TZ)).date())
+    set_demo_plans(deps, TEAM, [this_month.previous(), this_month])
     written: list[Path] = [db_path]
     for kind in ("daily", "weekly", "monthly"):
         report = compute_report(deps, TEAM, kind, default_period(kind, now, TZ))
@@ -57,6 +62,7 @@ def run_demo(*, out_dir: Path, seed: int, db_path: Path, today: date | None = No
     week = compute_quality(deps, TEAM, default_period("weekly", now, TZ))
     written += write_quality(week, load(deps, TEAM), out_dir)
     written += write_sync_agenda(deps, out_dir, now)
+    written.append(write_plan_status(deps, TEAM, now, out_dir))
     engine.dispose()
     return written
 
@@ -70,6 +76,8 @@ def _message_text(msg: Message) -> str:
         elif block["type"] == "section":
             lines += [f["text"] for f in block.get("fields", [])]
             lines += [block["text"]["text"]] if "text" in block else []
+            if block.get("accessory", {}).get("type") == "button":
+                lines.append(f"[{block['accessory']['text']['text']}]")
         elif block["type"] == "context":
             lines += [e.get("text", "") for e in block["elements"]]
         elif block["type"] == "actions":
@@ -120,6 +128,7 @@ def write_sync_agenda(deps: Deps, out_dir: Path, now: datetime) -> list[Path]:
             author=REPS[0],
             now=now,
         )
+        pins.add_pin(s, team_id=TEAM, text="Deals stuck over 30 days", by=REPS[0], now=now)
     data = agenda(deps, TEAM, m.id)
     text = "\n\n---\n\n".join(_message_text(msg) for msg in [build_agenda(data), *build_agenda_thread(data)])
     agenda_path, png_path = out_dir / "sync-agenda.txt", out_dir / "sync-funnel.png"

@@ -13,6 +13,8 @@ import pandas as pd
 
 from bot.i18n import translator
 from bot.kpi.engine import Alert, Kpi
+from bot.kpi.pace import PaceLine
+from bot.kpi.pace_view import off_pace
 from bot.kpi.render import fmt_money, fmt_number, fmt_pct
 
 # Money advice rests on enough money: a channel below this share of the period's spend is not told to
@@ -41,6 +43,7 @@ class Evidence:
     products: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     reps: list[dict[str, Any]] = field(default_factory=list)
     currency: str | None = None
+    pace: list[PaceLine] = field(default_factory=list)  # the month's plan as of the period's end
 
     def money(self, value: float | None) -> str:
         return fmt_money(value, self.language, self.currency)
@@ -272,6 +275,7 @@ def build_alerts(ev: Evidence) -> list[Alert]:
     found = _products(ev) + _cac(ev) + _reps(ev)
     if not ev.channels.empty and "spend" in ev.channels and ev.kind != "daily":
         found += _channel_money(ev) + _share_drops(ev)
+    found += off_pace(ev.pace, ev.language, ev.currency)
     kept: dict[tuple[str, str], Alert] = {}
     for a in sorted(found, key=lambda a: (ADVICE_ORDER.index(a.advice), -a.stake)):
         kept.setdefault((a.subject_type, a.subject), a)

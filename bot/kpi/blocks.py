@@ -8,6 +8,7 @@ from bot import ids
 from bot.i18n import plural, translator
 from bot.kpi.catalog import HEADLINE, label
 from bot.kpi.engine import Alert, Report, shown
+from bot.kpi.pace_view import pace_block
 from bot.kpi.render import (
     fmt_change,
     fmt_kpi_value,
@@ -80,6 +81,7 @@ def build_digest(report: Report, *, late: bool = False, everything: bool = False
         header(title(report)),
         context(join(notes, " · ")),
         section(fields=tiles),
+        *pace_block(report),
         section(md("{}\n{}", bold(_("Funnel")), funnel_line(report))),
     ]
     blocks += build_sales_block(report)
@@ -115,7 +117,7 @@ def build_on_demand(report: Report, *, file_id: str | None, focus: str, post_val
     digest = build_digest(report, everything=True)
     blocks: list[Block] = list(digest.blocks[:-1])  # all but the "see the thread" note
     if focus == "funnel":
-        blocks = [blocks[0], blocks[1], blocks[3]]
+        blocks = [blocks[0], blocks[1], blocks[3 + len(pace_block(report))]]
     if file_id:
         blocks.append(ImageBlock(slack_file={"id": file_id}, alt_text=funnel_line(report)[:2000], title=_("Funnel")))
     if len(post_value) <= BUTTON_VALUE_LIMIT:  # a channel name of hundreds of characters leaves it out

@@ -10,6 +10,7 @@ import pandas as pd
 
 from bot.kpi.catalog import HEADLINE, KPIS, PERIOD_KPIS, Unit, derive, ratio
 from bot.kpi.funnel import Funnel
+from bot.kpi.pace import PaceLine
 from bot.kpi.periods import Period
 
 # A count or amount below this before says nothing in percent (1 → 3 would be "+200%"): no change_pct.
@@ -110,6 +111,7 @@ class Report:
     # The ISO 4217 code of every amount (spend, revenue, CAC…); None: the workspace has set none.
     currency: str | None = None
     sales: dict[str, Any] = field(default_factory=dict)  # the sales block (bot.kpi.sales)
+    pace: list[PaceLine] = field(default_factory=list)  # the month's plan, worst first (bot.kpi.pacing)
 
     def to_json(self) -> dict[str, Any]:
         def period(p: Period) -> dict[str, str]:
@@ -139,6 +141,7 @@ class Report:
                 "trend": self.trend,
                 "cohort": self.cohort,
                 "sales": self.sales,
+                **({"plan": {p.kpi: p.to_json() for p in self.pace}} if self.pace else {}),
             }
         )
 

@@ -16,6 +16,7 @@ from bot.kpi.alerts import Evidence, build_alerts
 from bot.kpi.catalog import CHANNEL_COLUMNS
 from bot.kpi.changes import band_findings
 from bot.kpi.funnel import build_funnel, cohort_of
+from bot.kpi.pacing import pace_month_of, report_pace
 from bot.kpi.periods import Period
 from bot.kpi.sales import compute_sales
 from bot.kpi.schedule import daily_period
@@ -150,6 +151,12 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         cohort=cohort,
         channel=channel,
         currency=ws.currency,
+    )
+    actual = {k: v.value for k, v in now.kpis.items()}
+    report.pace = now.pace = report_pace(deps, ws, kind, period, actual=actual, channel=channel)
+    paced = pace_month_of(ws, period, deps.clock())
+    before.pace = report_pace(
+        deps, ws, kind, _reported_before(kind, period, ws.workdays), channel=channel, month_of_report=paced
     )
     report.alerts = with_status(build_alerts(now) + band_now, build_alerts(before) + band_before, ws.language)
     report.sales = compute_sales(deps, team_id, q.window(period), report.kpis)

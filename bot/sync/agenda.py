@@ -17,6 +17,7 @@ from bot.kpi.report import compute_report
 from bot.leads.quality import compute_quality
 from bot.slack import once
 from bot.slack.kit import md
+from bot.sync import goal
 from bot.sync.blocks.agenda import build_agenda, build_agenda_thread
 from bot.sync.icp import icp_changes
 from bot.sync.model import Agenda, DataPack, response_rate
@@ -73,6 +74,7 @@ def agenda(deps: Deps, team_id: str, meeting_id: int) -> Agenda:
     if m is None:
         raise LookupError(f"no meeting {meeting_id}")
     answered = {a.user_id for a in answers}
+    pack = data_pack(deps, ws, series, m)
     return Agenda(
         ws=shown(ws, series),
         meeting=m,
@@ -80,7 +82,8 @@ def agenda(deps: Deps, team_id: str, meeting_id: int) -> Agenda:
         answers=answers,
         questions=questions(ws, series),
         rate=response_rate(parts, answered),
-        pack=data_pack(deps, ws, series, m),
+        pack=pack,
+        goal=goal.goal_for(deps, ws, m, pack),
     )
 
 

@@ -13,6 +13,7 @@ from bot.slack import once
 from bot.sync.blocks.agenda import build_summary
 from bot.sync.blocks.dms import build_action_dm
 from bot.sync.icp import icp_changes
+from bot.sync.items import item_refs
 from bot.sync.model import Summary
 from bot.sync.series import SyncError, load_series, shown
 from bot.workspace.keys import parse_hhmm
@@ -20,6 +21,7 @@ from bot.workspace.store import load
 from storage.models import ActionItem, Meeting, MeetingNote, PostedMessage, Workspace
 from storage.repos import actions as actions_repo
 from storage.repos import meetings as repo
+from storage.repos import pins as pins_repo
 from storage.repos import posts
 
 # How long after its end a meeting the bot missed still gets its summary posted.
@@ -99,8 +101,14 @@ def summary(deps: Deps, team_id: str, m: Meeting, now: datetime) -> Summary:
         done = actions_repo.actions_done(s, team_id=team_id, start=since, end=now + timedelta(seconds=1))
         before = actions_repo.icp_at(s, team_id=team_id, when=m.starts_at)
         newest_one = actions_repo.icp_versions(s, team_id=team_id, limit=1)
+        action_ids, pin_ids = item_refs([n.item for n in notes])
+        named = [actions_repo.action(s, team_id=team_id, action_id=i) for i in action_ids]
+        pinned = [pins_repo.pin(s, team_id=team_id, pin_id=i) for i in pin_ids]
     newest = newest_one[0] if newest_one else None
-    return Summary(shown(ws, series), m, notes, new, done, icp_changes(before, newest), newest)
+    out = Summary(shown(ws, series), m, notes, new, done, icp_changes(before, newest), newest)
+    out.item_actions = {a.id: a for a in named if a is not None and a.id is not None}
+    out.item_pins = {p.id: p for p in pinned if p is not None and p.id is not None}
+    return out
 
 
 def summary_post(deps: Deps, team_id: str, m: Meeting, now: datetime) -> once.Post | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.kpi.engine import Report
 from bot.kpi.periods import Period
 from bot.leads.quality import Quality
+from bot.sync.items import AgendaItem, PaceLine, Scorecard
 from storage.models import (
     ActionItem,
     Feedback,
@@ -15,6 +16,7 @@ from storage.models import (
     MeetingAnswer,
     MeetingNote,
     MeetingParticipant,
+    StandingItem,
     Workspace,
 )
 
@@ -33,6 +35,17 @@ class DataPack:
 
 
 @dataclass
+class Goal:
+    """What the agenda opens with and goes through: the month's pace, the week's agreement, the items."""
+
+    month: Period
+    pace: list[PaceLine]
+    week: Period
+    scorecard: Scorecard | None
+    items: list[AgendaItem]
+
+
+@dataclass
 class Agenda:
     ws: Workspace  # as the sync shows it: times in the series' own zone
     meeting: Meeting
@@ -41,6 +54,7 @@ class Agenda:
     questions: list[tuple[str, str]]
     rate: dict[str, tuple[int, int]]  # department → (answered, asked)
     pack: DataPack
+    goal: Goal | None = None
 
     @property
     def unreachable(self) -> list[str]:
@@ -57,6 +71,9 @@ class Summary:
     done_actions: list[ActionItem]
     icp_changes: list[str]
     icp: IcpVersion | None
+    # What the decisions' item keys name (action items and standing items, by id), for their headings.
+    item_actions: dict[int, ActionItem] = field(default_factory=dict)
+    item_pins: dict[int, StandingItem] = field(default_factory=dict)
 
 
 def response_rate(parts: list[MeetingParticipant], answered: set[str]) -> dict[str, tuple[int, int]]:

@@ -53,8 +53,14 @@ def ensure(deps: Deps, team_id: str, name: str | None = None) -> Workspace:
 
 
 def all_workspaces(deps: Deps) -> list[Workspace]:
+    """The workspaces the bot works for: with OAuth, those that have Handoff installed (an uninstalled
+    workspace's data stays, and its jobs stop)."""
     with deps.read() as s:
-        return repo.all_workspaces(s)
+        found = repo.all_workspaces(s)
+    if deps.installations is None:
+        return found
+    installed = deps.installations.teams()
+    return [ws for ws in found if ws.team_id in installed]
 
 
 def load(deps: Deps, team_id: str) -> Workspace:

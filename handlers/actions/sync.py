@@ -1,4 +1,4 @@
-"""The sync's buttons: Answer (in the question DM) and Close meeting (on the agenda)."""
+"""The sync's buttons: Answer (in the question DM), Close meeting and Decision (on the agenda)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from bot.slack import modals
 from bot.slack.access import in_group, is_admin
 from bot.slack.kit import escape, notice
 from bot.sync.answers import answer_form
+from bot.sync.blocks.items import build_decision_modal
 from bot.sync.blocks.modals import build_answer_modal
 from bot.sync.closing import close
+from bot.sync.decisions import parse_button, target
 from bot.sync.series import SyncError, load_series
 from bot.workspace.store import load
 
@@ -62,3 +64,14 @@ def handle_close_button(ack: Ack, body: dict, action: dict, client: WebClient, r
             replace_original=False,
             **notice(escape(_("This meeting is already closed."))).to_kwargs(),
         )
+
+
+def handle_decision_button(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, deps: Deps) -> None:
+    ack()
+    meeting_id, item = parse_button(action.get("value"))
+    try:
+        t = target(deps, body["team"]["id"], meeting_id, item)
+    except SyncError as exc:
+        respond(response_type="ephemeral", replace_original=False, **notice(escape(str(exc))).to_kwargs())
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=build_decision_modal(t.ws, t.meeting, t.item, t.heading))

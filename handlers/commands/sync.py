@@ -11,12 +11,14 @@ from bot.i18n import N_, translator
 from bot.slack import modals
 from bot.slack.access import group_names, is_admin
 from bot.slack.kit import Message, Mrkdwn, escape, md, notice
+from bot.sync.blocks.items import build_pins_text
 from bot.sync.blocks.modals import build_icp_modal, build_setup_modal
 from bot.sync.blocks.text import action_added_text, build_actions_list, build_next_text
 from bot.sync.closing import add_action, add_note, mark_done, open_actions
 from bot.sync.commands import ParseError, answers_message, parse_action, parse_feedback
 from bot.sync.feedback import save_feedback
 from bot.sync.icp import latest_icp
+from bot.sync.pins import pin_command, pinned
 from bot.sync.series import SyncError, find_series, local_today, next_slots
 from bot.text import from_slack
 from bot.workspace.store import load
@@ -30,6 +32,9 @@ SYNC_HELP = [
     ("/sync notes text", N_("write down a decision")),
     ("/sync icp", N_("the ideal customer profile and the indicators of readiness to buy")),
     ("/sync setup", N_("when the sync meets and who takes part (admins)")),
+    ("/sync pin text", N_("pin a standing item to every agenda (admins)")),
+    ("/sync unpin N", N_("take standing item N off the agenda (admins)")),
+    ("/sync pins", N_("the standing agenda items")),
     ("/feedback review|complaint|wish [1-5] text", N_("keep a customer's words for the next sync")),
 ]
 
@@ -80,6 +85,13 @@ def handle_sync_command(ack: Ack, command: dict, client: WebClient, respond: Res
             note = from_slack(rest)
             add_note(deps, ws.team_id, user, note)
             ack(**notice(md(_("Written down for the summary: {text}"), text=note)).to_kwargs())
+        elif sub in ("pin", "unpin"):
+            if not is_admin(client, ws, user):
+                ack(**notice(escape(_("Only Handoff admins and workspace admins can pin agenda items."))).to_kwargs())
+                return
+            ack(**notice(pin_command(deps, ws, sub, rest, user)).to_kwargs())
+        elif sub == "pins":
+            ack(**notice(build_pins_text(ws, pinned(deps, ws.team_id))).to_kwargs())
         elif sub == "answers":
             ack()
             respond(response_type="ephemeral", **answers_message(deps, ws, rest).to_kwargs())

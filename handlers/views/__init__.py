@@ -5,6 +5,7 @@ from handlers.views.config import handle_config_submission
 from handlers.views.lead import handle_lead_submission
 from handlers.views.sync import (
     handle_answers_submission,
+    handle_decision_submission,
     handle_feedback_shortcut,
     handle_feedback_submission,
     handle_icp_submission,
@@ -21,4 +22,5 @@ def register(app: App) -> None:
     app.view(ids.SYNC_ANSWERS_MODAL)(handle_answers_submission)
     app.view(ids.SYNC_ICP_MODAL)(handle_icp_submission)
     app.view(ids.FEEDBACK_MODAL)(handle_feedback_submission)
+    app.view(ids.SYNC_DECISION_MODAL)(handle_decision_submission)
     app.shortcut(ids.FEEDBACK_SHORTCUT)(handle_feedback_shortcut)

@@ -1,4 +1,4 @@
-"""Submissions of the sync modals: setup, answers, ICP, customer feedback; the feedback shortcut."""
+"""Submissions of the sync modals: setup, answers, ICP, customer feedback, decisions; the feedback shortcut."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from bot.slack import modals
 from bot.slack.access import is_admin, not_a_member
 from bot.slack.requests import slack_ts
 from bot.sync.answers import save_answers
+from bot.sync.blocks.items import DECISION
 from bot.sync.blocks.modals import build_feedback_modal, parse_sync_submission
 from bot.sync.commands import FEEDBACK_KINDS
+from bot.sync.decisions import DECISION_LIMIT, record
 from bot.sync.feedback import save_feedback
 from bot.sync.icp import save_icp
 from bot.sync.series import SyncError, find_series, setup
@@ -122,4 +124,24 @@ def handle_feedback_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> 
         source="slack message",
         customer=(modals.field(state, "customer").get("value") or "").strip() or None,
     )
+    ack()
+
+
+def handle_decision_submission(ack: Ack, body: dict, view: dict, deps: Deps) -> None:
+    meta = modals.metadata(view)
+    state = view["state"]["values"]
+    language = load(deps, body["team"]["id"]).language
+    limits = {DECISION: DECISION_LIMIT}
+    errors = modals.shape_errors(state, language) or modals.text_errors(state, language, limits)
+    text = (modals.field(state, DECISION).get("value") or "").strip()
+    if not errors and not text:
+        errors = {DECISION: translator(language)("Write what was decided.")}
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    try:
+        record(deps, body["team"]["id"], meta.get("meeting_id"), meta.get("item"), body["user"]["id"], text)
+    except SyncError as exc:
+        ack(response_action="errors", errors={DECISION: str(exc)})
+        return
     ack()

@@ -22,9 +22,16 @@ from storage.repos.quality import during
 
 
 def add_note(
-    session: Session, *, team_id: str, meeting_id: int | None, author: str, text: str, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    meeting_id: int | None,
+    author: str,
+    text: str,
+    now: datetime,
+    item: str | None = None,
 ) -> MeetingNote:
-    row = MeetingNote(team_id=team_id, meeting_id=meeting_id, author=author, text=text, created_at=now)
+    row = MeetingNote(team_id=team_id, meeting_id=meeting_id, author=author, text=text, created_at=now, item=item)
     session.add(row)
     session.flush()
     return row

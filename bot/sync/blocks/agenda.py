@@ -29,6 +29,7 @@ from bot.slack.kit import (
     section,
     text_messages,
 )
+from bot.sync.blocks.items import build_goal_opening, build_item_blocks, decision_lines
 from bot.sync.blocks.text import action_line, build_answers_text, when
 from bot.sync.model import Agenda, DataPack, Summary
 from storage.models import IcpVersion, Workspace
@@ -99,7 +100,9 @@ def build_agenda(data: Agenda) -> Message:
                 md("{}\n{}", bold(_("Marketing")), principals(marketing) or _("not set")),
             ]
         ),
+        *(build_goal_opening(data.goal, lang, ws.currency) if data.goal else []),
         section(since),
+        *(build_item_blocks(data.goal, m.id or 0, lang, ws.currency) if data.goal else []),
         ActionsBlock(
             elements=[ButtonElement(action_id=ids.SYNC_CLOSE, text=_("Close meeting"), value=str(m.id), style="danger")]
         ),
@@ -206,8 +209,7 @@ def build_summary(data: Summary, by: str | None) -> Message:
     date = f"{data.meeting.starts_at.astimezone(ZoneInfo(ws.timezone)):%d.%m.%Y}"
     heading = _("Sync summary · {date}").format(date=date)
     none = italic(_("none"))
-    lines = [bold(_("Decisions"))]
-    lines += [md("• {}", n.text) for n in data.notes] or [italic(_("none written down (`/sync notes …`)"))]
+    lines = [bold(_("Decisions")), *decision_lines(data)]
     lines += [Mrkdwn(""), bold(_("New action items"))]
     lines += [action_line(ws, i) for i in data.new_actions] or [none]
     lines += [Mrkdwn(""), bold(_("Done since the last sync"))]

@@ -1,0 +1,118 @@
+"""Pace of a workspace's month: its plan (storage.repos.plans), its actuals so far (the KPI catalogue over
+the metrics repository), the weekday seasonality of the trailing weeks, through bot.kpi.pace's math."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.deps import Deps
+from bot.kpi.catalog import derive
+from bot.kpi.pace import (
+    ADDITIVE,
+    SEASON_WEEKS,
+    PaceLine,
+    WorkCalendar,
+    elapsed_fraction,
+    month_of,
+    pace_lines,
+    period_plan,
+    seasonal_fraction,
+    weekday_shares,
+)
+from bot.kpi.periods import Period
+from bot.workspace.store import load
+from storage.models import Workspace
+from storage.repos import metrics, plans
+from storage.repos import pace as pace_repo
+
+# A moment just before another: the month a digest's cutoff (a local midnight) closes is the one before it.
+_TICK = timedelta(microseconds=1)
+
+
+def calendar_of(ws: Workspace) -> WorkCalendar:
+    return WorkCalendar.of(tz=ws.timezone, workdays=ws.workdays, work_hours=ws.work_hours, holidays=ws.holidays or [])
+
+
+def month_pace(deps: Deps, team_id: str, as_of: datetime, *, channel: str | None = None) -> list[PaceLine]:
+    """Each planned KPI of the month `as_of` falls in (the workspace's plan, or the channel's), worst
+    first; [] when that month has no plan."""
+    return _month_pace(deps, load(deps, team_id), as_of, channel)
+
+
+def report_pace(
+    deps: Deps,
+    ws: Workspace,
+    kind: str,
+    period: Period,
+    *,
+    actual: Mapping[str, float | None] | None = None,
+    channel: str | None = None,
+    month_of_report: Period | None = None,
+) -> list[PaceLine]:
+    """The pace a digest of `period` shows: its month as of the period's end (or now, for a period still
+    running); for a day or a week also the period's own share of the plan against `actual`, its numbers
+    (counted KPIs on periods with working days). None for a range of days of the user's choosing.
+    `month_of_report`: none unless the pace is of that month (a month's plan is a new goal: a status
+    does not carry on from the month before)."""
+    if kind == "range":
+        return []
+    cal = calendar_of(ws)
+    as_of = min(cal.midnight(period.end), deps.clock())
+    if as_of <= cal.midnight(period.start):
+        return []
+    if month_of_report is not None and pace_month_of(ws, period, deps.clock()) != month_of_report:
+        return []
+    lines = _month_pace(deps, ws, as_of, channel)
+    if not lines or period.kind == "month" or actual is None:
+        return lines
+    with deps.read() as s:
+        months = {
+            m.key(): plans.month_plan(s, team_id=ws.team_id, month=m.key(), channel=channel or "")
+            for m in _months(period)
+        }
+    out = []
+    for line in lines:
+        share = period_plan(line.kpi, cal, period, months) if line.kpi in ADDITIVE else None
+        # A day off plans nothing, and a cap (CAC) says nothing of one day: no share of the plan then.
+        out.append(replace(line, period_plan=share, period_actual=actual.get(line.kpi)) if share else line)
+    return out
+
+
+def pace_month_of(ws: Workspace, period: Period, now: datetime) -> Period:
+    """The month a report of `period` made at `now` paces."""
+    cal = calendar_of(ws)
+    return month_of(cal.local_day(min(cal.midnight(period.end), now) - _TICK))
+
+
+def _months(period: Period) -> list[Period]:
+    out = [month_of(period.start)]
+    while out[-1].end < period.end:
+        out.append(month_of(out[-1].end))
+    return out
+
+
+def _month_pace(deps: Deps, ws: Workspace, as_of: datetime, channel: str | None) -> list[PaceLine]:
+    cal = calendar_of(ws)
+    month = month_of(cal.local_day(as_of - _TICK))
+    month_end = cal.midnight(month.end)
+    as_of = min(as_of, month_end)
+    with deps.read() as s:
+        plan = plans.month_plan(s, team_id=ws.team_id, month=month.key(), channel=channel or "")
+        if not plan:
+            return []
+        end_day = month.end if as_of >= month_end else cal.local_day(as_of)
+        window = metrics.Window(ws.team_id, cal.midnight(month.start), as_of, month.start, end_day, channel)
+        actual = derive(metrics.totals(s, window=window, trend_only=True))
+        elapsed = elapsed_fraction(cal, month, as_of)
+        seasonal: dict[str, float | None] = {}
+        if 0 < elapsed < 1:
+            until = cal.local_day(as_of)
+            days = [until - timedelta(days=d) for d in range(7 * SEASON_WEEKS, 0, -1)]
+            edges = [cal.midnight(d) for d in [*days, until]]
+            series = pace_repo.day_series(s, team_id=ws.team_id, days=days, edges=edges, channel=channel)
+            for k in ADDITIVE:
+                shares = weekday_shares(series.get(k, {}), until)
+                seasonal[k] = None if shares is None else seasonal_fraction(cal, month, as_of, shares)
+    return pace_lines(plan, actual, elapsed=elapsed, seasonal=seasonal, month=month.key())
