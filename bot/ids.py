@@ -58,3 +58,5 @@ SYNC_DECISION_MODAL = "sync_decision_modal"
 # Propose button rewrote a field), the button in it proposes marketing's numbers from sales' goal.
 PLAN_MODAL = "plan_modal"
 PLAN_PROPOSE = "plan_propose"
+# A finding outside its seasonal band: the Why? button (value = bot.kpi.why.encode) and its drill-down.
+WHY = "band_why"

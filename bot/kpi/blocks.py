@@ -19,6 +19,7 @@ from bot.kpi.render import (
     waiting_head,
     waiting_owners,
 )
+from bot.kpi.why import why_button
 from bot.slack.kit import Message, Mrkdwn, bold, context, escape, header, join, md, mention, section
 
 ALERTS_SHOWN = 5
@@ -36,9 +37,15 @@ def findings_block(report: Report, *, everything: bool = False) -> list[Block]:
     _ = translator(report.language)
     ngettext = plural(report.language)
     seen = shown(report.alerts, everything=everything)
-    lines = [md("• {}", finding_line(a)) for a in seen.fired[:ALERTS_SHOWN]]
+    # A finding outside its band gets a section of its own, with its Why? button (bot.kpi.why).
+    buttons = [why_button(a, report.language) for a in seen.fired[:ALERTS_SHOWN]]
+    asked = [(a, b) for a, b in zip(seen.fired, buttons, strict=False) if b is not None]
+    lines = [md("• {}", finding_line(a)) for a, b in zip(seen.fired, buttons, strict=False) if b is None]
     lines += [md("✓ {}", finding_line(a)) for a in seen.over[:ALERTS_SHOWN]]
     blocks: list[Block] = [section(md("{}\n{}", bold(_("What to do")), join(lines)))] if lines else []
+    if asked and not lines:
+        blocks.append(section(bold(_("What to do"))))
+    blocks += [section(md("• {}", finding_line(a)), accessory=b) for a, b in asked]
     more = len(seen.fired) - ALERTS_SHOWN
     notes = []
     if more > 0:

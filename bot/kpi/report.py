@@ -14,6 +14,7 @@ from bot.deps import Deps
 from bot.kpi import engine as kpi
 from bot.kpi.alerts import Evidence, build_alerts
 from bot.kpi.catalog import CHANNEL_COLUMNS
+from bot.kpi.changes import band_findings
 from bot.kpi.funnel import build_funnel, cohort_of
 from bot.kpi.pacing import pace_month_of, report_pace
 from bot.kpi.periods import Period
@@ -130,6 +131,9 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         channels = q.channels(period)
         # The funnel's conversions follow one matured cohort of leads up to the period's end.
         progress = funnel_repo.progress(s, window=q.window(cohort_of(period)), as_of=q.window(period).end)
+        # Changes worth a look: each KPI and channel against its seasonal band (bot.kpi.changes).
+        band_now = band_findings(q, kind, period, ws.language, ws.currency)
+        band_before = band_findings(q, kind, _reported_before(kind, period, ws.workdays), ws.language, ws.currency)
     report = kpi.Report(
         kind=kind,
         team_id=team_id,
@@ -154,7 +158,7 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
     before.pace = report_pace(
         deps, ws, kind, _reported_before(kind, period, ws.workdays), channel=channel, month_of_report=paced
     )
-    report.alerts = with_status(build_alerts(now), build_alerts(before), ws.language)
+    report.alerts = with_status(build_alerts(now) + band_now, build_alerts(before) + band_before, ws.language)
     report.sales = compute_sales(deps, team_id, q.window(period), report.kpis)
     if kind in ("weekly", "monthly"):
         report.trend = compute_trend(

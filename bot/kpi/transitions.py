@@ -22,6 +22,7 @@ KIND_LABELS = {
     "cac_up": N_("a CAC rise"),
     "rep_below_team": N_("conversion far below the team"),
     "off_pace": N_("off the plan's pace"),
+    "outside_band": N_("outside its usual range"),
 }
 
 

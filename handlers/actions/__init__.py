@@ -10,6 +10,7 @@ from handlers.actions.reports import handle_post_report
 from handlers.actions.sync import handle_answer_button, handle_close_button, handle_decision_button
 from handlers.actions.usergroups import handle_usergroup_options
 from handlers.actions.verdicts import handle_verdict_button
+from handlers.actions.why import handle_why
 
 
 def register(app: App) -> None:
@@ -23,3 +24,4 @@ def register(app: App) -> None:
     app.action(ids.SYNC_DECISION)(handle_decision_button)
     app.options(ids.USERGROUPS)(handle_usergroup_options)
     app.action(ids.PLAN_PROPOSE)(handle_plan_propose)
+    app.action(ids.WHY)(handle_why)
