@@ -121,7 +121,8 @@ def test_handoff_run_serves_slack_and_healthz(slack, tmp_path: Path):
 
 def test_the_migrations_build_exactly_the_models(engine):
     """Every model change has its migration: the migrated schema and the models do not differ. (slack_sdk's
-    installation and state store tables are its, not models; tests/test_oauth.py runs the stores on them.)"""
+    installation and state store tables and APScheduler's job table are theirs, not models; the OAuth tests
+    and the test below run them on the migrated tables.)"""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
@@ -130,7 +131,7 @@ def test_the_migrations_build_exactly_the_models(engine):
 
     def ours(name: str | None, kind: str, parent: dict) -> bool:
         table = name if kind == "table" else parent.get("table_name")
-        return not (table or "").startswith("slack_")
+        return not (table or "").startswith(("slack_", "apscheduler_"))
 
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_name": ours})
@@ -201,3 +202,39 @@ def test_a_host_that_is_no_address_is_refused_naming_host(host: str):
 
     with pytest.raises(ValidationError, match="host"):
         Settings(_env_file=None, host=host)
+
+
+def test_schedulers_starting_together_find_their_job_table_made(engine):
+    """The migrations make APScheduler's job table, so instances starting at once on a new database do not
+    race to create it (one of two `handoff run` on PostgreSQL stopped with a duplicate key); both start."""
+    import threading
+
+    from sqlalchemy import inspect
+
+    from bot.deps import Deps
+    from bot.scheduler import TICK_JOB_ID, create_scheduler
+    from bot.settings import Settings
+
+    assert inspect(engine).has_table("apscheduler_jobs")
+    together = threading.Barrier(2)
+    started, failed = [], []
+
+    def start(key: str) -> None:
+        scheduler = create_scheduler(Deps(settings=Settings(_env_file=None), engine=engine), key=key)
+        together.wait()
+        try:
+            scheduler.start(paused=True)
+            started.append(scheduler)
+        except Exception as exc:  # what the race raised
+            failed.append(exc)
+
+    threads = [threading.Thread(target=start, args=(f"together-{n}",)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for scheduler in started:
+        scheduler.shutdown(wait=False)
+    assert failed == [] and len(started) == 2
+    with engine.connect() as conn:
+        assert [r[0] for r in conn.execute(text("SELECT id FROM apscheduler_jobs"))] == [TICK_JOB_ID]
