@@ -229,3 +229,18 @@ def test_a_finding_now_over_comes_after_every_finding_that_fired():
     blocks = findings_block(report(alerts=[fired, replace(band, status="new"), over]))
     texts = [b.text.text for b in blocks if b.text is not None]
     assert texts == ["*What to do*\n• CAC rose.", "• " + band.text, "✓ Over: CAC."]
+
+
+def test_the_all_channels_finding_reads_as_all_channels_in_russian():
+    """All channels together is no channel: the finding says `по всем каналам`, not `в канале все каналы`."""
+    from bot.kpi.blocks import finding_line
+
+    found = bands.compute_bands(bands.per_channel(_frame()), "daily", DAYS)
+    out = bands.findings(found, kind="daily", period_key="2026-12-01", language="ru", currency=None)
+    total = next(a for a in out if a.facts["channel"] == "")
+    said = "Доля целевых среди всех лидов по всем каналам: снижение до 22,7%, ниже обычных 37,5% – 62,5%"
+    assert total.text.startswith(said) and str(finding_line(total)).startswith(said)
+    english = bands.findings(found, kind="daily", period_key="2026-12-01", language="en", currency=None)
+    assert next(a for a in english if a.facts["channel"] == "").text.startswith(
+        "Target share of all leads in all channels fell to 22.7%, below its usual 37.5% – 62.5%"
+    )
