@@ -40,7 +40,7 @@ COMMITMENT_LABELS = {
     "leads": N_("leads a week"),
     "target_share": N_("target share of judged leads, %"),
     "verdict_in_sla": N_("verdicts within the SLA, %"),
-    "first_touch": N_("first touch within, hours"),
+    "first_touch": N_("first touch in the agreed hours, %"),
 }
 
 
