@@ -143,3 +143,14 @@ def test_a_first_touch_commitment_reads_as_the_share_of_leads_it_is():
     c = Commitment("sales", "first_touch", 90.0, 62.5, False, hours=8)
     assert str(commitment_line(c, "en")) == "Sales — first touch in the agreed hours, %: 62.5, promised 90 · ✗ broken"
     assert str(commitment_line(c, "ru")).startswith("Продажи — первый контакт в оговорённые часы, %: 62,5")
+
+
+def test_a_budget_heading_over_its_plan_reads_over_as_in_the_digest():
+    """Spend projected past its cap is `over` on the agenda, as the digest's pace block says, not `behind`."""
+    from bot.kpi.pace import PaceLine
+    from bot.kpi.pace_view import status_word
+    from bot.sync.blocks.items import pace_line
+
+    spend = PaceLine("spend", 100_000.0, 80_000.0, 80.0, 58.0, 137_931.0, "behind")
+    assert str(pace_line(spend, "en", None)).endswith("projected 137,931 · 🔴 over")
+    assert str(pace_line(spend, "ru", None)).endswith("🔴 " + status_word(spend, "ru"))
