@@ -212,3 +212,35 @@ def test_a_hostile_channel_name_is_text_in_the_finding_and_whole_in_the_button()
     assert str(finding_line(hostile)).startswith("Target share of all leads in &lt;!channel&gt; fell to 20.0%")
     button = why_button(hostile, "en")
     assert button is not None and parse(button.value).channel == "<!channel>"
+
+
+def test_a_finding_now_over_comes_after_every_finding_that_fired():
+    """A fired outside-band finding (with its Why?) is listed before a finding that is over, not after it."""
+    from dataclasses import replace
+
+    from bot.kpi.blocks import findings_block
+    from bot.kpi.engine import Alert
+    from tests.test_channel_table import report
+
+    found = bands.compute_bands(bands.per_channel(_frame()), "daily", DAYS)
+    band = bands.findings(found, kind="daily", period_key="2026-12-01", language="en", currency=None)[0]
+    fired = Alert(kind="cac_up", text="CAC rose.", subject="cac")
+    over = Alert(kind="cac_up", text="Over: CAC.", subject="cac", status="ended")
+    blocks = findings_block(report(alerts=[fired, replace(band, status="new"), over]))
+    texts = [b.text.text for b in blocks if b.text is not None]
+    assert texts == ["*What to do*\n• CAC rose.", "• " + band.text, "✓ Over: CAC."]
+
+
+def test_the_all_channels_finding_reads_as_all_channels_in_russian():
+    """All channels together is no channel: the finding says `по всем каналам`, not `в канале все каналы`."""
+    from bot.kpi.blocks import finding_line
+
+    found = bands.compute_bands(bands.per_channel(_frame()), "daily", DAYS)
+    out = bands.findings(found, kind="daily", period_key="2026-12-01", language="ru", currency=None)
+    total = next(a for a in out if a.facts["channel"] == "")
+    said = "Доля целевых среди всех лидов по всем каналам: снижение до 22,7%, ниже обычных 37,5% – 62,5%"
+    assert total.text.startswith(said) and str(finding_line(total)).startswith(said)
+    english = bands.findings(found, kind="daily", period_key="2026-12-01", language="en", currency=None)
+    assert next(a for a in english if a.facts["channel"] == "").text.startswith(
+        "Target share of all leads in all channels fell to 22.7%, below its usual 37.5% – 62.5%"
+    )

@@ -54,7 +54,7 @@ def test_the_agenda_in_russian_speaks_of_the_plan_the_agreement_and_the_age_of_i
         "Выручка: 700\u202f000 из 2\u202f000\u202f000 (35%) · прошло 58% месяца · "
         "прогноз 1\u202f206\u202f897 · 🔴 отстаёт",
         "*Обязательство не выполнено* · Маркетинг — лидов в неделю: 96, обещано 120 · ✗ не выполнено",
-        "Продажи — первый контакт в течение, часов: 6,5, обещано 4 · ✗ не выполнено",
+        "Продажи — первый контакт в оговорённые часы, %: 62,5, обещано 90 · ✗ не выполнено",
         "*Перенесено* · #3 Лендинг — <@U0OWNER> · открыта 5 дней",
     ):
         assert part in text, part
@@ -97,7 +97,7 @@ def test_summary_groups_decisions_by_item_in_the_agendas_order():
     decisions = section_texts(msg)[0].split("\n\n")[0]
     assert decisions.split("\n") == [
         "*Decisions*",
-        "*Broken commitment* · Sales — first touch within, hours",
+        "*Broken commitment* · Sales — first touch in the agreed hours, %",
         "• Answer within 2 hours",
         "*Plan* · Sales",
         "• Hire an SDR",
@@ -132,3 +132,25 @@ def test_one_item_per_key_when_two_findings_cut_to_the_same_subject():
     ]
     items = agenda_items([], None, found, [], [], datetime(2026, 12, 3, tzinfo=UTC))
     assert [(i.key, i.source.text) for i in items] == [("finding:target_share_down:channel:" + "x" * 120, "a")]
+
+
+def test_a_first_touch_commitment_reads_as_the_share_of_leads_it_is():
+    """The scorecard's first touch is a percent of leads touched in the agreed hours (promised: the on-time
+    share), not hours: `62.5, promised 90` is labelled a percent."""
+    from bot.kpi.agreement import Commitment
+    from bot.sync.blocks.items import commitment_line
+
+    c = Commitment("sales", "first_touch", 90.0, 62.5, False, hours=8)
+    assert str(commitment_line(c, "en")) == "Sales — first touch in the agreed hours, %: 62.5, promised 90 · ✗ broken"
+    assert str(commitment_line(c, "ru")).startswith("Продажи — первый контакт в оговорённые часы, %: 62,5")
+
+
+def test_a_budget_heading_over_its_plan_reads_over_as_in_the_digest():
+    """Spend projected past its cap is `over` on the agenda, as the digest's pace block says, not `behind`."""
+    from bot.kpi.pace import PaceLine
+    from bot.kpi.pace_view import status_word
+    from bot.sync.blocks.items import pace_line
+
+    spend = PaceLine("spend", 100_000.0, 80_000.0, 80.0, 58.0, 137_931.0, "behind")
+    assert str(pace_line(spend, "en", None)).endswith("projected 137,931 · 🔴 over")
+    assert str(pace_line(spend, "ru", None)).endswith("🔴 " + status_word(spend, "ru"))

@@ -215,3 +215,20 @@ def test_the_russian_modal_fits_slacks_limits():
     assert d["title"]["text"] == "План"
     assert next(b["block_id"] for b in d["blocks"] if b["type"] == "input") == "leads.1"
     assert "&lt;!channel&gt; ads" in json.dumps(d["blocks"][0], ensure_ascii=False)
+
+
+def test_a_channel_is_read_as_typed_and_as_the_data_names_it(app: RunningApp, engine: Engine):
+    """`channel google ads` is the data's `Google_Ads`, as /kpi reads it; `Email &amp; SMS` (Slack's form of
+    what was typed) is a channel without data yet, `Email & SMS`."""
+    from datetime import date
+
+    from storage.models import Spend
+
+    with session_scope(engine) as s:
+        s.add(Spend(team_id=TEAM, external_id="S1", day=date(2026, 11, 2), channel="Google_Ads", amount=10.0))
+    for typed, saved in (("google ads", "Google_Ads"), ("Email &amp; SMS", "Email & SMS")):
+        view = _opened(app, f"2026-12 channel {typed}", count=1 + (typed == "Email &amp; SMS"))
+        assert view["blocks"][0]["elements"][0]["text"] == "Plan for 2026-12 · Channel " + saved.replace("&", "&amp;")
+        submit_view(app, ids.PLAN_MODAL, view["private_metadata"], {"sales": _text("7")})
+        app.background.wait_idle()
+        assert plan_of(app.deps, TEAM, "2026-12", saved) == {"sales": 7}

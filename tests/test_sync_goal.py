@@ -79,7 +79,7 @@ CARD = Card(
         Promise("marketing", "leads", 120, 96, False),
         Promise("marketing", "target_share", 45, 51.5, True),
         Promise("sales", "verdict_in_sla", 90, None, None),
-        Promise("sales", "first_touch", 4, 6.5, False),
+        Promise("sales", "first_touch", 90, 62.5, False),
     ]
 )
 
@@ -234,7 +234,7 @@ def test_a_broken_commitment_is_an_agenda_item_and_its_decision_reaches_the_summ
         "Revenue: 700,000 of 2,000,000 (35%) · 58% of the month gone · projected 1,206,897 · 🔴 behind",
         "Agreement · ",
         "Marketing — leads a week: 96, promised 120 · ✗ broken",
-        "Sales — first touch within, hours: 6.5, promised 4 · ✗ broken",
+        "Sales — first touch in the agreed hours, %: 62.5, promised 90 · ✗ broken",
         "*Broken commitment* · Marketing — leads a week: 96, promised 120",
         "*Carried over* · #1 Fix the UTM tags — <@U0MKT1> · open 5 days",
         "*Standing item* · Pipeline review",

@@ -139,3 +139,16 @@ def test_a_value_never_reaches_another_workspaces_numbers(app: RunningApp):
         "No leads in this period to show.",
     ]
     assert "Eve" not in str(answer) and "promo" not in str(answer)
+
+
+def test_the_all_channels_answer_reads_as_all_channels_in_russian():
+    """Why? about all channels together is headed `по всем каналам`, not `в канале все каналы`."""
+    from bot.kpi.changes import Drill
+    from bot.kpi.periods import Period
+    from bot.leads.why import build_why
+    from storage.models import Workspace
+
+    day = Period.containing("day", date(2026, 12, 1))
+    msg = build_why(Drill("daily", "leads", "", day, "ru", None, []), Workspace(team_id=TEAM, language="ru"))
+    assert str(msg.text).startswith("Почему? Лиды по всем каналам, ")
+    assert msg.blocks[0].to_dict()["text"]["text"].startswith("Почему? *Лиды* по всем каналам, ")

@@ -166,11 +166,18 @@ def findings(bands: list[Band], *, kind: str, period_key: str, language: str, cu
             over = ngettext("the last week", "the last {n} weeks", n)
         else:
             over = ngettext("the last month", "the last {n} months", n)
-        template = (
-            _("{kpi} in {channel} rose to {value}, above its usual {low} – {high} ({over}).")
-            if b.value > b.high
-            else _("{kpi} in {channel} fell to {value}, below its usual {low} – {high} ({over}).")
-        )
+        if b.channel == ALL:  # every channel together is no channel: `по всем каналам`, not `в канале`
+            template = (
+                _("{kpi} in all channels rose to {value}, above its usual {low} – {high} ({over}).")
+                if b.value > b.high
+                else _("{kpi} in all channels fell to {value}, below its usual {low} – {high} ({over}).")
+            )
+        else:
+            template = (
+                _("{kpi} in {channel} rose to {value}, above its usual {low} – {high} ({over}).")
+                if b.value > b.high
+                else _("{kpi} in {channel} fell to {value}, below its usual {low} – {high} ({over}).")
+            )
         channel = b.channel or _("all channels")
         values = {
             "kpi": catalog.name(b.kpi, language),

@@ -41,11 +41,15 @@ def findings_block(report: Report, *, everything: bool = False) -> list[Block]:
     buttons = [why_button(a, report.language) for a in seen.fired[:ALERTS_SHOWN]]
     asked = [(a, b) for a, b in zip(seen.fired, buttons, strict=False) if b is not None]
     lines = [md("• {}", finding_line(a)) for a, b in zip(seen.fired, buttons, strict=False) if b is None]
-    lines += [md("✓ {}", finding_line(a)) for a in seen.over[:ALERTS_SHOWN]]
+    over = [md("✓ {}", finding_line(a)) for a in seen.over[:ALERTS_SHOWN]]
+    if not asked:  # the ones now over after every one that fired
+        lines += over
     blocks: list[Block] = [section(md("{}\n{}", bold(_("What to do")), join(lines)))] if lines else []
     if asked and not lines:
         blocks.append(section(bold(_("What to do"))))
     blocks += [section(md("• {}", finding_line(a)), accessory=b) for a, b in asked]
+    if asked and over:
+        blocks.append(section(join(over)))
     more = len(seen.fired) - ALERTS_SHOWN
     notes = []
     if more > 0:

@@ -52,7 +52,9 @@ def build_why(d: Drill, ws: Workspace) -> Message:
     kpi = label(d.kpi, d.language)
     where = d.channel or _("all channels")
     said = {"channel": shorten(where, NAME_LIMIT), "period": d.period.label(d.language)}
-    blocks: list[Block] = [section(md(_("Why? {kpi} in {channel}, {period}"), kpi=bold(kpi), **said))]
+    # Every channel together is no channel: `по всем каналам`, not `в канале все каналы`.
+    head = _("Why? {kpi} in {channel}, {period}") if d.channel else _("Why? {kpi} in all channels, {period}")
+    blocks: list[Block] = [section(md(head, kpi=bold(kpi), **said))]
     if d.channels:
         lines = [
             md(
@@ -84,7 +86,7 @@ def build_why(d: Drill, ws: Workspace) -> Message:
         blocks.append(section(md("{}\n{}", bold(_sample_title(d)), join(_lead(ld, ws) for ld in d.leads))))
     elif d.focus is not None:
         blocks.append(section(escape(_("No leads in this period to show."))))
-    text = md(_("Why? {kpi} in {channel}, {period}"), kpi=kpi, **said)
+    text = md(head, kpi=kpi, **said)
     return Message(text=text, blocks=blocks)
 
 

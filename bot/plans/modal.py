@@ -8,6 +8,7 @@ proposed number only shows in an input with a new block id.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from bot import ids
 from bot.deps import Deps
 from bot.i18n import N_, translator
 from bot.kpi.catalog import label
+from bot.kpi.on_demand import RequestError, resolve_channel
 from bot.kpi.plan import PLANNED
 from bot.plans.reverse import MARKETING, needs_for
 from bot.plans.store import plan_of
@@ -27,6 +29,7 @@ from bot.plans.text import needs_sentence
 from bot.plans.values import PlanError, month_of, parse_month, parse_value, shown_value
 from bot.slack import modals
 from bot.slack.kit import context, escape, shorten
+from bot.text import from_slack
 from storage.models import Workspace
 
 HINTS = {
@@ -94,7 +97,10 @@ def parse_command(text: str, today_month: str) -> PlanForm:
 def open_form(deps: Deps, ws: Workspace, text: str) -> PlanForm:
     """The form /plan opens: the month and channel asked for, with the plan saved for them."""
     today = deps.clock().astimezone(ZoneInfo(ws.timezone)).date()
-    form = parse_command(text, month_of(today))
+    form = parse_command(from_slack(text), month_of(today))
+    if form.channel is not None:  # the data's name of it, as /kpi reads a channel; else as typed
+        with contextlib.suppress(RequestError):
+            form.channel = resolve_channel(deps, ws.team_id, form.channel)
     saved = plan_of(deps, ws.team_id, form.month, form.channel)
     form.values = {k: shown_value(k, v) for k, v in saved.items()}
     return form

@@ -13,6 +13,7 @@ from bot.i18n import N_, plural, translator
 from bot.kpi.blocks import finding_line
 from bot.kpi.catalog import label
 from bot.kpi.engine import Alert
+from bot.kpi.plan import CEILINGS
 from bot.kpi.render import fmt_kpi_value, fmt_number, fmt_pct
 from bot.kpi.transitions import KIND_LABELS
 from bot.slack import modals
@@ -33,6 +34,7 @@ KIND_BADGES = {
     "pin": N_("Standing item"),
 }
 STATUS_LABELS = {"on_track": N_("on track"), "at_risk": N_("at risk"), "behind": N_("behind")}
+OVER = N_("over")
 STATUS_ICONS = {"on_track": "🟢", "at_risk": "🟡", "behind": "🔴"}
 SIDE_LABELS = {"marketing": N_("Marketing"), "sales": N_("Sales")}
 # The agreement's commitments (bot.kpi.agreement's keys); another key is shown as it is.
@@ -40,7 +42,7 @@ COMMITMENT_LABELS = {
     "leads": N_("leads a week"),
     "target_share": N_("target share of judged leads, %"),
     "verdict_in_sla": N_("verdicts within the SLA, %"),
-    "first_touch": N_("first touch within, hours"),
+    "first_touch": N_("first touch in the agreed hours, %"),
 }
 
 
@@ -70,7 +72,8 @@ def pace_line(p: PaceLine, language: str, currency: str | None) -> Mrkdwn:
         elapsed=fmt_pct(p.elapsed_pct, language, 0),
         projected=fmt_kpi_value(p.kpi, p.projected, language, currency),
         icon=STATUS_ICONS[status],
-        status=_(STATUS_LABELS[status]),
+        # A budget or cap behind its pace is heading over it: `over`, as the digest's pace block says.
+        status=_(OVER) if status == "behind" and p.kpi in CEILINGS else _(STATUS_LABELS[status]),
     )
 
 
