@@ -34,6 +34,7 @@ EVENT_SCOPES = {
     "subteam_created": "usergroups:read",
     "subteam_members_changed": "usergroups:read",
     "subteam_updated": "usergroups:read",
+    "user_change": "users:read",
 }
 
 

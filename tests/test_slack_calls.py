@@ -17,15 +17,15 @@ from bot.workspace.store import save_settings
 from storage.db import read_scope
 from storage.models import LeadVerdict
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM, RunningApp
-from tests.http import block_suggestion, button_click, post, signed_post
+from tests.http import Reply, block_suggestion, button_click, post, signed_post, slash_command
 from tests.slack_double import SHARED, SlackDouble
 
 SALES = "U0SALES"
 GROUP = "S0SALES"
 
 
-def _subteam_event(app: RunningApp, kind: str, **event: object) -> None:
-    """A subteam_* event as Slack delivers it (the Events API envelope of Slack's samples)."""
+def _event(app: RunningApp, kind: str, **event: object) -> None:
+    """An event as Slack delivers it (the Events API envelope of Slack's samples)."""
     body = json.loads((SHARED / "slack" / "payloads" / "http" / "event_callback.reaction_added.json").read_text())
     body.pop("enterprise_id", None)
     body.update({"team_id": TEAM, "event_id": f"Ev{time.time_ns()}", "event": {"type": kind, **event}})
@@ -50,7 +50,7 @@ def test_group_picker_keystrokes_list_the_groups_once_until_a_group_changes(runn
         assert [o["value"] for o in block_suggestion(app, ids.USERGROUPS, typed).json()["options"]] == [GROUP]
     assert len(app.slack.calls_to("usergroups.list")) == 1
     app.slack.group_names["S0MKT"] = ("marketing", "Marketing")
-    _subteam_event(app, "subteam_created", subteam={"id": "S0MKT", "team_id": TEAM, "handle": "marketing"})
+    _event(app, "subteam_created", subteam={"id": "S0MKT", "team_id": TEAM, "handle": "marketing"})
     _wait(lambda: len(block_suggestion(app, ids.USERGROUPS, "").json()["options"]) == 2)
     assert len(app.slack.calls_to("usergroups.list")) == 2
 
@@ -75,7 +75,7 @@ def test_verdict_clicks_read_the_sales_group_once_until_its_members_change(runni
     assert len(app.slack.calls_to("usergroups.users.list")) == 1
 
     app.slack.usergroups[GROUP] = []
-    _subteam_event(app, "subteam_members_changed", subteam_id=GROUP, team_id=TEAM, removed_users=[SALES])
+    _event(app, "subteam_members_changed", subteam_id=GROUP, team_id=TEAM, removed_users=[SALES])
     button_click(app, ids.VERDICT_ACTION_PREFIX + "target", str(leads[3]), user=SALES, channel="C0LEADS")
     _wait(lambda: len(app.slack.calls_to("usergroups.users.list")) == 2)
     app.background.wait_idle()
@@ -125,3 +125,22 @@ def test_a_429_on_a_read_kept_too_long_serves_the_kept_answer_without_waiting(sl
     slack.rate_limit("usergroups.users.list", retry_after=1)
     assert client.usergroups_users_list(usergroup="S0OTHER")["users"] == []
     assert _asked(slack) == 5  # nothing kept: the 429 was waited out
+
+
+def test_an_admin_demoted_in_slack_loses_the_rights_at_the_next_user_change(running_app: RunningApp):
+    """A workspace admin's flags are read once for two /handoff config; after a user_change event the next
+    one reads users.info again and, the person no longer an admin, is refused."""
+    app = running_app
+    app.slack.add_user("U0BOSS", admin=True)
+
+    def config() -> Reply:
+        return slash_command(app, "/handoff", "config", user="U0BOSS")
+
+    for _ in range(2):
+        assert config().status == 200
+    app.slack.wait_for("views.open", count=2)
+    assert len(app.slack.calls_to("users.info")) == 1
+    app.slack.add_user("U0BOSS", admin=False)
+    _event(app, "user_change", user={"id": "U0BOSS", "team_id": TEAM, "is_admin": False})
+    assert "admins" in config().json()["text"]
+    assert len(app.slack.calls_to("users.info")) == 2

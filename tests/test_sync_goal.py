@@ -231,7 +231,7 @@ def test_a_broken_commitment_is_an_agenda_item_and_its_decision_reaches_the_summ
     assert asked == {"as_of": date(2026, 12, 2), "week": Period.containing("week", date(2026, 11, 23))}
     for part in (
         "Plan · December 2026",
-        "Revenue: 700,000 of 2,000,000 (35%) · 58% of the month gone · projected 1,206,897 · 🔴 behind",
+        "Revenue: 700,000 of 2,000,000 (35%) · 58% of the working time gone · projected 1,206,897 · 🔴 behind",
         "Agreement · ",
         "Marketing — leads a week: 96, promised 120 · ✗ broken",
         "Sales — first touch in the agreed hours, %: 62.5, promised 90 · ✗ broken",
@@ -345,3 +345,10 @@ def test_a_forged_decision_button_gets_a_polite_answer_and_opens_nothing(app: Ru
     assert reply.json()["response_action"] == "errors"
     with read_scope(app.deps.engine) as s:
         assert s.exec(select(MeetingNote)).all() == []
+
+
+def test_a_finding_outside_its_band_is_an_agenda_item_with_a_key_that_parses():
+    """A band finding (subject type channel_kpi) becomes an item whose Decision key is accepted back."""
+    items = agenda_items([], None, [finding("outside_band", "channel_kpi", "Leads · ads", "new")], [], [], NOW)
+    assert [i.key for i in items] == ["finding:outside_band:channel_kpi:Leads · ads"]
+    assert parse_key(items[0].key) == ("finding", ("outside_band", "channel_kpi", "Leads · ads"))

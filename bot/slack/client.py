@@ -29,10 +29,11 @@ NOT_REPEATABLE = frozenset(
 
 # Tier 2 methods (about 20 calls a minute per workspace) read on every verdict click, group-picker
 # keystroke and admin check: their answers are kept CACHE_SECONDS per client (one workspace's token),
-# dropped early by the subteam_* events (handlers/events/usergroups.py).
+# dropped early by the subteam_* and user_change events (handlers/events/usergroups.py).
 CACHED = frozenset({"usergroups.list", "usergroups.users.list", "users.info"})
 CACHE_SECONDS = 900.0
 GROUP_METHODS = frozenset({"usergroups.list", "usergroups.users.list"})
+USER_METHODS = frozenset({"users.info"})  # dropped on user_change: an admin demoted is one no more
 # Set while a cached method is read again with an older answer at hand: a 429 then serves that answer at
 # once instead of waiting Retry-After (an options request must be answered within 3 seconds).
 _STALE_AT_HAND = threading.local()

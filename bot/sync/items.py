@@ -64,7 +64,7 @@ class Scorecard(Protocol):
 
 KINDS = ("commitment", "kpi", "finding", "action", "pin")
 SIDES = ("marketing", "sales")
-SUBJECT_TYPES = ("channel", "campaign", "product", "rep", "kpi")
+SUBJECT_TYPES = ("channel", "campaign", "product", "rep", "kpi", "channel_kpi")  # channel_kpi: a band finding
 # The worst first: a KPI behind its plan before one at risk; on track is no agenda item.
 PACE_RANK = {"behind": 0, "at_risk": 1}
 KEY_LIMIT = 200  # meetingnote.item

@@ -5,7 +5,7 @@ from bot.deps import Deps
 from bot.home import home_view
 from handlers.events.reactions import handle_reaction_added
 from handlers.events.threads import handle_message
-from handlers.events.usergroups import handle_subteam_change
+from handlers.events.usergroups import handle_subteam_change, handle_user_change
 
 
 def handle_app_home_opened(event: dict, context: dict, client: WebClient, deps: Deps) -> None:
@@ -21,3 +21,4 @@ def register(app: App) -> None:
     app.event("reaction_added")(handle_reaction_added)
     for change in ("subteam_created", "subteam_updated", "subteam_members_changed"):
         app.event(change)(handle_subteam_change)
+    app.event("user_change")(handle_user_change)

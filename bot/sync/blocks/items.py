@@ -60,11 +60,14 @@ def commitment_name(c: Commitment | tuple[str, str], language: str) -> str:
 
 
 def pace_line(p: PaceLine, language: str, currency: str | None) -> Mrkdwn:
-    """`Leads: 210 of 500 (42%) · 60% of the month gone · projected 350 · 🔴 behind`."""
+    """`Leads: 210 of 500 (42%) · 60% of the working time gone · projected 350 · 🔴 behind` (the digest's words)."""
     _ = translator(language)
     status = p.status if p.status in STATUS_LABELS else "on_track"
     return md(
-        _("{kpi}: {actual} of {plan} ({pct}) · {elapsed} of the month gone · projected {projected} · {icon} {status}"),
+        _(
+            "{kpi}: {actual} of {plan} ({pct}) · {elapsed} of the working time gone · projected {projected} · "
+            "{icon} {status}"
+        ),
         kpi=label(p.kpi, language),
         actual=fmt_kpi_value(p.kpi, p.actual, language, currency),
         plan=fmt_kpi_value(p.kpi, p.plan, language, currency),
