@@ -79,6 +79,4 @@ def create_app(settings: Settings, deps: Deps, *, token_verification: bool = Tru
         return None
 
     register(app)
-    if oauth:  # app_uninstalled, tokens_revoked: the workspace's tokens are deleted, its jobs stop
-        app.enable_token_revocation_listeners()
     return app

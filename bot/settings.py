@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
     token_encryption_key: SecretStr | None = None
+    # A workspace that uninstalls Handoff: its data is kept (installing again goes on with it) or deleted.
+    uninstalled_data: Literal["keep", "delete"] = "keep"
     database_url: str = DEFAULT_DATABASE_URL
     # The address HTTP is served on: every interface by default (a container, a proxy on another host);
     # 127.0.0.1 when the reverse proxy runs on the same machine.

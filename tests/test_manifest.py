@@ -35,6 +35,8 @@ EVENT_SCOPES = {
     "subteam_members_changed": "usergroups:read",
     "subteam_updated": "usergroups:read",
     "user_change": "users:read",
+    "app_uninstalled": None,
+    "tokens_revoked": None,
 }
 
 

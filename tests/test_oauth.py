@@ -147,28 +147,60 @@ def test_tokens_are_stored_encrypted(oauth_app: OAuthApp):
     assert app.deps.installations.bot_token("T0ALPHA") == TEAMS["T0ALPHA"]
 
 
-def test_an_uninstalled_workspace_stops_and_its_data_stays(oauth_app: OAuthApp):
-    """app_uninstalled deletes the workspace's tokens: its jobs no longer see it, its leads stay, and
-    the other workspace goes on."""
-    app = oauth_app
+def _uninstall(app: OAuthApp, team: str) -> None:
+    """Slack's app_uninstalled event for `team`, signed; waits until the installation is gone."""
+    body = json.loads((SHARED / "slack" / "payloads" / "http" / "event_callback.reaction_added.json").read_text())
+    body.pop("enterprise_id", None)
+    body.update({"team_id": team, "event_id": f"Ev0UNINSTALL{team}", "event": {"type": "app_uninstalled"}})
+    body["authorizations"] = [{"team_id": team, "enterprise_id": None, "is_enterprise_install": False}]
+    assert signed_post(app.url + "/slack/events", SIGNING_SECRET, json.dumps(body), "application/json").status == 200
+    deadline = time.monotonic() + 10
+    while team in app.deps.installations.teams():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    app.background.wait_idle()
+
+
+def _two_installed_with_a_lead_each(app: OAuthApp) -> None:
     for team, token in TEAMS.items():
         install(app, team, token)
         save_settings(app.deps, team, {"leads_channel": f"C0{team}", "timezone": "UTC"})
-    _lead(app, "T0BETA", "crm-beta-1")
-    body = json.loads((SHARED / "slack" / "payloads" / "http" / "event_callback.reaction_added.json").read_text())
-    body.pop("enterprise_id", None)
-    body.update({"team_id": "T0BETA", "event_id": "Ev0UNINSTALL", "event": {"type": "app_uninstalled"}})
-    body["authorizations"] = [{"team_id": "T0BETA", "enterprise_id": None, "is_enterprise_install": False}]
-    assert signed_post(app.url + "/slack/events", SIGNING_SECRET, json.dumps(body), "application/json").status == 200
-    deadline = time.monotonic() + 10
-    while "T0BETA" in app.deps.installations.teams():
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+        _lead(app, team, f"crm-{team}-1")
+
+
+def _leads_by_team(app: OAuthApp) -> list[str]:
+    with read_scope(app.deps.engine) as s:
+        return sorted(lead.team_id for lead in s.exec(select(Lead)).all())
+
+
+def test_an_uninstalled_workspace_stops_and_its_data_stays(oauth_app: OAuthApp):
+    """app_uninstalled deletes the workspace's tokens: its jobs no longer see it, its leads stay (the
+    default, UNINSTALLED_DATA=keep), and the other workspace goes on."""
+    app = oauth_app
+    _two_installed_with_a_lead_each(app)
+    _uninstall(app, "T0BETA")
     assert [ws.team_id for ws in all_workspaces(app.deps)] == ["T0ALPHA"]
     with pytest.raises(NotInstalled):
         app.deps.client("T0BETA")
-    with read_scope(app.deps.engine) as s:
-        assert [lead.team_id for lead in s.exec(select(Lead)).all()] == ["T0BETA"]
+    assert _leads_by_team(app) == ["T0ALPHA", "T0BETA"]
+
+
+def test_with_uninstalled_data_delete_the_workspaces_rows_go_and_the_others_stay(oauth_app: OAuthApp):
+    """UNINSTALLED_DATA=delete: every row of the uninstalled workspace is deleted, in every table; the
+    other workspace's are untouched."""
+    app = oauth_app
+    app.deps.settings = app.deps.settings.model_copy(update={"uninstalled_data": "delete"})
+    _two_installed_with_a_lead_each(app)
+    app.slack.wait_for("chat.postMessage", count=2)
+    _uninstall(app, "T0BETA")
+    assert _leads_by_team(app) == ["T0ALPHA"]
+    with app.deps.engine.connect() as conn:
+        left = {
+            table: conn.execute(text(f"SELECT count(*) FROM {table} WHERE team_id = 'T0BETA'")).scalar_one()
+            for table in ("workspace", "lead", "postedmessage", "cardqueue", "leadday")
+        }
+        alpha = conn.execute(text("SELECT count(*) FROM postedmessage WHERE team_id = 'T0ALPHA'")).scalar_one()
+    assert left == dict.fromkeys(left, 0) and alpha == 1
 
 
 def test_a_click_in_one_workspace_cannot_judge_anothers_lead(oauth_app: OAuthApp):

@@ -77,3 +77,14 @@ def save_settings(deps: Deps, team_id: str, values: dict[str, Any]) -> Workspace
 
 def settings_table(ws: Workspace) -> list[tuple[str, str]]:
     return [(key, display(getattr(ws, key), key)) for key in KEYS]
+
+
+def uninstalled(deps: Deps, team_id: str) -> dict[str, int] | None:
+    """Handoff was uninstalled from the workspace, or its bot token revoked: the installation's tokens
+    are deleted (its jobs stop); with UNINSTALLED_DATA=delete its data too (rows deleted per table)."""
+    if deps.installations is not None:
+        deps.installations.forget(team_id)
+    if deps.settings.uninstalled_data != "delete":
+        return None
+    with deps.write() as s:
+        return repo.delete_everything(s, team_id=team_id)

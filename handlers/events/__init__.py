@@ -3,6 +3,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.home import home_view
+from handlers.events.installs import handle_app_uninstalled, handle_tokens_revoked
 from handlers.events.reactions import handle_reaction_added
 from handlers.events.threads import handle_message
 from handlers.events.usergroups import handle_subteam_change, handle_user_change
@@ -22,3 +23,5 @@ def register(app: App) -> None:
     for change in ("subteam_created", "subteam_updated", "subteam_members_changed"):
         app.event(change)(handle_subteam_change)
     app.event("user_change")(handle_user_change)
+    app.event("app_uninstalled")(handle_app_uninstalled)
+    app.event("tokens_revoked")(handle_tokens_revoked)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, delete
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, SQLModel, col, func, select
 
@@ -105,3 +105,14 @@ def move_team(session: Session, *, source: str, target: str, name: str | None = 
     session.delete(src)
     session.flush()
     return {k: v for k, v in moved.items() if v}
+
+
+def delete_everything(session: Session, *, team_id: str) -> dict[str, int]:
+    """Every row the workspace has, in every table (rows that point at others first); rows per table."""
+    deleted = {}
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        if "team_id" in table.c:
+            n = session.exec(delete(table).where(table.c.team_id == team_id)).rowcount
+            if n:
+                deleted[table.name] = n
+    return deleted
