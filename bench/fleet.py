@@ -4,8 +4,9 @@ N workspaces installed by OAuth (a fresh schema in PostgreSQL: tokens in the enc
 store, each workspace with a month of generated leads, meetings, deals and spend), the Slack Web API
 double in a process of its own, and `--instances` `handoff run` processes on that database. Every
 workspace's daily digest is due at the same minute; the bench prints how long after that minute the
-first and the last digest were posted, and checks that each workspace got exactly one, with its own
-token. The processes' tickers run on the minute, so all instances start on the digests together.
+first and the last digest were posted (the messages; their threads' pictures follow, timed too), and
+checks that each workspace got exactly one, with its own token. The processes' tickers run on the
+minute, so all instances start on the digests together.
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ class RemoteDouble:
         self._conn.send("digests")
         return self._conn.recv()
 
+    def parts(self) -> list[float]:
+        """Wall time of every thread part: a reply, or files shared in a thread."""
+        self._conn.send("parts")
+        return self._conn.recv()
+
     def stop(self) -> None:
         self._conn.send("stop")
         self._conn.recv()
@@ -82,6 +88,10 @@ def _serve_double(conn, workspaces: int) -> None:
             calls = [c for c in slack.calls_to("chat.postMessage") if not c.args.get("thread_ts")]
             wall = time.time() - time.monotonic()
             conn.send([(c.args["channel"], c.headers.get("authorization", ""), wall + c.at) for c in calls])
+        elif what == "parts":
+            wall = time.time() - time.monotonic()
+            parts = slack.calls_to("chat.postMessage") + slack.calls_to("files.completeUploadExternal")
+            conn.send([wall + c.at for c in parts if c.args.get("thread_ts")])
         else:
             slack.stop()
             conn.send(None)
@@ -234,6 +244,12 @@ def main() -> int:
             if len({c for c, _, _ in posts}) >= args.workspaces:
                 break
             time.sleep(1)
+        parts, quiet_since = slack.parts(), time.time()
+        while time.time() < deadline and time.time() - quiet_since < 15:  # the threads: until none comes
+            time.sleep(1)
+            more = slack.parts()
+            if len(more) > len(parts):
+                parts, quiet_since = more, time.time()
         at = due.timestamp()
         times = sorted(t - at for _, _, t in posts)
         per_channel = pd.Series([c for c, _, _ in posts]).value_counts()
@@ -241,6 +257,10 @@ def main() -> int:
         print(f"digests posted: {len(per_channel):,} of {args.workspaces:,} workspaces")
         if times:
             print(f"first {times[0]:.1f} s, median {np.median(times):.1f} s, last {times[-1]:.1f} s after {due:%H:%M}")
+        if parts:
+            print(
+                f"thread parts (pictures, tables): {len(parts):,}, the last {max(parts) - at:.1f} s after {due:%H:%M}"
+            )
         print(f"posted more than once: {int((per_channel > 1).sum())}; with another workspace's token: {wrong_token}")
         return 0 if len(per_channel) == args.workspaces and (per_channel == 1).all() and not wrong_token else 1
     finally:

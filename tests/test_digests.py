@@ -149,3 +149,24 @@ def test_rate_limited_post_is_waited_out(team: Engine, slack: SlackDouble):
     post_due_digests(deps=make_deps(team, slack, MONDAY_0901), now=MONDAY_0901)
     attempts = [c.status for c in slack.calls if c.method == "chat.postMessage"]
     assert attempts == [429, 200]
+
+
+def test_every_workspaces_digest_is_out_before_the_first_threads_pictures(team: Engine, slack: SlackDouble):
+    """Two workspaces due at 09:00: both digest messages are posted before any picture is uploaded into
+    a thread, and then both threads are finished, each part once."""
+    save_settings(deps_for(team), "T0OTHER", {"timezone": "Europe/Berlin", "digest_channel": "C0OTHER"})
+    with session_scope(team) as s:
+        s.add(Lead(team_id="T0OTHER", external_id="O1", created_at=datetime(2026, 11, 29, 10, tzinfo=UTC)))
+    post_due_digests(deps=make_deps(team, slack, MONDAY_0901), now=MONDAY_0901)
+    order = [
+        ("message", c.args["channel"]) if c.method == "chat.postMessage" and not c.args.get("thread_ts") else ("part",)
+        for c in slack.calls
+        if c.status == 200 and c.method in ("chat.postMessage", "files.completeUploadExternal")
+    ]
+    assert sorted(order[:2]) == [("message", "C0DIGEST"), ("message", "C0OTHER")]
+    assert ("part",) in order[2:] and all(o == ("part",) for o in order[2:])
+    uploads = [c.args["channel_id"] for c in slack.calls_to("files.completeUploadExternal")]
+    assert sorted(set(uploads)) == ["C0DIGEST", "C0OTHER"]
+    again = len(slack.calls)
+    post_due_digests(deps=make_deps(team, slack, MONDAY_0901), now=MONDAY_0901)  # the next tick, same minute
+    assert [c.method for c in slack.calls[again:] if c.method != "auth.test"] == []

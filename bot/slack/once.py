@@ -79,8 +79,11 @@ __all__ = [
 ]
 
 
-def deliver(deps: Runtime, team_id: str, post: Post) -> Outcome:
-    return deliver_all(deps, team_id, [post])[0]
+def deliver(deps: Runtime, team_id: str, post: Post, *, thread_now: bool = True) -> Outcome:
+    """Post once. `thread_now=False` leaves the post's thread for later: delivering the same post again
+    finishes it (as the resume job would after a crash), so many posts due at one minute all go out
+    before the first thread's pictures are drawn."""
+    return deliver_all(deps, team_id, [post], thread_now=thread_now)[0]
 
 
 def posted_at(deps: Runtime, team_id: str, key: str) -> str | None:
@@ -91,7 +94,12 @@ def posted_at(deps: Runtime, team_id: str, key: str) -> str | None:
 
 
 def deliver_all(
-    deps: Runtime, team_id: str, posts: Sequence[Post], *, on_claim: Callable[[Session], None] | None = None
+    deps: Runtime,
+    team_id: str,
+    posts: Sequence[Post],
+    *,
+    on_claim: Callable[[Session], None] | None = None,
+    thread_now: bool = True,
 ) -> list[Outcome]:
     """Deliver several posts of a workspace with one claim and one record for all (the card worker
     posts ten cards a time); `on_claim` runs in the claim's transaction, whether or not the claims were
@@ -103,7 +111,8 @@ def deliver_all(
         if on_claim is not None:
             on_claim(s)
     fresh = [(p, taken[p.key]) for p in posts if p.key in taken]
-    done = dict(zip((p.key for p, _ in fresh), _send_all(deps, team_id, fresh, since=now), strict=True))
+    sent = _send_all(deps, team_id, fresh, since=now, thread_now=thread_now)
+    done = dict(zip((p.key for p, _ in fresh), sent, strict=True))
     return [done[p.key] if p.key in done else _carry_on(deps, team_id, p) for p in posts]
 
 
@@ -175,9 +184,11 @@ def _give_up(deps: Runtime, kinds: Mapping[str, Kind], row: PostedMessage, error
 # --- posting ---------------------------------------------------------------------------------------
 
 
-def _send_all(deps: Runtime, team_id: str, claimed: list[tuple[Post, int]], *, since: datetime) -> list[Outcome]:
+def _send_all(
+    deps: Runtime, team_id: str, claimed: list[tuple[Post, int]], *, since: datetime, thread_now: bool = True
+) -> list[Outcome]:
     """Post each post claimed at `since`, record every outcome in one transaction, then finish their
-    threads."""
+    threads (unless `thread_now` is False: they stay POSTED, to be finished by a later delivery)."""
     client = deps.client(team_id)
     outcomes = [
         _send(client, post) if _still_ours(deps, claim_id, since) else Outcome("skipped") for post, claim_id in claimed
@@ -196,7 +207,7 @@ def _send_all(deps: Runtime, team_id: str, claimed: list[tuple[Post, int]], *, s
     for (post, claim_id), out in zip(claimed, outcomes, strict=True):
         if out.status == "failed" and post.on_failure is not None and out.error:
             post.on_failure(out.error)
-        elif out.status == "posted" and post.thread is not None and out.channel and out.ts:
+        elif out.status == "posted" and post.thread is not None and out.channel and out.ts and thread_now:
             finished = thread.finish(deps, team_id, post, claim_id, out.channel, out.ts)
             out.error, out.files = finished.error, finished.files
     return outcomes
