@@ -31,11 +31,10 @@ def post_due_digests(*, deps: Deps, now: datetime) -> list[once.Outcome]:
             outcome = once.deliver(deps, ws.team_id, post, thread_now=False)
             log.info("%s %s: %s", ws.team_id, occ.key, outcome.status)
             outcomes.append(outcome)
-            if outcome.status == "posted":
-                threads.append((ws.team_id, post))
+            threads.append((ws.team_id, post))
             head = head_of_sales(deps, ws.team_id) if occ.kind == "monthly" else None
             if head:
                 outcomes.append(once.deliver(deps, ws.team_id, coaching_post(deps, ws.team_id, occ.period, to=head)))
-    for team_id, post in threads:  # delivered again, a post that is out finishes its thread
-        once.deliver(deps, team_id, post)
+    for team_id, post in threads:  # delivered again, a post that is out finishes its thread (one that
+        once.deliver(deps, team_id, post)  # stopped at a refused picture an earlier minute, too)
     return outcomes

@@ -113,7 +113,7 @@ def deliver_all(
     fresh = [(p, taken[p.key]) for p in posts if p.key in taken]
     sent = _send_all(deps, team_id, fresh, since=now, thread_now=thread_now)
     done = dict(zip((p.key for p, _ in fresh), sent, strict=True))
-    return [done[p.key] if p.key in done else _carry_on(deps, team_id, p) for p in posts]
+    return [done[p.key] if p.key in done else _carry_on(deps, team_id, p, thread_now=thread_now) for p in posts]
 
 
 def resume(deps: Runtime, kinds: Mapping[str, Kind]) -> int:
@@ -262,14 +262,19 @@ def _record(deps: Runtime, team_id: str, rows: list[Row], sent: list[Sent]) -> N
 # --- a claim someone holds -------------------------------------------------------------------------
 
 
-def _carry_on(deps: Runtime, team_id: str, post: Post, *, seen: lookup.Seen | None = None) -> Outcome:
-    """The claim was held already: say what became of it, finish its thread, or — when it was cut off —
-    find out whether Slack has it and record it, or post it."""
+def _carry_on(
+    deps: Runtime, team_id: str, post: Post, *, seen: lookup.Seen | None = None, thread_now: bool = True
+) -> Outcome:
+    """The claim was held already: say what became of it, finish its thread (not with `thread_now`
+    False: whoever posted it finishes it next), or — when it was cut off — find out whether Slack has it
+    and record it, or post it."""
     with deps.read() as s:
         held = repo.get(s, team_id=team_id, key=post.key)
     if held is None or held.status in (DONE, FAILED):
         return Outcome("skipped", *((held.channel, held.ts, held.error) if held else ()))
     if held.status == POSTED and held.channel and held.ts:  # out before; only its thread may be missing
+        if not thread_now:
+            return Outcome("skipped", held.channel, held.ts)
         finished = thread.finish(deps, team_id, post, thread.row_id(held), held.channel, held.ts)
         finished.status = "skipped"
         return finished
