@@ -54,6 +54,7 @@ from storage.repos.posts import DONE, FAILED, POSTED, UNSURE
 
 log = logging.getLogger(__name__)
 Row = tuple[int, str, str | None, str | None, str | None]  # claim id, status, channel, ts, error
+OnClaim = Callable[[Session], None]
 
 __all__ = [
     "CHANNEL_ERRORS",
@@ -80,9 +81,7 @@ __all__ = [
 
 
 def deliver(deps: Runtime, team_id: str, post: Post, *, thread_now: bool = True) -> Outcome:
-    """Post once. `thread_now=False` leaves the post's thread for later: delivering the same post again
-    finishes it (as the resume job would after a crash), so many posts due at one minute all go out
-    before the first thread's pictures are drawn."""
+    """Post once; `thread_now=False` leaves its thread to the next delivery of the same post (or resume)."""
     return deliver_all(deps, team_id, [post], thread_now=thread_now)[0]
 
 
@@ -94,12 +93,7 @@ def posted_at(deps: Runtime, team_id: str, key: str) -> str | None:
 
 
 def deliver_all(
-    deps: Runtime,
-    team_id: str,
-    posts: Sequence[Post],
-    *,
-    on_claim: Callable[[Session], None] | None = None,
-    thread_now: bool = True,
+    deps: Runtime, team_id: str, posts: Sequence[Post], *, on_claim: OnClaim | None = None, thread_now: bool = True
 ) -> list[Outcome]:
     """Deliver several posts of a workspace with one claim and one record for all (the card worker
     posts ten cards a time); `on_claim` runs in the claim's transaction, whether or not the claims were
@@ -187,8 +181,7 @@ def _give_up(deps: Runtime, kinds: Mapping[str, Kind], row: PostedMessage, error
 def _send_all(
     deps: Runtime, team_id: str, claimed: list[tuple[Post, int]], *, since: datetime, thread_now: bool = True
 ) -> list[Outcome]:
-    """Post each post claimed at `since`, record every outcome in one transaction, then finish their
-    threads (unless `thread_now` is False: they stay POSTED, to be finished by a later delivery)."""
+    """Post each claimed post, record the outcomes in one transaction, then (if `thread_now`) finish threads."""
     client = deps.client(team_id)
     outcomes = [
         _send(client, post) if _still_ours(deps, claim_id, since) else Outcome("skipped") for post, claim_id in claimed
@@ -265,9 +258,8 @@ def _record(deps: Runtime, team_id: str, rows: list[Row], sent: list[Sent]) -> N
 def _carry_on(
     deps: Runtime, team_id: str, post: Post, *, seen: lookup.Seen | None = None, thread_now: bool = True
 ) -> Outcome:
-    """The claim was held already: say what became of it, finish its thread (not with `thread_now`
-    False: whoever posted it finishes it next), or — when it was cut off — find out whether Slack has it
-    and record it, or post it."""
+    """The claim was held already: say what became of it, finish its thread (if `thread_now`), or — when
+    it was cut off — find out whether Slack has it and record it, or post it."""
     with deps.read() as s:
         held = repo.get(s, team_id=team_id, key=post.key)
     if held is None or held.status in (DONE, FAILED):
