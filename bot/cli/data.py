@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.common import deps_for
+from bot.cli.common import deps_for, print_refused_import
 from bot.cli.plans import cmd_import_plans
 from bot.deps import Deps
 from bot.exports import export_rows, write_table
@@ -43,11 +43,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             progress=args.progress,
         )
     except ImportError_ as exc:
-        print(f"{args.file}: {exc.total} error(s); nothing was imported.", file=sys.stderr)
-        for err in exc.errors:
-            print(f"  {err}", file=sys.stderr)
-        if exc.total > len(exc.errors):
-            print(f"  … and {exc.total - len(exc.errors)} more", file=sys.stderr)
+        print_refused_import(args.file, exc)
         return 1
     except (ReadError, WorkspaceError, ValueError, OSError) as exc:
         print(f"handoff import: {exc}", file=sys.stderr)

@@ -7,7 +7,7 @@ import json
 import sys
 from zoneinfo import ZoneInfo
 
-from bot.cli.common import deps_for
+from bot.cli.common import deps_for, print_refused_import
 from bot.deps import Deps
 from bot.imports.readers import ReadError
 from bot.imports.run import ImportError_
@@ -67,11 +67,7 @@ def cmd_import_plans(args: argparse.Namespace, settings: Settings) -> int:
         team = resolve_team(deps, args.team)
         result = import_plans(deps, team, args.file)
     except ImportError_ as exc:
-        print(f"{args.file}: {exc.total} error(s); nothing was imported.", file=sys.stderr)
-        for err in exc.errors:
-            print(f"  {err}", file=sys.stderr)
-        if exc.total > len(exc.errors):
-            print(f"  … and {exc.total - len(exc.errors)} more", file=sys.stderr)
+        print_refused_import(args.file, exc)
         return 1
     except (ReadError, WorkspaceError, OSError) as exc:
         print(f"handoff import: {exc}", file=sys.stderr)
