@@ -41,36 +41,37 @@ _STALE_AT_HAND = threading.local()
 log = logging.getLogger(__name__)
 
 
-class RepeatableConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
+class _Unless:
+    """A slack_sdk retry handler that does not retry where `_skip` says so."""
+
+    def _skip(self, request: HttpRequest) -> bool:
+        raise NotImplementedError
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if self._skip(request):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)  # type: ignore[misc]
+
+
+class RepeatableConnectionErrorRetryHandler(_Unless, ConnectionErrorRetryHandler):
     """slack_sdk's connection-error retries, except for the methods above."""
 
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if method_of(request.url) in NOT_REPEATABLE:
-            return False
-        return super()._can_retry(state=state, request=request, response=response, error=error)
+    def _skip(self, request: HttpRequest) -> bool:
+        return method_of(request.url) in NOT_REPEATABLE
 
 
-class PatientRateLimitRetryHandler(RateLimitErrorRetryHandler):
+class PatientRateLimitRetryHandler(_Unless, RateLimitErrorRetryHandler):
     """slack_sdk's 429 retries (wait Retry-After), except for a cached read that has an older answer."""
 
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if getattr(_STALE_AT_HAND, "on", False):
-            return False
-        return super()._can_retry(state=state, request=request, response=response, error=error)
+    def _skip(self, request: HttpRequest) -> bool:
+        return bool(getattr(_STALE_AT_HAND, "on", False))
 
 
 class HandoffClient(WebClient):
