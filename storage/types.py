@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Dialect
+from cryptography.fernet import InvalidToken, MultiFernet
+from sqlalchemy import DateTime, Dialect, Text
 from sqlalchemy.types import TypeDecorator
 
 
@@ -34,3 +36,29 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Unsealable(ValueError):
+    """A sealed value that the key given does not open (sealed with another key)."""
+
+
+class Sealed(TypeDecorator[str]):
+    """A text column whose values are stored encrypted with `sealer` (Fernet; bot.slack.install)."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, sealer: MultiFernet) -> None:
+        super().__init__()
+        self.sealer = sealer
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.sealer.encrypt(str(value).encode()).decode()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        try:
+            return self.sealer.decrypt(value.encode()).decode()
+        except InvalidToken:
+            raise Unsealable("a stored token does not open with TOKEN_ENCRYPTION_KEY") from None

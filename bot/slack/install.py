@@ -8,9 +8,8 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import Fernet, MultiFernet
 from slack_bolt import BoltContext
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
@@ -20,12 +19,12 @@ from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Engine, Text
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import Engine
 
 from bot.settings import Settings
 from storage.locks import exclusive
 from storage.repos.installs import due_teams, installed_teams
+from storage.types import Sealed
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ class NotInstalled(LookupError):
 
 
 class TokenKeyError(ValueError):
-    """TOKEN_ENCRYPTION_KEY is missing or not a key, or a stored token was sealed with another key."""
+    """TOKEN_ENCRYPTION_KEY is not a key (a stored token sealed with another key: storage.types.Unsealable)."""
 
 
 def cipher(keys: str) -> MultiFernet:
@@ -64,28 +63,6 @@ def cipher(keys: str) -> MultiFernet:
         return MultiFernet([Fernet(k.strip()) for k in keys.split(",") if k.strip()])
     except ValueError as exc:
         raise TokenKeyError(f"TOKEN_ENCRYPTION_KEY: {exc}") from None
-
-
-class Sealed(TypeDecorator):
-    """A text column whose values are stored encrypted."""
-
-    impl = Text
-    cache_ok = True
-
-    def __init__(self, sealer: MultiFernet) -> None:
-        super().__init__()
-        self.sealer = sealer
-
-    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
-        return None if value is None else self.sealer.encrypt(str(value).encode()).decode()
-
-    def process_result_value(self, value: Any, dialect: Any) -> str | None:
-        if value is None:
-            return None
-        try:
-            return self.sealer.decrypt(value.encode()).decode()
-        except InvalidToken:
-            raise TokenKeyError("a stored token does not open with TOKEN_ENCRYPTION_KEY") from None
 
 
 class SealedInstallationStore(SQLAlchemyInstallationStore):
