@@ -4,3 +4,4 @@
 # registered with the models as soon as anything of storage is imported.
 from storage.rollups import customers as _customers  # noqa: F401
 from storage.rollups import leadday as _leadday  # noqa: F401
+from storage.rollups import reach as _reach  # noqa: F401

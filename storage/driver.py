@@ -5,7 +5,8 @@ lists cut into batches for IN (…); and the dialect's INSERT for ON CONFLICT st
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,6 +29,31 @@ def batches(values: Sequence[T], size: int = IN_BATCH) -> Iterator[Sequence[T]]:
 def marks(conn: Connection, n: int) -> str:
     """`?, ?, …` (or `%s, …`) for n values."""
     return ", ".join([mark(conn)] * n)
+
+
+def instant(conn: Connection, t: datetime) -> Any:
+    """A UTC timestamp as the driver takes it for a UTCDateTime column: SQLite keeps naive UTC text."""
+    t = t.astimezone(UTC)
+    if conn.dialect.name == "sqlite":
+        return t.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    return t
+
+
+def per_span(
+    conn: Connection, columns: str, join: str, spans: Sequence[tuple[datetime, datetime]], params: Sequence[Any]
+) -> dict[int, tuple]:
+    """`columns` of the rows of `join` (a table and its ON condition, reading `slices.lo` and
+    `slices.hi`), grouped by the [lo, hi) span they fall in: {span's place: row}; one index range per span."""
+    rows = [(i, lo, hi) for i, (lo, hi) in enumerate(spans) if lo < hi]
+    if not rows:
+        return {}
+    m = mark(conn)
+    sql = (
+        f"WITH slices (i, lo, hi) AS (VALUES {', '.join([f'({m}, {m}, {m})'] * len(rows))}) "
+        f"SELECT slices.i, {columns} FROM slices JOIN {join} GROUP BY slices.i"
+    )
+    flat = [v for i, lo, hi in rows for v in (i, instant(conn, lo), instant(conn, hi))]
+    return {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql, (*flat, *params))}
 
 
 def insert_into(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:

@@ -5,11 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.models._columns import ts as _ts
 from storage.types import utcnow
+
+# The predicates and columns of the lead table's partial indexes; a query names the same predicate.
+REACHED = "met_at IS NOT NULL OR won_at IS NOT NULL"
+REACH_COLUMNS = ("team_id", "created_at", "channel", "verdict", "met_at", "won_at")
+WAITING = "verdict IS NULL AND card_ts IS NOT NULL AND card_posted_at IS NOT NULL"
+WAITING_COLUMNS = ("team_id", "channel", "owner", "card_posted_at")
+CARDED = "card_posted_at IS NOT NULL"
+CARDED_COLUMNS = ("team_id", "created_at", "channel", "card_posted_at", "id")
 
 
 class Lead(SQLModel, table=True):
@@ -23,6 +31,11 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_team_card", "team_id", "card_channel", "card_ts"),
         # Covers the funnel cohort's look-up of a meeting's or sale's lead (storage.repos.funnel).
         Index("ix_lead_team_external_cohort", "team_id", "external_id", "created_at", "verdict", "channel", "id"),
+        # Partial: the leads that got to a meeting or a sale (the cohorts), the leads waiting for a verdict
+        # (the sales block), the carded leads (the SLA account). Each a small share of all leads.
+        Index("ix_lead_reach", *REACH_COLUMNS, sqlite_where=text(REACHED), postgresql_where=text(REACHED)),
+        Index("ix_lead_waiting", *WAITING_COLUMNS, sqlite_where=text(WAITING), postgresql_where=text(WAITING)),
+        Index("ix_lead_carded", *CARDED_COLUMNS, sqlite_where=text(CARDED), postgresql_where=text(CARDED)),
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
@@ -52,6 +65,9 @@ class Lead(SQLModel, table=True):
     card_posted_at: datetime | None = _ts(nullable=True)
     source: str = Field(default="import", sa_column_kwargs={"server_default": "import"})  # or webhook, slack
     forgotten_at: datetime | None = _ts(nullable=True)
+    # How far it got: its first meeting and its first won deal (storage.rollups.reach).
+    met_at: datetime | None = _ts(nullable=True)
+    won_at: datetime | None = _ts(nullable=True)
     row_hash: int | None = Field(default=None, sa_type=BigInteger)
 
 
@@ -71,7 +87,7 @@ class LeadDay(SQLModel, table=True):
 class LeadVerdict(SQLModel, table=True):
     """Every verdict ever given on a lead, in order: the audit history."""
 
-    __table_args__ = (Index("ix_verdict_team_lead", "team_id", "lead_id"),)
+    __table_args__ = (Index("ix_verdict_team_lead", "team_id", "lead_id", "created_at"),)
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
     lead_id: int = Field(foreign_key="lead.id")

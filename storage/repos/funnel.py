@@ -9,53 +9,29 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import BindParameter, Select, and_, bindparam, case, func, literal, select, union_all
+from sqlalchemy import BindParameter, Select, bindparam, case, func, or_, select
 from sqlmodel import Session, col
 
-from storage.models import Activity, Deal, Lead
+from storage.models import Lead
 from storage.repos.metrics import CHANNEL, END, START, TEAM, Window, _params, leads_by_channel
+from storage.rollups import reach
 
 AS_OF: BindParameter[datetime] = bindparam("as_of")
 
 
 @cache
 def _progress_statement(narrow: bool) -> Select:
-    # Driven from the meetings and won deals (far fewer than leads) between the cohort's first day and
-    # the instant asked about, each joined to its lead by the unique (team, external id): the leads that
-    # got nowhere are never read row by row, their count comes from the roll-up.
-    events = union_all(
-        select(col(Activity.lead_external_id).label("ext"), literal(1).label("met"), literal(0).label("won")).where(
-            col(Activity.team_id) == TEAM,
-            col(Activity.kind) == "meeting",
-            col(Activity.occurred_at) >= START,
-            col(Activity.occurred_at) < AS_OF,
-        ),
-        select(col(Deal.lead_external_id).label("ext"), literal(0).label("met"), literal(1).label("won")).where(
-            col(Deal.team_id) == TEAM,
-            col(Deal.status) == "won",
-            col(Deal.closed_at) >= START,
-            col(Deal.closed_at) < AS_OF,
-        ),
-    ).subquery()
-    cohort = [col(Lead.team_id) == TEAM, col(Lead.created_at) >= START, col(Lead.created_at) < END]
+    # Only the leads that got anywhere are read, from their partial index: each lead's first meeting and
+    # first sale are kept on it (storage.rollups.reach); the leads that got nowhere are counted by the roll-up.
+    cohort = [col(Lead.team_id) == TEAM, col(Lead.created_at) >= START, col(Lead.created_at) < END, reach.reached()]
     if narrow:
         cohort.append(col(Lead.channel) == CHANNEL)
-    per_lead = (
-        select(
-            col(Lead.id).label("id"),
-            func.max(case((col(Lead.verdict) == "target", 1), else_=0)).label("target"),
-            func.max(events.c.won).label("won"),
-        )
-        .join(events, and_(col(Lead.team_id) == TEAM, col(Lead.external_id) == events.c.ext))
-        .where(*cohort)
-        .group_by(col(Lead.id))
-        .subquery()
-    )
+    won = col(Lead.won_at) < AS_OF
     return select(
         func.count(),
-        func.sum(per_lead.c.won),
-        func.sum(case((per_lead.c.target == 0, 1), else_=0)),
-    ).select_from(per_lead)
+        func.sum(case((won, 1), else_=0)),
+        func.sum(case((col(Lead.verdict) == "target", 0), else_=1)),
+    ).where(*cohort, or_(col(Lead.met_at) < AS_OF, won))
 
 
 def progress(session: Session, *, window: Window, as_of: datetime) -> dict[str, int]:

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from storage import driver
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic, table_of
 from storage.repos import leads
-from storage.rollups import customers, leadday
+from storage.rollups import customers, leadday, reach
 
 TABLES = {
     "leads": table_of(Lead),
@@ -45,6 +45,7 @@ class BulkWriter:
         self._lead_days: dict[str, tuple[date, date]] = {}  # team → UTC days whose lead counts changed
         # team → (customers, deal external ids) whose first won deal may have changed
         self._deals: dict[str, tuple[set[str], set[str]]] = {}
+        self._reach: dict[str, set[str]] = {}  # team → leads whose first meeting or sale may have changed
         if self._sqlite:
             conn.exec_driver_sql("PRAGMA cache_size = -16384")
 
@@ -76,6 +77,9 @@ class BulkWriter:
             else:
                 customers.refresh(self.conn, team_id, customers=names, external_ids=ids)
         self._deals = {}
+        for team_id, leads_touched in self._reach.items():
+            reach.refresh(self.conn, team_id, leads_touched)
+        self._reach = {}
         # Fresh statistics for the planner: without them SQLite may probe a won-deals index once per
         # lead instead of the lead's own index, and a monthly cohort on a million leads never ends.
         if self._sqlite:
@@ -107,6 +111,7 @@ class BulkWriter:
                 leads.written(self.conn, team_id=team_id, oldest=created.min().to_pydatetime())
         elif kind == "deals":
             self._note_deals(team_id, df.loc[new | changed], df.loc[changed, "external_id"].tolist())
+        self._note_reach(kind, team_id, df.loc[new | changed], df.loc[changed, "external_id"].tolist())
         if new.any():
             names = ", ".join(["team_id", *cols])
             marks = ", ".join([self._mark] * (len(cols) + 1))
@@ -140,6 +145,16 @@ class BulkWriter:
             names.update(c for c in written["customer"].dropna())
         names.update(customers.customers_of(self.conn, team_id, changed))
         ids.update(written["external_id"])
+
+    def _note_reach(self, kind: str, team_id: str, written: pd.DataFrame, changed: list[str]) -> None:
+        """Remember the leads whose first meeting or sale this load may change: the leads of the meetings
+        and deals written and of the rows updated (read now), and new leads once anything has progress."""
+        if kind in ("activities", "deals") and "lead_external_id" in written:
+            touched = self._reach.setdefault(team_id, set())
+            touched.update(written["lead_external_id"].dropna())
+            touched.update(reach.leads_of(self.conn, TABLES[kind].name, team_id, changed))
+        elif kind == "leads" and not written.empty and reach.any_progress(self.conn, team_id):
+            self._reach.setdefault(team_id, set()).update(written["external_id"])
 
     def verdict_history(self, team_id: str, df: pd.DataFrame) -> int:
         """Append verdict history rows for leads named by external id (columns: external_id, verdict,

@@ -27,7 +27,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
-from storage.rollups import leadday
+from storage.rollups import leadday, reach
 
 
 @dataclass(frozen=True)
@@ -163,24 +163,20 @@ def totals(session: Session, *, window: Window, trend_only: bool = False) -> dic
 
 def cohort(session: Session, *, window: Window) -> dict[str, int]:
     """Leads created in the period and how far they have got since: target, meeting, won."""
-    met = exists().where(
-        col(Activity.team_id) == Lead.team_id,
-        col(Activity.lead_external_id) == Lead.external_id,
-        col(Activity.kind) == "meeting",
-    )
-    won = exists().where(
-        col(Deal.team_id) == Lead.team_id, col(Deal.lead_external_id) == Lead.external_id, col(Deal.status) == "won"
-    )
-    row = session.execute(
-        select(
-            func.count(),
-            func.sum(case((col(Lead.verdict) == "target", 1), else_=0)),
-            func.sum(case((met, 1), else_=0)),
-            func.sum(case((won, 1), else_=0)),
-        ).where(_leads(window.channel is not None)),
-        _params(window),
-    ).one()
-    return {"leads": row[0], "target_leads": row[1] or 0, "meetings": row[2] or 0, "sales": row[3] or 0}
+    rows = leads_by_channel(session, window=window)
+    met, won = session.execute(_cohort_statement(window.channel is not None), _params(window)).one()
+    return {
+        "leads": sum(r[2] for r in rows),
+        "target_leads": sum(r[3] for r in rows),
+        "meetings": met or 0,
+        "sales": won or 0,
+    }
+
+
+@cache
+def _cohort_statement(narrow: bool) -> Select:
+    # The leads that got anywhere, from their partial index (storage.rollups.reach).
+    return select(func.count(Lead.met_at), func.count(Lead.won_at)).where(_leads(narrow), reach.reached())
 
 
 @cache
@@ -240,20 +236,20 @@ def _leadday_statement(narrow: bool) -> Select:
 
 def leads_by_channel(session: Session, *, window: Window) -> list[tuple]:
     """(channel, campaign, leads, target_leads) for leads created in the period: its whole UTC days
-    from the roll-up, the partial days at its edges from the leads themselves."""
+    from the roll-up, the pieces at its ends from the leads themselves (storage.rollups.leadday.split)."""
     narrow = window.channel is not None
-    days, edges = leadday.split(window)
-    parts = [_rows(session, _grouped_statements(narrow)["leads_by_channel"], e) for e in edges]
+    days, pieces = leadday.split(window)
+    parts = [(sign, _rows(session, _grouped_statements(narrow)["leads_by_channel"], w)) for sign, w in pieces]
     if days is not None:
         p = _params(window) | {"first_day": days[0], "end_day": days[1]}
-        parts.append([tuple(r) for r in session.execute(_leadday_statement(narrow), p).all()])
+        parts.append((1, [tuple(r) for r in session.execute(_leadday_statement(narrow), p).all()]))
     merged: dict[tuple, list[int]] = {}
-    for rows in parts:
+    for sign, rows in parts:
         for channel, campaign, n, target in rows:
             m = merged.setdefault((channel, campaign), [0, 0])
-            m[0] += n
-            m[1] += target or 0
-    return [(*k, n, target) for k, (n, target) in merged.items()]
+            m[0] += sign * n
+            m[1] += sign * (target or 0)
+    return [(*k, n, target) for k, (n, target) in merged.items() if n]
 
 
 def _lead_totals(session: Session, w: Window) -> tuple[int, int]:

@@ -5,28 +5,56 @@ daylight-saving change is its own 23 or 25 hours)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from itertools import pairwise
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from storage.models import Deal, Lead, Spend
+from storage import driver
+from storage.models import LeadDay, Spend
+from storage.rollups import leadday
 
 
-def _bucket(column: Any, edges: Sequence[datetime]) -> ColumnElement[int]:
-    """Which day [edges[i], edges[i + 1]) a timestamp falls in, as i."""
-    return case(*((col(column) < edges[i + 1], i) for i in range(len(edges) - 1)), else_=None)
-
-
-def _lead_channel(team_id: str, channel: str | None, external_id: Any) -> ColumnElement[bool]:
-    if channel is None:
-        return literal(True)
-    lead = aliased(Lead)
-    return exists().where(
-        col(lead.team_id) == team_id, col(lead.external_id) == external_id, col(lead.channel) == channel
+def _lead_days(session: Session, team_id: str, edges: Sequence[datetime], channel: str | None) -> list[tuple]:
+    """(leads, target leads) of each [edges[i], edges[i + 1]): whole UTC days from the leads-per-day
+    roll-up, and between each edge and its nearest UTC midnight from the leads themselves."""
+    mids = [leadday.nearest_midnight(t) for t in edges]
+    cond = [col(LeadDay.team_id) == team_id, col(LeadDay.day) >= mids[0].date(), col(LeadDay.day) < mids[-1].date()]
+    if channel is not None:
+        cond.append(col(LeadDay.channel) == channel)
+    per_day = {
+        d if isinstance(d, date) else date.fromisoformat(str(d)): (int(n), int(t or 0))
+        for d, n, t in session.execute(
+            select(col(LeadDay.day), func.sum(LeadDay.leads), func.sum(LeadDay.target_leads))
+            .where(*cond)
+            .group_by(col(LeadDay.day))
+        ).all()
+    }
+    conn = session.connection()
+    q = driver.mark(conn)
+    narrow = "" if channel is None else f" AND lead.channel = {q}"
+    pieces = driver.per_span(
+        conn,
+        "count(*), sum(CASE WHEN lead.verdict = 'target' THEN 1 ELSE 0 END)",
+        f"lead ON lead.team_id = {q} AND lead.created_at >= slices.lo AND lead.created_at < slices.hi{narrow}",
+        [(min(t, m), max(t, m)) for t, m in zip(edges, mids, strict=True)],
+        (team_id,) if channel is None else (team_id, channel),
     )
+
+    def before(i: int) -> tuple[int, int]:
+        """Leads from mids[0] up to edges[i], as the roll-up's days before its midnight and the piece."""
+        n = t = 0
+        day = mids[0].date()
+        while day < mids[i].date():
+            dn, dt = per_day.get(day, (0, 0))
+            n, t, day = n + dn, t + dt, day + timedelta(days=1)
+        pn, pt = pieces.get(i, (0, 0))
+        sign = 1 if edges[i] > mids[i] else -1
+        return n + sign * pn, t + sign * pt
+
+    cumulative = [before(i) for i in range(len(edges))]
+    return [(b[0] - a[0], b[1] - a[1]) for a, b in pairwise(cumulative)]
 
 
 def day_series(
@@ -39,24 +67,26 @@ def day_series(
     out: dict[str, dict[date, float]] = {
         k: {} for k in ("leads", "target_leads", "sales", "new_customers", "revenue", "spend")
     }
-    lead_day = _bucket(Lead.created_at, edges)
-    lead_cond = [col(Lead.team_id) == team_id, col(Lead.created_at) >= edges[0], col(Lead.created_at) < edges[-1]]
-    if channel is not None:
-        lead_cond.append(col(Lead.channel) == channel)
-    leads = select(lead_day, func.count(), func.sum(case((col(Lead.verdict) == "target", 1), else_=0)))
-    for i, n, target in session.execute(leads.where(and_(*lead_cond)).group_by(lead_day)).all():
-        out["leads"][days[i]], out["target_leads"][days[i]] = float(n), float(target or 0)
-    deal_day = _bucket(Deal.closed_at, edges)
-    won = select(
-        deal_day, func.count(), func.sum(Deal.amount), func.sum(case((col(Deal.first_won), 1), else_=0))
-    ).where(
-        col(Deal.team_id) == team_id,
-        col(Deal.status) == "won",
-        col(Deal.closed_at) >= edges[0],
-        col(Deal.closed_at) < edges[-1],
-        _lead_channel(team_id, channel, col(Deal.lead_external_id)),
+    for day, (n, target) in zip(days, _lead_days(session, team_id, edges, channel), strict=True):
+        if n:
+            out["leads"][day], out["target_leads"][day] = float(n), float(target)
+    conn = session.connection()
+    m = driver.mark(conn)
+    narrow = (
+        ""
+        if channel is None
+        else f" AND EXISTS (SELECT 1 FROM lead WHERE lead.team_id = deal.team_id "
+        f"AND lead.external_id = deal.lead_external_id AND lead.channel = {m})"
     )
-    for i, n, amount, first in session.execute(won.group_by(deal_day)).all():
+    won = driver.per_span(
+        conn,
+        "count(*), sum(deal.amount), sum(CASE WHEN deal.first_won THEN 1 ELSE 0 END)",
+        f"deal ON deal.team_id = {m} AND deal.status = 'won' AND deal.closed_at >= slices.lo "
+        f"AND deal.closed_at < slices.hi{narrow}",
+        list(pairwise(edges)),
+        (team_id,) if channel is None else (team_id, channel),
+    )
+    for i, (n, amount, first) in won.items():
         day = days[i]
         out["sales"][day], out["revenue"][day], out["new_customers"][day] = (
             float(n),

@@ -72,15 +72,12 @@ def quotes(session: Session, *, window: Window, limit: int = 5) -> list[tuple]:
 def response_times(session: Session, *, window: Window) -> list[tuple]:
     """(card posted at, first verdict at or None) for carded leads created in the period."""
     first = (
-        select(col(LeadVerdict.lead_id), func.min(LeadVerdict.created_at).label("first_at"))
-        .where(col(LeadVerdict.team_id) == window.team_id)
-        .group_by(col(LeadVerdict.lead_id))
-        .subquery()
+        select(func.min(LeadVerdict.created_at))
+        .where(col(LeadVerdict.team_id) == window.team_id, col(LeadVerdict.lead_id) == Lead.id)
+        .scalar_subquery()
     )
     rows = session.execute(
-        select(col(Lead.card_posted_at), first.c.first_at)
-        .outerjoin(first, first.c.lead_id == Lead.id)
-        .where(*_in(window), col(Lead.card_posted_at).is_not(None))
+        select(col(Lead.card_posted_at), first).where(*_in(window), col(Lead.card_posted_at).is_not(None))
     ).all()
     return [(a, _aware(b)) for a, b in rows]
 

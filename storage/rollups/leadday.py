@@ -108,20 +108,28 @@ def days_of(conn: Connection, team_id: str, external_ids: list[str]) -> tuple[da
     return span
 
 
-def split(window: Window) -> tuple[tuple[date, date] | None, list[Window]]:
-    """A window as (its whole UTC days [first, end) or None, the windows of its partial edges)."""
-    first = window.start.astimezone(UTC).date()
-    if datetime.combine(first, time(0), UTC) < window.start:
-        first += timedelta(days=1)
-    end = window.end.astimezone(UTC).date()
-    if first >= end:
-        return None, [window]
-    edges = []
-    if (a := datetime.combine(first, time(0), UTC)) > window.start:
-        edges.append(replace(window, end=a))
-    if (b := datetime.combine(end, time(0), UTC)) < window.end:
-        edges.append(replace(window, start=b))
-    return (first, end), edges
+def nearest_midnight(t: datetime) -> datetime:
+    """The UTC midnight closest to `t` (a local midnight is a few hours off one)."""
+    day = datetime.combine(t.astimezone(UTC).date(), time(0), UTC)
+    return day + timedelta(days=1) if t - day > timedelta(hours=12) else day
+
+
+def split(window: Window) -> tuple[tuple[date, date] | None, list[tuple[int, Window]]]:
+    """A window as the whole UTC days [first, end) between the UTC midnights nearest its two ends, and
+    the pieces between each end and its midnight, each to add (1) or take away (-1): a day in a local
+    zone is one UTC day and an hour or a few read from the leads, not its whole 24 hours. A window
+    those pieces would outweigh is read whole: (None, [(1, window)])."""
+    lo, hi = nearest_midnight(window.start), nearest_midnight(window.end)
+    pieces = []
+    if lo != window.start:  # before its midnight: add the piece; after it: take the piece away
+        sign = 1 if window.start < lo else -1
+        pieces.append((sign, replace(window, start=min(window.start, lo), end=max(window.start, lo))))
+    if hi != window.end:
+        sign = 1 if window.end > hi else -1
+        pieces.append((sign, replace(window, start=min(window.end, hi), end=max(window.end, hi))))
+    if lo >= hi or sum((p.end - p.start for _s, p in pieces), timedelta()) >= window.end - window.start:
+        return None, [(1, window)]
+    return (lo.date(), hi.date()), pieces
 
 
 def by_channel_statement(

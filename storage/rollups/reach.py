@@ -1,0 +1,141 @@
+"""How far each lead got, kept on the lead: its first meeting (Lead.met_at) and its first won deal
+(Lead.won_at), in step with the activity and deal tables.
+
+The funnel's cohort (storage.repos.funnel) and the month's cohort (storage.repos.metrics) then read the
+leads that got anywhere from one partial index, instead of joining every meeting and sale of months to
+its lead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, event, or_
+from sqlalchemy.orm import Mapper
+from sqlalchemy.orm.attributes import instance_state
+from sqlmodel import col
+
+from storage.driver import batches, mark, marks
+from storage.models import Activity, Deal, Lead
+
+_MET = (
+    "(SELECT min(a.occurred_at) FROM activity a WHERE a.team_id = lead.team_id "
+    "AND a.lead_external_id = lead.external_id AND a.kind = 'meeting')"
+)
+_WON = (
+    "(SELECT min(d.closed_at) FROM deal d WHERE d.team_id = lead.team_id "
+    "AND d.lead_external_id = lead.external_id AND d.status = 'won')"
+)
+# Past this many leads named, recounting the whole workspace from its meetings and sales is cheaper.
+_REFRESH_ALL = 20_000
+
+
+def refresh(conn: Connection, team_id: str, external_ids: set[str] | None = None) -> None:
+    """Recount the marks of the leads with these external ids, or of every lead of the workspace."""
+    if external_ids is not None and len(external_ids) <= _REFRESH_ALL:
+        m = mark(conn)
+        for batch in batches(sorted(external_ids)):
+            conn.exec_driver_sql(
+                f"UPDATE lead SET met_at = {_MET}, won_at = {_WON} "
+                f"WHERE team_id = {m} AND external_id IN ({marks(conn, len(batch))})",
+                (team_id, *batch),
+            )
+        return
+    _refresh_all(conn, team_id)
+
+
+def _refresh_all(conn: Connection, team_id: str) -> None:
+    """Every lead's marks: cleared, then set from each lead's first meeting and first won deal."""
+    m = mark(conn)
+    conn.exec_driver_sql(
+        f"UPDATE lead SET met_at = NULL, won_at = NULL WHERE team_id = {m} "
+        "AND (met_at IS NOT NULL OR won_at IS NOT NULL)",
+        (team_id,),
+    )
+    for column, source in (
+        (
+            "met_at",
+            f"SELECT lead_external_id AS ext, min(occurred_at) AS first FROM activity WHERE team_id = {m} "
+            "AND kind = 'meeting' GROUP BY lead_external_id",
+        ),
+        (
+            "won_at",
+            f"SELECT lead_external_id AS ext, min(closed_at) AS first FROM deal WHERE team_id = {m} "
+            "AND status = 'won' GROUP BY lead_external_id",
+        ),
+    ):
+        conn.exec_driver_sql(
+            f"UPDATE lead SET {column} = s.first FROM ({source}) AS s "
+            f"WHERE lead.team_id = {m} AND lead.external_id = s.ext",
+            (team_id, team_id),
+        )
+
+
+def reached() -> ColumnElement[bool]:
+    """Got to a meeting or a sale: the predicate of the partial index the cohorts read."""
+    return or_(col(Lead.met_at).is_not(None), col(Lead.won_at).is_not(None))
+
+
+def any_progress(conn: Connection, team_id: str) -> bool:
+    """Whether the workspace has any meeting or won deal (a lead stored without either has no marks)."""
+    m = mark(conn)
+    row = conn.exec_driver_sql(
+        f"SELECT EXISTS (SELECT 1 FROM activity WHERE team_id = {m} AND kind = 'meeting') "
+        f"OR EXISTS (SELECT 1 FROM deal WHERE team_id = {m} AND status = 'won')",
+        (team_id, team_id),
+    ).scalar()
+    return bool(row)
+
+
+def leads_of(conn: Connection, table: str, team_id: str, external_ids: list[str]) -> set[str]:
+    """The leads the stored meetings or deals (`table`) with these external ids belong to now."""
+    out: set[str] = set()
+    for batch in batches(external_ids):
+        rows = conn.exec_driver_sql(
+            f"SELECT DISTINCT lead_external_id FROM {table} WHERE team_id = {mark(conn)} "
+            f"AND lead_external_id IS NOT NULL AND external_id IN ({marks(conn, len(batch))})",
+            (team_id, *batch),
+        )
+        out.update(e for (e,) in rows)
+    return out
+
+
+def _before(obj: Any, name: str) -> Any:
+    h = instance_state(obj).attrs[name].history
+    return h.deleted[0] if h.deleted else getattr(obj, name)
+
+
+@event.listens_for(Activity, "after_insert")
+@event.listens_for(Activity, "after_delete")
+@event.listens_for(Deal, "after_insert")
+@event.listens_for(Deal, "after_delete")
+def _written(_mapper: Mapper[Any], conn: Connection, row: Activity | Deal) -> None:
+    if row.lead_external_id:
+        refresh(conn, row.team_id, {row.lead_external_id})
+
+
+@event.listens_for(Activity, "after_update")
+@event.listens_for(Deal, "after_update")
+def _updated(_mapper: Mapper[Any], conn: Connection, row: Activity | Deal) -> None:
+    fields = (
+        ("lead_external_id", "kind", "occurred_at")
+        if isinstance(row, Activity)
+        else ("lead_external_id", "status", "closed_at")
+    )
+    state = instance_state(row)
+    if any(state.attrs[f].history.has_changes() for f in fields):
+        leads = {row.lead_external_id, _before(row, "lead_external_id")} - {None}
+        refresh(conn, row.team_id, {str(e) for e in leads})
+
+
+@event.listens_for(Lead, "after_insert")
+def _lead_inserted(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
+    # A lead stored after its meeting or sale (a CRM export read in another order) gets its marks now.
+    if any_progress(conn, lead.team_id):
+        refresh(conn, lead.team_id, {lead.external_id})
+
+
+@event.listens_for(Lead, "after_update")
+def _lead_renamed(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
+    if instance_state(lead).attrs["external_id"].history.has_changes():
+        refresh(conn, lead.team_id, {lead.external_id})
