@@ -178,34 +178,53 @@ def build_cohort(counts: dict[str, int]) -> list[dict[str, Any]]:
     ]
 
 
+_CHANNEL_SUMS = ("leads", "target_leads", "sales", "revenue", "customers", "new_customers")
+
+
 def build_channels(leads: list[tuple], sales: list[tuple], spend: list[tuple], by: str = "channel") -> pd.DataFrame:
-    """Per channel (or campaign): leads, target share, spend, cost per (target) lead, customers, CAC, ROMI."""
-    keys = ["channel", "campaign"]
-    frames = [
-        pd.DataFrame(leads, columns=[*keys, "leads", "target_leads"]),
-        pd.DataFrame(sales, columns=[*keys, "sales", "revenue", "customers", "new_customers"]),
-        pd.DataFrame(spend, columns=[*keys, "spend"]),
-    ]
-    parts = [f.groupby(by, dropna=False).sum(numeric_only=True) for f in frames if not f.empty]
-    if not parts:
+    """Per channel (or campaign): leads, target share, spend, cost per (target) lead, customers, CAC, ROMI.
+    Summed in Python (a few rows: cheaper than pandas), one frame at the end; a channel without spend
+    has its costs unknown (NaN), not zero."""
+    at = 0 if by == "channel" else 1
+    rows: dict[Any, dict[str, float]] = {}
+    for source, names in (
+        (leads, ("leads", "target_leads")),
+        (sales, ("sales", "revenue", "customers", "new_customers")),
+        (spend, ("spend",)),
+    ):
+        for r in source:
+            key = None if r[at] is None or (isinstance(r[at], float) and math.isnan(r[at])) else r[at]
+            row = rows.setdefault(key, {})
+            for name, v in zip(names, r[2:], strict=True):
+                if v is not None:
+                    row[name] = row.get(name, 0.0) + float(v)
+    if not rows:
         return pd.DataFrame(columns=["channel"])
-    df = pd.concat(parts, axis=1).groupby(level=0, dropna=False).sum(min_count=1)
-    for col in ("leads", "target_leads", "sales", "revenue", "customers", "new_customers"):
-        df[col] = df[col].fillna(0) if col in df else 0
-    if "spend" not in df:  # no spend known for a channel: its costs are unknown, not zero
-        df["spend"] = float("nan")
 
-    def div(a: pd.Series, b: pd.Series, scale: float = 1.0) -> pd.Series:
-        return (a / b.where(b != 0)) * scale
+    def div(a: float, b: float | None, scale: float = 1.0) -> float:
+        return a / b * scale if b and not math.isnan(a) and not math.isnan(b) else math.nan
 
-    df["target_share_pct"] = div(df["target_leads"], df["leads"], 100)
-    df["cost_per_lead"] = div(df["spend"], df["leads"])
-    df["cost_per_target_lead"] = div(df["spend"], df["target_leads"])
-    df["cac"] = div(df["spend"], df["new_customers"])
-    df["romi_pct"] = div(df["revenue"] - df["spend"], df["spend"], 100)
-    df["conversion_pct"] = div(df["sales"], df["leads"], 100)
-    df = df.reset_index(names=by).sort_values(["revenue", "leads"], ascending=False, kind="stable")
-    return df.replace([float("inf"), float("-inf")], float("nan"))
+    out = []
+    for key in sorted(rows, key=lambda k: (k is None, "" if k is None else str(k))):
+        r = rows[key]
+        n, target, new = (r.get(k, 0.0) for k in ("leads", "target_leads", "new_customers"))
+        money = r.get("spend", math.nan)
+        revenue, sold = r.get("revenue", 0.0), r.get("sales", 0.0)
+        out.append(
+            {by: key}
+            | {k: r.get(k, 0.0) for k in _CHANNEL_SUMS}
+            | {
+                "spend": money,
+                "target_share_pct": div(target, n, 100),
+                "cost_per_lead": div(money, n),
+                "cost_per_target_lead": div(money, target),
+                "cac": div(money, new),
+                "romi_pct": div(revenue - money, money, 100),
+                "conversion_pct": div(sold, n, 100),
+            }
+        )
+    out.sort(key=lambda r: (-r["revenue"], -r["leads"]))  # stable: ties keep the names' order
+    return pd.DataFrame(out)
 
 
 def frame_records(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:

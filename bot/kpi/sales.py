@@ -10,11 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.deps import Deps
 from bot.kpi.catalog import value
 from bot.workspace.store import load
-from bot.workspace.worktime import working_hours_between
+from bot.workspace.worktime import WorkClock
 from storage.models import Workspace
 from storage.repos import quality as repo
 from storage.repos.metrics import Window
@@ -43,11 +44,22 @@ def sla_of(times: Iterable[tuple[datetime, datetime | None]], ws: Workspace, now
     """(card posted at, first verdict at or None) → the SLA's account; an SLA of 0 hours is none."""
     if ws.sla_hours <= 0:
         return Sla(0)
+    times = list(times)
+    pairs = [(posted, first or now) for posted, first in times]
+    if not pairs:
+        return Sla(ws.sla_hours)
+    zone = ZoneInfo(ws.timezone)
+    clock = WorkClock(
+        min(min(a, b) for a, b in pairs).astimezone(zone).date(),
+        max(max(a, b) for a, b in pairs).astimezone(zone).date(),
+        tz=ws.timezone,
+        workdays=ws.workdays,
+        work_hours=ws.work_hours,
+        holidays=ws.holidays or (),
+    )
     kept = due = pending = 0
-    for posted, first in times:
-        hours = working_hours_between(
-            posted, first or now, tz=ws.timezone, workdays=ws.workdays, work_hours=ws.work_hours, holidays=ws.holidays
-        )
+    for (_posted, first), (start, end) in zip(times, pairs, strict=True):
+        hours = clock.hours_between(start, end)
         if first is None and hours < ws.sla_hours:
             pending += 1
         else:
