@@ -16,7 +16,7 @@ from bot.kpi.funnel import cohort_of
 from bot.kpi.periods import Period
 from storage.db import read_scope, session_scope
 from storage.models import Activity, Deal, Lead
-from storage.repos import funnel, metrics
+from storage.repos import funnel
 from storage.repos.imports import bulk
 from tests.runtime import deps_for
 
@@ -172,7 +172,7 @@ def test_the_cohorts_read_through_the_marks_equal_a_count_by_hand(engine: Engine
     month = Period.containing("month", date(2026, 10, 1)).window(TEAM, tz)
     inside = [(e, v) for e, c, v in leads if month.start <= c < month.end]
     with read_scope(engine) as s:
-        assert metrics.cohort(s, window=month) == {
+        assert funnel.month_cohort(s, window=month) == {
             "leads": len(inside),
             "target_leads": sum(v == "target" for _e, v in inside),
             "meetings": sum(got.get(e, (None, None))[0] is not None for e, _v in inside),

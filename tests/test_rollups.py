@@ -19,7 +19,7 @@ from bot.imports.run import recount as recount_rollups
 from bot.kpi.periods import Period
 from bot.workspace.store import save_settings
 from storage.db import alembic_config, migrate, read_scope, session_scope
-from storage.models import Deal, Lead, LeadDay
+from storage.models import Deal, Lead, LeadDay, OwnerDay
 from storage.repos import leads as lead_repo
 from storage.repos import metrics
 from storage.repos.imports import bulk
@@ -28,21 +28,31 @@ from tests.runtime import add_workspace_to_an_older_schema, deps_for
 
 
 def recount(engine: Engine, team_id: str = TEAM) -> dict[tuple, tuple[int, int]]:
-    """(UTC day, channel, campaign) → (leads, target leads), counted from every lead in Python."""
+    """(UTC day, channel, campaign) → (leads, target leads), and ("owner", UTC day, owner) → (leads, 0),
+    counted from every lead in Python."""
     with Session(engine) as s:
-        rows = s.exec(select(Lead.created_at, Lead.channel, Lead.campaign, Lead.verdict).where(Lead.team_id == team_id))
+        rows = s.exec(
+            select(Lead.created_at, Lead.channel, Lead.campaign, Lead.verdict, Lead.owner).where(
+                Lead.team_id == team_id
+            )
+        )
         leads, target = Counter(), Counter()
-        for created, channel, campaign, verdict in rows:
-            key = (created.astimezone(UTC).date(), channel or "", campaign or "")
+        for created, channel, campaign, verdict, owner in rows:
+            day = created.astimezone(UTC).date()
+            key = (day, channel or "", campaign or "")
             leads[key] += 1
             target[key] += verdict == "target"
+            leads[("owner", day, owner or "")] += 1
     return {k: (leads[k], target[k]) for k in leads}
 
 
 def rollup(engine: Engine, team_id: str = TEAM) -> dict[tuple, tuple[int, int]]:
+    """The leads-per-day roll-up and the leads-per-owner one, keyed as recount() keys them."""
     with Session(engine) as s:
         rows = s.exec(select(LeadDay).where(LeadDay.team_id == team_id))
-        return {(r.day, r.channel, r.campaign): (r.leads, r.target_leads) for r in rows if r.leads or r.target_leads}
+        out = {(r.day, r.channel, r.campaign): (r.leads, r.target_leads) for r in rows if r.leads or r.target_leads}
+        owners = s.exec(select(OwnerDay).where(OwnerDay.team_id == team_id))
+        return out | {("owner", r.day, r.owner): (r.leads, 0) for r in owners if r.leads}
 
 
 def at(day: int, hour: int = 12) -> datetime:
@@ -61,7 +71,7 @@ def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
         assert lead_repo.insert_new(
             s,
             team_id=TEAM,
-            fields={"external_id": "X2", "created_at": at(2, 22), "channel": "ads", "campaign": "c1"},
+            fields={"external_id": "X2", "created_at": at(2, 22), "channel": "ads", "campaign": "c1", "owner": "U7"},
             now=at(2, 22),
         )
         new = {"external_id": "X2", "created_at": at(9)}
@@ -92,6 +102,7 @@ def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
         )
         moved = s.exec(select(Lead).where(Lead.team_id == TEAM, Lead.verdict == "target").offset(5)).first()
         moved.created_at, moved.channel = moved.created_at - timedelta(days=40, hours=5), "moved-here"
+        moved.owner = "U-NEW-OWNER"
         s.add(moved)
         s.commit()
         assert rollup(engine) == recount(engine)
@@ -108,6 +119,7 @@ def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
             ),
             "channel": ["other", None],
             "verdict": ["target", "target"],
+            "owner": ["U-REIMPORTED", None],
         }
     )
     with session_scope(engine) as s, bulk(s) as w:
@@ -162,7 +174,7 @@ def naive(t: datetime) -> str:
 
 
 def test_the_migration_counts_the_leads_already_stored(tmp_path: Path, postgres_reason: str | None):
-    """Upgrading a database that already holds leads fills the roll-up from them (SQLite and PostgreSQL)."""
+    """Upgrading a database that already holds leads fills the roll-ups from them (SQLite and PostgreSQL)."""
     for kind in ("sqlite", "postgres"):
         for engine in _engine_for(kind, tmp_path / kind, postgres_reason if kind == "postgres" else None):
             (tmp_path / kind).mkdir(exist_ok=True)
@@ -190,6 +202,8 @@ def test_the_migration_counts_the_leads_already_stored(tmp_path: Path, postgres_
                     (date(2026, 11, 1), "ads", ""): (2, 1),
                     (date(2026, 11, 2), "", ""): (1, 1),
                     (date(2026, 11, 2), "seo", ""): (1, 0),
+                    ("owner", date(2026, 11, 1), ""): (2, 0),
+                    ("owner", date(2026, 11, 2), ""): (2, 0),
                 }
             )
 
@@ -298,5 +312,5 @@ def test_a_recount_repairs_rows_changed_outside_handoff(engine: Engine):
         )
     assert rollup(engine) != recount(engine) and marked(engine) != first_won_by_hand(engine)
     days = recount_rollups(deps_for(engine), TEAM)
-    assert rollup(engine) == recount(engine) and days == len(recount(engine))
+    assert rollup(engine) == recount(engine) and days == sum(k[0] != "owner" for k in recount(engine))
     assert marked(engine) == first_won_by_hand(engine)

@@ -125,7 +125,7 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         before = _evidence(q, kind, _reported_before(kind, period, ws.workdays), ws, margins)
         cur, prev = q(metrics.totals, period), q(metrics.totals, previous)
         reps = kpi.build_reps(q(metrics.deals_by_rep, period), q(metrics.leads_by_owner, period))
-        cohort = kpi.build_cohort(metrics.cohort(s, window=q.window(period))) if kind == "monthly" else []
+        cohort = kpi.build_cohort(funnel_repo.month_cohort(s, window=q.window(period))) if kind == "monthly" else []
         # A day is too short for the campaign table.
         campaigns = pd.DataFrame(columns=["campaign"]) if daily else q.channels(period, by="campaign")
         channels = q.channels(period)

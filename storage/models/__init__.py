@@ -4,10 +4,10 @@ from sqlalchemy import Table
 from sqlalchemy.orm import class_mapper
 from sqlmodel import SQLModel
 
-from storage.models.leads import CardQueue, HandledEvent, Lead, LeadDay, LeadVerdict, ThreadReply
+from storage.models.leads import CardQueue, HandledEvent, Lead, LeadDay, LeadVerdict, OwnerDay, ThreadReply
 from storage.models.plans import Plan
 from storage.models.posts import PostedMessage
-from storage.models.sales import Activity, Deal, Feedback, Spend, Traffic
+from storage.models.sales import Activity, Deal, Feedback, ProductMargin, Spend, Traffic
 from storage.models.sync import (
     ActionItem,
     IcpVersion,
@@ -43,8 +43,10 @@ __all__ = [
     "MeetingAnswer",
     "MeetingNote",
     "MeetingParticipant",
+    "OwnerDay",
     "Plan",
     "PostedMessage",
+    "ProductMargin",
     "Spend",
     "StandingItem",
     "SyncSeries",

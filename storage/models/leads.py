@@ -84,6 +84,16 @@ class LeadDay(SQLModel, table=True):
     target_leads: int = 0
 
 
+class OwnerDay(SQLModel, table=True):
+    """Leads per UTC day and owner (no owner kept as ""), beside LeadDay: the reps block of a long report
+    reads these. Kept by storage.rollups.leadday with LeadDay."""
+
+    team_id: str = Field(foreign_key="workspace.team_id", primary_key=True, max_length=32)
+    day: date = Field(primary_key=True)
+    owner: str = Field(default="", primary_key=True)
+    leads: int = 0
+
+
 class LeadVerdict(SQLModel, table=True):
     """Every verdict ever given on a lead, in order: the audit history."""
 

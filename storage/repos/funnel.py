@@ -1,4 +1,5 @@
-"""The funnel's cohort: the leads of a window and how far they had got by a given instant.
+"""The funnel's cohort: the leads of a window and how far they had got by a given instant; the month's cohort,
+how far they have got so far.
 
 A lead counts at a stage when it reached that stage or a later one (a won lead was met and was a
 target, whatever the records say), so no stage of a cohort holds more leads than the one before.
@@ -13,7 +14,7 @@ from sqlalchemy import BindParameter, Select, bindparam, case, func, or_, select
 from sqlmodel import Session, col
 
 from storage.models import Lead
-from storage.repos.metrics import CHANNEL, END, START, TEAM, Window, _params, leads_by_channel
+from storage.repos.metrics import CHANNEL, END, START, TEAM, Window, _leads, _params, leads_by_channel
 from storage.rollups import reach
 
 AS_OF: BindParameter[datetime] = bindparam("as_of")
@@ -48,3 +49,21 @@ def progress(session: Session, *, window: Window, as_of: datetime) -> dict[str, 
         "meetings": int(reached_meeting or 0),
         "sales": int(won or 0),
     }
+
+
+def month_cohort(session: Session, *, window: Window) -> dict[str, int]:
+    """Leads created in the period and how far they have got since: target, meeting, won."""
+    rows = leads_by_channel(session, window=window)
+    met, won = session.execute(_month_cohort_statement(window.channel is not None), _params(window)).one()
+    return {
+        "leads": sum(r[2] for r in rows),
+        "target_leads": sum(r[3] for r in rows),
+        "meetings": met or 0,
+        "sales": won or 0,
+    }
+
+
+@cache
+def _month_cohort_statement(narrow: bool) -> Select:
+    # The leads that got anywhere, from their partial index (storage.rollups.reach).
+    return select(func.count(Lead.met_at), func.count(Lead.won_at)).where(_leads(narrow), reach.reached())

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from storage import driver
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic, table_of
 from storage.repos import leads
-from storage.rollups import customers, leadday, reach
+from storage.rollups import customers, leadday, margins, reach
 
 TABLES = {
     "leads": table_of(Lead),
@@ -72,6 +72,7 @@ class BulkWriter:
             self._touched.add("leadday")
         self._lead_days = {}
         for team_id, (names, ids) in self._deals.items():
+            margins.refresh(self.conn, team_id)
             if len(names) + len(ids) > _REFRESH_ALL_DEALS:
                 customers.refresh(self.conn, team_id)
             else:

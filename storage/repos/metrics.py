@@ -26,8 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic
-from storage.rollups import leadday, reach
+from storage.models import Activity, Deal, Feedback, Lead, OwnerDay, ProductMargin, Spend, Traffic
+from storage.rollups import leadday
 
 
 @dataclass(frozen=True)
@@ -161,24 +161,6 @@ def totals(session: Session, *, window: Window, trend_only: bool = False) -> dic
     return out
 
 
-def cohort(session: Session, *, window: Window) -> dict[str, int]:
-    """Leads created in the period and how far they have got since: target, meeting, won."""
-    rows = leads_by_channel(session, window=window)
-    met, won = session.execute(_cohort_statement(window.channel is not None), _params(window)).one()
-    return {
-        "leads": sum(r[2] for r in rows),
-        "target_leads": sum(r[3] for r in rows),
-        "meetings": met or 0,
-        "sales": won or 0,
-    }
-
-
-@cache
-def _cohort_statement(narrow: bool) -> Select:
-    # The leads that got anywhere, from their partial index (storage.rollups.reach).
-    return select(func.count(Lead.met_at), func.count(Lead.won_at)).where(_leads(narrow), reach.reached())
-
-
 @cache
 def _grouped_statements(narrow: bool) -> dict[str, Any]:
     lead = aliased(Lead)
@@ -274,16 +256,13 @@ def deals_by_product(session: Session, *, window: Window) -> list[tuple]:
 
 def product_margins(session: Session, *, team_id: str) -> list[tuple]:
     """(product, average margin) over every deal that states a margin, by product name (the report lists
-    them in this order on every database)."""
-    return [
-        tuple(r)
-        for r in session.execute(
-            select(col(Deal.product), func.avg(Deal.margin))
-            .where(col(Deal.team_id) == team_id, col(Deal.margin).is_not(None), col(Deal.product).is_not(None))
-            .group_by(col(Deal.product))
-            .order_by(col(Deal.product))
-        ).all()
-    ]
+    them in this order on every database); from the margins roll-up (storage.rollups.margins)."""
+    rows = session.execute(
+        select(col(ProductMargin.product), col(ProductMargin.margin_sum), col(ProductMargin.deals))
+        .where(col(ProductMargin.team_id) == team_id, col(ProductMargin.deals) > 0)
+        .order_by(col(ProductMargin.product))
+    ).all()
+    return [(product, total / n) for product, total, n in rows]
 
 
 def deals_by_rep(session: Session, *, window: Window) -> list[tuple]:
@@ -292,5 +271,26 @@ def deals_by_rep(session: Session, *, window: Window) -> list[tuple]:
 
 
 def leads_by_owner(session: Session, *, window: Window) -> list[tuple]:
-    """(owner, leads) for leads created in the period."""
-    return _rows(session, _grouped_statements(window.channel is not None)["leads_by_owner"], window)
+    """(owner, leads) for leads created in the period: whole UTC days from the per-owner roll-up, the
+    pieces at its ends from the leads (a report narrowed to a channel reads the leads)."""
+    narrow = window.channel is not None
+    days, pieces = leadday.split(window)
+    if narrow or days is None:
+        return _rows(session, _grouped_statements(narrow)["leads_by_owner"], window)
+    merged: dict[str | None, int] = {}
+    for sign, w in pieces:
+        for owner, n in _rows(session, _grouped_statements(False)["leads_by_owner"], w):
+            merged[owner] = merged.get(owner, 0) + sign * n
+    p = _params(window) | {"first_day": days[0], "end_day": days[1]}
+    for owner, n in session.execute(_owner_day_statement(), p).all():
+        merged[owner] = merged.get(owner, 0) + int(n)
+    return [(owner, n) for owner, n in merged.items() if n]
+
+
+@cache
+def _owner_day_statement() -> Select:
+    return (
+        select(func.nullif(OwnerDay.owner, ""), func.sum(OwnerDay.leads))
+        .where(col(OwnerDay.team_id) == TEAM, col(OwnerDay.day) >= FIRST_DAY, col(OwnerDay.day) < END_DAY)
+        .group_by(col(OwnerDay.owner))
+    )

@@ -6,7 +6,7 @@ from sqlalchemy import CompoundSelect, union
 from sqlmodel import Session, col, select
 
 from storage.models import LeadDay, Spend
-from storage.rollups import customers, leadday, reach
+from storage.rollups import customers, leadday, margins, reach
 
 
 def channels(session: Session, *, team_id: str) -> list[str]:
@@ -25,4 +25,5 @@ def recount(session: Session, *, team_id: str) -> int:
     days = leadday.rebuild_all(conn, team_id)
     customers.refresh(conn, team_id)
     reach.refresh(conn, team_id)
+    margins.refresh(conn, team_id)
     return days

@@ -19,12 +19,13 @@ from sqlalchemy.sql import func
 from sqlmodel import col
 
 from storage.driver import batches, insert_into, mark, marks
-from storage.models import Lead, LeadDay, table_of
+from storage.models import Lead, LeadDay, OwnerDay, table_of
 
 if TYPE_CHECKING:
     from storage.repos.metrics import Window
 
 KEY = ("team_id", "day", "channel", "campaign")
+OWNER_KEY = ("team_id", "day", "owner")
 
 
 def utc_day_sql(dialect: str, column: str) -> str:
@@ -38,11 +39,15 @@ def _key(team_id: str, created_at: datetime, channel: str | None, campaign: str 
     return team_id, created_at.astimezone(UTC).date(), channel or "", campaign or ""
 
 
-def add(conn: Connection, deltas: dict[tuple, list[int]]) -> None:
-    """Add (leads, target leads) to the roll-up rows of the given keys, creating them as needed."""
+def add(conn: Connection, deltas: dict[tuple, list[int]], owners: dict[tuple, int] | None = None) -> None:
+    """Add (leads, target leads) to the roll-up rows of the given keys, and leads to the (team, day,
+    owner) rows of `owners`, creating them as needed."""
     rows = [dict(zip(KEY, k, strict=True), leads=d[0], target_leads=d[1]) for k, d in deltas.items() if any(d)]
     if rows:  # one statement per row shape, built once: this runs inside every lead's insert
         conn.execute(_upsert(conn.dialect.name), rows)
+    by_owner = [dict(zip(OWNER_KEY, k, strict=True), leads=n) for k, n in (owners or {}).items() if n]
+    if by_owner:
+        conn.execute(_owner_upsert(conn.dialect.name), by_owner)
 
 
 @cache
@@ -58,6 +63,15 @@ def _upsert(dialect: str) -> sqlite.Insert | postgresql.Insert:
     )
 
 
+@cache
+def _owner_upsert(dialect: str) -> sqlite.Insert | postgresql.Insert:
+    table = table_of(OwnerDay)
+    stmt = insert_into(dialect, table).values({c: bindparam(c) for c in (*OWNER_KEY, "leads")})
+    return stmt.on_conflict_do_update(
+        index_elements=list(OWNER_KEY), set_={"leads": table.c.leads + stmt.excluded.leads}
+    )
+
+
 def rebuild(conn: Connection, team_id: str, first: date, last: date) -> None:
     """Recount the roll-up of the days first … last (inclusive) from the lead table."""
     m = mark(conn)
@@ -69,7 +83,8 @@ def rebuild(conn: Connection, team_id: str, first: date, last: date) -> None:
         days: tuple[Any, Any] = (first.isoformat(), last.isoformat())
     else:
         bounds, days = (start, end), (first, last)
-    conn.exec_driver_sql(f"DELETE FROM leadday WHERE team_id = {m} AND day >= {m} AND day <= {m}", (team_id, *days))
+    for table in ("leadday", "ownerday"):
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE team_id = {m} AND day >= {m} AND day <= {m}", (team_id, *days))
     conn.exec_driver_sql(
         "INSERT INTO leadday (team_id, day, channel, campaign, leads, target_leads) "
         f"SELECT team_id, {day}, coalesce(channel, ''), coalesce(campaign, ''), count(*), "
@@ -78,12 +93,20 @@ def rebuild(conn: Connection, team_id: str, first: date, last: date) -> None:
         f"GROUP BY team_id, {day}, coalesce(channel, ''), coalesce(campaign, '')",
         (team_id, *bounds),
     )
+    conn.exec_driver_sql(
+        "INSERT INTO ownerday (team_id, day, owner, leads) "
+        f"SELECT team_id, {day}, coalesce(owner, ''), count(*) "
+        f"FROM lead WHERE team_id = {m} AND created_at >= {m} AND created_at < {m} "
+        f"GROUP BY team_id, {day}, coalesce(owner, '')",
+        (team_id, *bounds),
+    )
 
 
 def rebuild_all(conn: Connection, team_id: str) -> int:
     """Recount the workspace's whole roll-up from its leads; how many roll-up rows it has now."""
     m = mark(conn)
-    conn.exec_driver_sql(f"DELETE FROM leadday WHERE team_id = {m}", (team_id,))
+    for table in ("leadday", "ownerday"):
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE team_id = {m}", (team_id,))
     day = utc_day_sql(conn.dialect.name, "created_at")
     first, last = conn.exec_driver_sql(f"SELECT min({day}), max({day}) FROM lead WHERE team_id = {m}", (team_id,)).one()
     if first is not None:
@@ -155,21 +178,39 @@ def _is_target(verdict: str | None) -> int:
     return 1 if verdict == "target" else 0
 
 
+def _owner(team_id: str, created_at: datetime, owner: str | None) -> tuple:
+    return team_id, created_at.astimezone(UTC).date(), owner or ""
+
+
 def inserted(
-    conn: Connection, team_id: str, created_at: datetime, channel: str | None, campaign: str | None, verdict: str | None
+    conn: Connection,
+    team_id: str,
+    created_at: datetime,
+    channel: str | None,
+    campaign: str | None,
+    verdict: str | None,
+    owner: str | None = None,
 ) -> None:
     """Count one lead just inserted (the ORM's inserts through the listener below, Core inserts by hand)."""
-    add(conn, {_key(team_id, created_at, channel, campaign): [1, _is_target(verdict)]})
+    add(
+        conn,
+        {_key(team_id, created_at, channel, campaign): [1, _is_target(verdict)]},
+        {_owner(team_id, created_at, owner): 1},
+    )
 
 
 @event.listens_for(Lead, "after_insert")
 def _inserted(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
-    inserted(conn, lead.team_id, lead.created_at, lead.channel, lead.campaign, lead.verdict)
+    inserted(conn, lead.team_id, lead.created_at, lead.channel, lead.campaign, lead.verdict, lead.owner)
 
 
 @event.listens_for(Lead, "after_delete")
 def _deleted(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
-    add(conn, {_key(lead.team_id, lead.created_at, lead.channel, lead.campaign): [-1, -_is_target(lead.verdict)]})
+    add(
+        conn,
+        {_key(lead.team_id, lead.created_at, lead.channel, lead.campaign): [-1, -_is_target(lead.verdict)]},
+        {_owner(lead.team_id, lead.created_at, lead.owner): -1},
+    )
 
 
 @event.listens_for(Lead, "after_update")
@@ -180,7 +221,7 @@ def _updated(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
         h = state.attrs[name].history
         return h.deleted[0] if h.deleted else getattr(lead, name)
 
-    fields = ("created_at", "channel", "campaign", "verdict")
+    fields = ("created_at", "channel", "campaign", "verdict", "owner")
     if not any(state.attrs[f].history.has_changes() for f in fields):
         return
     old = _key(lead.team_id, before("created_at"), before("channel"), before("campaign"))
@@ -189,4 +230,7 @@ def _updated(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
     d = deltas.setdefault(new, [0, 0])
     d[0] += 1
     d[1] += _is_target(lead.verdict)
-    add(conn, deltas)
+    owners = {_owner(lead.team_id, before("created_at"), before("owner")): -1}
+    new_owner = _owner(lead.team_id, lead.created_at, lead.owner)
+    owners[new_owner] = owners.get(new_owner, 0) + 1
+    add(conn, deltas, owners)

@@ -26,6 +26,14 @@ _WON = (
     "(SELECT min(d.closed_at) FROM deal d WHERE d.team_id = lead.team_id "
     "AND d.lead_external_id = lead.external_id AND d.status = 'won')"
 )
+_MET_ANY = (
+    "(SELECT 1 FROM activity a WHERE a.team_id = lead.team_id "
+    "AND a.lead_external_id = lead.external_id AND a.kind = 'meeting')"
+)
+_WON_ANY = (
+    "(SELECT 1 FROM deal d WHERE d.team_id = lead.team_id "
+    "AND d.lead_external_id = lead.external_id AND d.status = 'won')"
+)
 # Past this many leads named, recounting the whole workspace from its meetings and sales is cheaper.
 _REFRESH_ALL = 20_000
 
@@ -128,11 +136,20 @@ def _updated(_mapper: Mapper[Any], conn: Connection, row: Activity | Deal) -> No
         refresh(conn, row.team_id, {str(e) for e in leads})
 
 
+def arrived(conn: Connection, lead_id: int) -> None:
+    """A lead just stored after its meeting or sale (a CRM export read in another order) gets its marks;
+    one statement, which writes nothing when the lead has neither (two index look-ups)."""
+    m = mark(conn)
+    conn.exec_driver_sql(
+        f"UPDATE lead SET met_at = {_MET}, won_at = {_WON} WHERE id = {m} AND (EXISTS {_MET_ANY} OR EXISTS {_WON_ANY})",
+        (lead_id,),
+    )
+
+
 @event.listens_for(Lead, "after_insert")
 def _lead_inserted(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
-    # A lead stored after its meeting or sale (a CRM export read in another order) gets its marks now.
-    if any_progress(conn, lead.team_id):
-        refresh(conn, lead.team_id, {lead.external_id})
+    if lead.id is not None:
+        arrived(conn, lead.id)
 
 
 @event.listens_for(Lead, "after_update")
