@@ -67,7 +67,7 @@ def _obj(values: list) -> pd.Series:
     return pd.Series(values, dtype=object)
 
 
-def generate(team: str, tz: str, edge_days: list[date], *, seed: int, leads: int = 2400) -> Dataset:
+def generate(team: str, tz: str, edge_days: list[date], *, seed: int, leads: int = 1500) -> Dataset:
     rng = np.random.default_rng(seed)
     span_us = int((NOW - START).total_seconds() * 1_000_000)
     created = [START + timedelta(microseconds=int(x)) for x in np.sort(rng.integers(0, span_us, leads))]
@@ -193,7 +193,7 @@ def _days(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     return spend, traffic
 
 
-def first_won(deals: pd.DataFrame) -> pd.Series:
+def first_won(deals: pd.DataFrame) -> np.ndarray:
     """Each customer's first won deal (a deal without a customer is its own customer); a tie on the
     closing time goes to the row written first."""
     won = deals[deals["status"] == "won"]
@@ -256,3 +256,22 @@ def waiting(ds: Dataset, channel: str | None = None) -> int:
     """Leads with a card and no verdict."""
     w = ds.leads[ds.leads["card_ts"].notna() & ds.leads["verdict"].isna()]
     return len(w if channel is None else w[w["channel"] == channel])
+
+
+def reps(ds: Dataset, first: date, end: date, channel: str | None = None) -> dict[tuple[str, str], float]:
+    """(rep, figure) → leads owned, deals won and lost, won revenue of the local days first … end (exclusive)."""
+    a, b = ds.midnight(first), ds.midnight(end)
+    leads = ds.leads[(ds.leads["created_at"] >= a) & (ds.leads["created_at"] < b)]
+    deals = ds.deals[(ds.deals["closed_at"] >= a) & (ds.deals["closed_at"] < b)]
+    if channel is not None:
+        lead_channel = dict(zip(ds.leads["external_id"], ds.leads["channel"], strict=True))
+        leads = leads[leads["channel"] == channel]
+        deals = deals[deals["lead_external_id"].map(lead_channel) == channel]
+    out: dict[tuple[str, str], float] = {}
+    for rep in set(leads["owner"].dropna()) | set(deals["rep"].dropna()):
+        mine = deals[deals["rep"] == rep]
+        won = mine[mine["status"] == "won"]
+        out[(rep, "leads")] = int((leads["owner"] == rep).sum())
+        out[(rep, "won")], out[(rep, "lost")] = len(won), int((mine["status"] == "lost").sum())
+        out[(rep, "revenue")] = float(won["amount"].sum())
+    return out
