@@ -61,7 +61,8 @@ def _range(a: str, b: str) -> Period:
     return Period.between(date.fromisoformat(a), date.fromisoformat(b))
 
 
-# (workspace, kind, period, channel): the DST days, the days around them, their weeks and months.
+# (workspace, kind, period, channel): the DST days and the days after them, their weeks and months,
+# ranges across them, the day, week and month still running at NOW; some narrowed to one channel.
 CASES: list[tuple[str, str, Period, str | None]] = [
     *[("berlin", "daily", _day("daily", d), None) for d in ("2026-03-29", "2026-03-30")],
     *[("berlin", "daily", _day("daily", d), None) for d in ("2026-10-25", "2026-10-26")],
