@@ -41,7 +41,11 @@ def make_engine(url: str, **kw: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         _WriteGate().watch(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **kw)
+    # No JIT: the reports' statements run in milliseconds, and compiling one of them past the planner's
+    # JIT threshold (a month of a large workspace) took longer than running it.
+    connect_args = dict(kw.pop("connect_args", {}))
+    connect_args["options"] = " ".join(["-c jit=off", connect_args.get("options", "")]).strip()
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args, **kw)
 
 
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:

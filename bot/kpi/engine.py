@@ -242,7 +242,9 @@ def build_reps(deals: list[tuple], leads: list[tuple]) -> list[dict[str, Any]]:
         return []
     df["win_rate_pct"] = (df["won"] / (df["won"] + df["lost"]).where(lambda s: s != 0)) * 100
     df["conversion_pct"] = (df["won"] / df["leads"].where(lambda s: s != 0)) * 100
-    df = df.reset_index(names="rep").sort_values(["won", "revenue"], ascending=False, kind="stable")
+    # Most won first, then most revenue, then by rep id: the same order on every database.
+    df = df.reset_index(names="rep").sort_values(["rep"], kind="stable")
+    df = df.sort_values(["won", "revenue"], ascending=False, kind="stable")
     return frame_records(df, ["rep", "leads", "won", "lost", "revenue", "win_rate_pct", "conversion_pct"])
 
 
