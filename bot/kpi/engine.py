@@ -206,13 +206,13 @@ def build_channels(leads: list[tuple], sales: list[tuple], spend: list[tuple], b
 
     out = []
     for key in sorted(rows, key=lambda k: (k is None, "" if k is None else str(k))):
-        r = rows[key]
-        n, target, new = (r.get(k, 0.0) for k in ("leads", "target_leads", "new_customers"))
-        money = r.get("spend", math.nan)
-        revenue, sold = r.get("revenue", 0.0), r.get("sales", 0.0)
+        sums = rows[key]
+        n, target, new = (sums.get(k, 0.0) for k in ("leads", "target_leads", "new_customers"))
+        money = sums.get("spend", math.nan)
+        revenue, sold = sums.get("revenue", 0.0), sums.get("sales", 0.0)
         out.append(
             {by: key}
-            | {k: r.get(k, 0.0) for k in _CHANNEL_SUMS}
+            | {k: sums.get(k, 0.0) for k in _CHANNEL_SUMS}
             | {
                 "spend": money,
                 "target_share_pct": div(target, n, 100),

@@ -66,4 +66,4 @@ def month_cohort(session: Session, *, window: Window) -> dict[str, int]:
 @cache
 def _month_cohort_statement(narrow: bool) -> Select:
     # The leads that got anywhere, from their partial index (storage.rollups.reach).
-    return select(func.count(Lead.met_at), func.count(Lead.won_at)).where(_leads(narrow), reach.reached())
+    return select(func.count(col(Lead.met_at)), func.count(col(Lead.won_at))).where(_leads(narrow), reach.reached())

@@ -11,7 +11,6 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Executable,
-    Select,
     SQLColumnExpression,
     and_,
     bindparam,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from storage.models import Activity, Deal, Feedback, Lead, OwnerDay, ProductMargin, Spend, Traffic
+from storage.models import Activity, Deal, Feedback, Lead, ProductMargin, Spend, Traffic
 from storage.rollups import leadday
 
 
@@ -211,27 +210,20 @@ def _grouped_statements(narrow: bool) -> dict[str, Any]:
     }
 
 
-@cache
-def _leadday_statement(narrow: bool) -> Select:
-    return leadday.by_channel_statement(narrow, TEAM, FIRST_DAY, END_DAY, CHANNEL)
-
-
 def leads_by_channel(session: Session, *, window: Window) -> list[tuple]:
-    """(channel, campaign, leads, target_leads) for leads created in the period: its whole UTC days
-    from the roll-up, the pieces at its ends from the leads themselves (storage.rollups.leadday.split)."""
+    """(channel, campaign, leads, target_leads) for leads created in the period, in one statement: its
+    whole UTC days from the roll-up, the pieces at its ends from the leads (storage.rollups.leadday.split)."""
+    return _grouped_leads(session, "channel", window)
+
+
+def _grouped_leads(session: Session, by: str, window: Window) -> list[tuple]:
     narrow = window.channel is not None
-    days, pieces = leadday.split(window)
-    parts = [(sign, _rows(session, _grouped_statements(narrow)["leads_by_channel"], w)) for sign, w in pieces]
-    if days is not None:
-        p = _params(window) | {"first_day": days[0], "end_day": days[1]}
-        parts.append((1, [tuple(r) for r in session.execute(_leadday_statement(narrow), p).all()]))
-    merged: dict[tuple, list[int]] = {}
-    for sign, rows in parts:
-        for channel, campaign, n, target in rows:
-            m = merged.setdefault((channel, campaign), [0, 0])
-            m[0] += sign * n
-            m[1] += sign * (target or 0)
-    return [(*k, n, target) for k, (n, target) in merged.items() if n]
+    signs, days, params = leadday.window_params(window)
+    stmt = leadday.window_statement(by, signs, days, narrow, (TEAM, FIRST_DAY, END_DAY, CHANNEL))
+    rows = session.execute(stmt, {"team": window.team_id, "channel": window.channel, **params}).all()
+    if by == "owner":
+        return [(owner, int(n)) for owner, n in rows if n]
+    return [(channel, campaign, int(n), int(t or 0)) for channel, campaign, n, t in rows if n]
 
 
 def _lead_totals(session: Session, w: Window) -> tuple[int, int]:
@@ -273,24 +265,6 @@ def deals_by_rep(session: Session, *, window: Window) -> list[tuple]:
 def leads_by_owner(session: Session, *, window: Window) -> list[tuple]:
     """(owner, leads) for leads created in the period: whole UTC days from the per-owner roll-up, the
     pieces at its ends from the leads (a report narrowed to a channel reads the leads)."""
-    narrow = window.channel is not None
-    days, pieces = leadday.split(window)
-    if narrow or days is None:
-        return _rows(session, _grouped_statements(narrow)["leads_by_owner"], window)
-    merged: dict[str | None, int] = {}
-    for sign, w in pieces:
-        for owner, n in _rows(session, _grouped_statements(False)["leads_by_owner"], w):
-            merged[owner] = merged.get(owner, 0) + sign * n
-    p = _params(window) | {"first_day": days[0], "end_day": days[1]}
-    for owner, n in session.execute(_owner_day_statement(), p).all():
-        merged[owner] = merged.get(owner, 0) + int(n)
-    return [(owner, n) for owner, n in merged.items() if n]
-
-
-@cache
-def _owner_day_statement() -> Select:
-    return (
-        select(func.nullif(OwnerDay.owner, ""), func.sum(OwnerDay.leads))
-        .where(col(OwnerDay.team_id) == TEAM, col(OwnerDay.day) >= FIRST_DAY, col(OwnerDay.day) < END_DAY)
-        .group_by(col(OwnerDay.owner))
-    )
+    if window.channel is not None:
+        return _rows(session, _grouped_statements(True)["leads_by_owner"], window)
+    return _grouped_leads(session, "owner", window)
