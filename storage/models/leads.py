@@ -29,8 +29,8 @@ class Lead(SQLModel, table=True):
             "ix_lead_team_created", "team_id", "created_at", "channel", "campaign", "verdict", "owner", "external_id"
         ),
         Index("ix_lead_team_card", "team_id", "card_channel", "card_ts"),
-        # Covers the funnel cohort's look-up of a meeting's or sale's lead (storage.repos.funnel).
-        Index("ix_lead_team_external_cohort", "team_id", "external_id", "created_at", "verdict", "channel", "id"),
+        # Covers the look-up of a sale's or a meeting's lead for its channel and campaign.
+        Index("ix_lead_team_external_channel", "team_id", "external_id", "channel", "campaign"),
         # Partial: the leads that got to a meeting or a sale (the cohorts), the leads waiting for a verdict
         # (the sales block), the carded leads (the SLA account). Each a small share of all leads.
         Index("ix_lead_reach", *REACH_COLUMNS, sqlite_where=text(REACHED), postgresql_where=text(REACHED)),
