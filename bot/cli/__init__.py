@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     recount = sub.add_parser(
         "recount",
-        help="recount the kept-up aggregates (leads per day, first won deals) from the stored rows, "
+        help="recount the kept-up aggregates (leads per day, first meetings and sales, first won deals, "
+        "margins per product) from the stored rows, "
         "after rows were changed in the database by something other than Handoff",
     )
     recount.add_argument("--team", help="workspace (Slack team id); default: the only one")
