@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, Table
 from sqlmodel import Session
 
-from storage import driver
+from storage import driver, pgcopy
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic, table_of
 from storage.repos import leads
 from storage.rollups import customers, leadday
@@ -27,7 +27,7 @@ TABLES = {
 }
 
 
-# On SQLite, loading more rows than a table holds is faster with its secondary indexes dropped
+# On SQLite, loading over twice the rows a table holds is faster with its secondary indexes dropped
 # and rebuilt at the end (a sort) than maintained row by row; both happen inside the transaction.
 _REBUILD_MIN_ROWS = 100_000
 # Past this many touched customers and deals, marking the first won deals of the whole workspace in
@@ -55,7 +55,7 @@ class BulkWriter:
             return
         table = TABLES[kind]
         held = self.conn.exec_driver_sql(f"SELECT count(*) FROM {table.name}").scalar_one()
-        if rows < held:
+        if rows < 2 * held:  # mostly rows already held (a file imported again): keep the indexes
             return
         for index in table.indexes:
             if not index.unique:
@@ -88,7 +88,6 @@ class BulkWriter:
         if df.empty:
             return 0, 0, 0
         table = TABLES[kind]
-        self._touched.add(table.name)
         fields = [c for c in df.columns if c != "external_id"]
         row_hash = pd.util.hash_pandas_object(df[fields], index=False).to_numpy().view("int64")
         df = df.assign(row_hash=row_hash)
@@ -108,16 +107,40 @@ class BulkWriter:
         elif kind == "deals":
             self._note_deals(team_id, df.loc[new | changed], df.loc[changed, "external_id"].tolist())
         if new.any():
-            names = ", ".join(["team_id", *cols])
-            marks = ", ".join([self._mark] * (len(cols) + 1))
-            sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
-            self.conn.exec_driver_sql(sql, self._tuples(df.loc[new, cols], team_id, first=True))
+            self._insert(table.name, team_id, df.loc[new, cols])
         if changed.any():
-            sets = ", ".join(f"{c} = {self._mark}" for c in [*fields, "row_hash"])
-            sql = f"UPDATE {table.name} SET {sets} WHERE external_id = {self._mark} AND team_id = {self._mark}"
-            self.conn.exec_driver_sql(sql, self._tuples(df.loc[changed, [*fields, "row_hash", "external_id"]], team_id))
+            self._update(table.name, team_id, df.loc[changed, cols])
         n_new, n_changed = int(new.sum()), int(changed.sum())
+        if n_new or n_changed:  # the planner's statistics of an unchanged table still hold
+            self._touched.add(table.name)
         return n_new, n_changed, len(df) - n_new - n_changed
+
+    def _insert(self, table: str, team_id: str, df: pd.DataFrame) -> None:
+        """New rows: one prepared INSERT per row on SQLite, COPY on PostgreSQL."""
+        names = ["team_id", *df.columns]
+        if self._sqlite:
+            sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join([self._mark] * len(names))})"
+            self.conn.exec_driver_sql(sql, self._tuples(df, team_id, first=True))
+        else:
+            pgcopy.copy_rows(self.conn, table, names, self._tuples(df, team_id, first=True, text_times=True))
+
+    def _update(self, table: str, team_id: str, df: pd.DataFrame) -> None:
+        """Changed rows (the key first): one prepared UPDATE per row on SQLite; on PostgreSQL copied
+        into a temporary table and updated from it in one statement."""
+        fields = [c for c in df.columns if c != "external_id"]
+        if self._sqlite:
+            sets = ", ".join(f"{c} = ?" for c in fields)
+            sql = f"UPDATE {table} SET {sets} WHERE external_id = ? AND team_id = ?"
+            self.conn.exec_driver_sql(sql, self._tuples(df[[*fields, "external_id"]], team_id))
+            return
+        staged = f"import_{table}"
+        pgcopy.staging_table(self.conn, staged, table, list(df.columns))
+        pgcopy.copy_rows(self.conn, staged, list(df.columns), self._tuples(df, None, text_times=True))
+        sets = ", ".join(f"{c} = s.{c}" for c in fields)
+        self.conn.exec_driver_sql(
+            f"UPDATE {table} AS t SET {sets} FROM {staged} AS s WHERE t.team_id = %s AND t.external_id = s.external_id",
+            (team_id,),
+        )
 
     def _note_lead_days(self, team_id: str, created: pd.Series, changed: list[str]) -> None:
         """Remember the UTC days whose lead counts this load changes: the days of the rows written and,
@@ -158,15 +181,25 @@ class BulkWriter:
         return len(rows)
 
     def _existing(self, table: Table, team_id: str, keys: list[str]) -> dict[str, int | None]:
-        """external_id → row_hash of the keys already stored (plain driver SQL: compiling an
-        expanding IN of thousands of values costs more than the lookup itself)."""
+        """external_id → row_hash of the keys already stored (plain driver SQL on the driver's own
+        cursor: compiling an expanding IN, or wrapping a million rows, costs more than the lookup)."""
         out: dict[str, int | None] = {}
-        m = self._mark
-        for batch in driver.batches(keys):
-            marks = driver.marks(self.conn, len(batch))
-            sql = f"SELECT external_id, row_hash FROM {table.name} WHERE team_id = {m} AND external_id IN ({marks})"
-            rows = self.conn.exec_driver_sql(sql, (team_id, *batch)).fetchall()
-            out.update(cast("Sequence[tuple[str, int | None]]", rows))  # (external_id, row_hash) rows
+        driver_conn = self.conn.connection.driver_connection
+        assert driver_conn is not None  # a connection inside a transaction is open
+        cursor = driver_conn.cursor()
+        try:
+            if not self._sqlite:  # one array, not thousands of parameters to parse and bind
+                sql = f"SELECT external_id, row_hash FROM {table.name} WHERE team_id = %s AND external_id = ANY(%s)"
+                cursor.execute(sql, (team_id, keys))
+                out.update(cursor.fetchall())
+                return out
+            for batch in driver.batches(keys):
+                marks = driver.marks(self.conn, len(batch))
+                sql = f"SELECT external_id, row_hash FROM {table.name} WHERE team_id = ? AND external_id IN ({marks})"
+                cursor.execute(sql, (team_id, *batch))
+                out.update(cursor.fetchall())
+        finally:
+            cursor.close()
         return out
 
     def _forgotten(self, team_id: str, keys: list[str]) -> set[str]:
@@ -180,23 +213,25 @@ class BulkWriter:
             out.update(e for (e,) in self.conn.exec_driver_sql(sql, (team_id, *batch)))
         return out
 
-    def _tuples(self, df: pd.DataFrame, team_id: str, *, first: bool = False) -> list[tuple]:
-        columns = [self._driver_values(df[c]) for c in df.columns]
-        if first:
-            columns.insert(0, [team_id] * len(df))
-        else:
-            columns.append([team_id] * len(df))
+    def _tuples(
+        self, df: pd.DataFrame, team_id: str | None, *, first: bool = False, text_times: bool = False
+    ) -> list[tuple]:
+        columns = [self._driver_values(df[c], text_times=text_times) for c in df.columns]
+        if team_id is not None:
+            columns.insert(0 if first else len(columns), [team_id] * len(df))
         return list(zip(*columns, strict=True))
 
-    def _driver_values(self, s: pd.Series) -> list:
+    def _driver_values(self, s: pd.Series, *, text_times: bool = False) -> list:
+        """The column's values as the driver takes them; with text_times (COPY) times as ISO text."""
         if isinstance(s.dtype, pd.DatetimeTZDtype):
-            if self._sqlite:  # SQLAlchemy's SQLite DATETIME text form, naive UTC
+            if self._sqlite or text_times:  # SQLAlchemy's SQLite DATETIME text form is naive UTC
                 text = np.datetime_as_string(s.dt.tz_localize(None).to_numpy("datetime64[us]"), unit="us")
-                text = np.char.replace(text, "T", " ").astype(object)
-                return [None if missing else t for t, missing in zip(text, s.isna().to_numpy(), strict=True)]
+                text = np.char.add(np.char.replace(text, "T", " "), "" if self._sqlite else "+00").astype(object)
+                text[s.isna().to_numpy()] = None
+                return text.tolist()
             return [None if pd.isna(v) else v.to_pydatetime() for v in s]
         if pd.api.types.is_datetime64_dtype(s.dtype):  # a calendar day
-            if self._sqlite:
+            if self._sqlite or text_times:
                 return s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None).tolist()
             return [None if pd.isna(v) else v.date() for v in s]
         if s.dtype == object:  # normalised text: None already marks a missing value
