@@ -54,7 +54,8 @@ def _stored(engine: Engine) -> tuple[dict[str, dict], dict[tuple, tuple[int, int
 
 def _import(engine: Engine, path: Path):
     ensure(deps_for(engine), "T1")
-    return run_import(deps_for(engine), team_id="T1", kind="leads", path=path, mapping=MAPPING, tz="UTC", progress=False)
+    deps = deps_for(engine)
+    return run_import(deps, team_id="T1", kind="leads", path=path, mapping=MAPPING, tz="UTC", progress=False)
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
-from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -42,7 +40,9 @@ class BulkWriter:
         self._mark = driver.mark(conn)
         self._dropped: list = []
         self._touched: set[str] = set()
-        self._lead_days: dict[str, tuple[date, date]] = {}  # team → UTC days whose lead counts changed
+        # What this load adds to the leads-per-day roll-up: the updated rows' counts and new rows' sums.
+        self._lead_counts: dict[tuple, list[int]] = {}
+        self._new_lead_counts: list[pd.DataFrame] = []
         # team → (customers, deal external ids) whose first won deal may have changed
         self._deals: dict[str, tuple[set[str], set[str]]] = {}
         if self._sqlite:
@@ -66,10 +66,9 @@ class BulkWriter:
         for index in self._dropped:
             index.create(self.conn)
         self._dropped = []
-        for team_id, (first, last) in self._lead_days.items():
-            leadday.rebuild(self.conn, team_id, first, last)
+        if counts := self._lead_roll_up():
+            leadday.add(self.conn, counts)
             self._touched.add("leadday")
-        self._lead_days = {}
         for team_id, (names, ids) in self._deals.items():
             if len(names) + len(ids) > _REFRESH_ALL_DEALS:
                 customers.refresh(self.conn, team_id)
@@ -99,17 +98,22 @@ class BulkWriter:
         if kind == "leads" and changed.any():  # a forgotten lead keeps its personal data erased
             changed &= ~df["external_id"].isin(self._forgotten(team_id, df.loc[changed, "external_id"].tolist()))
         cols = ["external_id", *fields, "row_hash"]
+        changed_ids = df.loc[changed, "external_id"].tolist()
         if kind == "leads":
-            self._note_lead_days(team_id, df.loc[new | changed, "created_at"], df.loc[changed, "external_id"].tolist())
+            self._count_new_leads(team_id, df.loc[new])
+            if changed_ids:  # the updated leads leave their roll-up rows, to be counted again after
+                self._count_leads(leadday.counts_of(self.conn, team_id, changed_ids), -1)
             created = df.loc[new | changed, "created_at"].dropna()
             if not created.empty:
                 leads.written(self.conn, team_id=team_id, oldest=created.min().to_pydatetime())
         elif kind == "deals":
-            self._note_deals(team_id, df.loc[new | changed], df.loc[changed, "external_id"].tolist())
+            self._note_deals(team_id, df.loc[new | changed], changed_ids)
         if new.any():
             self._insert(table.name, team_id, df.loc[new, cols])
         if changed.any():
             self._update(table.name, team_id, df.loc[changed, cols])
+            if kind == "leads":
+                self._count_leads(leadday.counts_of(self.conn, team_id, changed_ids), 1)
         n_new, n_changed = int(new.sum()), int(changed.sum())
         if n_new or n_changed:  # the planner's statistics of an unchanged table still hold
             self._touched.add(table.name)
@@ -142,18 +146,39 @@ class BulkWriter:
             (team_id,),
         )
 
-    def _note_lead_days(self, team_id: str, created: pd.Series, changed: list[str]) -> None:
-        """Remember the UTC days whose lead counts this load changes: the days of the rows written and,
-        for rows updated, the days they had before (read now, before the update)."""
-        spans: list[tuple[date, date] | None] = [self._lead_days.get(team_id)]
-        created = created.dropna()
-        if not created.empty:
-            spans.append((created.min().tz_convert("UTC").date(), created.max().tz_convert("UTC").date()))
-        if changed:
-            spans.append(leadday.days_of(self.conn, team_id, changed))
-        known = [s for s in spans if s is not None]
-        if known:
-            self._lead_days[team_id] = (min(a for a, _ in known), max(b for _, b in known))
+    def _count_new_leads(self, team_id: str, df: pd.DataFrame) -> None:
+        """Count new leads into the roll-up by UTC day, channel and campaign: a group-by of each
+        chunk's rows, summed over the chunks when the load ends."""
+        if df.empty:
+            return
+        none = pd.Series("", index=df.index, dtype=object)
+        keys = pd.DataFrame(
+            {
+                "team_id": team_id,
+                "day": df["created_at"].dt.tz_convert("UTC").dt.floor("D"),
+                "channel": df["channel"].fillna("") if "channel" in df else none,
+                "campaign": df["campaign"].fillna("") if "campaign" in df else none,
+                "leads": 1,
+                "target_leads": (df["verdict"] == "target").fillna(False).astype(int) if "verdict" in df else 0,
+            }
+        )
+        self._new_lead_counts.append(keys.groupby(list(leadday.KEY), sort=False, as_index=False).sum())
+
+    def _lead_roll_up(self) -> dict[tuple, list[int]]:
+        """What this load adds to the roll-up, key → [leads, target leads]; forgotten afterwards."""
+        if self._new_lead_counts:
+            sums = pd.concat(self._new_lead_counts).groupby(list(leadday.KEY), sort=False, as_index=False).sum()
+            sums["day"] = sums["day"].dt.date
+            rows = sums[[*leadday.KEY, "leads", "target_leads"]].itertuples(index=False, name=None)
+            self._count_leads({(t, d, ch, ca): [int(n), int(m)] for t, d, ch, ca, n, m in rows}, 1)
+        out, self._lead_counts, self._new_lead_counts = self._lead_counts, {}, []
+        return out
+
+    def _count_leads(self, counts: dict[tuple, list[int]], sign: int) -> None:
+        for key, (n, target) in counts.items():
+            held = self._lead_counts.setdefault(key, [0, 0])
+            held[0] += sign * n
+            held[1] += sign * target
 
     def _note_deals(self, team_id: str, written: pd.DataFrame, changed: list[str]) -> None:
         """Remember whose first won deal this load may change: the customers written, the customers the

@@ -91,21 +91,24 @@ def rebuild_all(conn: Connection, team_id: str) -> int:
     return conn.exec_driver_sql(f"SELECT count(*) FROM leadday WHERE team_id = {m}", (team_id,)).scalar_one()
 
 
-def days_of(conn: Connection, team_id: str, external_ids: list[str]) -> tuple[date, date] | None:
-    """The first and last UTC day of the stored leads with these external ids."""
+def counts_of(conn: Connection, team_id: str, external_ids: list[str]) -> dict[tuple, list[int]]:
+    """Roll-up key → [leads, target leads] of the stored leads with these external ids (one GROUP BY
+    per batch): what they add to the roll-up now."""
     day = utc_day_sql(conn.dialect.name, "created_at")
-    span: tuple[date, date] | None = None
+    out: dict[tuple, list[int]] = {}
     for batch in batches(external_ids):
-        row = conn.exec_driver_sql(
-            f"SELECT min({day}), max({day}) FROM lead "
-            f"WHERE team_id = {mark(conn)} AND external_id IN ({marks(conn, len(batch))})",
+        rows = conn.exec_driver_sql(
+            f"SELECT {day}, coalesce(channel, ''), coalesce(campaign, ''), count(*), "
+            "sum(CASE WHEN verdict = 'target' THEN 1 ELSE 0 END) FROM lead "
+            f"WHERE team_id = {mark(conn)} AND external_id IN ({marks(conn, len(batch))}) "
+            f"GROUP BY {day}, coalesce(channel, ''), coalesce(campaign, '')",
             (team_id, *batch),
-        ).one()
-        if row[0] is None:
-            continue
-        a, b = (date.fromisoformat(str(v)[:10]) for v in row)
-        span = (a, b) if span is None else (min(span[0], a), max(span[1], b))
-    return span
+        )
+        for d, channel, campaign, leads, target in rows:
+            counts = out.setdefault((team_id, date.fromisoformat(str(d)[:10]), channel, campaign), [0, 0])
+            counts[0] += leads
+            counts[1] += target
+    return out
 
 
 def split(window: Window) -> tuple[tuple[date, date] | None, list[Window]]:
