@@ -56,6 +56,14 @@ def per_span(
     return {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql, (*flat, *params))}
 
 
+def reshaped(conn: Connection, table: str, written: int) -> bool:
+    """Whether a SQLite table has no statistics yet, or this load wrote a tenth of its rows or more."""
+    if not conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+        return True
+    stat = conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx IS NOT NULL", (table,)).first()
+    return stat is None or written * 10 >= int(str(stat[0]).split()[0])
+
+
 def insert_into(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:
     """An INSERT with ON CONFLICT clauses, in the dialect's own spelling (SQLite or PostgreSQL)."""
     return (sqlite_insert if dialect == "sqlite" else pg_insert)(table)

@@ -1,6 +1,7 @@
 """Turning CRM export columns (strings) into typed values, vectorised. Pure: Series in, Series out.
 
-Each parser returns (values, bad) where `bad` marks non-empty cells that could not be read.
+Each parser takes trimmed text (`text`: None for an empty cell) and returns (values, bad) where `bad`
+marks non-empty cells that could not be read.
 """
 
 from __future__ import annotations
@@ -74,11 +75,23 @@ def text(s: pd.Series) -> pd.Series:
     return pd.Series(out, index=s.index, dtype=object)
 
 
-def datetimes(s: pd.Series, tz: str) -> tuple[pd.Series, pd.Series]:
+def nul_cells(raw: pd.Series) -> pd.Series | None:
+    """Which cells hold a NUL character, or None when none does (one search of the joined column
+    instead of one per cell: NULs are rare)."""
+    values = raw.to_numpy(dtype=object)
+    try:
+        joined = "".join(values)
+    except TypeError:  # not every cell is a string (constants, XLSX values)
+        joined = "".join(v for v in values if isinstance(v, str))
+    if "\x00" not in joined:
+        return None
+    return raw.map(lambda v: isinstance(v, str) and "\x00" in v).astype(bool)
+
+
+def datetimes(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series]:
     """ISO dates and `dd.mm.yyyy` (with or without time) → UTC. Times without an offset are in `tz`."""
-    raw = text(s)
     filled = raw.notna()
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us, UTC]")
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
     if not filled.any():
         return out, filled & False
     vals = raw[filled]
@@ -113,9 +126,8 @@ def dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 _NUM_JUNK = re.compile(r"[\s\u00a0₽$€£%]|руб\.?|rub", re.IGNORECASE)
 
 
-def numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+def numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """`1234.5`, `1 234,50`, `1,234.50`, `₽1200` → float."""
-    raw = text(s)
     clean = raw.str.replace(_NUM_JUNK, "", regex=True)
     both = clean.str.contains(",", regex=False) & clean.str.contains(".", regex=False)
     clean = clean.where(~both.fillna(False), clean.str.replace(",", "", regex=False))
@@ -132,13 +144,12 @@ def integers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out.where(~frac), bad | frac
 
 
-def vocabulary(s: pd.Series, words: dict[str, str]) -> tuple[pd.Series, pd.Series]:
-    raw = text(s)
+def vocabulary(raw: pd.Series, words: dict[str, str]) -> tuple[pd.Series, pd.Series]:
     out = raw.str.lower().map(words)
     return out, raw.notna() & out.isna()
 
 
-def booleans(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+def booleans(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     words = {
         "1": True,
         "true": True,
@@ -149,7 +160,6 @@ def booleans(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         "no": False,
         "нет": False,
     }
-    raw = text(s)
     out = raw.str.lower().map(words)
     return out, raw.notna() & out.isna()
 

@@ -150,16 +150,17 @@ def normalize_chunk(
             src = raw[col_label]
         else:
             continue
-        nul = nz.text(src).str.contains("\x00", regex=False).fillna(False).astype(bool)
-        if nul.any():  # no database keeps it, and no CRM means it
+        nul = nz.nul_cells(src)
+        if nul is not None:  # no database keeps it, and no CRM means it
             total += int(nul.sum())
             for row in nul[nul].index[:MAX_ERRORS_SHOWN]:
                 errors.append(RowError(int(row), col_label, "contains a NUL character"))
             src = src.where(~nul, "")
+        trimmed = nz.text(src)
         if spec.type == "text":
-            values, bad = nz.text(src), None
+            values, bad = trimmed, None
         else:
-            values, bad = parsers[spec.type](src)
+            values, bad = parsers[spec.type](trimmed)
         if bad is not None and bad.any():
             total += int(bad.sum())
             for row in bad[bad].index[:MAX_ERRORS_SHOWN]:
@@ -175,7 +176,7 @@ def normalize_chunk(
         if spec.type == "integer":
             values = values.astype("Int64")
         if spec.required:
-            empty = nz.text(src).isna()
+            empty = trimmed.isna()
             total += int(empty.sum())
             for row in empty[empty].index[:MAX_ERRORS_SHOWN]:
                 errors.append(RowError(int(row), col_label, f"{spec.name} is empty"))

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 KEY = ("team_id", "day", "channel", "campaign")
 OWNER_KEY = ("team_id", "day", "owner")
+OWNED_KEY = (*KEY, "owner")  # what an import counts its leads by, for both roll-ups
 
 
 def utc_day_sql(dialect: str, column: str) -> str:
@@ -115,21 +116,36 @@ def rebuild_all(conn: Connection, team_id: str) -> int:
     return conn.exec_driver_sql(f"SELECT count(*) FROM leadday WHERE team_id = {m}", (team_id,)).scalar_one()
 
 
-def days_of(conn: Connection, team_id: str, external_ids: list[str]) -> tuple[date, date] | None:
-    """The first and last UTC day of the stored leads with these external ids."""
+def counts_of(conn: Connection, team_id: str, external_ids: list[str]) -> dict[tuple, list[int]]:
+    """(team, day, channel, campaign, owner) → [leads, target leads] of the stored leads with these
+    external ids (one GROUP BY per batch): what they add to the roll-ups now."""
     day = utc_day_sql(conn.dialect.name, "created_at")
-    span: tuple[date, date] | None = None
+    out: dict[tuple, list[int]] = {}
     for batch in batches(external_ids):
-        row = conn.exec_driver_sql(
-            f"SELECT min({day}), max({day}) FROM lead "
-            f"WHERE team_id = {mark(conn)} AND external_id IN ({marks(conn, len(batch))})",
+        rows = conn.exec_driver_sql(
+            f"SELECT {day}, coalesce(channel, ''), coalesce(campaign, ''), coalesce(owner, ''), count(*), "
+            "sum(CASE WHEN verdict = 'target' THEN 1 ELSE 0 END) FROM lead "
+            f"WHERE team_id = {mark(conn)} AND external_id IN ({marks(conn, len(batch))}) "
+            f"GROUP BY {day}, coalesce(channel, ''), coalesce(campaign, ''), coalesce(owner, '')",
             (team_id, *batch),
-        ).one()
-        if row[0] is None:
-            continue
-        a, b = (date.fromisoformat(str(v)[:10]) for v in row)
-        span = (a, b) if span is None else (min(span[0], a), max(span[1], b))
-    return span
+        )
+        for d, channel, campaign, owner, leads, target in rows:
+            counts = out.setdefault((team_id, date.fromisoformat(str(d)[:10]), channel, campaign, owner), [0, 0])
+            counts[0] += leads
+            counts[1] += target
+    return out
+
+
+def add_by_owner(conn: Connection, counts: dict[tuple, list[int]]) -> None:
+    """Add (team, day, channel, campaign, owner) → [leads, target leads] to both roll-ups."""
+    deltas: dict[tuple, list[int]] = {}
+    owners: dict[tuple, int] = {}
+    for (team_id, day, channel, campaign, owner), (n, target) in counts.items():
+        d = deltas.setdefault((team_id, day, channel, campaign), [0, 0])
+        d[0] += n
+        d[1] += target
+        owners[(team_id, day, owner)] = owners.get((team_id, day, owner), 0) + n
+    add(conn, deltas, owners)
 
 
 def nearest_midnight(t: datetime) -> datetime:
