@@ -8,10 +8,12 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, String, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 T = TypeVar("T")
 IN_BATCH = 10_000  # values per IN (…): well under every driver's parameter limit
@@ -62,6 +64,26 @@ def reshaped(conn: Connection, table: str, written: int) -> bool:
         return True
     stat = conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx IS NOT NULL", (table,)).first()
     return stat is None or written * 10 >= int(str(stat[0]).split()[0])
+
+
+class binary(FunctionElement[str]):
+    """A text expression compared byte by byte: `COLLATE "C"` on PostgreSQL (a DISTINCT of a month's
+    customers sorts twice as fast as under the database's locale), as is on SQLite (already binary).
+    Equal strings are equal under either, so counts do not change."""
+
+    type = String()
+    name = "binary"
+    inherit_cache = True
+
+
+@compiles(binary)
+def _binary(element: binary, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(binary, "postgresql")
+def _binary_postgresql(element: binary, compiler: Any, **kw: Any) -> str:
+    return f'({compiler.process(element.clauses, **kw)}) COLLATE "C"'
 
 
 def insert_into(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:

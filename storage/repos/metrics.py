@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from storage.driver import binary
 from storage.models import Activity, Deal, Feedback, Lead, ProductMargin, Spend, Traffic
 from storage.rollups import leadday
 
@@ -129,10 +130,12 @@ def _totals_statements(narrow: bool) -> dict[str, Any]:
         "won": select(
             func.count(),
             func.sum(Deal.amount),
-            func.count(distinct(_customer())),
+            func.count(distinct(binary(_customer()))),
             _count_true(col(Deal.first_won)),
             func.count(
-                distinct(case((and_(~col(Deal.first_won), col(Deal.customer).is_not(None)), col(Deal.customer))))
+                distinct(
+                    binary(case((and_(~col(Deal.first_won), col(Deal.customer).is_not(None)), col(Deal.customer))))
+                )
             ),
         ).where(_won(narrow)),
         "positive_reviews": select(func.count()).where(
@@ -185,7 +188,7 @@ def _grouped_statements(narrow: bool) -> dict[str, Any]:
             col(lead.campaign),
             func.count(),
             func.sum(Deal.amount),
-            func.count(distinct(_customer())),
+            func.count(distinct(binary(_customer()))),
             _count_true(col(Deal.first_won)),
         )
         .select_from(Deal)
