@@ -49,13 +49,14 @@ def id_by_external_id(session: Session, *, team_id: str, external_id: str) -> in
 NEW_LEAD = tuple(
     c.name
     for c in table_of(Lead).columns
-    if c.name not in ("id", "team_id", "verdict", "verdict_at", "forgotten_at") and not c.name.startswith("card_")
+    if c.name not in ("id", "team_id", "verdict", "verdict_at", "forgotten_at", "met_at", "won_at")
+    and not c.name.startswith("card_")
 )
 
 
 def insert_new(session: Session, *, team_id: str, fields: dict[str, Any], now: datetime) -> int | None:
     """Insert a lead unless its external id is known, counted in the roll-up and queued for its card
-    (owed from the moment the lead exists): the new lead's id, or None when the id was known. Three
+    (owed from the moment the lead exists): the new lead's id, or None when the id was known. A few
     prepared statements and no ORM work, because on SQLite every writer waits while one holds the
     write lock: this is the webhook's whole time under it."""
     unknown = fields.keys() - set(NEW_LEAD)
@@ -69,10 +70,10 @@ def insert_new(session: Session, *, team_id: str, fields: dict[str, Any], now: d
     conn.execute(_queue_card(), {"team_id": team_id, "lead_id": lead_id, "queued_at": now})
     if row["created_at"] < now - OLDER_THAN_KEPT:
         written(conn, team_id=team_id, oldest=row["created_at"])
+    reach.arrived(conn, lead_id)
     # Last before the commit: on PostgreSQL every new lead of the day and channel updates this one row,
     # and its row lock is held from here to the commit.
     leadday.inserted(conn, team_id, row["created_at"], row["channel"], row["campaign"], None, row["owner"])
-    reach.arrived(conn, lead_id)
     return lead_id
 
 

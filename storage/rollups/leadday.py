@@ -198,12 +198,16 @@ def window_statement(by: str, signs: tuple[int, ...], days: bool, narrow: bool, 
         if by == "channel":
             counts.append((func.sum(case((col(Lead.verdict) == "target", 1), else_=0)) * sign).label("t"))
         parts.append(
-            select(*(c.label(n) for c, n in zip(keys, names, strict=True)), *counts).where(*cond).group_by(*keys)
+            select(*(func.nullif(c, "").label(n) for c, n in zip(keys, names, strict=True)), *counts)
+            .where(*cond)
+            .group_by(*keys)
         )
     if days:
         grouped = [getattr(rollup, n) for n in names]
         cond = [col(rollup.team_id) == team, col(rollup.day) >= first_day, col(rollup.day) < end_day]
         if narrow:
+            if by != "channel":
+                raise ValueError("the roll-up by owner has no channel: read a narrowed window from the leads")
             cond.append(col(LeadDay.channel) == channel)
         counts = [func.sum(rollup.leads).label("n")]
         if by == "channel":
