@@ -33,6 +33,19 @@ def marks(conn: Connection, n: int) -> str:
     return ", ".join([mark(conn)] * n)
 
 
+def values_of(conn: Connection, table: str, column: str, team_id: str, external_ids: Sequence[str]) -> set[str]:
+    """The distinct non-null `column` values of a workspace's `table` rows with these external ids."""
+    out: set[str] = set()
+    for batch in batches(external_ids):
+        rows = conn.exec_driver_sql(
+            f"SELECT DISTINCT {column} FROM {table} WHERE team_id = {mark(conn)} AND {column} IS NOT NULL "
+            f"AND external_id IN ({marks(conn, len(batch))})",
+            (team_id, *batch),
+        )
+        out.update(v for (v,) in rows)
+    return out
+
+
 def instant(conn: Connection, t: datetime) -> Any:
     """A UTC timestamp as the driver takes it for a UTCDateTime column: SQLite keeps naive UTC text."""
     t = t.astimezone(UTC)

@@ -197,7 +197,7 @@ class BulkWriter:
         names, ids = self._deals.setdefault(team_id, (set(), set()))
         if "customer" in written:
             names.update(c for c in written["customer"].dropna())
-        names.update(customers.customers_of(self.conn, team_id, changed))
+        names.update(driver.values_of(self.conn, "deal", "customer", team_id, changed))
         ids.update(written["external_id"])
 
     def _note_reach(self, kind: str, team_id: str, written: pd.DataFrame, changed: list[str]) -> None:
@@ -206,7 +206,7 @@ class BulkWriter:
         if kind in ("activities", "deals") and "lead_external_id" in written:
             touched = self._reach.setdefault(team_id, set())
             touched.update(written["lead_external_id"].dropna())
-            touched.update(reach.leads_of(self.conn, TABLES[kind].name, team_id, changed))
+            touched.update(driver.values_of(self.conn, TABLES[kind].name, "lead_external_id", team_id, changed))
         elif kind == "leads" and not written.empty and reach.any_progress(self.conn, team_id):
             self._reach.setdefault(team_id, set()).update(written["external_id"])
 

@@ -38,19 +38,6 @@ def refresh(
             conn.exec_driver_sql(f"{sql} AND deal.{column} IN ({marks(conn, len(batch))})", (team_id, *batch))
 
 
-def customers_of(conn: Connection, team_id: str, external_ids: list[str]) -> set[str]:
-    """The customers the stored deals with these external ids belong to now."""
-    out: set[str] = set()
-    for batch in batches(external_ids):
-        rows = conn.exec_driver_sql(
-            f"SELECT DISTINCT customer FROM deal WHERE team_id = {mark(conn)} AND customer IS NOT NULL "
-            f"AND external_id IN ({marks(conn, len(batch))})",
-            (team_id, *batch),
-        )
-        out.update(c for (c,) in rows)
-    return out
-
-
 def _touched(deal: Deal, *, before: bool) -> tuple[set[str], set[str]]:
     customers = {deal.customer} if deal.customer else set()
     if before:

@@ -95,19 +95,6 @@ def any_progress(conn: Connection, team_id: str) -> bool:
     return bool(row)
 
 
-def leads_of(conn: Connection, table: str, team_id: str, external_ids: list[str]) -> set[str]:
-    """The leads the stored meetings or deals (`table`) with these external ids belong to now."""
-    out: set[str] = set()
-    for batch in batches(external_ids):
-        rows = conn.exec_driver_sql(
-            f"SELECT DISTINCT lead_external_id FROM {table} WHERE team_id = {mark(conn)} "
-            f"AND lead_external_id IS NOT NULL AND external_id IN ({marks(conn, len(batch))})",
-            (team_id, *batch),
-        )
-        out.update(e for (e,) in rows)
-    return out
-
-
 def _before(obj: Any, name: str) -> Any:
     h = instance_state(obj).attrs[name].history
     return h.deleted[0] if h.deleted else getattr(obj, name)
