@@ -257,7 +257,8 @@ def product_margins(session: Session, *, team_id: str) -> list[tuple]:
         .where(col(ProductMargin.team_id) == team_id, col(ProductMargin.deals) > 0)
         .order_by(col(ProductMargin.product))
     ).all()
-    return [(product, total / n) for product, total, n in rows]
+    # Rounded past any meaning: a sum of floats differs in its last bits with the order rows were added.
+    return [(product, round(total / n, 10)) for product, total, n in rows]
 
 
 def deals_by_rep(session: Session, *, window: Window) -> list[tuple]:
