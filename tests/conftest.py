@@ -152,7 +152,11 @@ def engine(request, tmp_path: Path, postgres_reason: str | None) -> Iterator[Eng
         yield from _sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
         return
     _require_postgres(postgres_reason)
-    template: PostgresTemplate = request.getfixturevalue("postgres_template")
+    yield from postgres_copy(request.getfixturevalue("postgres_template"))
+
+
+def postgres_copy(template: PostgresTemplate) -> Iterator[Engine]:
+    """An engine on a fresh copy of the migrated PostgreSQL template, dropped afterwards."""
     database = template.copy()
     engine = make_engine(template.url(database))
     try:

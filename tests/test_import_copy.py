@@ -14,9 +14,8 @@ from sqlmodel import Session, select
 
 from bot.imports.run import Mapping, run_import
 from bot.workspace.store import ensure
-from storage.db import make_engine
 from storage.models import Lead, LeadDay
-from tests.conftest import PostgresTemplate
+from tests.conftest import PostgresTemplate, postgres_copy
 from tests.runtime import deps_for
 
 HEADER = ["id", "created", "name", "company", "channel", "campaign", "message"]
@@ -60,13 +59,7 @@ def _import(engine: Engine, path: Path):
 
 @pytest.fixture
 def postgres_engine(postgres_template: PostgresTemplate) -> Iterator[Engine]:
-    database = postgres_template.copy()
-    engine = make_engine(postgres_template.url(database))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        postgres_template.drop(database)
+    yield from postgres_copy(postgres_template)
 
 
 def test_awkward_values_are_stored_alike_on_sqlite_and_postgresql(
