@@ -106,6 +106,11 @@ def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
         s.add(moved)
         s.commit()
         assert rollup(engine) == recount(engine)
+        # A row expired by the commit: what it held is read before the change is counted.
+        moved.verdict, moved.channel, moved.owner = "spam", "moved-again", None
+        s.add(moved)
+        s.commit()
+        assert rollup(engine) == recount(engine)
         s.delete(fresh)
         s.commit()
     assert rollup(engine) == recount(engine)
@@ -208,30 +213,58 @@ def test_the_migration_counts_the_leads_already_stored(tmp_path: Path, postgres_
             )
 
 
-def first_won_by_hand(engine: Engine) -> set[str]:
-    """External ids of each customer's earliest won deal (ties: the older row), and of every won deal
-    without a customer."""
+Place = tuple[bool, int | None, datetime | None]  # (first won, rank, previous won deal's closing time)
+
+
+def first_won_by_hand(engine: Engine) -> dict[str, Place]:
+    """Every deal's place in its customer's won deals, in Python: each customer's won deals ordered by
+    closing time (ties: the older row), ranked from 1 with the closing time of the one before; a won
+    deal without a customer is its own first; a deal not won has no place."""
+    with Session(engine) as s:
+        deals = s.exec(select(Deal).where(Deal.team_id == TEAM)).all()
+    out: dict[str, Place] = {d.external_id: (False, None, None) for d in deals}
+    history: dict[str, list[Deal]] = {}
+    for d in deals:
+        if d.status != "won" or d.closed_at is None:
+            continue
+        if d.customer is None:
+            out[d.external_id] = (True, 1, None)
+        else:
+            history.setdefault(d.customer, []).append(d)
+    for won in history.values():
+        won.sort(key=lambda d: (d.closed_at, d.id))
+        for rank, d in enumerate(won, 1):
+            out[d.external_id] = (rank == 1, rank, won[rank - 2].closed_at if rank > 1 else None)
+    return out
+
+
+def marked(engine: Engine) -> dict[str, Place]:
+    with Session(engine) as s:
+        rows = s.exec(
+            select(Deal.external_id, Deal.first_won, Deal.won_rank, Deal.prev_won_at).where(Deal.team_id == TEAM)
+        )
+        return {e: (bool(f), r, p) for e, f, r, p in rows.all()}
+
+
+def customers_by_hand(engine: Engine, w: metrics.Window) -> dict[str, int]:
+    """A window's customers, new and repeat customers, by the names of its won deals."""
     with Session(engine) as s:
         deals = s.exec(select(Deal).where(Deal.team_id == TEAM, Deal.status == "won")).all()
-    first: dict[str, Deal] = {}
-    out = set()
-    for d in deals:
-        if d.customer is None:
-            out.add(d.external_id)
-        elif d.customer not in first or (d.closed_at, d.id) < (first[d.customer].closed_at, first[d.customer].id):
-            first[d.customer] = d
-    return out | {d.external_id for d in first.values()}
-
-
-def marked(engine: Engine) -> set[str]:
-    with Session(engine) as s:
-        return set(s.exec(select(Deal.external_id).where(Deal.team_id == TEAM, Deal.first_won)).all())
+    first = {e for e, (f, _r, _p) in first_won_by_hand(engine).items() if f}
+    inside = [d for d in deals if d.closed_at is not None and w.start <= d.closed_at < w.end]
+    return {
+        "customers": len({d.customer or f"deal:{d.external_id}" for d in inside}),
+        "new_customers": sum(d.external_id in first for d in inside),
+        "repeat_customers": len({d.customer for d in inside if d.customer and d.external_id not in first}),
+    }
 
 
 def test_first_won_marks_follow_every_kind_of_write(engine: Engine):
-    """After every kind of deal write the first-won marks, and a period's new customers, equal a hand count."""
+    """After every kind of deal write each deal's place in its customer's history, and a period's customers,
+    new and repeat customers, equal a hand count."""
     generate(deps_for(engine), seed=3, today=date(2026, 11, 30))
     assert marked(engine) == first_won_by_hand(engine)
+    assert {r for _f, r, _p in marked(engine).values()} >= {1, 2, 3}  # customers who came back
     with Session(engine) as s:
         # First deals of customers who won more than once: changing them moves the mark to another deal.
         again = Counter(s.exec(select(Deal.customer).where(Deal.team_id == TEAM, Deal.status == "won")).all())
@@ -272,17 +305,19 @@ def test_first_won_marks_follow_every_kind_of_write(engine: Engine):
     with session_scope(engine) as s, bulk(s) as w:
         w.upsert("deals", TEAM, reimport)
     assert marked(engine) == first_won_by_hand(engine)
-    with Session(engine) as s:
-        deals = s.exec(select(Deal).where(Deal.team_id == TEAM, Deal.status == "won")).all()
-    first_at: dict[str, datetime] = {}
-    for x in deals:
-        key = x.customer or f"deal:{x.external_id}"
-        first_at[key] = min(first_at.get(key, x.closed_at), x.closed_at)
-    for p in (Period.containing("month", date(2026, 10, 1)), Period.containing("week", date(2026, 6, 10))):
+    for p in (
+        Period.containing("month", date(2026, 10, 1)),
+        Period.containing("week", date(2026, 6, 10)),
+        Period.containing("day", date(2026, 11, 20)),
+        Period.between(date(2024, 1, 1), date(2026, 11, 30)),
+    ):
         w = p.window(TEAM, "Europe/Berlin")
         with read_scope(engine) as s:
-            got = metrics.totals(s, window=w)["new_customers"]
-        assert got == sum(w.start <= t < w.end for t in first_at.values()) > 0
+            got = metrics.totals(s, window=w)
+        want = customers_by_hand(engine, w)
+        assert {k: got[k] for k in want} == want
+        assert want["customers"] > 0 or p.kind == "day"
+    assert want["repeat_customers"] > 0  # the whole history: customers who came back
 
 
 def test_a_recount_repairs_rows_changed_outside_handoff(engine: Engine):

@@ -15,11 +15,15 @@ DEAL_PERIOD_COLUMNS = (
     "closed_at",
     "amount",
     "first_won",
+    "won_rank",
+    "prev_won_at",
     "customer",
     "external_id",
     "product",
     "rep",
     "lead_external_id",
+    "lead_channel",
+    "lead_campaign",
 )
 
 
@@ -44,9 +48,15 @@ class Deal(SQLModel, table=True):
     closed_at: datetime | None = _ts(nullable=True)
     rep: str | None = None
     row_hash: int | None = Field(default=None, sa_type=BigInteger)
-    # The customer's first won deal (a deal without a customer is its own customer): kept by
-    # storage.rollups.customers, so new customers are counted without looking at older deals.
+    # The deal's place among its customer's won deals (a deal without a customer is its own customer):
+    # kept by storage.rollups.customers, so customers are counted without looking at older deals.
     first_won: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    won_rank: int | None = None
+    prev_won_at: datetime | None = _ts(nullable=True)
+    # The channel and campaign of the deal's lead, which a sale belongs to: kept by
+    # storage.rollups.attribution, so a report groups a period's sales without joining them to leads.
+    lead_channel: str | None = None
+    lead_campaign: str | None = None
 
 
 class ProductMargin(SQLModel, table=True):

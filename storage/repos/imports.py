@@ -13,7 +13,8 @@ from sqlmodel import Session
 from storage import driver, pgcopy
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic, table_of
 from storage.repos import leads
-from storage.rollups import customers, leadday, margins, reach
+from storage.rollups import leadday
+from storage.rollups.load import LoadMarks
 
 TABLES = {
     "leads": table_of(Lead),
@@ -28,9 +29,6 @@ TABLES = {
 # On SQLite, loading over twice the rows a table holds is faster with its secondary indexes dropped
 # and rebuilt at the end (a sort) than maintained row by row; both happen inside the transaction.
 _REBUILD_MIN_ROWS = 100_000
-# Past this many touched customers and deals, marking the first won deals of the whole workspace in
-# one statement is cheaper than naming them.
-_REFRESH_ALL_DEALS = 20_000
 
 
 class BulkWriter:
@@ -44,9 +42,7 @@ class BulkWriter:
         # What this load adds to the leads-per-day roll-up: the updated rows' counts and new rows' sums.
         self._lead_counts: dict[tuple, list[int]] = {}
         self._new_lead_counts: list[pd.DataFrame] = []
-        # team → (customers, deal external ids) whose first won deal may have changed
-        self._deals: dict[str, tuple[set[str], set[str]]] = {}
-        self._reach: dict[str, set[str]] = {}  # team → leads whose first meeting or sale may have changed
+        self._marks = LoadMarks(conn)
         if self._sqlite:
             conn.exec_driver_sql("PRAGMA cache_size = -16384")
 
@@ -71,16 +67,7 @@ class BulkWriter:
         if counts := self._lead_roll_up():
             leadday.add_by_owner(self.conn, counts)
             self._touched.update(("leadday", "ownerday"))
-        for team_id, (names, ids) in self._deals.items():
-            margins.refresh(self.conn, team_id)
-            if len(names) + len(ids) > _REFRESH_ALL_DEALS:
-                customers.refresh(self.conn, team_id)
-            else:
-                customers.refresh(self.conn, team_id, customers=names, external_ids=ids)
-        self._deals = {}
-        for team_id, leads_touched in self._reach.items():
-            reach.refresh(self.conn, team_id, leads_touched)
-        self._reach = {}
+        self._marks.finish()
         # Fresh statistics for the planner after a load that changes a table's shape: whole ones on SQLite
         # (a sampled ANALYZE counts one workspace's rows as a thousand and the planner then picks the
         # wrong index); PostgreSQL samples well by itself.
@@ -112,9 +99,7 @@ class BulkWriter:
             created = df.loc[new | changed, "created_at"].dropna()
             if not created.empty:
                 leads.written(self.conn, team_id=team_id, oldest=created.min().to_pydatetime())
-        elif kind == "deals":
-            self._note_deals(team_id, df.loc[new | changed], changed_ids)
-        self._note_reach(kind, team_id, df.loc[new | changed], changed_ids)
+        self._marks.note(kind, table.name, team_id, df.loc[new | changed], changed_ids)
         if new.any():
             self._insert(table.name, team_id, df.loc[new, cols])
         if changed.any():
@@ -190,25 +175,6 @@ class BulkWriter:
             held = self._lead_counts.setdefault(key, [0, 0])
             held[0] += sign * n
             held[1] += sign * target
-
-    def _note_deals(self, team_id: str, written: pd.DataFrame, changed: list[str]) -> None:
-        """Remember whose first won deal this load may change: the customers written, the customers the
-        updated rows had before (read now), and the written deals themselves."""
-        names, ids = self._deals.setdefault(team_id, (set(), set()))
-        if "customer" in written:
-            names.update(c for c in written["customer"].dropna())
-        names.update(driver.values_of(self.conn, "deal", "customer", team_id, changed))
-        ids.update(written["external_id"])
-
-    def _note_reach(self, kind: str, team_id: str, written: pd.DataFrame, changed: list[str]) -> None:
-        """Remember the leads whose first meeting or sale this load may change: the leads of the meetings
-        and deals written and of the rows updated (read now), and new leads once anything has progress."""
-        if kind in ("activities", "deals") and "lead_external_id" in written:
-            touched = self._reach.setdefault(team_id, set())
-            touched.update(written["lead_external_id"].dropna())
-            touched.update(driver.values_of(self.conn, TABLES[kind].name, "lead_external_id", team_id, changed))
-        elif kind == "leads" and not written.empty and reach.any_progress(self.conn, team_id):
-            self._reach.setdefault(team_id, set()).update(written["external_id"])
 
     def verdict_history(self, team_id: str, df: pd.DataFrame) -> int:
         """Append verdict history rows for leads named by external id (columns: external_id, verdict,

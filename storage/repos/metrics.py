@@ -75,14 +75,17 @@ def _in_channel(narrow: bool, ext_col: SQLColumnExpression[str | None]) -> Colum
     return exists().where(col(lead.team_id) == TEAM, col(lead.external_id) == ext_col, col(lead.channel) == CHANNEL)
 
 
-def _won(narrow: bool, deal: type[Deal] = Deal) -> ColumnElement[bool]:
-    return and_(
-        col(deal.team_id) == TEAM,
-        col(deal.status) == "won",
-        col(deal.closed_at) >= START,
-        col(deal.closed_at) < END,
-        _in_channel(narrow, col(deal.lead_external_id)),
-    )
+def _deals(narrow: bool, *statuses: str) -> ColumnElement[bool]:
+    """Deals closed in the period with these statuses; a sale belongs to its lead's channel."""
+    cond = [
+        col(Deal.team_id) == TEAM,
+        col(Deal.status).in_(statuses) if len(statuses) > 1 else col(Deal.status) == statuses[0],
+        col(Deal.closed_at) >= START,
+        col(Deal.closed_at) < END,
+    ]
+    if narrow:
+        cond.append(col(Deal.lead_channel) == CHANNEL)
+    return and_(*cond)
 
 
 def _day_rows(narrow: bool, model: type[Traffic] | type[Spend]) -> ColumnElement[bool]:
@@ -99,9 +102,25 @@ def _leads(narrow: bool) -> ColumnElement[bool]:
     return and_(*cond)
 
 
-def _customer(deal: type[Deal] = Deal) -> ColumnElement[str]:
+def _customer() -> ColumnElement[str]:
     # A deal without a customer is its own customer.
-    return func.coalesce(deal.customer, literal("deal:") + deal.external_id)
+    return func.coalesce(Deal.customer, literal("deal:") + Deal.external_id)
+
+
+def _customers(narrow: bool) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """(customers, repeat customers) of the period's won deals. From each deal's place in its customer's
+    history (storage.rollups.customers), sums; narrowed to a channel, a customer's previous sale may be
+    in another, so the names are counted."""
+    if narrow:
+        repeat = case((and_(~col(Deal.first_won), col(Deal.customer).is_not(None)), col(Deal.customer)))
+        return func.count(distinct(binary(_customer()))), func.count(distinct(binary(repeat)))
+    before = col(Deal.prev_won_at) < START
+    return (
+        _count_true(or_(col(Deal.prev_won_at).is_(None), before)),
+        _count_true(
+            and_(col(Deal.customer).is_not(None), col(Deal.won_rank) >= 2, or_(col(Deal.won_rank) == 2, before))
+        ),
+    )
 
 
 def _count_true(flag: SQLColumnExpression[bool]) -> ColumnElement[int]:
@@ -130,14 +149,10 @@ def _totals_statements(narrow: bool) -> dict[str, Any]:
         "won": select(
             func.count(),
             func.sum(Deal.amount),
-            func.count(distinct(binary(_customer()))),
+            _customers(narrow)[0],
             _count_true(col(Deal.first_won)),
-            func.count(
-                distinct(
-                    binary(case((and_(~col(Deal.first_won), col(Deal.customer).is_not(None)), col(Deal.customer))))
-                )
-            ),
-        ).where(_won(narrow)),
+            _customers(narrow)[1],
+        ).where(_deals(narrow, "won")),
         "positive_reviews": select(func.count()).where(
             col(Feedback.team_id) == TEAM,
             col(Feedback.kind) == "review",
@@ -158,21 +173,13 @@ def totals(session: Session, *, window: Window, trend_only: bool = False) -> dic
         out[name] = None if name == "positive_reviews" and window.channel else session.execute(q[name], p).scalar()
     out["leads"], out["target_leads"] = _lead_totals(session, window)
     won = session.execute(q["won"], p).one()
-    out["sales"], out["revenue"], out["customers"] = won[0], won[1] or 0.0, won[2]
-    out["new_customers"], out["repeat_customers"] = won[3] or 0, won[4]
+    out["sales"], out["revenue"], out["customers"] = won[0], won[1] or 0.0, won[2] or 0
+    out["new_customers"], out["repeat_customers"] = won[3] or 0, won[4] or 0
     return out
 
 
 @cache
 def _grouped_statements(narrow: bool) -> dict[str, Any]:
-    lead = aliased(Lead)
-    closed = and_(
-        col(Deal.team_id) == TEAM,
-        col(Deal.status).in_(("won", "lost")),
-        col(Deal.closed_at) >= START,
-        col(Deal.closed_at) < END,
-        _in_channel(narrow, col(Deal.lead_external_id)),
-    )
     return {
         "leads_by_channel": select(
             col(Lead.channel),
@@ -182,24 +189,22 @@ def _grouped_statements(narrow: bool) -> dict[str, Any]:
         )
         .where(_leads(narrow))
         .group_by(col(Lead.channel), col(Lead.campaign)),
-        # A sale belongs to its lead's channel.
+        # A sale belongs to its lead's channel (storage.rollups.attribution keeps it on the deal).
         "sales_by_channel": select(
-            col(lead.channel),
-            col(lead.campaign),
+            col(Deal.lead_channel),
+            col(Deal.lead_campaign),
             func.count(),
             func.sum(Deal.amount),
             func.count(distinct(binary(_customer()))),
             _count_true(col(Deal.first_won)),
         )
-        .select_from(Deal)
-        .outerjoin(lead, and_(col(lead.team_id) == Deal.team_id, col(lead.external_id) == Deal.lead_external_id))
-        .where(_won(narrow))
-        .group_by(col(lead.channel), col(lead.campaign)),
+        .where(_deals(narrow, "won"))
+        .group_by(col(Deal.lead_channel), col(Deal.lead_campaign)),
         "spend_by_channel": select(col(Spend.channel), col(Spend.campaign), func.sum(Spend.amount))
         .where(_day_rows(narrow, Spend))
         .group_by(col(Spend.channel), col(Spend.campaign)),
         "deals_by_product": select(col(Deal.product), func.count(), func.sum(Deal.amount))
-        .where(_won(narrow))
+        .where(_deals(narrow, "won"))
         .group_by(col(Deal.product)),
         "deals_by_rep": select(
             col(Deal.rep),
@@ -207,7 +212,7 @@ def _grouped_statements(narrow: bool) -> dict[str, Any]:
             func.sum(case((col(Deal.status) == "lost", 1), else_=0)),
             func.sum(case((col(Deal.status) == "won", Deal.amount), else_=0)),
         )
-        .where(closed)
+        .where(_deals(narrow, "won", "lost"))
         .group_by(col(Deal.rep)),
         "leads_by_owner": select(col(Lead.owner), func.count()).where(_leads(narrow)).group_by(col(Lead.owner)),
     }

@@ -72,12 +72,7 @@ def day_series(
             out["leads"][day], out["target_leads"][day] = float(n), float(target)
     conn = session.connection()
     m = driver.mark(conn)
-    narrow = (
-        ""
-        if channel is None
-        else f" AND EXISTS (SELECT 1 FROM lead WHERE lead.team_id = deal.team_id "
-        f"AND lead.external_id = deal.lead_external_id AND lead.channel = {m})"
-    )
+    narrow = "" if channel is None else f" AND deal.lead_channel = {m}"  # a sale is its lead's channel's
     won = driver.per_span(
         conn,
         "count(*), sum(deal.amount), sum(CASE WHEN deal.first_won THEN 1 ELSE 0 END)",

@@ -1,7 +1,15 @@
-"""Which won deal is each customer's first (Deal.first_won), kept in step with the deal table.
+"""Each won deal's place in its customer's history, kept in step with the deal table: whether it is the
+customer's first (Deal.first_won), its rank (Deal.won_rank) and when the customer's previous won deal
+closed (Deal.prev_won_at).
 
-A customer is new in the period holding its first won deal; marking that deal once lets every report
-count new customers from the period's own deals instead of searching each customer's history.
+Marking the deals once lets every report count customers from the period's own deals, with sums
+instead of a DISTINCT of names or a search of each customer's history:
+- new customers: the deals marked first;
+- customers: the deals whose previous sale closed before the period (or that have none);
+- repeat customers: the non-first deals whose previous sale closed before the period, or that are the
+  customer's second (the first then falls in the period too, or the deal would count by the first rule).
+Deals are ordered by their closing time, ties to the older row; a deal without a customer is its own
+customer, so always the first. A won deal without a closing time falls in no period and is not ranked.
 """
 
 from __future__ import annotations
@@ -14,28 +22,51 @@ from sqlalchemy.orm.attributes import instance_state
 
 from storage.driver import batches, mark, marks
 from storage.models import Deal
+from storage.rollups import remembered
 
-# Ties on the closing time go to the older row, so exactly one deal per customer is marked.
-_FIRST = (
-    "CASE WHEN deal.status = 'won' AND (deal.customer IS NULL OR NOT EXISTS ("
-    "SELECT 1 FROM deal AS earlier WHERE earlier.team_id = deal.team_id AND earlier.customer = deal.customer "
-    "AND earlier.status = 'won' AND (earlier.closed_at < deal.closed_at "
-    "OR (earlier.closed_at = deal.closed_at AND earlier.id < deal.id)))) THEN TRUE ELSE FALSE END"
+_CLEAR = (
+    "UPDATE deal SET first_won = FALSE, won_rank = NULL, prev_won_at = NULL WHERE team_id = {m}{scope} "
+    "AND (first_won OR won_rank IS NOT NULL)"
+)
+_RANK = (
+    "UPDATE deal SET first_won = (r.n = 1), won_rank = r.n, prev_won_at = r.prev FROM ("
+    "SELECT id, row_number() OVER w AS n, lag(closed_at) OVER w AS prev FROM deal "
+    "WHERE team_id = {m}{scope} AND customer IS NOT NULL AND status = 'won' AND closed_at IS NOT NULL "
+    "WINDOW w AS (PARTITION BY customer ORDER BY closed_at, id)) AS r WHERE deal.id = r.id"
+)
+_ALONE = (
+    "UPDATE deal SET first_won = TRUE, won_rank = 1 WHERE team_id = {m}{scope} AND customer IS NULL "
+    "AND status = 'won' AND closed_at IS NOT NULL"
 )
 
 
 def refresh(
     conn: Connection, team_id: str, *, customers: set[str] | None = None, external_ids: set[str] | None = None
 ) -> None:
-    """Mark the first won deal of these customers and of the deals with these external ids (a deal
-    without a customer); with neither given, of every deal of the workspace."""
-    sql = f"UPDATE deal SET first_won = {_FIRST} WHERE deal.team_id = {mark(conn)}"
+    """Rank the won deals of these customers and the deals with these external ids (with their customers'
+    other deals); with neither given, every deal of the workspace."""
+    m = mark(conn)
     if customers is None and external_ids is None:
-        conn.exec_driver_sql(sql, (team_id,))
+        for sql in (_CLEAR, _RANK, _ALONE):
+            conn.exec_driver_sql(sql.format(m=m, scope=""), (team_id,))
         return
-    for column, values in (("customer", sorted(customers or ())), ("external_id", sorted(external_ids or ()))):
+    ids = sorted(external_ids or ())
+    names = set(customers or ())
+    for batch in batches(ids):  # a deal's customer now: its other deals move with it
+        names.update(
+            c
+            for (c,) in conn.exec_driver_sql(
+                f"SELECT DISTINCT customer FROM deal WHERE team_id = {m} AND customer IS NOT NULL "
+                f"AND external_id IN ({marks(conn, len(batch))})",
+                (team_id, *batch),
+            )
+        )
+    # The deals named first: one that has a customer is cleared here and ranked with its customer's.
+    for column, values, steps in (("external_id", ids, (_CLEAR, _ALONE)), ("customer", sorted(names), (_CLEAR, _RANK))):
         for batch in batches(values):
-            conn.exec_driver_sql(f"{sql} AND deal.{column} IN ({marks(conn, len(batch))})", (team_id, *batch))
+            scope = f" AND deal.{column} IN ({marks(conn, len(batch))})"
+            for sql in steps:
+                conn.exec_driver_sql(sql.format(m=m, scope=scope), (team_id, *batch))
 
 
 def _touched(deal: Deal, *, before: bool) -> tuple[set[str], set[str]]:
@@ -44,6 +75,9 @@ def _touched(deal: Deal, *, before: bool) -> tuple[set[str], set[str]]:
         h = instance_state(deal).attrs["customer"].history
         customers.update(c for c in h.deleted if c)
     return customers, {deal.external_id}
+
+
+remembered(Deal, "customer")
 
 
 @event.listens_for(Deal, "after_insert")

@@ -20,6 +20,7 @@ from sqlmodel import col
 
 from storage.driver import batches, insert_into, mark, marks
 from storage.models import Lead, LeadDay, OwnerDay, table_of
+from storage.rollups import before, remembered
 from storage.types import UTCDateTime
 
 if TYPE_CHECKING:
@@ -269,24 +270,26 @@ def _deleted(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
     )
 
 
+_COUNTED = ("created_at", "channel", "campaign", "verdict", "owner")
+remembered(Lead, *_COUNTED)
+
+
 @event.listens_for(Lead, "after_update")
 def _updated(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
     state = instance_state(lead)
-
-    def before(name: str) -> Any:
-        h = state.attrs[name].history
-        return h.deleted[0] if h.deleted else getattr(lead, name)
-
-    fields = ("created_at", "channel", "campaign", "verdict", "owner")
-    if not any(state.attrs[f].history.has_changes() for f in fields):
+    if not any(state.attrs[f].history.has_changes() for f in _COUNTED):
         return
-    old = _key(lead.team_id, before("created_at"), before("channel"), before("campaign"))
+
+    def was(name: str) -> Any:
+        return before(lead, name)
+
+    old = _key(lead.team_id, was("created_at"), was("channel"), was("campaign"))
     new = _key(lead.team_id, lead.created_at, lead.channel, lead.campaign)
-    deltas: dict[tuple, list[int]] = {old: [-1, -_is_target(before("verdict"))]}
+    deltas: dict[tuple, list[int]] = {old: [-1, -_is_target(was("verdict"))]}
     d = deltas.setdefault(new, [0, 0])
     d[0] += 1
     d[1] += _is_target(lead.verdict)
-    owners = {_owner(lead.team_id, before("created_at"), before("owner")): -1}
+    owners = {_owner(lead.team_id, was("created_at"), was("owner")): -1}
     new_owner = _owner(lead.team_id, lead.created_at, lead.owner)
     owners[new_owner] = owners.get(new_owner, 0) + 1
     add(conn, deltas, owners)

@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from storage.driver import batches, mark, marks
 from storage.models import Activity, Deal, Lead
+from storage.rollups import before, remembered
 
 _MET = (
     "(SELECT min(a.occurred_at) FROM activity a WHERE a.team_id = lead.team_id "
@@ -84,20 +85,20 @@ def reached() -> ColumnElement[bool]:
     return or_(col(Lead.met_at).is_not(None), col(Lead.won_at).is_not(None))
 
 
-def any_progress(conn: Connection, team_id: str) -> bool:
-    """Whether the workspace has any meeting or won deal (a lead stored without either has no marks)."""
+def any_follow_up(conn: Connection, team_id: str) -> bool:
+    """Whether the workspace has any meeting or deal (a lead stored without either has no marks, and no
+    sale to give its channel)."""
     m = mark(conn)
     row = conn.exec_driver_sql(
         f"SELECT EXISTS (SELECT 1 FROM activity WHERE team_id = {m} AND kind = 'meeting') "
-        f"OR EXISTS (SELECT 1 FROM deal WHERE team_id = {m} AND status = 'won')",
+        f"OR EXISTS (SELECT 1 FROM deal WHERE team_id = {m})",
         (team_id, team_id),
     ).scalar()
     return bool(row)
 
 
-def _before(obj: Any, name: str) -> Any:
-    h = instance_state(obj).attrs[name].history
-    return h.deleted[0] if h.deleted else getattr(obj, name)
+remembered(Activity, "lead_external_id")
+remembered(Deal, "lead_external_id")
 
 
 @event.listens_for(Activity, "after_insert")
@@ -119,7 +120,7 @@ def _updated(_mapper: Mapper[Any], conn: Connection, row: Activity | Deal) -> No
     )
     state = instance_state(row)
     if any(state.attrs[f].history.has_changes() for f in fields):
-        leads = {row.lead_external_id, _before(row, "lead_external_id")} - {None}
+        leads = {row.lead_external_id, before(row, "lead_external_id")} - {None}
         refresh(conn, row.team_id, {str(e) for e in leads})
 
 

@@ -1,0 +1,55 @@
+"""What a bulk load changes in the per-row marks (storage.rollups: customers, attribution, reach,
+margins): noted chunk by chunk while the rows are written, brought up to date once when it ends."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from storage import driver
+from storage.rollups import attribution, customers, margins, reach
+
+# Past this many touched customers and deals, marking the won deals of the whole workspace in one
+# statement is cheaper than naming them.
+_REFRESH_ALL_DEALS = 20_000
+
+
+class LoadMarks:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        # team → (customers, deal external ids) whose won deals' places may have changed
+        self._deals: dict[str, tuple[set[str], set[str]]] = {}
+        self._reach: dict[str, set[str]] = {}  # team → leads whose first meeting or sale may have changed
+        self._leads: dict[str, set[str]] = {}  # team → leads written whose deals take their channel
+
+    def note(self, kind: str, table: str, team_id: str, written: pd.DataFrame, changed: list[str]) -> None:
+        """Rows of `table` about to be written (`changed`: the external ids among them already stored,
+        whose values before are read now)."""
+        if kind == "deals":
+            names, ids = self._deals.setdefault(team_id, (set(), set()))
+            if "customer" in written:
+                names.update(c for c in written["customer"].dropna())
+            names.update(driver.values_of(self.conn, table, "customer", team_id, changed))
+            ids.update(written["external_id"])
+        if kind in ("activities", "deals") and "lead_external_id" in written:
+            touched = self._reach.setdefault(team_id, set())
+            touched.update(written["lead_external_id"].dropna())
+            touched.update(driver.values_of(self.conn, table, "lead_external_id", team_id, changed))
+        elif kind == "leads" and not written.empty and reach.any_follow_up(self.conn, team_id):
+            # A new lead of a meeting or deal already stored (a CRM export read in another order).
+            self._reach.setdefault(team_id, set()).update(written["external_id"])
+            self._leads.setdefault(team_id, set()).update(written["external_id"])
+
+    def finish(self) -> None:
+        for team_id, (names, ids) in self._deals.items():
+            margins.refresh(self.conn, team_id)
+            if len(names) + len(ids) > _REFRESH_ALL_DEALS:
+                customers.refresh(self.conn, team_id)
+            else:
+                customers.refresh(self.conn, team_id, customers=names, external_ids=ids)
+            attribution.of_deals(self.conn, team_id, ids)
+        for team_id, leads_touched in self._reach.items():
+            reach.refresh(self.conn, team_id, leads_touched)
+        for team_id, leads_written in self._leads.items():
+            attribution.of_leads(self.conn, team_id, leads_written)
+        self._deals, self._reach, self._leads = {}, {}, {}

@@ -1,0 +1,169 @@
+"""The channel and campaign kept on each deal (storage.rollups.attribution) stay its lead's after every
+kind of write, from either side and in either order; the channel table and a report narrowed to a
+channel, read through them, equal a count by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pandas as pd
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
+
+from bot.demo.data import TEAM, generate
+from bot.imports.run import recount as recount_rollups
+from bot.kpi.periods import Period
+from storage.db import read_scope, session_scope
+from storage.models import Deal, Lead
+from storage.repos import leads as lead_repo
+from storage.repos import metrics
+from storage.repos.imports import bulk
+from tests.runtime import deps_for
+
+Channel = tuple[str | None, str | None]
+
+
+def kept(engine: Engine) -> dict[str, Channel]:
+    with Session(engine) as s:
+        rows = s.exec(select(Deal.external_id, Deal.lead_channel, Deal.lead_campaign).where(Deal.team_id == TEAM))
+        return {e: (c, k) for e, c, k in rows.all()}
+
+
+def by_hand(engine: Engine) -> dict[str, Channel]:
+    """Each deal's lead's channel and campaign, looked up in Python (a deal without a stored lead: none)."""
+    with Session(engine) as s:
+        leads = {
+            e: (c, k)
+            for e, c, k in s.exec(select(Lead.external_id, Lead.channel, Lead.campaign).where(Lead.team_id == TEAM))
+        }
+        deals = s.exec(select(Deal.external_id, Deal.lead_external_id).where(Deal.team_id == TEAM)).all()
+    return {e: leads.get(ext, (None, None)) if ext else (None, None) for e, ext in deals}
+
+
+def at(day: int, hour: int = 12) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=UTC)
+
+
+def frame(rows: dict[str, list]) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    for c in ("created_at", "closed_at"):
+        if c in df:
+            df[c] = pd.to_datetime(df[c], utc=True).astype("datetime64[us, UTC]")
+    return df
+
+
+def test_a_sale_takes_its_leads_channel_after_every_kind_of_write(engine: Engine):
+    generate(deps_for(engine), seed=4, today=date(2026, 11, 30))
+    assert kept(engine) == by_hand(engine)
+    assert sum(c is not None for c, _k in kept(engine).values()) > 10
+    with Session(engine) as s:
+        # A sale before its lead: no channel until the lead arrives, by the ORM or by the webhook.
+        s.add_all(
+            [
+                Deal(team_id=TEAM, external_id="D-1", status="won", closed_at=at(9), lead_external_id="L-1"),
+                Deal(team_id=TEAM, external_id="D-2", status="lost", closed_at=at(9), lead_external_id="L-2"),
+            ]
+        )
+        s.commit()
+        assert kept(engine)["D-1"] == (None, None)
+        s.add(Lead(team_id=TEAM, external_id="L-1", created_at=at(1), channel="ads", campaign="autumn"))
+        lead_repo.insert_new(
+            s, team_id=TEAM, fields={"external_id": "L-2", "created_at": at(2), "channel": "seo"}, now=at(2)
+        )
+        s.commit()
+        assert kept(engine)["D-1"] == ("ads", "autumn") and kept(engine)["D-2"] == ("seo", None)
+        # The lead moves to another campaign, then to another external id; the sale moves to another lead.
+        lead = s.exec(select(Lead).where(Lead.external_id == "L-1")).one()
+        lead.campaign = "winter"
+        s.add(lead)
+        s.commit()
+        assert kept(engine)["D-1"] == ("ads", "winter")
+        lead.external_id = "L-1b"
+        s.add(lead)
+        s.commit()
+        assert kept(engine)["D-1"] == (None, None)
+        deal = s.exec(select(Deal).where(Deal.external_id == "D-1")).one()
+        deal.lead_external_id = "L-1b"
+        s.add(deal)
+        s.commit()
+        assert kept(engine)["D-1"] == ("ads", "winter")
+    assert kept(engine) == by_hand(engine)
+
+
+def test_the_bulk_import_keeps_the_channels_in_any_order(engine: Engine):
+    generate(deps_for(engine), seed=8, today=date(2026, 11, 30))
+    with session_scope(engine) as s, bulk(s) as w:
+        w.upsert(
+            "deals",
+            TEAM,
+            frame(
+                {
+                    "external_id": ["I-1", "I-2", "I-3"],
+                    "status": ["won", "won", "open"],
+                    "closed_at": [at(8), at(9), None],
+                    "lead_external_id": ["IL-1", "IL-2", "IL-1"],
+                }
+            ),
+        )
+    with session_scope(engine) as s, bulk(s) as w:
+        w.upsert(
+            "leads",
+            TEAM,
+            frame({"external_id": ["IL-1", "IL-2"], "created_at": [at(2), at(3)], "channel": ["ads", "events"]}),
+        )
+    assert kept(engine)["I-1"] == kept(engine)["I-3"] == ("ads", None) and kept(engine)["I-2"] == ("events", None)
+    with session_scope(engine) as s, bulk(s) as w:  # the lead changes channel; a sale moves to no lead
+        w.upsert(
+            "leads",
+            TEAM,
+            frame({"external_id": ["IL-1", "IL-2"], "created_at": [at(2), at(3)], "channel": ["seo", "events"]}),
+        )
+        w.upsert(
+            "deals",
+            TEAM,
+            frame(
+                {
+                    "external_id": ["I-1", "I-2", "I-3"],
+                    "status": ["won", "won", "open"],
+                    "closed_at": [at(8), at(9), None],
+                    "lead_external_id": ["IL-1", None, "IL-1"],
+                }
+            ),
+        )
+    assert kept(engine)["I-1"] == ("seo", None) and kept(engine)["I-2"] == (None, None)
+    assert kept(engine) == by_hand(engine)
+
+
+def test_a_recount_repairs_channels_changed_outside_handoff(engine: Engine):
+    deps = deps_for(engine)
+    generate(deps, seed=7, today=date(2026, 11, 30))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE deal SET lead_channel = 'nowhere' WHERE team_id = :t"), {"t": TEAM})
+    assert kept(engine) != by_hand(engine)
+    recount_rollups(deps, TEAM)
+    assert kept(engine) == by_hand(engine)
+
+
+def test_sales_by_channel_equal_a_count_by_hand(engine: Engine):
+    """The channel table's sales and a report narrowed to a channel, against the deals joined to their
+    leads in Python."""
+    generate(deps_for(engine), seed=2, today=date(2026, 11, 30))
+    with Session(engine) as s:
+        leads = {e: c for e, c in s.exec(select(Lead.external_id, Lead.channel).where(Lead.team_id == TEAM))}
+        won = s.exec(select(Deal).where(Deal.team_id == TEAM, Deal.status == "won")).all()
+    w = Period.containing("month", date(2026, 10, 1)).window(TEAM, "Europe/Berlin")
+    inside = [d for d in won if w.start <= d.closed_at < w.end]
+    want: dict[str | None, list] = {}
+    for d in inside:
+        row = want.setdefault(leads.get(d.lead_external_id or ""), [0, set()])
+        row[0] += 1
+        row[1].add(d.customer or f"deal:{d.external_id}")
+    with read_scope(engine) as s:
+        got: dict[str | None, list] = {}
+        for channel, _campaign, n, _revenue, _customers, _new in metrics.sales_by_channel(s, window=w):
+            got.setdefault(channel, [0])[0] += n
+        assert {c: [n] for c, (n, _names) in want.items()} == got and len(got) > 1
+        channel = max((c for c in want if c), key=lambda c: want[c][0])
+        narrowed = metrics.totals(s, window=metrics.Window(**{**w.__dict__, "channel": channel}))
+    assert narrowed["sales"] == want[channel][0] > 0
+    assert narrowed["customers"] == len(want[channel][1])
