@@ -73,6 +73,10 @@ class _Queries:
             self._seen[key] = query(self.session, window=w)
         return self._seen[key]
 
+    def totals_known(self) -> dict[metrics.Window, Any]:
+        """The totals of every window asked so far (a trend reads them rather than asking again)."""
+        return {w: v for (name, w), v in self._seen.items() if name == metrics.totals.__name__}
+
     def channels(self, period: Period, *, leads_only: bool = False, by: str = "channel") -> pd.DataFrame:
         leads = self(metrics.leads_by_channel, period)
         if leads_only:
@@ -168,7 +172,7 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
             period,
             periods=TREND_PERIODS,
             channel=channel,
-            known={q.window(period): cur, q.window(previous): prev},
+            known=q.totals_known(),
             language=ws.language,
         )
     return report

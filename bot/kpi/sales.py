@@ -5,7 +5,6 @@ their ratios); this adds what only the leads' cards can tell."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,13 +67,14 @@ def sla_of(times: Iterable[tuple[datetime, datetime | None]], ws: Workspace, now
     return Sla(ws.sla_hours, kept, due, pending)
 
 
-def waiting_of(rows: Iterable[tuple[str | None, datetime]], now: datetime) -> dict[str, Any]:
-    """(owner, card posted at) of the waiting leads → how many, since when the oldest, who holds most."""
+def waiting_of(rows: Iterable[tuple[str | None, int, datetime]], now: datetime) -> dict[str, Any]:
+    """(owner, leads, oldest card posted at) of the waiting leads per owner → how many, since when the
+    oldest, who holds most."""
     rows = list(rows)
-    owners = Counter(owner for owner, _at in rows if owner)
-    oldest = min((at for _owner, at in rows), default=None)
+    owners = {owner: n for owner, n, _at in rows if owner}
+    oldest = min((at for _owner, _n, at in rows), default=None)
     return {
-        "count": len(rows),
+        "count": sum(n for _owner, n, _at in rows),
         "as_of": now.isoformat(),
         "oldest_since": oldest.isoformat() if oldest else None,
         "oldest_hours": round((now - oldest).total_seconds() / 3600, 1) if oldest else None,
@@ -82,7 +82,7 @@ def waiting_of(rows: Iterable[tuple[str | None, datetime]], now: datetime) -> di
         "by_owner": [
             {"owner": o, "count": n} for o, n in sorted(owners.items(), key=lambda x: (-x[1], x[0]))[:OWNERS_SHOWN]
         ],
-        "unassigned": sum(1 for owner, _at in rows if not owner),
+        "unassigned": sum(n for owner, n, _at in rows if not owner),
     }
 
 

@@ -83,18 +83,21 @@ def response_times(session: Session, *, window: Window) -> list[tuple]:
 
 
 def waiting(session: Session, *, team_id: str, channel: str | None = None) -> list[tuple]:
-    """(owner, card posted at) of every lead with a card and no verdict, however old; `channel` narrows."""
+    """(owner, leads, oldest card posted at) per owner of the leads with a card and no verdict, however
+    old; `channel` narrows."""
     narrow = (col(Lead.channel) == channel,) if channel else ()
     rows = session.execute(
-        select(col(Lead.owner), col(Lead.card_posted_at)).where(
+        select(col(Lead.owner), func.count(), func.min(Lead.card_posted_at))
+        .where(
             col(Lead.team_id) == team_id,
             col(Lead.verdict).is_(None),
             col(Lead.card_ts).is_not(None),
             col(Lead.card_posted_at).is_not(None),
             *narrow,
         )
+        .group_by(col(Lead.owner))
     ).all()
-    return [(owner, _aware(at)) for owner, at in rows]
+    return [(owner, n, _aware(at)) for owner, n, at in rows]
 
 
 def _aware(v: Any) -> Any:
