@@ -18,6 +18,7 @@ from storage.models import Deal, Lead
 from storage.repos import leads as lead_repo
 from storage.repos import metrics
 from storage.repos.imports import bulk
+from tests.rollup_checks import deal_days, deal_days_by_hand
 from tests.runtime import deps_for
 
 Channel = tuple[str | None, str | None]
@@ -38,6 +39,13 @@ def by_hand(engine: Engine) -> dict[str, Channel]:
         }
         deals = s.exec(select(Deal.external_id, Deal.lead_external_id).where(Deal.team_id == TEAM)).all()
     return {e: leads.get(ext, (None, None)) if ext else (None, None) for e, ext in deals}
+
+
+def assert_deal_days(engine: Engine) -> None:
+    """The deals-per-day roll-ups equal a count of the deals (the first-won marks checked in test_rollups)."""
+    with Session(engine) as s:
+        first = set(s.exec(select(Deal.external_id).where(Deal.team_id == TEAM, Deal.first_won)).all())
+    assert deal_days(engine, TEAM) == deal_days_by_hand(engine, TEAM, first) != {}
 
 
 def at(day: int, hour: int = 12) -> datetime:
@@ -72,6 +80,7 @@ def test_a_sale_takes_its_leads_channel_after_every_kind_of_write(engine: Engine
         )
         s.commit()
         assert kept(engine)["D-1"] == ("ads", "autumn") and kept(engine)["D-2"] == ("seo", None)
+        assert_deal_days(engine)
         # The lead moves to another campaign, then to another external id; the sale moves to another lead.
         lead = s.exec(select(Lead).where(Lead.external_id == "L-1")).one()
         lead.campaign = "winter"
@@ -88,6 +97,7 @@ def test_a_sale_takes_its_leads_channel_after_every_kind_of_write(engine: Engine
         s.commit()
         assert kept(engine)["D-1"] == ("ads", "winter")
     assert kept(engine) == by_hand(engine)
+    assert_deal_days(engine)
 
 
 def test_the_bulk_import_keeps_the_channels_in_any_order(engine: Engine):
@@ -132,6 +142,7 @@ def test_the_bulk_import_keeps_the_channels_in_any_order(engine: Engine):
         )
     assert kept(engine)["I-1"] == ("seo", None) and kept(engine)["I-2"] == (None, None)
     assert kept(engine) == by_hand(engine)
+    assert_deal_days(engine)
 
 
 def test_a_recount_repairs_channels_changed_outside_handoff(engine: Engine):
@@ -142,6 +153,7 @@ def test_a_recount_repairs_channels_changed_outside_handoff(engine: Engine):
     assert kept(engine) != by_hand(engine)
     recount_rollups(deps, TEAM)
     assert kept(engine) == by_hand(engine)
+    assert_deal_days(engine)
 
 
 def test_sales_by_channel_equal_a_count_by_hand(engine: Engine):

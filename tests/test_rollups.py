@@ -24,6 +24,7 @@ from storage.repos import leads as lead_repo
 from storage.repos import metrics
 from storage.repos.imports import bulk
 from tests.conftest import _engine_for
+from tests.rollup_checks import deal_days, deal_days_by_hand
 from tests.runtime import add_workspace_to_an_older_schema, deps_for
 
 
@@ -246,6 +247,11 @@ def marked(engine: Engine) -> dict[str, Place]:
         return {e: (bool(f), r, p) for e, f, r, p in rows.all()}
 
 
+def assert_deal_days(engine: Engine) -> None:
+    first = {e for e, (f, _r, _p) in first_won_by_hand(engine).items() if f}
+    assert deal_days(engine, TEAM) == deal_days_by_hand(engine, TEAM, first) != {}
+
+
 def customers_by_hand(engine: Engine, w: metrics.Window) -> dict[str, int]:
     """A window's customers, new and repeat customers, by the names of its won deals."""
     with Session(engine) as s:
@@ -264,6 +270,7 @@ def test_first_won_marks_follow_every_kind_of_write(engine: Engine):
     new and repeat customers, equal a hand count."""
     generate(deps_for(engine), seed=3, today=date(2026, 11, 30))
     assert marked(engine) == first_won_by_hand(engine)
+    assert_deal_days(engine)
     assert {r for _f, r, _p in marked(engine).values()} >= {1, 2, 3}  # customers who came back
     with Session(engine) as s:
         # First deals of customers who won more than once: changing them moves the mark to another deal.
@@ -288,9 +295,11 @@ def test_first_won_marks_follow_every_kind_of_write(engine: Engine):
         s.add_all([b, c])
         s.commit()
         assert marked(engine) == first_won_by_hand(engine)
+        assert_deal_days(engine)
         s.delete(s.exec(select(Deal).where(Deal.external_id == "EARLY")).one())
         s.commit()
         assert marked(engine) == first_won_by_hand(engine)
+        assert_deal_days(engine)
         d = won[3]
         reimport = pd.DataFrame(
             {
@@ -305,6 +314,7 @@ def test_first_won_marks_follow_every_kind_of_write(engine: Engine):
     with session_scope(engine) as s, bulk(s) as w:
         w.upsert("deals", TEAM, reimport)
     assert marked(engine) == first_won_by_hand(engine)
+    assert_deal_days(engine)
     for p in (
         Period.containing("month", date(2026, 10, 1)),
         Period.containing("week", date(2026, 6, 10)),
@@ -346,6 +356,9 @@ def test_a_recount_repairs_rows_changed_outside_handoff(engine: Engine):
             {"t": TEAM, "c": naive(at(1) - timedelta(days=700)) if sqlite else at(1) - timedelta(days=700)},
         )
     assert rollup(engine) != recount(engine) and marked(engine) != first_won_by_hand(engine)
+    first = {e for e, (f, _r, _p) in first_won_by_hand(engine).items() if f}
+    assert deal_days(engine, TEAM) != deal_days_by_hand(engine, TEAM, first)
     days = recount_rollups(deps_for(engine), TEAM)
     assert rollup(engine) == recount(engine) and days == sum(k[0] != "owner" for k in recount(engine))
     assert marked(engine) == first_won_by_hand(engine)
+    assert_deal_days(engine)

@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 from storage.models.leads import CardQueue, HandledEvent, Lead, LeadDay, LeadVerdict, OwnerDay, ThreadReply
 from storage.models.plans import Plan
 from storage.models.posts import PostedMessage
-from storage.models.sales import Activity, Deal, Feedback, ProductMargin, Spend, Traffic
+from storage.models.sales import Activity, Deal, DealDay, Feedback, ProductMargin, RepDay, Spend, Traffic
 from storage.models.sync import (
     ActionItem,
     IcpVersion,
@@ -33,6 +33,7 @@ __all__ = [
     "Activity",
     "CardQueue",
     "Deal",
+    "DealDay",
     "Feedback",
     "HandledEvent",
     "IcpVersion",
@@ -47,6 +48,7 @@ __all__ = [
     "Plan",
     "PostedMessage",
     "ProductMargin",
+    "RepDay",
     "Spend",
     "StandingItem",
     "SyncSeries",

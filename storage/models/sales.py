@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Index, UniqueConstraint, false
+from sqlalchemy import BigInteger, Index, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from storage.models._columns import ts as _ts
@@ -26,6 +26,8 @@ DEAL_PERIOD_COLUMNS = (
     "lead_campaign",
 )
 
+REPEAT_COLUMNS = ("team_id", "prev_won_at", "closed_at", "won_rank", "customer", "lead_channel", "lead_campaign", "id")
+
 
 class Deal(SQLModel, table=True):
     __table_args__ = (
@@ -34,6 +36,13 @@ class Deal(SQLModel, table=True):
         Index("ix_deal_team_status_closed", *DEAL_PERIOD_COLUMNS),
         Index("ix_deal_team_lead", "team_id", "lead_external_id", "status"),
         Index("ix_deal_team_customer", "team_id", "customer", "status", "closed_at"),
+        # The won deals whose customer won before: a period's repeat purchases, by the previous one's time.
+        Index(
+            "ix_deal_repeat",
+            *REPEAT_COLUMNS,
+            sqlite_where=text("prev_won_at IS NOT NULL"),
+            postgresql_where=text("prev_won_at IS NOT NULL"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
@@ -57,6 +66,34 @@ class Deal(SQLModel, table=True):
     # storage.rollups.attribution, so a report groups a period's sales without joining them to leads.
     lead_channel: str | None = None
     lead_campaign: str | None = None
+
+
+class DealDay(SQLModel, table=True):
+    """Deals closed won or lost per UTC day, status and their lead's channel and campaign (missing kept as
+    ""): how many, their revenue, and how many were their customer's first. The long reports read these
+    few rows instead of every deal. Kept by storage.rollups.dealday."""
+
+    team_id: str = Field(foreign_key="workspace.team_id", primary_key=True, max_length=32)
+    day: date = Field(primary_key=True)
+    status: str = Field(primary_key=True)
+    channel: str = Field(default="", primary_key=True)
+    campaign: str = Field(default="", primary_key=True)
+    deals: int = 0
+    revenue: float | None = None  # None when no deal of the row states an amount, as their sum would be
+    first_won: int = 0
+
+
+class RepDay(SQLModel, table=True):
+    """Deals closed won or lost per UTC day, status, product and rep (missing kept as ""), beside DealDay:
+    the products and reps blocks read these. Kept by storage.rollups.dealday."""
+
+    team_id: str = Field(foreign_key="workspace.team_id", primary_key=True, max_length=32)
+    day: date = Field(primary_key=True)
+    status: str = Field(primary_key=True)
+    product: str = Field(default="", primary_key=True)
+    rep: str = Field(default="", primary_key=True)
+    deals: int = 0
+    revenue: float | None = None
 
 
 class ProductMargin(SQLModel, table=True):

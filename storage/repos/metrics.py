@@ -27,6 +27,7 @@ from sqlmodel import Session, col
 
 from storage.driver import binary
 from storage.models import Activity, Deal, Feedback, Lead, ProductMargin, Spend, Traffic
+from storage.repos import deals
 from storage.rollups import leadday
 
 
@@ -107,20 +108,8 @@ def _customer() -> ColumnElement[str]:
     return func.coalesce(Deal.customer, literal("deal:") + Deal.external_id)
 
 
-def _customers(narrow: bool) -> tuple[ColumnElement[int], ColumnElement[int]]:
-    """(customers, repeat customers) of the period's won deals. From each deal's place in its customer's
-    history (storage.rollups.customers), sums; narrowed to a channel, a customer's previous sale may be
-    in another, so the names are counted."""
-    if narrow:
-        repeat = case((and_(~col(Deal.first_won), col(Deal.customer).is_not(None)), col(Deal.customer)))
-        return func.count(distinct(binary(_customer()))), func.count(distinct(binary(repeat)))
-    before = col(Deal.prev_won_at) < START
-    return (
-        _count_true(or_(col(Deal.prev_won_at).is_(None), before)),
-        _count_true(
-            and_(col(Deal.customer).is_not(None), col(Deal.won_rank) >= 2, or_(col(Deal.won_rank) == 2, before))
-        ),
-    )
+def _repeat_customer() -> ColumnElement[str | None]:
+    return case((and_(~col(Deal.first_won), col(Deal.customer).is_not(None)), col(Deal.customer)))
 
 
 def _count_true(flag: SQLColumnExpression[bool]) -> ColumnElement[int]:
@@ -146,12 +135,14 @@ def _totals_statements(narrow: bool) -> dict[str, Any]:
         "meetings": activity["meeting"],
         # A new customer's first won deal falls in the period: one marked deal per customer. A repeat
         # customer won a deal in the period that is not their first (ties go to the older row).
+        # Narrowed to a channel (storage.repos.deals reads the rest): a customer's previous sale may be
+        # in another channel, so the names are counted.
         "won": select(
             func.count(),
             func.sum(Deal.amount),
-            _customers(narrow)[0],
+            func.count(distinct(binary(_customer()))),
             _count_true(col(Deal.first_won)),
-            _customers(narrow)[1],
+            func.count(distinct(binary(_repeat_customer()))),
         ).where(_deals(narrow, "won")),
         "positive_reviews": select(func.count()).where(
             col(Feedback.team_id) == TEAM,
@@ -172,9 +163,9 @@ def totals(session: Session, *, window: Window, trend_only: bool = False) -> dic
         # A review has no acquisition channel: a narrowed report does not count them (None, not 0).
         out[name] = None if name == "positive_reviews" and window.channel else session.execute(q[name], p).scalar()
     out["leads"], out["target_leads"] = _lead_totals(session, window)
-    won = session.execute(q["won"], p).one()
-    out["sales"], out["revenue"], out["customers"] = won[0], won[1] or 0.0, won[2] or 0
-    out["new_customers"], out["repeat_customers"] = won[3] or 0, won[4] or 0
+    won = session.execute(q["won"], p).one() if window.channel else deals.won_totals(session, window)
+    out["sales"], out["revenue"], out["customers"] = won[0], won[1] or 0.0, won[2]
+    out["new_customers"], out["repeat_customers"] = won[3] or 0, won[4]
     return out
 
 
@@ -241,6 +232,8 @@ def _lead_totals(session: Session, w: Window) -> tuple[int, int]:
 
 def sales_by_channel(session: Session, *, window: Window) -> list[tuple]:
     """(channel, campaign, sales, revenue, customers, new_customers): a sale belongs to its lead's channel."""
+    if window.channel is None:
+        return deals.sales_by_channel(session, window)
     return _rows(session, _grouped_statements(window.channel is not None)["sales_by_channel"], window)
 
 
@@ -251,6 +244,8 @@ def spend_by_channel(session: Session, *, window: Window) -> list[tuple]:
 
 def deals_by_product(session: Session, *, window: Window) -> list[tuple]:
     """(product, sales, revenue) for deals won in the period."""
+    if window.channel is None:
+        return deals.by_product(session, window)
     return _rows(session, _grouped_statements(window.channel is not None)["deals_by_product"], window)
 
 
@@ -268,6 +263,8 @@ def product_margins(session: Session, *, team_id: str) -> list[tuple]:
 
 def deals_by_rep(session: Session, *, window: Window) -> list[tuple]:
     """(rep, won, lost, revenue) for deals closed in the period."""
+    if window.channel is None:
+        return deals.by_rep(session, window)
     return _rows(session, _grouped_statements(window.channel is not None)["deals_by_rep"], window)
 
 

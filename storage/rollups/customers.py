@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import instance_state
 
 from storage.driver import batches, mark, marks
 from storage.models import Deal
-from storage.rollups import remembered
+from storage.rollups import dealday, remembered
 
 _CLEAR = (
     "UPDATE deal SET first_won = FALSE, won_rank = NULL, prev_won_at = NULL WHERE team_id = {m}{scope} "
@@ -42,14 +42,14 @@ _ALONE = (
 
 def refresh(
     conn: Connection, team_id: str, *, customers: set[str] | None = None, external_ids: set[str] | None = None
-) -> None:
+) -> dealday.Days:
     """Rank the won deals of these customers and the deals with these external ids (with their customers'
-    other deals); with neither given, every deal of the workspace."""
+    other deals); with neither given, every deal of the workspace. The days of the deals ranked."""
     m = mark(conn)
     if customers is None and external_ids is None:
         for sql in (_CLEAR, _RANK, _ALONE):
             conn.exec_driver_sql(sql.format(m=m, scope=""), (team_id,))
-        return
+        return None
     ids = sorted(external_ids or ())
     names = set(customers or ())
     for batch in batches(ids):  # a deal's customer now: its other deals move with it
@@ -61,12 +61,15 @@ def refresh(
                 (team_id, *batch),
             )
         )
+    days: set = set()
     # The deals named first: one that has a customer is cleared here and ranked with its customer's.
     for column, values, steps in (("external_id", ids, (_CLEAR, _ALONE)), ("customer", sorted(names), (_CLEAR, _RANK))):
         for batch in batches(values):
             scope = f" AND deal.{column} IN ({marks(conn, len(batch))})"
             for sql in steps:
                 conn.exec_driver_sql(sql.format(m=m, scope=scope), (team_id, *batch))
+            days |= dealday.days_of(conn, team_id, scope[5:], batch)
+    return days
 
 
 def _touched(deal: Deal, *, before: bool) -> tuple[set[str], set[str]]:
@@ -84,7 +87,7 @@ remembered(Deal, "customer")
 @event.listens_for(Deal, "after_delete")
 def _inserted_or_deleted(_mapper: Mapper[Any], conn: Connection, deal: Deal) -> None:
     customers, ids = _touched(deal, before=True)
-    refresh(conn, deal.team_id, customers=customers, external_ids=ids)
+    dealday.recount(conn, deal.team_id, refresh(conn, deal.team_id, customers=customers, external_ids=ids))
 
 
 @event.listens_for(Deal, "after_update")
@@ -92,4 +95,4 @@ def _updated(_mapper: Mapper[Any], conn: Connection, deal: Deal) -> None:
     state = instance_state(deal)
     if any(state.attrs[f].history.has_changes() for f in ("customer", "status", "closed_at")):
         customers, ids = _touched(deal, before=True)
-        refresh(conn, deal.team_id, customers=customers, external_ids=ids)
+        dealday.recount(conn, deal.team_id, refresh(conn, deal.team_id, customers=customers, external_ids=ids))

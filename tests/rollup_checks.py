@@ -1,0 +1,62 @@
+"""The deals-per-day roll-ups as stored, and the same counted from the deals in Python, for the tests of
+every write path that must keep them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from storage.models import Deal, DealDay, Lead, RepDay
+
+Rows = dict[tuple, tuple[int, float | None, int]]
+
+
+def deal_days(engine: Engine, team_id: str) -> Rows:
+    """("channel", day, status, channel, campaign) and ("rep", day, status, product, rep) → (deals,
+    revenue, first won), as the roll-ups hold them."""
+    with Session(engine) as s:
+        out: Rows = {
+            ("channel", r.day, r.status, r.channel, r.campaign): (r.deals, _money(r.revenue), r.first_won)
+            for r in s.exec(select(DealDay).where(DealDay.team_id == team_id))
+        }
+        out |= {
+            ("rep", r.day, r.status, r.product, r.rep): (r.deals, _money(r.revenue), 0)
+            for r in s.exec(select(RepDay).where(RepDay.team_id == team_id))
+        }
+    return out
+
+
+def deal_days_by_hand(engine: Engine, team_id: str, first: set[str]) -> Rows:
+    """The same from every won or lost deal with a closing time: its lead's channel looked up here, its
+    first-won mark from `first` (the external ids of the customers' first won deals, counted by hand)."""
+    with Session(engine) as s:
+        leads = {
+            e: (c, k)
+            for e, c, k in s.exec(select(Lead.external_id, Lead.channel, Lead.campaign).where(Lead.team_id == team_id))
+        }
+        deals = s.exec(select(Deal).where(Deal.team_id == team_id)).all()
+    n: Counter = Counter()
+    revenue: dict[tuple, float | None] = {}
+    firsts: Counter = Counter()
+    for d in deals:
+        if d.status not in ("won", "lost") or d.closed_at is None:
+            continue
+        day = d.closed_at.astimezone(UTC).date()
+        channel, campaign = leads.get(d.lead_external_id or "", (None, None))
+        for key in (
+            ("channel", day, d.status, channel or "", campaign or ""),
+            ("rep", day, d.status, d.product or "", d.rep or ""),
+        ):
+            n[key] += 1
+            if d.amount is not None:
+                revenue[key] = (revenue.get(key) or 0.0) + d.amount
+            if key[0] == "channel":
+                firsts[key] += d.external_id in first
+    return {k: (n[k], _money(revenue.get(k)), firsts[k]) for k in n}
+
+
+def _money(v: float | None) -> float | None:
+    return None if v is None else round(v, 6)
