@@ -4,7 +4,7 @@
 # registered with the models as soon as anything of storage is imported.
 from storage.rollups import attribution as _attribution  # noqa: F401
 from storage.rollups import customers as _customers  # noqa: F401
-from storage.rollups import dealday as _dealday  # noqa: F401
 from storage.rollups import leadday as _leadday  # noqa: F401
 from storage.rollups import margins as _margins  # noqa: F401
+from storage.rollups import perday as _perday  # noqa: F401
 from storage.rollups import reach as _reach  # noqa: F401

@@ -1,5 +1,5 @@
-"""The deals-per-day roll-ups as stored, and the same counted from the deals in Python, for the tests of
-every write path that must keep them."""
+"""The per-day roll-ups of deals and activities as stored, and the same counted from the rows in
+Python, for the tests of every write path that must keep them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from storage.models import Deal, DealDay, Lead, RepDay
+from storage.models import Activity, ActivityDay, Deal, DealDay, Lead, RepDay
 
 Rows = dict[tuple, tuple[int, float | None, int]]
 
@@ -60,3 +60,16 @@ def deal_days_by_hand(engine: Engine, team_id: str, first: set[str]) -> Rows:
 
 def _money(v: float | None) -> float | None:
     return None if v is None else round(v, 6)
+
+
+def activity_days(engine: Engine, team_id: str) -> dict[tuple, int]:
+    """(day, kind) → activities, as the roll-up holds them."""
+    with Session(engine) as s:
+        rows = s.exec(select(ActivityDay).where(ActivityDay.team_id == team_id))
+        return {(r.day, r.kind): r.activities for r in rows if r.activities}
+
+
+def activity_days_by_hand(engine: Engine, team_id: str) -> dict[tuple, int]:
+    with Session(engine) as s:
+        rows = s.exec(select(Activity.occurred_at, Activity.kind).where(Activity.team_id == team_id)).all()
+    return dict(Counter((t.astimezone(UTC).date(), kind) for t, kind in rows))

@@ -18,6 +18,7 @@ from storage.db import read_scope, session_scope
 from storage.models import Activity, Deal, Lead
 from storage.repos import funnel
 from storage.repos.imports import bulk
+from tests.rollup_checks import activity_days, activity_days_by_hand
 from tests.runtime import deps_for
 
 
@@ -87,10 +88,15 @@ def test_the_marks_follow_every_kind_of_write(engine: Engine):
         s.add(Lead(team_id=TEAM, external_id="LATE-LEAD", created_at=at(1)))
         s.commit()
         assert marks(engine)["LATE-LEAD"] == (at(3), None)
+        meeting.occurred_at = at(4, 1)  # expired by the commit: the day it was on is read before the change
+        s.add(meeting)
+        s.commit()
+        assert activity_days(engine, TEAM) == activity_days_by_hand(engine, TEAM)
         s.delete(meeting)
         s.commit()
         assert "LATE-LEAD" not in marks(engine)
     assert marks(engine) == by_hand(engine)
+    assert activity_days(engine, TEAM) == activity_days_by_hand(engine, TEAM) != {}
 
 
 def test_the_bulk_import_keeps_the_marks_in_any_order(engine: Engine):
@@ -126,6 +132,7 @@ def test_the_bulk_import_keeps_the_marks_in_any_order(engine: Engine):
         )
     assert marks(engine)["IMP-1"] == (at(7), None) and marks(engine)["IMP-2"] == (at(5), at(8))
     assert marks(engine) == by_hand(engine)
+    assert activity_days(engine, TEAM) == activity_days_by_hand(engine, TEAM) != {}
 
 
 def test_a_recount_repairs_marks_changed_outside_handoff(engine: Engine):
@@ -134,9 +141,12 @@ def test_a_recount_repairs_marks_changed_outside_handoff(engine: Engine):
     with engine.begin() as conn:
         conn.execute(text("UPDATE lead SET met_at = NULL WHERE team_id = :t"), {"t": TEAM})
         conn.execute(text("DELETE FROM deal WHERE team_id = :t AND status = 'won'"), {"t": TEAM})
+        conn.execute(text("DELETE FROM activity WHERE team_id = :t AND kind = 'request'"), {"t": TEAM})
     assert marks(engine) != by_hand(engine)
+    assert activity_days(engine, TEAM) != activity_days_by_hand(engine, TEAM)
     recount_rollups(deps, TEAM)
     assert marks(engine) == by_hand(engine) != {}
+    assert activity_days(engine, TEAM) == activity_days_by_hand(engine, TEAM) != {}
 
 
 def test_the_cohorts_read_through_the_marks_equal_a_count_by_hand(engine: Engine):

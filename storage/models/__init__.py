@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 from storage.models.leads import CardQueue, HandledEvent, Lead, LeadDay, LeadVerdict, OwnerDay, ThreadReply
 from storage.models.plans import Plan
 from storage.models.posts import PostedMessage
-from storage.models.sales import Activity, Deal, DealDay, Feedback, ProductMargin, RepDay, Spend, Traffic
+from storage.models.sales import Activity, ActivityDay, Deal, DealDay, Feedback, ProductMargin, RepDay, Spend, Traffic
 from storage.models.sync import (
     ActionItem,
     IcpVersion,
@@ -31,6 +31,7 @@ def table_of(model: type[SQLModel]) -> Table:
 __all__ = [
     "ActionItem",
     "Activity",
+    "ActivityDay",
     "CardQueue",
     "Deal",
     "DealDay",

@@ -71,7 +71,7 @@ class Deal(SQLModel, table=True):
 class DealDay(SQLModel, table=True):
     """Deals closed won or lost per UTC day, status and their lead's channel and campaign (missing kept as
     ""): how many, their revenue, and how many were their customer's first. The long reports read these
-    few rows instead of every deal. Kept by storage.rollups.dealday."""
+    few rows instead of every deal. Kept by storage.rollups.perday."""
 
     team_id: str = Field(foreign_key="workspace.team_id", primary_key=True, max_length=32)
     day: date = Field(primary_key=True)
@@ -85,7 +85,7 @@ class DealDay(SQLModel, table=True):
 
 class RepDay(SQLModel, table=True):
     """Deals closed won or lost per UTC day, status, product and rep (missing kept as ""), beside DealDay:
-    the products and reps blocks read these. Kept by storage.rollups.dealday."""
+    the products and reps blocks read these. Kept by storage.rollups.perday."""
 
     team_id: str = Field(foreign_key="workspace.team_id", primary_key=True, max_length=32)
     day: date = Field(primary_key=True)
@@ -94,6 +94,16 @@ class RepDay(SQLModel, table=True):
     rep: str = Field(default="", primary_key=True)
     deals: int = 0
     revenue: float | None = None
+
+
+class ActivityDay(SQLModel, table=True):
+    """Meetings and requests (every kind of activity) per UTC day: the long reports read these few rows
+    instead of every one. Kept by storage.rollups.perday."""
+
+    team_id: str = Field(foreign_key="workspace.team_id", primary_key=True, max_length=32)
+    day: date = Field(primary_key=True)
+    kind: str = Field(primary_key=True)
+    activities: int = 0
 
 
 class ProductMargin(SQLModel, table=True):

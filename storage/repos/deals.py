@@ -1,6 +1,5 @@
-"""A period's deals for the reports, read from the deals-per-day roll-ups (storage.rollups.dealday):
-the whole UTC days of the window from the roll-up, the pieces at its ends from the deals, in one
-statement (the split of storage.rollups.leadday). Customers are the period's sales less its repeat
+"""A period's deals for the reports, read from the deals-per-day roll-ups (storage.rollups.perday)
+through storage.rollups.windows. Customers are the period's sales less its repeat
 purchases: the won deals whose customer's previous one closed in the period too, read from their
 partial index (Deal.prev_won_at). A report narrowed to a channel reads the deals (storage.repos.metrics).
 """
@@ -10,32 +9,15 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BindParameter, TextClause, bindparam, text
-from sqlalchemy.types import Date
+from sqlalchemy import TextClause, bindparam, text
 from sqlmodel import Session
 
-from storage.rollups import leadday
+from storage.rollups import windows
 from storage.types import UTCDateTime
 
 if TYPE_CHECKING:
     from storage.repos.metrics import Window
 
-# A roll-up's key columns and the deal's expressions they count; the roll-up's counts and the deal's.
-_KEYS = {
-    "channel": "coalesce(lead_channel, '')",
-    "campaign": "coalesce(lead_campaign, '')",
-    "product": "coalesce(product, '')",
-    "rep": "coalesce(rep, '')",
-    "status": "status",
-}
-_COUNTS = {
-    "dealday": (
-        ("deals", "count(*)"),
-        ("revenue", "sum(amount)"),
-        ("first_won", "sum(CASE WHEN first_won THEN 1 ELSE 0 END)"),
-    ),
-    "repday": (("deals", "count(*)"), ("revenue", "sum(amount)")),
-}
 # The won deals of the window whose customer's previous won deal closed in it too.
 _REPEAT = (
     "FROM deal d WHERE d.team_id = :team AND d.prev_won_at >= :start AND d.prev_won_at < :end AND d.closed_at < :end"
@@ -49,43 +31,6 @@ _SAME_GROUP = (
 )
 
 
-@cache
-def _statement(
-    table: str, keys: tuple[str, ...], statuses: tuple[str, ...], signs: tuple[int, ...], days: bool, repeats: bool
-) -> TextClause:
-    """The window's deals of these statuses grouped by `keys`, each count summed; with `repeats`, the
-    window's repeat purchases and those of the customer's third or later won deal, as two more columns."""
-    status = f"status IN ({', '.join(repr(s) for s in statuses)})"
-    counts = _COUNTS[table]
-    named = [f"{k} AS {k}" for k in keys]
-    parts = []
-    if days:
-        parts.append(
-            f"SELECT {', '.join([*named, *(f'{c} AS {c}' for c, _expr in counts)])} FROM {table} "
-            f"WHERE team_id = :team AND day >= :first_day AND day < :end_day AND {status}"
-        )
-    for k, sign in enumerate(signs):
-        exprs = [f"{_KEYS[key]} AS {key}" for key in keys] + [f"{expr} * {sign} AS {c}" for c, expr in counts]
-        group = f" GROUP BY {', '.join(_KEYS[key] for key in keys)}" if keys else ""
-        parts.append(
-            f"SELECT {', '.join(exprs)} FROM deal WHERE team_id = :team AND {status} "
-            f"AND closed_at >= :start{k} AND closed_at < :end{k}{group}"
-        )
-    outer = [f"nullif(w.{k}, '')" for k in keys] + [f"sum(w.{c})" for c, _expr in counts]
-    if repeats:
-        outer += [f"(SELECT count(*) {_REPEAT})", f"(SELECT count(*) {_REPEAT} AND d.won_rank >= 3)"]
-    sql = f"SELECT {', '.join(outer)} FROM ({' UNION ALL '.join(parts)}) AS w"
-    if keys:
-        sql += f" GROUP BY {', '.join(f'w.{k}' for k in keys)}"
-    binds: list[BindParameter[Any]] = [bindparam(f"start{k}", type_=UTCDateTime()) for k in range(len(signs))]
-    binds += [bindparam(f"end{k}", type_=UTCDateTime()) for k in range(len(signs))]
-    if days:
-        binds += [bindparam("first_day", type_=Date()), bindparam("end_day", type_=Date())]
-    if repeats:
-        binds += [bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())]
-    return text(sql).bindparams(*binds)
-
-
 def _rows(
     session: Session,
     table: str,
@@ -95,12 +40,8 @@ def _rows(
     *,
     repeats: bool = False,
 ) -> list[tuple]:
-    signs, days, params = leadday.window_params(window)
-    stmt = _statement(table, keys, statuses, signs, days, repeats)
-    params |= {"team": window.team_id}
-    if repeats:
-        params |= {"start": window.start, "end": window.end}
-    return [tuple(r) for r in session.execute(stmt, params).all()]
+    extra = (f"(SELECT count(*) {_REPEAT})", f"(SELECT count(*) {_REPEAT} AND d.won_rank >= 3)") if repeats else ()
+    return windows.read(session, table, keys, statuses, window, extra)
 
 
 def _money(v: Any) -> float | None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from storage.driver import insert_into
 from storage.models import CardQueue, Lead, LeadVerdict, ThreadReply, Workspace, table_of
-from storage.rollups import attribution, dealday, leadday, reach
+from storage.rollups import attribution, leadday, perday, reach
 
 # What a person put into a lead (its tracking parameters can carry an e-mail too).
 PERSONAL = (
@@ -71,7 +71,7 @@ def insert_new(session: Session, *, team_id: str, fields: dict[str, Any], now: d
     if row["created_at"] < now - OLDER_THAN_KEPT:
         written(conn, team_id=team_id, oldest=row["created_at"])
     reach.arrived(conn, lead_id)
-    dealday.recount(conn, team_id, attribution.of_leads(conn, team_id, {row["external_id"]}))
+    perday.recount(conn, "deal", team_id, attribution.of_leads(conn, team_id, {row["external_id"]}))
     # Last before the commit: on PostgreSQL every new lead of the day and channel updates this one row,
     # and its row lock is held from here to the commit.
     leadday.inserted(conn, team_id, row["created_at"], row["channel"], row["campaign"], None, row["owner"])

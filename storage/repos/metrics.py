@@ -28,7 +28,7 @@ from sqlmodel import Session, col
 from storage.driver import binary
 from storage.models import Activity, Deal, Feedback, Lead, ProductMargin, Spend, Traffic
 from storage.repos import deals
-from storage.rollups import leadday
+from storage.rollups import leadday, windows
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,14 @@ def totals(session: Session, *, window: Window, trend_only: bool = False) -> dic
     revenue, customers, spend), a third faster — a trend asks for eight periods."""
     q, p = _totals_statements(window.channel is not None), _params(window)
     out: dict[str, Any] = {}
-    for name in ("spend",) if trend_only else ("visitors", "spend", "requests", "meetings", "positive_reviews"):
+    asked: tuple[str, ...] = (
+        ("spend",) if trend_only else ("visitors", "spend", "requests", "meetings", "positive_reviews")
+    )
+    if not trend_only and window.channel is None:  # from the roll-up (a narrowed window: its leads' meetings)
+        kinds = dict(windows.read(session, "activityday", ("kind",), ("request", "meeting"), window))
+        out["requests"], out["meetings"] = (int(kinds.get(k) or 0) for k in ("request", "meeting"))
+        asked = ("visitors", "spend", "positive_reviews")
+    for name in asked:
         # A review has no acquisition channel: a narrowed report does not count them (None, not 0).
         out[name] = None if name == "positive_reviews" and window.channel else session.execute(q[name], p).scalar()
     out["leads"], out["target_leads"] = _lead_totals(session, window)

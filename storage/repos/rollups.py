@@ -6,7 +6,7 @@ from sqlalchemy import CompoundSelect, union
 from sqlmodel import Session, col, select
 
 from storage.models import LeadDay, Spend
-from storage.rollups import attribution, customers, dealday, leadday, margins, reach
+from storage.rollups import attribution, customers, leadday, margins, perday, reach
 
 
 def channels(session: Session, *, team_id: str) -> list[str]:
@@ -25,7 +25,8 @@ def recount(session: Session, *, team_id: str) -> int:
     days = leadday.rebuild_all(conn, team_id)
     customers.refresh(conn, team_id)
     attribution.of_deals(conn, team_id)
-    dealday.recount(conn, team_id)
+    perday.recount(conn, "deal", team_id)
+    perday.recount(conn, "activity", team_id)
     reach.refresh(conn, team_id)
     margins.refresh(conn, team_id)
     return days

@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import instance_state
 
 from storage.driver import batches, mark, marks
 from storage.models import Deal
-from storage.rollups import dealday, remembered
+from storage.rollups import perday, remembered
 
 _CLEAR = (
     "UPDATE deal SET first_won = FALSE, won_rank = NULL, prev_won_at = NULL WHERE team_id = {m}{scope} "
@@ -42,7 +42,7 @@ _ALONE = (
 
 def refresh(
     conn: Connection, team_id: str, *, customers: set[str] | None = None, external_ids: set[str] | None = None
-) -> dealday.Days:
+) -> perday.Days:
     """Rank the won deals of these customers and the deals with these external ids (with their customers'
     other deals); with neither given, every deal of the workspace. The days of the deals ranked."""
     m = mark(conn)
@@ -68,7 +68,7 @@ def refresh(
             scope = f" AND deal.{column} IN ({marks(conn, len(batch))})"
             for sql in steps:
                 conn.exec_driver_sql(sql.format(m=m, scope=scope), (team_id, *batch))
-            days |= dealday.days_of(conn, team_id, scope[5:], batch)
+            days |= perday.days_of(conn, "deal", team_id, scope[5:], batch)
     return days
 
 
@@ -87,7 +87,7 @@ remembered(Deal, "customer")
 @event.listens_for(Deal, "after_delete")
 def _inserted_or_deleted(_mapper: Mapper[Any], conn: Connection, deal: Deal) -> None:
     customers, ids = _touched(deal, before=True)
-    dealday.recount(conn, deal.team_id, refresh(conn, deal.team_id, customers=customers, external_ids=ids))
+    perday.recount(conn, "deal", deal.team_id, refresh(conn, deal.team_id, customers=customers, external_ids=ids))
 
 
 @event.listens_for(Deal, "after_update")
@@ -95,4 +95,4 @@ def _updated(_mapper: Mapper[Any], conn: Connection, deal: Deal) -> None:
     state = instance_state(deal)
     if any(state.attrs[f].history.has_changes() for f in ("customer", "status", "closed_at")):
         customers, ids = _touched(deal, before=True)
-        dealday.recount(conn, deal.team_id, refresh(conn, deal.team_id, customers=customers, external_ids=ids))
+        perday.recount(conn, "deal", deal.team_id, refresh(conn, deal.team_id, customers=customers, external_ids=ids))

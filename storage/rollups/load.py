@@ -1,6 +1,6 @@
-"""What a bulk load changes in the per-row marks and the deal roll-ups (storage.rollups: customers,
-attribution, reach, margins, dealday): noted chunk by chunk while the rows are written, brought up to
-date once when it ends."""
+"""What a bulk load changes in the per-row marks and the per-day roll-ups of deals and meetings
+(storage.rollups: customers, attribution, reach, margins, perday): noted chunk by chunk while the rows
+are written, brought up to date once when it ends."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from storage import driver
-from storage.rollups import attribution, customers, dealday, margins, reach
+from storage.rollups import attribution, customers, margins, perday, reach
 
 # Past this many touched customers and deals, marking the won deals of the whole workspace in one
 # statement is cheaper than naming them.
@@ -22,7 +22,9 @@ class LoadMarks:
         self._deals: dict[str, tuple[set[str], set[str]]] = {}
         self._reach: dict[str, set[str]] = {}  # team → leads whose first meeting or sale may have changed
         self._leads: dict[str, set[str]] = {}  # team → leads written whose deals take their channel
-        self._days: dict[str, dealday.Days] = {}  # team → days the deals updated were closed on before
+        self._activities: dict[str, set[str]] = {}  # team → meetings and requests written
+        # (table, team) → the days whose roll-ups this load changes: for the rows updated, read before
+        self._days: dict[tuple[str, str], perday.Days] = {}
 
     def note(self, kind: str, table: str, team_id: str, written: pd.DataFrame, changed: list[str]) -> None:
         """Rows of `table` about to be written (`changed`: the external ids among them already stored,
@@ -33,7 +35,10 @@ class LoadMarks:
                 names.update(c for c in written["customer"].dropna())
             names.update(driver.values_of(self.conn, table, "customer", team_id, changed))
             ids.update(written["external_id"])
-            self._touch(team_id, dealday.of_deals(self.conn, team_id, changed))
+        if kind in ("activities", "deals"):
+            self._touch(table, team_id, perday.of_rows(self.conn, table, team_id, changed))
+        if kind == "activities":
+            self._activities.setdefault(team_id, set()).update(written["external_id"])
         if kind in ("activities", "deals") and "lead_external_id" in written:
             touched = self._reach.setdefault(team_id, set())
             touched.update(written["lead_external_id"].dropna())
@@ -43,8 +48,8 @@ class LoadMarks:
             self._reach.setdefault(team_id, set()).update(written["external_id"])
             self._leads.setdefault(team_id, set()).update(written["external_id"])
 
-    def _touch(self, team_id: str, *days: dealday.Days) -> None:
-        self._days[team_id] = dealday.union(self._days.get(team_id, set()), *days)
+    def _touch(self, table: str, team_id: str, *days: perday.Days) -> None:
+        self._days[(table, team_id)] = perday.union(self._days.get((table, team_id), set()), *days)
 
     def finish(self) -> None:
         for team_id, (names, ids) in self._deals.items():
@@ -53,11 +58,13 @@ class LoadMarks:
                 ranked = customers.refresh(self.conn, team_id)
             else:
                 ranked = customers.refresh(self.conn, team_id, customers=names, external_ids=ids)
-            self._touch(team_id, ranked, attribution.of_deals(self.conn, team_id, ids))
+            self._touch("deal", team_id, ranked, attribution.of_deals(self.conn, team_id, ids))
+        for team_id, ids in self._activities.items():
+            self._touch("activity", team_id, perday.of_rows(self.conn, "activity", team_id, ids))
         for team_id, leads_touched in self._reach.items():
             reach.refresh(self.conn, team_id, leads_touched)
         for team_id, leads_written in self._leads.items():
-            self._touch(team_id, attribution.of_leads(self.conn, team_id, leads_written))
-        for team_id, touched in self._days.items():
-            dealday.recount(self.conn, team_id, touched)
-        self._deals, self._reach, self._leads, self._days = {}, {}, {}, {}
+            self._touch("deal", team_id, attribution.of_leads(self.conn, team_id, leads_written))
+        for (table, team_id), touched in self._days.items():
+            perday.recount(self.conn, table, team_id, touched)
+        self._deals, self._reach, self._leads, self._activities, self._days = {}, {}, {}, {}, {}

@@ -6,7 +6,7 @@ Create Date: 2026-12-04 11:00:00
 
 Two roll-ups of the deals closed won or lost, per UTC day and status: by their lead's channel and
 campaign (with revenue and how many were their customer's first), and by product and rep. Counted here
-from the stored deals, kept by storage.rollups.dealday. A partial index holds the won deals whose
+from the stored deals, kept by storage.rollups.perday. A partial index holds the won deals whose
 customer won before, by the previous one's time: a period's repeat purchases, which turn a day sum of
 sales into its customers.
 """
