@@ -157,25 +157,52 @@ def test_a_recount_repairs_channels_changed_outside_handoff(engine: Engine):
 
 
 def test_sales_by_channel_equal_a_count_by_hand(engine: Engine):
-    """The channel table's sales and a report narrowed to a channel, against the deals joined to their
-    leads in Python."""
+    """The channel table's sales and customers per channel and campaign, and a report narrowed to a
+    channel, against the deals joined to their leads in Python; with a customer who bought three times in
+    the month, twice through one campaign (tied on the closing time once) and once through another."""
     generate(deps_for(engine), seed=2, today=date(2026, 11, 30))
     with Session(engine) as s:
-        leads = {e: c for e, c in s.exec(select(Lead.external_id, Lead.channel).where(Lead.team_id == TEAM))}
+        s.add_all(
+            [
+                Lead(team_id=TEAM, external_id="RL-1", created_at=at(1), channel="ads", campaign="x"),
+                Lead(team_id=TEAM, external_id="RL-2", created_at=at(1), channel="events", campaign=None),
+                *(
+                    Deal(
+                        team_id=TEAM,
+                        external_id=e,
+                        customer="RETURNING",
+                        status="won",
+                        closed_at=t,
+                        amount=10.0,
+                        lead_external_id=lead,
+                    )
+                    for e, t, lead in (
+                        ("RD-1", datetime(2026, 10, 3, 9, tzinfo=UTC), "RL-1"),
+                        ("RD-2", datetime(2026, 10, 3, 9, tzinfo=UTC), "RL-1"),
+                        ("RD-3", datetime(2026, 10, 20, 9, tzinfo=UTC), "RL-2"),
+                    )
+                ),
+            ]
+        )
+        s.commit()
+        leads = {
+            e: (c, k)
+            for e, c, k in s.exec(select(Lead.external_id, Lead.channel, Lead.campaign).where(Lead.team_id == TEAM))
+        }
         won = s.exec(select(Deal).where(Deal.team_id == TEAM, Deal.status == "won")).all()
     w = Period.containing("month", date(2026, 10, 1)).window(TEAM, "Europe/Berlin")
-    inside = [d for d in won if w.start <= d.closed_at < w.end]
-    want: dict[str | None, list] = {}
-    for d in inside:
-        row = want.setdefault(leads.get(d.lead_external_id or ""), [0, set()])
-        row[0] += 1
-        row[1].add(d.customer or f"deal:{d.external_id}")
+    want: dict[tuple, list] = {}
+    for d in won:
+        if w.start <= d.closed_at < w.end:
+            row = want.setdefault(leads.get(d.lead_external_id or "", (None, None)), [0, set()])
+            row[0] += 1
+            row[1].add(d.customer or f"deal:{d.external_id}")
     with read_scope(engine) as s:
-        got: dict[str | None, list] = {}
-        for channel, _campaign, n, _revenue, _customers, _new in metrics.sales_by_channel(s, window=w):
-            got.setdefault(channel, [0])[0] += n
-        assert {c: [n] for c, (n, _names) in want.items()} == got and len(got) > 1
-        channel = max((c for c in want if c), key=lambda c: want[c][0])
+        got = {(c, k): (n, customers) for c, k, n, _revenue, customers, _new in metrics.sales_by_channel(s, window=w)}
+        assert got == {key: (n, len(names)) for key, (n, names) in want.items()} and len(got) > 2
+        assert got[("ads", "x")][0] >= 2 and got[("events", None)][1] >= 1
+        channel = "ads"
         narrowed = metrics.totals(s, window=metrics.Window(**{**w.__dict__, "channel": channel}))
-    assert narrowed["sales"] == want[channel][0] > 0
-    assert narrowed["customers"] == len(want[channel][1])
+    ads = [names for (c, _k), (_n, names) in want.items() if c == channel]
+    assert narrowed["sales"] == sum(want[k][0] for k in want if k[0] == channel) > 0
+    assert narrowed["customers"] == len(set().union(*ads))

@@ -1,7 +1,10 @@
 """A period's deals for the reports, read from the deals-per-day roll-ups (storage.rollups.perday)
-through storage.rollups.windows. Customers are the period's sales less its repeat
-purchases: the won deals whose customer's previous one closed in the period too, read from their
-partial index (Deal.prev_won_at). A report narrowed to a channel reads the deals (storage.repos.metrics).
+through storage.rollups.windows.
+
+Customers are the period's sales less its repeat purchases: the won deals whose customer's previous
+one closed in the period too, read from their partial index (Deal.prev_won_at). A report narrowed to a
+channel reads the deals themselves (storage.repos.metrics): a customer's previous sale may be in
+another channel.
 """
 
 from __future__ import annotations
