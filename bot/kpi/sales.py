@@ -7,19 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 from bot.deps import Deps
 from bot.kpi.catalog import value
 from bot.workspace.store import load
-from bot.workspace.worktime import WorkClock
+from bot.workspace.worktime import EPOCH, WorkClock, micros
 from storage.models import Workspace
 from storage.repos import quality as repo
 from storage.repos.metrics import Window
 
 OWNERS_SHOWN = 3
+NAT = np.iinfo(np.int64).min  # a missing instant among microseconds (pandas' NaT)
 # The stages of the sales block, each with the catalogue's ratio from the stage before.
 STEPS = (("requests", None), ("meetings", "request_to_meeting_pct"), ("sales", "meeting_to_sale_pct"))
 
@@ -41,30 +44,36 @@ class Sla:
 
 def sla_of(times: Iterable[tuple[datetime, datetime | None]], ws: Workspace, now: datetime) -> Sla:
     """(card posted at, first verdict at or None) → the SLA's account; an SLA of 0 hours is none."""
+    pairs = list(times)
+    posted = np.array([micros(a) for a, _b in pairs], dtype=np.int64)
+    judged = np.array([NAT if b is None else micros(b) for _a, b in pairs], dtype=np.int64)
+    return sla_of_arrays(posted, judged, ws, now)
+
+
+def sla_of_arrays(posted: np.ndarray, judged: np.ndarray, ws: Workspace, now: datetime) -> Sla:
+    """sla_of for a period's thousands of leads: when each card was posted and first judged, in UTC
+    microseconds since the epoch (NAT: not yet), counted as arrays."""
     if ws.sla_hours <= 0:
         return Sla(0)
-    times = list(times)
-    pairs = [(posted, first or now) for posted, first in times]
-    if not pairs:
+    if not len(posted):
         return Sla(ws.sla_hours)
+    waiting = judged == NAT
+    end = np.where(waiting, micros(now), judged)
     zone = ZoneInfo(ws.timezone)
+    first, last = (EPOCH + timedelta(microseconds=int(v)) for v in (posted.min(), end.max()))
     clock = WorkClock(
-        min(min(a, b) for a, b in pairs).astimezone(zone).date(),
-        max(max(a, b) for a, b in pairs).astimezone(zone).date(),
+        min(first, EPOCH + timedelta(microseconds=int(end.min()))).astimezone(zone).date(),
+        max(last, EPOCH + timedelta(microseconds=int(posted.max()))).astimezone(zone).date(),
         tz=ws.timezone,
         workdays=ws.workdays,
         work_hours=ws.work_hours,
         holidays=ws.holidays or (),
     )
-    kept = due = pending = 0
-    for (_posted, first), (start, end) in zip(times, pairs, strict=True):
-        hours = clock.hours_between(start, end)
-        if first is None and hours < ws.sla_hours:
-            pending += 1
-        else:
-            due += 1
-            kept += first is not None and hours <= ws.sla_hours
-    return Sla(ws.sla_hours, kept, due, pending)
+    worked = np.maximum(clock.worked(end) - clock.worked(posted), 0)
+    limit = ws.sla_hours * 3_600_000_000
+    pending = waiting & (worked < limit)
+    kept = ~waiting & (worked <= limit)
+    return Sla(ws.sla_hours, int(kept.sum()), int((~pending).sum()), int(pending.sum()))
 
 
 def waiting_of(rows: Iterable[tuple[str | None, int, datetime]], now: datetime) -> dict[str, Any]:
@@ -109,8 +118,8 @@ def compute_sales(deps: Deps, team_id: str, window: Window, kpis: dict[str, Any]
     now = deps.clock()
     with deps.read() as s:
         waiting = repo.waiting(s, team_id=team_id, channel=window.channel)
-        times = repo.response_times(s, window=window)
-    sla = sla_of(times, ws, now)
+        posted, judged = repo.response_times(s, window=window)
+    sla = sla_of_arrays(posted, judged, ws, now)
     return {
         "steps": steps_of(kpis),
         "waiting": waiting_of(waiting, now),

@@ -11,7 +11,7 @@ from bot.i18n import translator
 from bot.kpi.catalog import value
 from bot.kpi.engine import change_pp
 from bot.kpi.periods import Period
-from bot.kpi.sales import Sla, sla_of
+from bot.kpi.sales import Sla, sla_of_arrays
 from bot.leads.verdicts import reason_label
 from bot.workspace.store import load
 from storage.repos import quality as repo
@@ -100,5 +100,5 @@ def compute_quality(deps: Deps, team_id: str, period: Period) -> Quality:
     q.judged = sum(r["judged"] for r in rows)
     q.target = sum(r["target"] for r in rows)
     q.waiting = q.leads - q.judged
-    q.sla = sla_of(times, ws, deps.clock())
+    q.sla = sla_of_arrays(*times, ws, deps.clock())
     return q

@@ -7,13 +7,22 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from bot.workspace.keys import DAYS, parse_hhmm, parse_workdays
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _at(day: date, t: time, zone: ZoneInfo) -> datetime:
     """A wall-clock time of a day in UTC: differences of these are real time, also across a clock change
     (Python subtracts two times of the same zone by their wall clocks)."""
     return datetime.combine(day, t, zone).astimezone(UTC)
+
+
+def micros(t: datetime) -> int:
+    """UTC microseconds since the epoch."""
+    return (t - EPOCH) // timedelta(microseconds=1)
 
 
 def working_hours_between(
@@ -70,6 +79,23 @@ class WorkClock:
             total += hi - lo
             day += timedelta(days=1)
         self._zone = zone
+        self._us = {  # the same as microseconds since the epoch, for arrays of instants
+            "midnights": np.array([micros(t) for t in self._midnights], dtype=np.int64),
+            "lo": np.array([micros(lo) for lo, _hi in self._hours], dtype=np.int64),
+            "hi": np.array([micros(hi) for _lo, hi in self._hours], dtype=np.int64),
+            "before": np.array([b // timedelta(microseconds=1) for b in self._before], dtype=np.int64),
+        }
+
+    def worked(self, instants: np.ndarray) -> np.ndarray:
+        """Working microseconds from the span's start to each instant (UTC microseconds since the
+        epoch): two instants' difference is the working time between them, to the microsecond."""
+        t = np.asarray(instants, dtype=np.int64)
+        first, last = self._us["midnights"][0], micros(_at(self.last + timedelta(days=1), time(0), self._zone))
+        if t.size and (t.min() < first or t.max() >= last):
+            raise ValueError("an instant is outside the working-time table")
+        i = np.searchsorted(self._us["midnights"], t, side="right") - 1
+        lo, hi = self._us["lo"][i], self._us["hi"][i]
+        return self._us["before"][i] + np.clip(t, lo, hi) - lo
 
     def _worked(self, t: datetime) -> timedelta:
         i = bisect_right(self._midnights, t) - 1

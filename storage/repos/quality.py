@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, case, func, select
+import numpy as np
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, String, case, func, select, type_coerce
 from sqlmodel import Session, col
 
 from storage.models import Lead, LeadVerdict, ThreadReply
@@ -69,17 +71,24 @@ def quotes(session: Session, *, window: Window, limit: int = 5) -> list[tuple]:
     ]
 
 
-def response_times(session: Session, *, window: Window) -> list[tuple]:
-    """(card posted at, first verdict at or None) for carded leads created in the period."""
+def response_times(session: Session, *, window: Window) -> tuple[np.ndarray, np.ndarray]:
+    """When each carded lead created in the period had its card posted and its first verdict (NaT when
+    none yet), as UTC microseconds since the epoch: a period holds thousands, counted as arrays."""
     first = (
         select(func.min(LeadVerdict.created_at))
         .where(col(LeadVerdict.team_id) == window.team_id, col(LeadVerdict.lead_id) == Lead.id)
         .scalar_subquery()
     )
+    # Read as the driver gives them (SQLite: text) and converted at once, not one value at a time.
     rows = session.execute(
-        select(col(Lead.card_posted_at), first).where(*_in(window), col(Lead.card_posted_at).is_not(None))
+        select(type_coerce(Lead.card_posted_at, String), type_coerce(first, String)).where(
+            *_in(window), col(Lead.card_posted_at).is_not(None)
+        )
     ).all()
-    return [(a, _aware(b)) for a, b in rows]
+    posted, judged = (
+        pd.to_datetime([r[i] for r in rows], utc=True, format="ISO8601").as_unit("us").asi8 for i in (0, 1)
+    )
+    return posted, judged
 
 
 def waiting(session: Session, *, team_id: str, channel: str | None = None) -> list[tuple]:
