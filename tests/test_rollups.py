@@ -20,6 +20,7 @@ from bot.kpi.periods import Period
 from bot.workspace.store import save_settings
 from storage.db import alembic_config, migrate, read_scope, session_scope
 from storage.models import Deal, Lead, LeadDay, OwnerDay
+from storage.repos import bands as bands_repo
 from storage.repos import leads as lead_repo
 from storage.repos import metrics
 from storage.repos.imports import bulk
@@ -133,6 +134,11 @@ def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
     assert rollup(engine) == recount(engine)
 
 
+def _bands(rows: list[tuple]) -> list[tuple]:
+    """Band rows in one order, spend to a millionth (a sum's last bits follow the order rows are added)."""
+    return sorted(((c, k, n, t, round(spend, 6)) for c, k, n, t, spend in rows), key=str)
+
+
 @pytest.mark.parametrize("tz", ["Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "UTC"])
 def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, tz: str):
     """Roll-up days plus partial edge days equal counting the window's leads, in DST and half-hour zones."""
@@ -173,6 +179,12 @@ def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, t
             if c == channel and kind == "n"
         }
     assert checked > 1000
+    # The seasonal bands ask the same of a period's whole history at once.
+    windows = [p.window(TEAM, tz) for p in periods]
+    with read_scope(engine) as s:
+        one_by_one = [_bands(bands_repo.band_rows(s, window=w)) for w in windows]
+        at_once = [_bands(rows) for rows in bands_repo.band_rows_each(s, windows=windows)]
+    assert at_once == one_by_one and all(one_by_one)
 
 
 def naive(t: datetime) -> str:

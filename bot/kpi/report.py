@@ -13,8 +13,9 @@ from sqlmodel import Session
 from bot.deps import Deps
 from bot.kpi import engine as kpi
 from bot.kpi.alerts import Evidence, build_alerts
+from bot.kpi.bands import HISTORY
 from bot.kpi.catalog import CHANNEL_COLUMNS
-from bot.kpi.changes import band_findings
+from bot.kpi.changes import band_findings, history
 from bot.kpi.funnel import build_funnel, cohort_of
 from bot.kpi.pacing import pace_month_of, report_pace
 from bot.kpi.periods import Period
@@ -24,6 +25,7 @@ from bot.kpi.transitions import with_status
 from bot.workspace.keys import DAYS, parse_workdays
 from bot.workspace.store import load
 from storage.models import Workspace
+from storage.repos import bands as bands_repo
 from storage.repos import funnel as funnel_repo
 from storage.repos import metrics, rollups, workspaces
 
@@ -72,6 +74,14 @@ class _Queries:
         if key not in self._seen:
             self._seen[key] = query(self.session, window=w)
         return self._seen[key]
+
+    def prefetch(self, query: Callable[..., Any], each: Callable[..., list[Any]], periods: list[Period]) -> None:
+        """Ask `query` of these periods at once (`each`: the same of many windows, in one statement), so
+        asking it of each one later reads what is here."""
+        todo = list(dict.fromkeys(w for w in map(self.window, periods) if (query.__name__, w) not in self._seen))
+        if todo and self.channel is None:  # the roll-ups read at once hold every channel
+            for w, rows in zip(todo, each(self.session, windows=todo), strict=True):
+                self._seen[(query.__name__, w)] = rows
 
     def totals_known(self) -> dict[metrics.Window, Any]:
         """The totals of every window asked so far (a trend reads them rather than asking again)."""
@@ -136,6 +146,11 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         # The funnel's conversions follow one matured cohort of leads up to the period's end.
         progress = funnel_repo.progress(s, window=q.window(cohort_of(period)), as_of=q.window(period).end)
         # Changes worth a look: each KPI and channel against its seasonal band (bot.kpi.changes).
+        if kind in HISTORY:  # the seasonal bands' history of both periods, in two statements
+            reported = _reported_before(kind, period, ws.workdays)
+            q.prefetch(
+                bands_repo.band_rows, bands_repo.band_rows_each, [*history(kind, period), *history(kind, reported)]
+            )
         band_now = band_findings(q, kind, period, ws.language, ws.currency)
         band_before = band_findings(q, kind, _reported_before(kind, period, ws.workdays), ws.language, ws.currency)
     report = kpi.Report(

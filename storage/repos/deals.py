@@ -54,7 +54,9 @@ def _money(v: Any) -> float | None:
 
 def won_totals(session: Session, window: Window) -> tuple[int, float | None, int, int, int]:
     """(sales, revenue, customers, new customers, repeat customers) of the window's won deals."""
-    ((n, revenue, first, repeat, later),) = _rows(session, "dealday", (), ("won",), window, repeats=True)
+    rows = _rows(session, "dealday", (), ("won",), window, repeats=True)
+    # No row: no deal in the window's days nor at its ends (so no repeat purchase either).
+    ((n, revenue, first, repeat, later),) = rows or [(0, None, 0, 0, 0)]
     n, first = int(n or 0), int(first or 0)
     return n, _money(revenue), n - int(repeat), first, n - first - int(later)
 

@@ -28,7 +28,8 @@ from sqlmodel import Session, col
 from storage.driver import binary
 from storage.models import Activity, Deal, Feedback, Lead, ProductMargin, Spend, Traffic
 from storage.repos import deals
-from storage.rollups import leadday, windows
+from storage.rollups import leadday
+from storage.rollups import windows as roll_ups
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def totals(session: Session, *, window: Window, trend_only: bool = False) -> dic
         ("spend",) if trend_only else ("visitors", "spend", "requests", "meetings", "positive_reviews")
     )
     if not trend_only and window.channel is None:  # from the roll-up (a narrowed window: its leads' meetings)
-        kinds = dict(windows.read(session, "activityday", ("kind",), ("request", "meeting"), window))
+        kinds = dict(roll_ups.read(session, "activityday", ("kind",), ("request", "meeting"), window))
         out["requests"], out["meetings"] = (int(kinds.get(k) or 0) for k in ("request", "meeting"))
         asked = ("visitors", "spend", "positive_reviews")
     for name in asked:

@@ -32,7 +32,7 @@ Days = set[date] | None
 class RollUp:
     source: str  # the table it counts
     at: str  # the source's time column, whose UTC day is the roll-up's day
-    kind: str  # the column a read narrows by, in both tables (a deal's status, a meeting's kind)
+    kind: str | None  # the column a read narrows by, in both tables (a deal's status, a meeting's kind)
     keys: tuple[tuple[str, str], ...]  # (roll-up column, the source's expression it holds)
     counts: tuple[tuple[str, str], ...]  # (roll-up column, the source's aggregate it holds)
 
@@ -115,6 +115,7 @@ def recount(conn: Connection, source: str, team_id: str, days: Days = None) -> N
 
 def _insert(conn: Connection, table: str, team_id: str, scope: str, params: tuple[Any, ...]) -> None:
     r = ROLLUPS[table]
+    assert r.kind is not None  # every roll-up recounted here has one
     day = utc_day_sql(conn.dialect.name, r.at)
     keys = [r.kind, *(e for _c, e in r.keys)]
     columns = ", ".join(["team_id", "day", r.kind, *(c for c, _e in r.keys), *(c for c, _e in r.counts)])
