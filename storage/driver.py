@@ -5,7 +5,7 @@ lists cut into batches for IN (…); and the dialect's INSERT for ON CONFLICT st
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, String, Table
@@ -55,10 +55,15 @@ def instant(conn: Connection, t: datetime) -> Any:
 
 
 def per_span(
-    conn: Connection, columns: str, join: str, spans: Sequence[tuple[datetime, datetime]], params: Sequence[Any]
+    conn: Connection,
+    columns: str,
+    join: str,
+    spans: Sequence[tuple[datetime, datetime]] | Sequence[tuple[date, date]],
+    params: Sequence[Any],
 ) -> dict[int, tuple]:
     """`columns` of the rows of `join` (a table and its ON condition, reading `slices.lo` and
-    `slices.hi`), grouped by the [lo, hi) span they fall in: {span's place: row}; one index range per span."""
+    `slices.hi`), grouped by the [lo, hi) span they fall in: {span's place: row}; one index range per span.
+    Spans of instants or of days."""
     rows = [(i, lo, hi) for i, (lo, hi) in enumerate(spans) if lo < hi]
     if not rows:
         return {}
@@ -67,8 +72,20 @@ def per_span(
         f"WITH slices (i, lo, hi) AS (VALUES {', '.join([f'({m}, {m}, {m})'] * len(rows))}) "
         f"SELECT slices.i, {columns} FROM slices JOIN {join} GROUP BY slices.i"
     )
-    flat = [v for i, lo, hi in rows for v in (i, instant(conn, lo), instant(conn, hi))]
+    flat = [v for i, lo, hi in rows for v in (i, _bound(conn, lo), _bound(conn, hi))]
     return {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql, (*flat, *params))}
+
+
+def money(v: Any) -> float | None:
+    """A sum of money to a millionth: a float sum's last bits follow the order its rows were added in,
+    which differs between statements and databases (and a day's sum less a piece of it from the rest)."""
+    return None if v is None else round(float(v), 6)
+
+
+def _bound(conn: Connection, v: datetime | date) -> Any:
+    if isinstance(v, datetime):
+        return instant(conn, v)
+    return v.isoformat() if conn.dialect.name == "sqlite" else v  # SQLite keeps a day as ISO text
 
 
 def reshaped(conn: Connection, table: str, written: int) -> bool:

@@ -21,6 +21,7 @@ from bot.workspace.store import save_settings
 from storage.db import alembic_config, migrate, read_scope, session_scope
 from storage.models import Deal, Lead, LeadDay, OwnerDay
 from storage.repos import bands as bands_repo
+from storage.repos import history as history_repo
 from storage.repos import leads as lead_repo
 from storage.repos import metrics
 from storage.repos.imports import bulk
@@ -134,6 +135,10 @@ def test_the_roll_up_follows_every_kind_of_write(engine: Engine):
     assert rollup(engine) == recount(engine)
 
 
+def _rounded(totals: dict) -> dict:
+    return {k: round(v, 6) if isinstance(v, float) else v for k, v in totals.items()}
+
+
 def _bands(rows: list[tuple]) -> list[tuple]:
     """Band rows in one order, spend to a millionth (a sum's last bits follow the order rows are added)."""
     return sorted(((c, k, n, t, round(spend, 6)) for c, k, n, t, spend in rows), key=str)
@@ -185,6 +190,11 @@ def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, t
         one_by_one = [_bands(bands_repo.band_rows(s, window=w)) for w in windows]
         at_once = [_bands(rows) for rows in bands_repo.band_rows_each(s, windows=windows)]
     assert at_once == one_by_one and all(one_by_one)
+    # …and the report's totals of all its periods at once (storage.repos.history).
+    with read_scope(engine) as s:
+        one_by_one = [_rounded(metrics.totals(s, window=w)) for w in windows]
+        at_once = [_rounded(t) for t in history_repo.totals_each(s, windows=windows)]
+    assert at_once == one_by_one and all(t["sales"] and t["requests"] and t["spend"] for t in one_by_one)
 
 
 def naive(t: datetime) -> str:

@@ -27,6 +27,7 @@ from bot.workspace.store import load
 from storage.models import Workspace
 from storage.repos import bands as bands_repo
 from storage.repos import funnel as funnel_repo
+from storage.repos import history as history_repo
 from storage.repos import metrics, rollups, workspaces
 
 REPORT_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "range": "range"}
@@ -134,9 +135,14 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
     daily = kind == "daily"
     with deps.read() as s:
         q = _Queries(s, team_id, ws.timezone, channel)
+        # Every period whose totals the report shows, asked at once: its own, the ones compared with, its trend.
+        reported = _reported_before(kind, period, ws.workdays)
+        shown = [period, previous, reported, reported.comparison()]
+        shown += [period.shifted(back) for back in range(TREND_PERIODS)] if kind in ("weekly", "monthly") else []
+        q.prefetch(metrics.totals, history_repo.totals_each, shown)
         margins = [] if daily else metrics.product_margins(s, team_id=team_id)
         now = _evidence(q, kind, period, ws, margins)
-        before = _evidence(q, kind, _reported_before(kind, period, ws.workdays), ws, margins)
+        before = _evidence(q, kind, reported, ws, margins)
         cur, prev = q(metrics.totals, period), q(metrics.totals, previous)
         reps = kpi.build_reps(q(metrics.deals_by_rep, period), q(metrics.leads_by_owner, period))
         cohort = kpi.build_cohort(funnel_repo.month_cohort(s, window=q.window(period))) if kind == "monthly" else []
@@ -147,12 +153,10 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         progress = funnel_repo.progress(s, window=q.window(cohort_of(period)), as_of=q.window(period).end)
         # Changes worth a look: each KPI and channel against its seasonal band (bot.kpi.changes).
         if kind in HISTORY:  # the seasonal bands' history of both periods, in two statements
-            reported = _reported_before(kind, period, ws.workdays)
-            q.prefetch(
-                bands_repo.band_rows, bands_repo.band_rows_each, [*history(kind, period), *history(kind, reported)]
-            )
+            both = [*history(kind, period), *history(kind, reported)]
+            q.prefetch(bands_repo.band_rows, bands_repo.band_rows_each, both)
         band_now = band_findings(q, kind, period, ws.language, ws.currency)
-        band_before = band_findings(q, kind, _reported_before(kind, period, ws.workdays), ws.language, ws.currency)
+        band_before = band_findings(q, kind, reported, ws.language, ws.currency)
     report = kpi.Report(
         kind=kind,
         team_id=team_id,

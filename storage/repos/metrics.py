@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from storage.driver import binary
+from storage.driver import binary, money
 from storage.models import Activity, Deal, Feedback, Lead, ProductMargin, Spend, Traffic
 from storage.repos import deals
 from storage.rollups import leadday
@@ -170,6 +170,7 @@ def totals(session: Session, *, window: Window, trend_only: bool = False) -> dic
     for name in asked:
         # A review has no acquisition channel: a narrowed report does not count them (None, not 0).
         out[name] = None if name == "positive_reviews" and window.channel else session.execute(q[name], p).scalar()
+    out["spend"] = money(out["spend"])
     out["leads"], out["target_leads"] = _lead_totals(session, window)
     won = session.execute(q["won"], p).one() if window.channel else deals.won_totals(session, window)
     out["sales"], out["revenue"], out["customers"] = won[0], won[1] or 0.0, won[2]
