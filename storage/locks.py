@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 _IN_MEMORY = threading.Lock()  # an in-memory SQLite database lives in one process
 
@@ -46,3 +46,10 @@ def exclusive(engine: Engine, name: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def for_transaction(conn: Connection, name: str) -> None:
+    """Held by the connection's transaction until it ends, against every other transaction asking for
+    it: a PostgreSQL transaction-scoped advisory lock. SQLite runs one writing transaction at a time."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _key(name)})

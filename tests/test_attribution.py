@@ -4,9 +4,11 @@ channel, read through them, equal a count by hand."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 
 import pandas as pd
+import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
@@ -206,3 +208,77 @@ def test_sales_by_channel_equal_a_count_by_hand(engine: Engine):
     ads = [names for (c, _k), (_n, names) in want.items() if c == channel]
     assert narrowed["sales"] == sum(want[k][0] for k in want if k[0] == channel) > 0
     assert narrowed["customers"] == len(set().union(*ads))
+
+
+def _waiting_for_a_turn(engine: Engine) -> bool:
+    """Whether a transaction waits for a workspace's turn (an advisory lock) on PostgreSQL."""
+    with engine.connect() as conn:
+        return bool(
+            conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).scalar()
+        )
+
+
+def _in_turn(engine: Engine, first, second) -> None:
+    """`first` writes and holds its transaction open; `second`, in another thread, writes and must wait
+    for the workspace's turn; then `first` commits and `second` goes on."""
+    errors: list[BaseException] = []
+    with Session(engine) as a:
+        first(a)
+        a.flush()
+
+        def run() -> None:
+            try:
+                with Session(engine) as b:
+                    second(b)
+                    b.commit()
+            except BaseException as e:  # reported in the test's thread
+                errors.append(e)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        for _ in range(500):  # until it waits (each check a round trip; no time is asserted)
+            if _waiting_for_a_turn(engine) or not thread.is_alive():
+                break
+        assert _waiting_for_a_turn(engine)
+        a.commit()
+    thread.join()
+    assert not errors, errors
+
+
+def test_two_transactions_writing_one_day_at_once_both_count(engine: Engine):
+    """Two deals of one day written by two transactions at once on PostgreSQL: the later recounts the
+    day after the earlier commits (without the turn it would write the same roll-up row again)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time")
+    generate(deps_for(engine), seed=4, today=date(2026, 11, 30))
+    _in_turn(
+        engine,
+        lambda s: s.add(Deal(team_id=TEAM, external_id="T-1", status="won", closed_at=at(9), amount=5.0)),
+        lambda s: s.add(Deal(team_id=TEAM, external_id="T-2", status="won", closed_at=at(9, 13), amount=7.0)),
+    )
+    assert_deal_days(engine)
+
+
+def test_a_sale_and_its_lead_written_at_once_get_the_channel(engine: Engine):
+    """A deals import still open when the webhook stores the deal's lead: the later of the two sees the
+    other's row, so the sale gets its lead's channel (each alone would see neither)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time")
+    generate(deps_for(engine), seed=4, today=date(2026, 11, 30))
+
+    def deals(s: Session) -> None:
+        with bulk(s) as w:
+            w.upsert(
+                "deals",
+                TEAM,
+                frame({"external_id": ["W-1"], "status": ["won"], "closed_at": [at(8)], "lead_external_id": ["WL-1"]}),
+            )
+
+    def lead(s: Session) -> None:
+        lead_repo.insert_new(
+            s, team_id=TEAM, fields={"external_id": "WL-1", "created_at": at(2), "channel": "ads"}, now=at(2)
+        )
+
+    _in_turn(engine, deals, lead)
+    assert kept(engine)["W-1"] == ("ads", None)
+    assert_deal_days(engine)

@@ -61,6 +61,7 @@ class BulkWriter:
                 self._dropped.append(index)
 
     def finish(self) -> None:
+        self._marks.hold()
         for index in self._dropped:
             index.create(self.conn)
         self._dropped = []

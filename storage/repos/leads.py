@@ -70,7 +70,7 @@ def insert_new(session: Session, *, team_id: str, fields: dict[str, Any], now: d
     conn.execute(_queue_card(), {"team_id": team_id, "lead_id": lead_id, "queued_at": now})
     if row["created_at"] < now - OLDER_THAN_KEPT:
         written(conn, team_id=team_id, oldest=row["created_at"])
-    reach.arrived(conn, lead_id)
+    reach.arrived(conn, team_id, lead_id)
     perday.recount(conn, "deal", team_id, attribution.of_leads(conn, team_id, {row["external_id"]}))
     # Last before the commit: on PostgreSQL every new lead of the day and channel updates this one row,
     # and its row lock is held from here to the commit.

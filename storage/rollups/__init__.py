@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.orm.attributes import instance_state
+
+from storage import locks
 
 
 def before(obj: Any, name: str) -> Any:
@@ -27,3 +29,10 @@ def remembered(model: type, *names: str) -> None:
 
 def _noted(_target: Any, _value: Any, _old: Any, _initiator: Any) -> None:
     """The value before is all `remembered` asks for: SQLAlchemy loads it for a listener with active history."""
+
+
+def serialized(conn: Connection, team_id: str) -> None:
+    """Before a mark or a roll-up of the workspace is counted again from its rows: one transaction at a
+    time, so each sees what the one before it wrote (on PostgreSQL two at once would each miss the
+    other's rows, or both write the same roll-up row)."""
+    locks.for_transaction(conn, f"rollups {team_id}")

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import instance_state
 
 from storage.driver import batches, mark, marks
 from storage.models import Deal, Lead
-from storage.rollups import before, perday, remembered
+from storage.rollups import before, perday, remembered, serialized
 
 _SET = (
     "UPDATE deal SET (lead_channel, lead_campaign) = (SELECT l.channel, l.campaign FROM lead l "
@@ -38,6 +38,7 @@ def of_leads(conn: Connection, team_id: str, external_ids: set[str]) -> perday.D
 
 
 def _refresh(conn: Connection, team_id: str, column: str, values: set[str] | None) -> perday.Days:
+    serialized(conn, team_id)  # a deal and its lead written at once by two transactions: the later sees both
     m = mark(conn)
     if values is None or len(values) > _ALL:
         conn.exec_driver_sql(_SET.format(m=m), (team_id,))

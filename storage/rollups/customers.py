@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import instance_state
 
 from storage.driver import batches, mark, marks
 from storage.models import Deal
-from storage.rollups import perday, remembered
+from storage.rollups import perday, remembered, serialized
 
 _CLEAR = (
     "UPDATE deal SET first_won = FALSE, won_rank = NULL, prev_won_at = NULL WHERE team_id = {m}{scope} "
@@ -45,6 +45,7 @@ def refresh(
 ) -> perday.Days:
     """Rank the won deals of these customers and the deals with these external ids (with their customers'
     other deals); with neither given, every deal of the workspace. The days of the deals ranked."""
+    serialized(conn, team_id)  # two transactions each adding a deal of one customer: the later ranks both
     m = mark(conn)
     if customers is None and external_ids is None:
         for sql in (_CLEAR, _RANK, _ALONE):

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from storage import driver
-from storage.rollups import attribution, customers, margins, perday, reach
+from storage.rollups import attribution, customers, margins, perday, reach, serialized
 
 # Past this many touched customers and deals, marking the won deals of the whole workspace in one
 # statement is cheaper than naming them.
@@ -25,10 +25,12 @@ class LoadMarks:
         self._activities: dict[str, set[str]] = {}  # team → meetings and requests written
         # (table, team) → the days whose roll-ups this load changes: for the rows updated, read before
         self._days: dict[tuple[str, str], perday.Days] = {}
+        self._teams: set[str] = set()
 
     def note(self, kind: str, table: str, team_id: str, written: pd.DataFrame, changed: list[str]) -> None:
         """Rows of `table` about to be written (`changed`: the external ids among them already stored,
         whose values before are read now)."""
+        self._teams.add(team_id)
         if kind == "deals":
             names, ids = self._deals.setdefault(team_id, (set(), set()))
             if "customer" in written:
@@ -47,6 +49,12 @@ class LoadMarks:
             # A new lead of a meeting or deal already stored (a CRM export read in another order).
             self._reach.setdefault(team_id, set()).update(written["external_id"])
             self._leads.setdefault(team_id, set()).update(written["external_id"])
+
+    def hold(self) -> None:
+        """Before the load's roll-ups and marks are counted: hold each workspace's turn (in one order,
+        so two loads never wait for each other), before the leads-per-day rows are locked by their upsert."""
+        for team_id in sorted(self._teams):
+            serialized(self.conn, team_id)
 
     def _touch(self, table: str, team_id: str, *days: perday.Days) -> None:
         self._days[(table, team_id)] = perday.union(self._days.get((table, team_id), set()), *days)
@@ -68,3 +76,4 @@ class LoadMarks:
         for (table, team_id), touched in self._days.items():
             perday.recount(self.conn, table, team_id, touched)
         self._deals, self._reach, self._leads, self._activities, self._days = {}, {}, {}, {}, {}
+        self._teams = set()

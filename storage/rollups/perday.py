@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import instance_state
 
 from storage.driver import batches, instant, mark, marks
 from storage.models import Activity, Deal
-from storage.rollups import before, remembered
+from storage.rollups import before, remembered, serialized
 from storage.rollups.leadday import utc_day_sql
 
 # The days a write touched; None: every day of the workspace.
@@ -93,6 +93,9 @@ def union(*days: Days) -> Days:
 
 def recount(conn: Connection, source: str, team_id: str, days: Days = None) -> None:
     """Count the roll-ups of `source` for these days (every day when None) again from its rows."""
+    if days is not None and not days:
+        return
+    serialized(conn, team_id)
     m = mark(conn)
     tables = [name for name, r in ROLLUPS.items() if r.source == source]
     if days is None or len(days) > _ALL_DAYS:

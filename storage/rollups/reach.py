@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from storage.driver import batches, mark, marks
 from storage.models import Activity, Deal, Lead
-from storage.rollups import before, remembered
+from storage.rollups import before, remembered, serialized
 
 _MET = (
     "(SELECT min(a.occurred_at) FROM activity a WHERE a.team_id = lead.team_id "
@@ -41,6 +41,7 @@ _REFRESH_ALL = 20_000
 
 def refresh(conn: Connection, team_id: str, external_ids: set[str] | None = None) -> None:
     """Recount the marks of the leads with these external ids, or of every lead of the workspace."""
+    serialized(conn, team_id)
     if external_ids is not None and len(external_ids) <= _REFRESH_ALL:
         m = mark(conn)
         for batch in batches(sorted(external_ids)):
@@ -124,9 +125,10 @@ def _updated(_mapper: Mapper[Any], conn: Connection, row: Activity | Deal) -> No
         refresh(conn, row.team_id, {str(e) for e in leads})
 
 
-def arrived(conn: Connection, lead_id: int) -> None:
+def arrived(conn: Connection, team_id: str, lead_id: int) -> None:
     """A lead just stored after its meeting or sale (a CRM export read in another order) gets its marks;
     one statement, which writes nothing when the lead has neither (two index look-ups)."""
+    serialized(conn, team_id)  # its meeting or sale stored by another transaction at once: the later sees both
     m = mark(conn)
     conn.exec_driver_sql(
         f"UPDATE lead SET met_at = {_MET}, won_at = {_WON} WHERE id = {m} AND (EXISTS {_MET_ANY} OR EXISTS {_WON_ANY})",
@@ -137,7 +139,7 @@ def arrived(conn: Connection, lead_id: int) -> None:
 @event.listens_for(Lead, "after_insert")
 def _lead_inserted(_mapper: Mapper[Any], conn: Connection, lead: Lead) -> None:
     if lead.id is not None:
-        arrived(conn, lead.id)
+        arrived(conn, lead.team_id, lead.id)
 
 
 @event.listens_for(Lead, "after_update")
