@@ -22,7 +22,6 @@ class LoadMarks:
         self._deals: dict[str, tuple[set[str], set[str]]] = {}
         self._reach: dict[str, set[str]] = {}  # team → leads whose first meeting or sale may have changed
         self._leads: dict[str, set[str]] = {}  # team → leads written whose deals take their channel
-        self._activities: dict[str, set[str]] = {}  # team → meetings and requests written
         # (table, team) → the days whose roll-ups this load changes: for the rows updated, read before
         self._days: dict[tuple[str, str], perday.Days] = {}
         self._teams: set[str] = set()
@@ -39,8 +38,9 @@ class LoadMarks:
             ids.update(written["external_id"])
         if kind in ("activities", "deals"):
             self._touch(table, team_id, perday.of_rows(self.conn, table, team_id, changed))
-        if kind == "activities":
-            self._activities.setdefault(team_id, set()).update(written["external_id"])
+        if kind == "activities":  # the days they are written on, from the rows themselves
+            at = written.get("occurred_at")
+            self._touch(table, team_id, None if at is None else set(at.dt.tz_convert("UTC").dt.date.dropna()))
         if kind in ("activities", "deals") and "lead_external_id" in written:
             touched = self._reach.setdefault(team_id, set())
             touched.update(written["lead_external_id"].dropna())
@@ -67,13 +67,11 @@ class LoadMarks:
             else:
                 ranked = customers.refresh(self.conn, team_id, customers=names, external_ids=ids)
             self._touch("deal", team_id, ranked, attribution.of_deals(self.conn, team_id, ids))
-        for team_id, ids in self._activities.items():
-            self._touch("activity", team_id, perday.of_rows(self.conn, "activity", team_id, ids))
         for team_id, leads_touched in self._reach.items():
             reach.refresh(self.conn, team_id, leads_touched)
         for team_id, leads_written in self._leads.items():
             self._touch("deal", team_id, attribution.of_leads(self.conn, team_id, leads_written))
         for (table, team_id), touched in self._days.items():
             perday.recount(self.conn, table, team_id, touched)
-        self._deals, self._reach, self._leads, self._activities, self._days = {}, {}, {}, {}, {}
+        self._deals, self._reach, self._leads, self._days = {}, {}, {}, {}
         self._teams = set()
