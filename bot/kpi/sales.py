@@ -60,10 +60,11 @@ def sla_of_arrays(posted: np.ndarray, judged: np.ndarray, ws: Workspace, now: da
     waiting = judged == NAT
     end = np.where(waiting, micros(now), judged)
     zone = ZoneInfo(ws.timezone)
-    first, last = (EPOCH + timedelta(microseconds=int(v)) for v in (posted.min(), end.max()))
+    instants = np.concatenate([posted, end])
+    first, last = (EPOCH + timedelta(microseconds=int(v)) for v in (instants.min(), instants.max()))
     clock = WorkClock(
-        min(first, EPOCH + timedelta(microseconds=int(end.min()))).astimezone(zone).date(),
-        max(last, EPOCH + timedelta(microseconds=int(posted.max()))).astimezone(zone).date(),
+        first.astimezone(zone).date(),
+        last.astimezone(zone).date(),
         tz=ws.timezone,
         workdays=ws.workdays,
         work_hours=ws.work_hours,

@@ -37,37 +37,22 @@ _SAME_GROUP = (
 
 
 def _rows(
-    session: Session,
-    table: str,
-    keys: tuple[str, ...],
-    statuses: tuple[str, ...],
-    window: Window,
-    *,
-    repeats: bool = False,
+    session: Session, table: str, keys: tuple[str, ...], statuses: tuple[str, ...], window: Window
 ) -> list[tuple]:
-    extra = (f"(SELECT count(*) {_REPEAT})", f"(SELECT count(*) {_REPEAT} AND d.won_rank >= 3)") if repeats else ()
-    return roll_ups.read(session, table, keys, statuses, window, extra)
-
-
-def _rows_each(
-    session: Session, table: str, keys: tuple[str, ...], statuses: tuple[str, ...], windows: Sequence[Window]
-) -> list[list[tuple]]:
-    return roll_ups.read_many(session, table, keys, statuses, windows)
+    return roll_ups.read(session, table, keys, statuses, window)
 
 
 def won_totals(session: Session, window: Window) -> tuple[int, float | None, int, int, int]:
     """(sales, revenue, customers, new customers, repeat customers) of the window's won deals."""
-    rows = _rows(session, "dealday", (), ("won",), window, repeats=True)
-    # No row: no deal in the window's days nor at its ends (so no repeat purchase either).
-    ((n, revenue, first, repeat, later),) = rows or [(0, None, 0, 0, 0)]
-    n, first = int(n or 0), int(first or 0)
-    return n, driver.money(revenue), n - int(repeat), first, n - first - int(later)
+    return won_totals_each(session, [window])[0]
 
 
 def won_totals_each(session: Session, windows: Sequence[Window]) -> list[tuple[int, float | None, int, int, int]]:
-    """won_totals of several windows of one workspace, in two statements."""
+    """(sales, revenue, customers, new customers, repeat customers) of the won deals of each of several
+    windows of one workspace, in two statements: the roll-up's sums, and the repeat purchases of each
+    window (those of a customer's third or later won deal apart) from their partial index."""
     conn = session.connection()
-    rows = _rows_each(session, "dealday", (), ("won",), windows)
+    rows = roll_ups.read_many(session, "dealday", (), ("won",), windows)
     repeats = driver.per_span(
         conn,
         "count(*), sum(CASE WHEN d.won_rank >= 3 THEN 1 ELSE 0 END)",

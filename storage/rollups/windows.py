@@ -34,12 +34,9 @@ Shape = tuple[tuple[int, ...], bool]  # a window's pieces' signs, and whether it
 
 
 @cache
-def _statement(
-    table: str, keys: tuple[str, ...], kinds: tuple[str, ...], shapes: tuple[Shape, ...], extra: tuple[str, ...]
-) -> TextClause:
-    """Rows (window's place, *keys, *counts summed, *extra) of these windows' rows of these kinds
-    grouped by `keys` (roll-up columns, or its kind column); `extra`: more columns (scalar subqueries,
-    which may read :start and :end; one window only)."""
+def _statement(table: str, keys: tuple[str, ...], kinds: tuple[str, ...], shapes: tuple[Shape, ...]) -> TextClause:
+    """Rows (window's place, *keys, *counts summed) of these windows' rows of these kinds grouped by
+    `keys` (roll-up columns, or its kind column)."""
     r = READS[table]
     source = dict(r.keys) | ({r.kind: r.kind} if r.kind else {})
     among = f" AND {r.kind} IN ({', '.join(repr(k) for k in kinds)})" if r.kind else ""
@@ -64,11 +61,9 @@ def _statement(
                 f"AND {r.at} >= :start{n}_{w} AND {r.at} < :end{n}_{w}{group}"
             )
             binds += [bindparam(f"{b}{n}_{w}", type_=UTCDateTime()) for b in ("start", "end")]
-    outer = ["w.i", *(f"nullif(w.{k}, '')" for k in keys), *(f"sum(w.{c})" for c, _e in r.counts), *extra]
+    outer = ["w.i", *(f"nullif(w.{k}, '')" for k in keys), *(f"sum(w.{c})" for c, _e in r.counts)]
     grouped = ", ".join(["w.i", *(f"w.{k}" for k in keys)])
     sql = f"SELECT {', '.join(outer)} FROM ({' UNION ALL '.join(parts)}) AS w GROUP BY {grouped}"
-    if any(":start" in e or ":end" in e for e in extra):
-        binds += [bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())]
     return text(sql).bindparams(*binds)
 
 
@@ -78,19 +73,18 @@ def read_many(
     keys: tuple[str, ...],
     kinds: tuple[str, ...],
     windows: Sequence[Window],
-    extra: tuple[str, ...] = (),
 ) -> list[list[tuple]]:
     """For each window (of one workspace, never narrowed to a channel: the roll-ups hold every one), its
-    rows (*keys, *counts, *extra)."""
+    rows (*keys, *counts)."""
     shapes: list[Shape] = []
     params: dict[str, Any] = {}
     for w, window in enumerate(windows):
         signs, days, p = leadday.window_params(window)
         shapes.append((signs, days))
         params |= {f"{k}_{w}": v for k, v in p.items()}
-    params |= {"team": windows[0].team_id, "start": windows[0].start, "end": windows[0].end}
+    params["team"] = windows[0].team_id
     out: list[list[tuple]] = [[] for _w in windows]
-    for row in session.execute(_statement(table, keys, kinds, tuple(shapes), extra), params).all():
+    for row in session.execute(_statement(table, keys, kinds, tuple(shapes)), params).all():
         out[row[0]].append(tuple(row[1:]))
     return out
 
@@ -101,7 +95,6 @@ def read(
     keys: tuple[str, ...],
     kinds: tuple[str, ...],
     window: Window,
-    extra: tuple[str, ...] = (),
 ) -> list[tuple]:
     """read_many for one window."""
-    return read_many(session, table, keys, kinds, [window], extra)[0]
+    return read_many(session, table, keys, kinds, [window])[0]
