@@ -9,7 +9,7 @@ from datetime import UTC
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from storage.models import Activity, ActivityDay, Deal, DealDay, Lead, RepDay
+from storage.models import Activity, ActivityDay, Deal, DealDay, Lead, ReachDay, RepDay
 
 Rows = dict[tuple, tuple[int, float | None, int]]
 
@@ -73,3 +73,29 @@ def activity_days_by_hand(engine: Engine, team_id: str) -> dict[tuple, int]:
     with Session(engine) as s:
         rows = s.exec(select(Activity.occurred_at, Activity.kind).where(Activity.team_id == team_id)).all()
     return dict(Counter((t.astimezone(UTC).date(), kind) for t, kind in rows))
+
+
+def reach_days(engine: Engine, team_id: str) -> dict[tuple, tuple[int, int]]:
+    """(stage, day created, day reached) → (leads, untargeted), as the roll-up of the leads that got
+    somewhere holds them."""
+    with Session(engine) as s:
+        rows = s.exec(select(ReachDay).where(ReachDay.team_id == team_id))
+        return {(r.stage, r.day, r.on_day): (r.leads, r.untargeted) for r in rows if r.leads}
+
+
+def reach_days_by_hand(engine: Engine, team_id: str, marks: dict[str, tuple]) -> dict[tuple, tuple[int, int]]:
+    """The same from the leads' creation times and verdicts and their (first meeting, first sale) in
+    `marks`, counted by hand from the meetings and deals."""
+    with Session(engine) as s:
+        leads = s.exec(select(Lead.external_id, Lead.created_at, Lead.verdict).where(Lead.team_id == team_id)).all()
+    n: Counter = Counter()
+    untargeted: Counter = Counter()
+    for ext, created, verdict in leads:
+        met, won = marks.get(ext, (None, None))
+        first = min((t for t in (met, won) if t is not None), default=None)
+        for stage, t in (("reach", first), ("meeting", met), ("sale", won)):
+            if t is not None:
+                key = (stage, created.astimezone(UTC).date(), t.astimezone(UTC).date())
+                n[key] += 1
+                untargeted[key] += verdict != "target"
+    return {k: (n[k], untargeted[k]) for k in n}

@@ -82,8 +82,9 @@ def test_run_gives_the_local_data_to_the_workspace_of_its_token(onboarded: Deps,
     engine = onboarded.engine
     assert _rows(engine, LOCAL_TEAM) == {"Lead": 3, "Deal": 1, "Spend": 2, "LeadDay": 2}
     app = create_app(onboarded.settings, onboarded)
-    # Leads per day and owner: 2 and 3 Nov; the deal's day by channel and by product and rep.
-    moved = {"lead": 3, "deal": 1, "spend": 2, "leadday": 2, "ownerday": 2, "dealday": 1, "repday": 1}
+    # Leads per day and owner: 2 and 3 Nov; the deal's day by channel and by product and rep; its lead, sold
+    # to, counted as reached and as sold to.
+    moved = {"lead": 3, "deal": 1, "spend": 2, "leadday": 2, "ownerday": 2, "dealday": 1, "repday": 1, "reachday": 2}
     assert adopt_local_data(app, onboarded) == moved
     assert len(slack.calls_to("auth.test")) == 1  # the team is the one Bolt's own auth.test named
     assert _rows(engine, TEAM) == {"Lead": 3, "Deal": 1, "Spend": 2, "LeadDay": 2}

@@ -4,7 +4,16 @@ from sqlalchemy import Table
 from sqlalchemy.orm import class_mapper
 from sqlmodel import SQLModel
 
-from storage.models.leads import CardQueue, HandledEvent, Lead, LeadDay, LeadVerdict, OwnerDay, ThreadReply
+from storage.models.leads import (
+    CardQueue,
+    HandledEvent,
+    Lead,
+    LeadDay,
+    LeadVerdict,
+    OwnerDay,
+    ReachDay,
+    ThreadReply,
+)
 from storage.models.plans import Plan
 from storage.models.posts import PostedMessage
 from storage.models.sales import Activity, ActivityDay, Deal, DealDay, Feedback, ProductMargin, RepDay, Spend, Traffic
@@ -49,6 +58,7 @@ __all__ = [
     "Plan",
     "PostedMessage",
     "ProductMargin",
+    "ReachDay",
     "RepDay",
     "Spend",
     "StandingItem",

@@ -94,6 +94,21 @@ class OwnerDay(SQLModel, table=True):
     leads: int = 0
 
 
+class ReachDay(SQLModel, table=True):
+    """The leads that got to a meeting or a sale, per UTC day of their creation, stage and UTC day they
+    reached it: the funnel's cohorts read these few rows instead of every such lead. Stage "reach" is a
+    lead's first meeting or first sale, whichever came first (a sale implies a meeting), "meeting" its
+    first meeting, "sale" its first sale; `untargeted`: how many of them have no target verdict. Kept by
+    storage.rollups.reachday."""
+
+    team_id: str = Field(foreign_key="workspace.team_id", primary_key=True, max_length=32)
+    day: date = Field(primary_key=True)
+    stage: str = Field(primary_key=True)
+    on_day: date = Field(primary_key=True)
+    leads: int = 0
+    untargeted: int = 0
+
+
 class LeadVerdict(SQLModel, table=True):
     """Every verdict ever given on a lead, in order: the audit history."""
 

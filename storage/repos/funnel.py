@@ -14,19 +14,17 @@ from sqlalchemy import BindParameter, Select, bindparam, case, func, or_, select
 from sqlmodel import Session, col
 
 from storage.models import Lead
-from storage.repos.metrics import CHANNEL, END, START, TEAM, Window, _leads, _params, leads_by_channel
-from storage.rollups import reach
+from storage.repos.metrics import Window, _leads, _params, leads_by_channel
+from storage.rollups import reach, reachday
 
 AS_OF: BindParameter[datetime] = bindparam("as_of")
 
 
 @cache
-def _progress_statement(narrow: bool) -> Select:
-    # Only the leads that got anywhere are read, from their partial index: each lead's first meeting and
-    # first sale are kept on it (storage.rollups.reach); the leads that got nowhere are counted by the roll-up.
-    cohort = [col(Lead.team_id) == TEAM, col(Lead.created_at) >= START, col(Lead.created_at) < END, reach.reached()]
-    if narrow:
-        cohort.append(col(Lead.channel) == CHANNEL)
+def _progress_statement() -> Select:
+    # A window narrowed to a channel (the roll-up has none): only the leads that got anywhere are read, from
+    # their partial index; each lead's first meeting and first sale are kept on it (storage.rollups.reach).
+    cohort = [_leads(True), reach.reached()]
     won = col(Lead.won_at) < AS_OF
     return select(
         func.count(),
@@ -40,8 +38,12 @@ def progress(session: Session, *, window: Window, as_of: datetime) -> dict[str, 
     met, been sold to — each stage counting the leads that reached it or a later one."""
     rows = leads_by_channel(session, window=window)
     leads, judged_target = sum(r[2] for r in rows), sum(r[3] for r in rows)
-    p = _params(window) | {"as_of": as_of}
-    reached_meeting, won, untargeted = session.execute(_progress_statement(window.channel is not None), p).one()
+    if window.channel is None:  # the whole workspace: from the roll-up (storage.rollups.reachday)
+        c = reachday.cohort(session, window, as_of)
+        reached_meeting, won, untargeted = c["reach"], c["sale"], c["untargeted"]
+    else:
+        p = _params(window) | {"as_of": as_of}
+        reached_meeting, won, untargeted = session.execute(_progress_statement(), p).one()
     return {
         "leads": int(leads),
         # A lead met or sold to without a target verdict still got past the target stage.
@@ -54,7 +56,11 @@ def progress(session: Session, *, window: Window, as_of: datetime) -> dict[str, 
 def month_cohort(session: Session, *, window: Window) -> dict[str, int]:
     """Leads created in the period and how far they have got since: target, meeting, won."""
     rows = leads_by_channel(session, window=window)
-    met, won = session.execute(_month_cohort_statement(window.channel is not None), _params(window)).one()
+    if window.channel is None:
+        c = reachday.cohort(session, window)
+        met, won = c["meeting"], c["sale"]
+    else:
+        met, won = session.execute(_month_cohort_statement(), _params(window)).one()
     return {
         "leads": sum(r[2] for r in rows),
         "target_leads": sum(r[3] for r in rows),
@@ -64,6 +70,6 @@ def month_cohort(session: Session, *, window: Window) -> dict[str, int]:
 
 
 @cache
-def _month_cohort_statement(narrow: bool) -> Select:
-    # The leads that got anywhere, from their partial index (storage.rollups.reach).
-    return select(func.count(col(Lead.met_at)), func.count(col(Lead.won_at))).where(_leads(narrow), reach.reached())
+def _month_cohort_statement() -> Select:
+    # A window narrowed to a channel: the leads that got anywhere, from their partial index.
+    return select(func.count(col(Lead.met_at)), func.count(col(Lead.won_at))).where(_leads(True), reach.reached())

@@ -1,6 +1,7 @@
 """Aggregates kept in step with the rows they count: leads per UTC day and owner (`leadday`), each won
 deal's place in its customer's history (`customers`), the channel each sale belongs to (`attribution`),
-each lead's first meeting and sale (`reach`) and the margins per product (`margins`). They follow every
+each lead's first meeting and sale (`reach`), the leads that got somewhere per day (`reachday`), the
+deals and activities per day (`perday`) and the margins per product (`margins`). They follow every
 ORM write through mapper listeners and the bulk import through its writer, on the connection those
 already hold; a service recounts them with storage.repos.rollups.recount."""
 

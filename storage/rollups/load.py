@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from storage import driver
-from storage.rollups import attribution, customers, margins, perday, reach, serialized
+from storage.rollups import attribution, customers, margins, perday, reach, reachday, serialized
 
 # Past this many touched customers and deals, marking the won deals of the whole workspace in one
 # statement is cheaper than naming them.
@@ -24,6 +24,8 @@ class LoadMarks:
         self._leads: dict[str, set[str]] = {}  # team → leads written whose deals take their channel
         # (table, team) → the days whose roll-ups this load changes: for the rows updated, read before
         self._days: dict[tuple[str, str], perday.Days] = {}
+        # team → the creation days of leads that got somewhere and are rewritten (their verdict, their day)
+        self._reached_days: dict[str, set] = {}
         self._teams: set[str] = set()
 
     def note(self, kind: str, table: str, team_id: str, written: pd.DataFrame, changed: list[str]) -> None:
@@ -49,6 +51,12 @@ class LoadMarks:
             # A new lead of a meeting or deal already stored (a CRM export read in another order).
             self._reach.setdefault(team_id, set()).update(written["external_id"])
             self._leads.setdefault(team_id, set()).update(written["external_id"])
+        if kind == "leads" and changed and (days := reachday.days_of(self.conn, team_id, changed, reached_only=True)):
+            # Leads that got somewhere, rewritten: their verdict may change, and their day with the days they move to.
+            if "created_at" in written:
+                moved = written.loc[written["external_id"].isin(changed), "created_at"]
+                days |= set(moved.dt.tz_convert("UTC").dt.date.dropna())
+            self._reached_days.setdefault(team_id, set()).update(days)
 
     def hold(self) -> None:
         """Before the load's roll-ups and marks are counted: hold each workspace's turn (in one order,
@@ -69,9 +77,11 @@ class LoadMarks:
             self._touch("deal", team_id, ranked, attribution.of_deals(self.conn, team_id, ids))
         for team_id, leads_touched in self._reach.items():
             reach.refresh(self.conn, team_id, leads_touched)
+        for team_id, days in self._reached_days.items():
+            reachday.recount(self.conn, team_id, days)
         for team_id, leads_written in self._leads.items():
             self._touch("deal", team_id, attribution.of_leads(self.conn, team_id, leads_written))
         for (table, team_id), touched in self._days.items():
             perday.recount(self.conn, table, team_id, touched)
-        self._deals, self._reach, self._leads, self._days = {}, {}, {}, {}
+        self._deals, self._reach, self._leads, self._days, self._reached_days = {}, {}, {}, {}, {}
         self._teams = set()

@@ -71,7 +71,7 @@ def days_of(conn: Connection, source: str, team_id: str, scope: str, params: Ite
         f"WHERE team_id = {mark(conn)} AND {COUNTED[source]} AND {scope}",
         (team_id, *params),
     )
-    return {_as_date(d) for (d,) in rows}
+    return {as_date(d) for (d,) in rows}
 
 
 def of_rows(conn: Connection, source: str, team_id: str, external_ids: Iterable[str]) -> set[date]:
@@ -103,12 +103,12 @@ def recount(conn: Connection, source: str, team_id: str, days: Days = None) -> N
             conn.exec_driver_sql(f"DELETE FROM {table} WHERE team_id = {m}", (team_id,))
             _insert(conn, table, team_id, "", ())
         return
-    for first, last in _runs(sorted(days)):
+    for first, last in runs(sorted(days)):
         start, end = (datetime.combine(d, time(0), UTC) for d in (first, last + timedelta(days=1)))
         for table in tables:
             conn.exec_driver_sql(
                 f"DELETE FROM {table} WHERE team_id = {m} AND day >= {m} AND day <= {m}",
-                (team_id, *(_day_param(conn, d) for d in (first, last))),
+                (team_id, *(day_param(conn, d) for d in (first, last))),
             )
             at = ROLLUPS[table].at
             _insert(
@@ -130,7 +130,7 @@ def _insert(conn: Connection, table: str, team_id: str, scope: str, params: tupl
     )
 
 
-def _runs(days: list[date]) -> list[tuple[date, date]]:
+def runs(days: list[date]) -> list[tuple[date, date]]:
     """Consecutive days as (first, last) runs."""
     runs: list[tuple[date, date]] = []
     for d in days:
@@ -141,11 +141,11 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def _as_date(v: Any) -> date:
+def as_date(v: Any) -> date:
     return v if isinstance(v, date) else date.fromisoformat(str(v)[:10])
 
 
-def _day_param(conn: Connection, d: date) -> Any:
+def day_param(conn: Connection, d: date) -> Any:
     return d.isoformat() if conn.dialect.name == "sqlite" else d
 
 

@@ -17,7 +17,9 @@ from sqlmodel import col
 
 from storage.driver import batches, mark, marks
 from storage.models import Activity, Deal, Lead
-from storage.rollups import before, remembered, serialized
+from storage.rollups import before, reachday, remembered, serialized
+from storage.rollups.leadday import utc_day_sql
+from storage.rollups.perday import as_date
 
 _MET = (
     "(SELECT min(a.occurred_at) FROM activity a WHERE a.team_id = lead.team_id "
@@ -40,7 +42,8 @@ _REFRESH_ALL = 20_000
 
 
 def refresh(conn: Connection, team_id: str, external_ids: set[str] | None = None) -> None:
-    """Recount the marks of the leads with these external ids, or of every lead of the workspace."""
+    """Recount the marks of the leads with these external ids, or of every lead of the workspace, and the
+    roll-up of the leads that got somewhere (storage.rollups.reachday) for the days they were created."""
     serialized(conn, team_id)
     if external_ids is not None and len(external_ids) <= _REFRESH_ALL:
         m = mark(conn)
@@ -50,8 +53,10 @@ def refresh(conn: Connection, team_id: str, external_ids: set[str] | None = None
                 f"WHERE team_id = {m} AND external_id IN ({marks(conn, len(batch))})",
                 (team_id, *batch),
             )
+        reachday.recount(conn, team_id, reachday.days_of(conn, team_id, external_ids))
         return
     _refresh_all(conn, team_id)
+    reachday.recount(conn, team_id)
 
 
 def _refresh_all(conn: Connection, team_id: str) -> None:
@@ -130,10 +135,14 @@ def arrived(conn: Connection, team_id: str, lead_id: int) -> None:
     one statement, which writes nothing when the lead has neither (two index look-ups)."""
     serialized(conn, team_id)  # its meeting or sale stored by another transaction at once: the later sees both
     m = mark(conn)
-    conn.exec_driver_sql(
+    marked = conn.exec_driver_sql(
         f"UPDATE lead SET met_at = {_MET}, won_at = {_WON} WHERE id = {m} AND (EXISTS {_MET_ANY} OR EXISTS {_WON_ANY})",
         (lead_id,),
     )
+    if marked.rowcount:
+        day = utc_day_sql(conn.dialect.name, "created_at")
+        created = conn.exec_driver_sql(f"SELECT {day} FROM lead WHERE id = {m}", (lead_id,)).scalar_one()
+        reachday.recount(conn, team_id, {as_date(created)})
 
 
 @event.listens_for(Lead, "after_insert")
