@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,7 +53,7 @@ class WorkCalendar:
     def of(cls, *, tz: str, workdays: str, work_hours: str, holidays: Iterable[str] = ()) -> WorkCalendar:
         return cls(tz, workdays, work_hours, frozenset(date.fromisoformat(h) for h in holidays))
 
-    @property
+    @cached_property
     def weekdays(self) -> frozenset[int]:
         return frozenset(DAYS.index(d) for d in parse_workdays(self.workdays))
 
@@ -119,6 +120,8 @@ def _day_fraction(cal: WorkCalendar, day: date, as_of: datetime) -> float:
     """How much of a local day has passed at `as_of`: of its working hours on a working day, of its
     clock time (23 or 25 hours on a change day) otherwise."""
     start, end = cal.midnight(day), cal.midnight(day + timedelta(days=1))
+    if as_of <= start or as_of >= end:  # a day not begun or over: no need to count its hours
+        return 0.0 if as_of <= start else 1.0
     if cal.is_working(day) and (total := cal.hours(start, end)) > 0:
         return cal.hours(start, min(as_of, end)) / total
     return max(0.0, min(1.0, (as_of - start) / (end - start)))
