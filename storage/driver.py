@@ -72,7 +72,7 @@ def per_span(
         f"WITH slices (i, lo, hi) AS (VALUES {', '.join([f'({m}, {m}, {m})'] * len(rows))}) "
         f"SELECT slices.i, {columns} FROM slices JOIN {join} GROUP BY slices.i"
     )
-    flat = [v for i, lo, hi in rows for v in (i, _bound(conn, lo), _bound(conn, hi))]
+    flat = [v for i, lo, hi in rows for v in (i, bound(conn, lo), bound(conn, hi))]
     return {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql, (*flat, *params))}
 
 
@@ -82,7 +82,8 @@ def money(v: Any) -> float | None:
     return None if v is None else round(float(v), 6)
 
 
-def _bound(conn: Connection, v: datetime | date) -> Any:
+def bound(conn: Connection, v: datetime | date) -> Any:
+    """An instant or a day as the driver takes it for a column of that kind."""
     if isinstance(v, datetime):
         return instant(conn, v)
     return v.isoformat() if conn.dialect.name == "sqlite" else v  # SQLite keeps a day as ISO text

@@ -4,11 +4,16 @@ consecutive days (the test drives the clock), the report JSON's `plan`, and the 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import select
 
+from bot.demo.data import TEAM as DEMO_TEAM
+from bot.demo.data import generate
 from bot.deps import Deps
 from bot.kpi.outputs import render
 from bot.kpi.pacing import calendar_of, month_pace
@@ -18,7 +23,7 @@ from bot.settings import Settings
 from bot.workspace.store import load, save_settings
 from jobs.digests import post_due_digests
 from storage.db import session_scope
-from storage.models import Lead
+from storage.models import Deal, Lead
 from storage.repos import pace as pace_repo
 from storage.repos import plans
 from tests.conftest import BOT_TOKEN, TEAM
@@ -147,6 +152,47 @@ def test_the_day_series_cuts_days_at_local_midnights_across_the_dst_change(engin
         )
     assert series["leads"] == {date(2026, 3, 29): 1.0, date(2026, 3, 30): 1.0}
     assert series["target_leads"] == series["leads"]
+
+
+@pytest.mark.parametrize("channel", [None, "facebook"])
+def test_the_day_series_equals_a_count_by_hand(engine: Engine, channel: str | None):
+    """Eight weeks of local days in Berlin (over the end of summer time) from the roll-ups and the hours at
+    each day's ends, against the leads and won deals counted per local day in Python: a sale counted on the
+    day it closed, in its lead's channel, new when it was its customer's first."""
+    generate(deps_for(engine), seed=9, today=date(2026, 11, 30))
+    save_settings(deps_for(engine), DEMO_TEAM, {"timezone": "Europe/Berlin"})
+    cal = calendar_of(load(deps_for(engine), DEMO_TEAM))
+    days = [date(2026, 9, 20) + timedelta(days=i) for i in range(56)]
+    with session_scope(engine) as s:
+        series = pace_repo.day_series(
+            s,
+            team_id=DEMO_TEAM,
+            days=days,
+            edges=[cal.midnight(d) for d in [*days, days[-1] + timedelta(days=1)]],
+            channel=channel,
+        )
+        leads = s.exec(select(Lead).where(Lead.team_id == DEMO_TEAM)).all()
+        won = s.exec(select(Deal).where(Deal.team_id == DEMO_TEAM, Deal.status == "won")).all()
+    zone = ZoneInfo("Europe/Berlin")
+    by_ext = {lead.external_id: lead.channel for lead in leads}
+    expected: dict[str, Counter] = {
+        k: Counter() for k in ("leads", "target_leads", "sales", "revenue", "new_customers")
+    }
+    for lead in leads:
+        if channel in (None, lead.channel):
+            day = lead.created_at.astimezone(zone).date()
+            expected["leads"][day] += 1
+            expected["target_leads"][day] += lead.verdict == "target"
+    for deal in won:
+        if deal.closed_at is not None and channel in (None, by_ext.get(deal.lead_external_id or "")):
+            day = deal.closed_at.astimezone(zone).date()
+            expected["sales"][day] += 1
+            expected["revenue"][day] += deal.amount or 0
+            expected["new_customers"][day] += deal.first_won
+    assert series["sales"] and series["leads"]
+    for k in ("leads", "target_leads", "sales", "new_customers"):
+        assert series[k] == {d: float(expected[k][d]) for d in days if expected["leads" if "lead" in k else "sales"][d]}
+    assert series["revenue"] == pytest.approx({d: expected["revenue"][d] for d in days if expected["sales"][d]})
 
 
 def test_a_new_months_plan_starts_its_findings_afresh(engine: Engine):

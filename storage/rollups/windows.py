@@ -8,13 +8,11 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import TextClause, bindparam, text
-from sqlalchemy.types import Date
 from sqlmodel import Session
 
+from storage.driver import bound, mark
 from storage.rollups import leadday
 from storage.rollups.perday import ROLLUPS, RollUp
-from storage.types import UTCDateTime
 
 if TYPE_CHECKING:
     from storage.repos.metrics import Window
@@ -30,41 +28,74 @@ READS = ROLLUPS | {
     )
 }
 
-Shape = tuple[tuple[int, ...], bool]  # a window's pieces' signs, and whether it has whole days
-
 
 @cache
-def _statement(table: str, keys: tuple[str, ...], kinds: tuple[str, ...], shapes: tuple[Shape, ...]) -> TextClause:
-    """Rows (window's place, *keys, *counts summed) of these windows' rows of these kinds grouped by
-    `keys` (roll-up columns, or its kind column)."""
+def _statement(
+    table: str,
+    keys: tuple[str, ...],
+    kinds: tuple[str, ...],
+    narrow: bool,
+    mark: str,
+    lateral: bool,
+    days: int,
+    pieces: int,
+    uses: int,
+) -> str:
+    """Rows (window's place, *keys, *counts summed) of windows' rows of these kinds grouped by `keys`
+    (roll-up columns, or its kind column), as two joins: the roll-up's rows of `days` spans of whole
+    UTC days (span_i, span_lo, span_hi), the source's rows of `pieces` spans of instants, each added or
+    taken away by windows (`uses` of them) by their signs; one index range per span. One plan
+    however many windows (a statement of a subquery per piece took PostgreSQL longer to plan than to run).
+    `narrow`: only the rows of one channel."""
     r = READS[table]
     source = dict(r.keys) | ({r.kind: r.kind} if r.kind else {})
-    among = f" AND {r.kind} IN ({', '.join(repr(k) for k in kinds)})" if r.kind else ""
-    parts, binds = [], []
-    for w, (signs, days) in enumerate(shapes):
-        if days:
-            columns = [f"{w} AS i", *(f"{k} AS {k}" for k in keys), *(f"{c} AS {c}" for c, _e in r.counts)]
-            parts.append(
-                f"SELECT {', '.join(columns)} FROM {table} "
-                f"WHERE team_id = :team AND day >= :first_day_{w} AND day < :end_day_{w}{among}"
-            )
-            binds += [bindparam(f"first_day_{w}", type_=Date()), bindparam(f"end_day_{w}", type_=Date())]
-        for n, sign in enumerate(signs):
-            exprs = [
-                f"{w} AS i",
-                *(f"{source[k]} AS {k}" for k in keys),
-                *(f"{e} * {sign} AS {c}" for c, e in r.counts),
-            ]
+    if narrow and "channel" not in source:
+        raise ValueError(f"{table} has no channel: a narrowed window is read from its rows")
+
+    def among(kind: str, channel: str) -> str:
+        """The conditions on the kind and the channel (after the team's and the span's)."""
+        conds = [f"{kind} IN ({', '.join(repr(k) for k in kinds)})"] if r.kind else []
+        return "".join(f" AND {c}" for c in (*conds, *([f"{channel} = {mark}"] if narrow else [])))
+
+    spans, parts = [], []
+    triple = f"({mark}, {mark}, {mark})"
+    if days:
+        spans.append(f"days (span_i, span_lo, span_hi) AS (VALUES {', '.join([triple] * days)})")
+        columns = ["days.span_i AS i", *(f"t.{k} AS {k}" for k in keys), *(f"t.{c} AS {c}" for c, _e in r.counts)]
+        parts.append(
+            f"SELECT {', '.join(columns)} FROM days JOIN {table} t ON t.team_id = {mark} "
+            f"AND t.day >= days.span_lo AND t.day < days.span_hi{among(f't.{r.kind}', 't.channel')}"
+        )
+    if pieces:
+        # Each piece read once, however many windows add or take it away (the end of one day is where the
+        # next begins): `pieces` (piece_j, span_lo, span_hi), and `uses` (piece_j, span_i, span_sign).
+        spans.append(f"pieces (piece_j, span_lo, span_hi) AS (VALUES {', '.join([triple] * pieces)})")
+        spans.append(f"uses (piece_j, span_i, span_sign) AS (VALUES {', '.join([triple] * uses)})")
+        scope = f"team_id = {mark} AND {r.at} >= pieces.span_lo AND {r.at} < pieces.span_hi"
+        scope += among(str(r.kind), source.get("channel", ""))
+        named = [*(f"{source[k]} AS {k}" for k in keys), *(f"{e} AS {c}" for c, e in r.counts)]
+        if lateral:
+            # PostgreSQL: one index range per piece as a LATERAL subquery (as a join it is planned as a scan of
+            # the whole table, the planner unable to tell that the pieces are hours), counted once per piece
+            # (MATERIALIZED: else the join to the uses is planned first and each piece counted per use).
             group = f" GROUP BY {', '.join(source[k] for k in keys)}" if keys else ""
-            parts.append(
-                f"SELECT {', '.join(exprs)} FROM {r.source} WHERE team_id = :team{among} "
-                f"AND {r.at} >= :start{n}_{w} AND {r.at} < :end{n}_{w}{group}"
+            spans.append(
+                f"each AS MATERIALIZED (SELECT pieces.piece_j, s.* FROM pieces CROSS JOIN LATERAL "
+                f"(SELECT {', '.join(named)} FROM {r.source} WHERE {scope}{group}) AS s)"
             )
-            binds += [bindparam(f"{b}{n}_{w}", type_=UTCDateTime()) for b in ("start", "end")]
+            each = "each"
+        else:
+            group = ", ".join(["pieces.piece_j", *(source[k] for k in keys)])
+            joined = f"FROM pieces JOIN {r.source} ON {scope} GROUP BY {group}"
+            each = f"(SELECT pieces.piece_j, {', '.join(named)} {joined})"
+        columns = ["uses.span_i AS i", *(f"p.{k} AS {k}" for k in keys)]
+        columns += [f"p.{c} * uses.span_sign AS {c}" for c, _e in r.counts]
+        parts.append(f"SELECT {', '.join(columns)} FROM {each} AS p JOIN uses ON uses.piece_j = p.piece_j")
     outer = ["w.i", *(f"nullif(w.{k}, '')" for k in keys), *(f"sum(w.{c})" for c, _e in r.counts)]
     grouped = ", ".join(["w.i", *(f"w.{k}" for k in keys)])
-    sql = f"SELECT {', '.join(outer)} FROM ({' UNION ALL '.join(parts)}) AS w GROUP BY {grouped}"
-    return text(sql).bindparams(*binds)
+    return (
+        f"WITH {', '.join(spans)} SELECT {', '.join(outer)} FROM ({' UNION ALL '.join(parts)}) AS w GROUP BY {grouped}"
+    )
 
 
 def read_many(
@@ -74,17 +105,29 @@ def read_many(
     kinds: tuple[str, ...],
     windows: Sequence[Window],
 ) -> list[list[tuple]]:
-    """For each window (of one workspace, never narrowed to a channel: the roll-ups hold every one), its
-    rows (*keys, *counts)."""
-    shapes: list[Shape] = []
-    params: dict[str, Any] = {}
+    """For each window (of one workspace, and one channel or none), its rows (*keys, *counts)."""
+    conn = session.connection()
+    days: list[Any] = []
+    pieces: dict[tuple[Any, Any], int] = {}  # (start, end) → its place
+    uses: list[Any] = []
     for w, window in enumerate(windows):
-        signs, days, p = leadday.window_params(window)
-        shapes.append((signs, days))
-        params |= {f"{k}_{w}": v for k, v in p.items()}
-    params["team"] = windows[0].team_id
+        whole, parts = leadday.split(window)
+        if whole is not None:
+            days += [w, *(bound(conn, d) for d in whole)]
+        for sign, piece in parts:
+            j = pieces.setdefault((bound(conn, piece.start), bound(conn, piece.end)), len(pieces))
+            uses += [j, w, sign]
+    team, channel = windows[0].team_id, windows[0].channel
+    scope = [team] if channel is None else [team, channel]
+    lateral = conn.dialect.name == "postgresql"
+    shape = (len(days) // 3, len(pieces), len(uses) // 3)
+    sql = _statement(table, keys, kinds, channel is not None, mark(conn), lateral, *shape)
+    spans = [v for (lo, hi), j in pieces.items() for v in (j, lo, hi)]
+    # The spans, then the workspace (and channel) once for the days and once for the pieces (in either order:
+    # PostgreSQL names them for the pieces in a WITH before the days' part).
+    params = [*days, *spans, *uses, *(scope if days else []), *(scope if pieces else [])]
     out: list[list[tuple]] = [[] for _w in windows]
-    for row in session.execute(_statement(table, keys, kinds, tuple(shapes)), params).all():
+    for row in conn.exec_driver_sql(sql, tuple(params)):
         out[row[0]].append(tuple(row[1:]))
     return out
 
