@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.demo.data import TEAM, generate
 from bot.imports.run import recount as recount_rollups
@@ -20,6 +20,7 @@ from storage.models import Deal, Lead
 from storage.repos import leads as lead_repo
 from storage.repos import metrics
 from storage.repos.imports import bulk
+from storage.rollups import serialized
 from tests.rollup_checks import deal_days, deal_days_by_hand
 from tests.runtime import deps_for
 
@@ -282,3 +283,52 @@ def test_a_sale_and_its_lead_written_at_once_get_the_channel(engine: Engine):
     _in_turn(engine, deals, lead)
     assert kept(engine)["W-1"] == ("ads", None)
     assert_deal_days(engine)
+
+
+def test_a_verdict_takes_the_workspaces_turn_before_it_locks_its_lead(engine: Engine):
+    """A verdict on a lead that got to a meeting recounts the roll-up of such leads, which takes the
+    workspace's turn. An import or the webhook takes that turn first and then lead and roll-up rows, so a
+    verdict must take it before it locks its lead: while it waits, the lead's row is free (the other way
+    round each would wait for the other)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time")
+    generate(deps_for(engine), seed=4, today=date(2026, 11, 30))
+    with Session(engine) as s:
+        lead = s.exec(select(Lead).where(Lead.team_id == TEAM, col(Lead.met_at).is_not(None))).first()
+        assert lead is not None and lead.id is not None
+        lead_id, verdict = lead.id, "junk" if lead.verdict == "target" else "target"
+    errors: list[BaseException] = []
+    with Session(engine) as a:
+        serialized(a.connection(), TEAM)  # an import's last step holds the turn
+
+        def run() -> None:
+            try:
+                with Session(engine) as b:
+                    held = b.exec(select(Lead).where(Lead.id == lead_id)).one()
+                    lead_repo.record_verdict(
+                        b,
+                        team_id=TEAM,
+                        lead=held,
+                        verdict=verdict,
+                        reason=None,
+                        note=None,
+                        user_id="U1",
+                        source="button",
+                        at=at(20),
+                    )
+                    b.commit()
+            except BaseException as e:  # reported in the test's thread
+                errors.append(e)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        for _ in range(500):  # until it waits (each check a round trip; no time is asserted)
+            if _waiting_for_a_turn(engine) or not thread.is_alive():
+                break
+        assert _waiting_for_a_turn(engine)
+        a.execute(text("SELECT id FROM lead WHERE id = :id FOR UPDATE NOWAIT"), {"id": lead_id})
+        a.commit()
+    thread.join()
+    assert not errors, errors
+    with Session(engine) as s:
+        assert s.exec(select(Lead.verdict).where(Lead.id == lead_id)).one() == verdict

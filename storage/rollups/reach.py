@@ -1,9 +1,9 @@
 """How far each lead got, kept on the lead: its first meeting (Lead.met_at) and its first won deal
 (Lead.won_at), in step with the activity and deal tables.
 
-The funnel's cohort (storage.repos.funnel) and the month's cohort (storage.repos.metrics) then read the
-leads that got anywhere from one partial index, instead of joining every meeting and sale of months to
-its lead.
+The roll-up of the leads that got somewhere (storage.rollups.reachday) is counted from them, and the
+funnel's cohorts narrowed to a channel (storage.repos.funnel) read the leads that got anywhere from one
+partial index over them, instead of joining every meeting and sale of months to its lead.
 """
 
 from __future__ import annotations
@@ -131,8 +131,9 @@ def _updated(_mapper: Mapper[Any], conn: Connection, row: Activity | Deal) -> No
 
 
 def arrived(conn: Connection, team_id: str, lead_id: int) -> None:
-    """A lead just stored after its meeting or sale (a CRM export read in another order) gets its marks;
-    one statement, which writes nothing when the lead has neither (two index look-ups)."""
+    """A lead just stored after its meeting or sale (a CRM export read in another order) gets its marks,
+    and its day in the roll-up is recounted; one statement, which writes nothing when the lead has
+    neither (two index look-ups)."""
     serialized(conn, team_id)  # its meeting or sale stored by another transaction at once: the later sees both
     m = mark(conn)
     marked = conn.exec_driver_sql(

@@ -142,6 +142,8 @@ def cohort(session: Session, window: Window, as_of: datetime | None = None) -> C
     """Of the leads created in `window` (never narrowed to a channel), how many reached each stage
     before `as_of` (ever, when None): "reach", "meeting", "sale", and "untargeted", those of "reach"
     without a target verdict."""
+    if window.channel is not None:
+        raise ValueError("the roll-up has no channel: a narrowed cohort is read from the leads")
     days, pieces = split(window)
     params: dict[str, Any] = {"team": window.team_id}
     edge = 0
