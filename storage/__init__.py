@@ -8,3 +8,5 @@ from storage.rollups import leadday as _leadday  # noqa: F401
 from storage.rollups import margins as _margins  # noqa: F401
 from storage.rollups import perday as _perday  # noqa: F401
 from storage.rollups import reach as _reach  # noqa: F401
+from storage.rollups import reachday as _reachday  # noqa: F401
+from storage.rollups import verdicts as _verdicts  # noqa: F401

@@ -17,7 +17,7 @@ REACH_COLUMNS = ("team_id", "created_at", "channel", "verdict", "met_at", "won_a
 WAITING = "verdict IS NULL AND card_ts IS NOT NULL AND card_posted_at IS NOT NULL"
 WAITING_COLUMNS = ("team_id", "channel", "owner", "card_posted_at")
 CARDED = "card_posted_at IS NOT NULL"
-CARDED_COLUMNS = ("team_id", "created_at", "channel", "card_posted_at", "id")
+CARDED_COLUMNS = ("team_id", "created_at", "channel", "card_posted_at", "id", "first_verdict_at")
 
 
 class Lead(SQLModel, table=True):
@@ -59,6 +59,9 @@ class Lead(SQLModel, table=True):
     # The latest verdict, kept beside its history (LeadVerdict) so reports need no window query.
     verdict: str | None = None
     verdict_at: datetime | None = _ts(nullable=True)
+    # When it had its first verdict (the earliest of its history), for the feedback SLA: kept by
+    # storage.rollups.verdicts with the history.
+    first_verdict_at: datetime | None = _ts(nullable=True)
     # Where its card is in Slack: replies in that thread and reactions on it belong to the lead.
     card_channel: str | None = None
     card_ts: str | None = None

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from storage import driver, pgcopy
 from storage.models import Activity, Deal, Feedback, Lead, Spend, Traffic, table_of
 from storage.repos import leads
-from storage.rollups import leadday
+from storage.rollups import leadday, verdicts
 from storage.rollups.load import LoadMarks
 
 TABLES = {
@@ -191,6 +191,7 @@ class BulkWriter:
         values = [self._driver_values(cols[c]) for c in cols.columns]
         rows = [(*v, team_id, e) for v, e in zip(zip(*values, strict=True), df["external_id"], strict=True)]
         self.conn.exec_driver_sql(sql, rows)
+        verdicts.refresh(self.conn, team_id, df["external_id"])
         return len(rows)
 
     def _existing(self, table: Table, team_id: str, keys: list[str]) -> dict[str, int | None]:

@@ -74,14 +74,10 @@ def quotes(session: Session, *, window: Window, limit: int = 5) -> list[tuple]:
 def response_times(session: Session, *, window: Window) -> tuple[np.ndarray, np.ndarray]:
     """When each carded lead created in the period had its card posted and its first verdict (NaT when
     none yet), as UTC microseconds since the epoch: a period holds thousands, counted as arrays."""
-    first = (
-        select(func.min(LeadVerdict.created_at))
-        .where(col(LeadVerdict.team_id) == window.team_id, col(LeadVerdict.lead_id) == Lead.id)
-        .scalar_subquery()
-    )
-    # Read as the driver gives them (SQLite: text) and converted at once, not one value at a time.
+    # Both from the carded leads' partial index (the first verdict kept by storage.rollups.verdicts), read
+    # as the driver gives them (SQLite: text) and converted at once, not one value at a time.
     rows = session.execute(
-        select(type_coerce(Lead.card_posted_at, String), type_coerce(first, String)).where(
+        select(type_coerce(Lead.card_posted_at, String), type_coerce(Lead.first_verdict_at, String)).where(
             *_in(window), col(Lead.card_posted_at).is_not(None)
         )
     ).all()

@@ -6,7 +6,7 @@ from sqlalchemy import CompoundSelect, union
 from sqlmodel import Session, col, select
 
 from storage.models import LeadDay, Spend
-from storage.rollups import attribution, customers, leadday, margins, perday, reach
+from storage.rollups import attribution, customers, leadday, margins, perday, reach, verdicts
 
 
 def channels(session: Session, *, team_id: str) -> list[str]:
@@ -19,8 +19,8 @@ def channels(session: Session, *, team_id: str) -> list[str]:
 
 
 def recount(session: Session, *, team_id: str) -> int:
-    """Leads and deals per day, the won deals' places and channels, the leads' first meetings and sales
-    and the margins of a workspace, recounted; how many leads-per-day rows it has."""
+    """Leads and deals per day, the won deals' places and channels, the leads' first meetings, sales and
+    verdicts and the margins of a workspace, recounted; how many leads-per-day rows it has."""
     conn = session.connection()
     days = leadday.rebuild_all(conn, team_id)
     customers.refresh(conn, team_id)
@@ -28,5 +28,6 @@ def recount(session: Session, *, team_id: str) -> int:
     perday.recount(conn, "deal", team_id)
     perday.recount(conn, "activity", team_id)
     reach.refresh(conn, team_id)
+    verdicts.refresh(conn, team_id)
     margins.refresh(conn, team_id)
     return days
