@@ -219,9 +219,10 @@ def _waiting_for_a_turn(engine: Engine) -> bool:
         )
 
 
-def _in_turn(engine: Engine, first, second) -> None:
+def _in_turn(engine: Engine, first, second, meanwhile=None) -> None:
     """`first` writes and holds its transaction open; `second`, in another thread, writes and must wait
-    for the workspace's turn; then `first` commits and `second` goes on."""
+    for the workspace's turn (`meanwhile` then runs in the first's transaction); then `first` commits
+    and `second` goes on."""
     errors: list[BaseException] = []
     with Session(engine) as a:
         first(a)
@@ -241,6 +242,8 @@ def _in_turn(engine: Engine, first, second) -> None:
             if _waiting_for_a_turn(engine) or not thread.is_alive():
                 break
         assert _waiting_for_a_turn(engine)
+        if meanwhile is not None:
+            meanwhile(a)
         a.commit()
     thread.join()
     assert not errors, errors
@@ -296,39 +299,18 @@ def test_a_verdict_takes_the_workspaces_turn_before_it_locks_its_lead(engine: En
     with Session(engine) as s:
         lead = s.exec(select(Lead).where(Lead.team_id == TEAM, col(Lead.met_at).is_not(None))).first()
         assert lead is not None and lead.id is not None
-        lead_id, verdict = lead.id, "junk" if lead.verdict == "target" else "target"
-    errors: list[BaseException] = []
-    with Session(engine) as a:
-        serialized(a.connection(), TEAM)  # an import's last step holds the turn
+        lead_id, given = lead.id, "junk" if lead.verdict == "target" else "target"
 
-        def run() -> None:
-            try:
-                with Session(engine) as b:
-                    held = b.exec(select(Lead).where(Lead.id == lead_id)).one()
-                    lead_repo.record_verdict(
-                        b,
-                        team_id=TEAM,
-                        lead=held,
-                        verdict=verdict,
-                        reason=None,
-                        note=None,
-                        user_id="U1",
-                        source="button",
-                        at=at(20),
-                    )
-                    b.commit()
-            except BaseException as e:  # reported in the test's thread
-                errors.append(e)
+    def verdict(s: Session) -> None:
+        held = s.exec(select(Lead).where(Lead.id == lead_id)).one()
+        args = {"reason": None, "note": None, "user_id": "U1", "source": "button", "at": at(20)}
+        lead_repo.record_verdict(s, team_id=TEAM, lead=held, verdict=given, **args)
 
-        thread = threading.Thread(target=run)
-        thread.start()
-        for _ in range(500):  # until it waits (each check a round trip; no time is asserted)
-            if _waiting_for_a_turn(engine) or not thread.is_alive():
-                break
-        assert _waiting_for_a_turn(engine)
-        a.execute(text("SELECT id FROM lead WHERE id = :id FOR UPDATE NOWAIT"), {"id": lead_id})
-        a.commit()
-    thread.join()
-    assert not errors, errors
+    _in_turn(
+        engine,
+        lambda a: serialized(a.connection(), TEAM),  # an import's last step holds the turn
+        verdict,
+        lambda a: a.execute(text("SELECT id FROM lead WHERE id = :id FOR UPDATE NOWAIT"), {"id": lead_id}),
+    )
     with Session(engine) as s:
-        assert s.exec(select(Lead.verdict).where(Lead.id == lead_id)).one() == verdict
+        assert s.exec(select(Lead.verdict).where(Lead.id == lead_id)).one() == given
