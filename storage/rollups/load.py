@@ -1,8 +1,10 @@
 """What a bulk load changes in the per-row marks and the per-day roll-ups of deals and meetings
-(storage.rollups: customers, attribution, reach, margins, perday): noted chunk by chunk while the rows
+(storage.rollups: customers, attribution, reach, reachday, margins, perday): noted chunk by chunk while the rows
 are written, brought up to date once when it ends."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import Connection
@@ -25,7 +27,7 @@ class LoadMarks:
         # (table, team) → the days whose roll-ups this load changes: for the rows updated, read before
         self._days: dict[tuple[str, str], perday.Days] = {}
         # team → the creation days of leads that got somewhere and are rewritten (their verdict, their day)
-        self._reached_days: dict[str, set] = {}
+        self._reached_days: dict[str, set[date]] = {}
         self._teams: set[str] = set()
 
     def note(self, kind: str, table: str, team_id: str, written: pd.DataFrame, changed: list[str]) -> None:
