@@ -156,12 +156,11 @@ def record_verdict(
 ) -> int | None:
     """Set the lead's verdict and append it to the history: its place in the history (0 for the
     first verdict), or None when it is the verdict the lead has already (nothing is written).
-    The workspace's turn at its roll-ups is taken first (a verdict on a lead that got to a meeting or a
-    sale recounts one: storage.rollups.reachday), in the order every writer of them takes its locks, so a
-    click never waits on a lead or roll-up row an import or the webhook holds while holding what they
-    wait for. Then the lead's row is locked, so two clicks at the same moment are decided one after the
-    other. The write is flushed last: it updates the roll-up, whose row on PostgreSQL stays locked until
-    the commit and is shared by every lead of the day and channel."""
+    The workspace's turn at its roll-ups is taken first (a verdict may recount storage.rollups.reachday),
+    as the webhook and imports take it: before any lead or roll-up row. Then the lead's row is locked, so
+    two clicks at once are decided one after the other. The write is flushed last: it updates the
+    roll-up, whose row on PostgreSQL stays locked until the commit and is shared by every lead of the
+    day and channel."""
     serialized(session.connection(), team_id)
     lead = session.exec(
         select(Lead).where(Lead.id == lead.id).with_for_update().execution_options(populate_existing=True)
