@@ -10,9 +10,10 @@ from the rows as they now are, in the same transaction: never added up from delt
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -93,27 +94,34 @@ def union(*days: Days) -> Days:
 
 def recount(conn: Connection, source: str, team_id: str, days: Days = None) -> None:
     """Count the roll-ups of `source` for these days (every day when None) again from its rows."""
+    for table, r in ROLLUPS.items():
+        if r.source == source:
+            recount_days(conn, team_id, days, table, r.at, partial(_insert, conn, table, team_id))
+
+
+# Inserts a roll-up's rows again from its source rows within a scope: SQL after the workspace's condition,
+# and its parameters.
+Insert = Callable[[str, tuple[Any, ...]], None]
+
+
+def recount_days(conn: Connection, team_id: str, days: Days, table: str, at: str, insert: Insert) -> None:
+    """Delete the workspace's rows of roll-up `table` for these UTC days (every day when None) and have
+    `insert` count them again from the source rows whose `at` falls on them, a run of days at a time."""
     if days is not None and not days:
         return
     serialized(conn, team_id)
     m = mark(conn)
-    tables = [name for name, r in ROLLUPS.items() if r.source == source]
     if days is None or len(days) > _ALL_DAYS:
-        for table in tables:
-            conn.exec_driver_sql(f"DELETE FROM {table} WHERE team_id = {m}", (team_id,))
-            _insert(conn, table, team_id, "", ())
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE team_id = {m}", (team_id,))
+        insert("", ())
         return
-    for first, last in runs(sorted(days)):
-        start, end = (datetime.combine(d, time(0), UTC) for d in (first, last + timedelta(days=1)))
-        for table in tables:
-            conn.exec_driver_sql(
-                f"DELETE FROM {table} WHERE team_id = {m} AND day >= {m} AND day <= {m}",
-                (team_id, *(day_param(conn, d) for d in (first, last))),
-            )
-            at = ROLLUPS[table].at
-            _insert(
-                conn, table, team_id, f" AND {at} >= {m} AND {at} < {m}", (instant(conn, start), instant(conn, end))
-            )
+    for first, last in _runs(sorted(days)):
+        conn.exec_driver_sql(
+            f"DELETE FROM {table} WHERE team_id = {m} AND day >= {m} AND day <= {m}",
+            (team_id, *(_day_param(conn, d) for d in (first, last))),
+        )
+        start, end = (instant(conn, datetime.combine(d, time(0), UTC)) for d in (first, last + timedelta(days=1)))
+        insert(f" AND {at} >= {m} AND {at} < {m}", (start, end))
 
 
 def _insert(conn: Connection, table: str, team_id: str, scope: str, params: tuple[Any, ...]) -> None:
@@ -130,7 +138,7 @@ def _insert(conn: Connection, table: str, team_id: str, scope: str, params: tupl
     )
 
 
-def runs(days: list[date]) -> list[tuple[date, date]]:
+def _runs(days: list[date]) -> list[tuple[date, date]]:
     """Consecutive days as (first, last) runs."""
     runs: list[tuple[date, date]] = []
     for d in days:
@@ -145,7 +153,7 @@ def as_date(v: Any) -> date:
     return v if isinstance(v, date) else date.fromisoformat(str(v)[:10])
 
 
-def day_param(conn: Connection, d: date) -> Any:
+def _day_param(conn: Connection, d: date) -> Any:
     return d.isoformat() if conn.dialect.name == "sqlite" else d
 
 

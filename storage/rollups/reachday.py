@@ -12,8 +12,8 @@ at the instant it is followed to from the leads.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from datetime import UTC, date, datetime, time
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, TextClause, bindparam, event, text
@@ -22,19 +22,17 @@ from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.types import Date
 from sqlmodel import Session
 
-from storage.driver import batches, instant, mark, marks
+from storage.driver import batches, mark, marks
 from storage.models import Lead
 from storage.models.leads import REACHED
-from storage.rollups import before, serialized
+from storage.rollups import before
 from storage.rollups.leadday import nearest_midnight, split, utc_day_sql
-from storage.rollups.perday import Days, as_date, day_param, runs
+from storage.rollups.perday import Days, as_date, recount_days
 from storage.types import UTCDateTime
 
 if TYPE_CHECKING:
     from storage.repos.metrics import Window
 
-# Past this many days, counting the workspace again at once is cheaper than day by day.
-_ALL_DAYS = 400
 # What a lead's own writes change in the roll-up (its marks are written by storage.rollups.reach).
 _FIELDS = ("created_at", "verdict", "met_at", "won_at")
 _UNTARGETED = "CASE WHEN verdict = 'target' THEN 0 ELSE 1 END"
@@ -54,21 +52,7 @@ def _stages(dialect: str) -> tuple[tuple[str, str], ...]:
 
 def recount(conn: Connection, team_id: str, days: Days = None) -> None:
     """Count the roll-up for these creation days (every day when None) again from the leads."""
-    if days is not None and not days:
-        return
-    serialized(conn, team_id)
-    m = mark(conn)
-    if days is None or len(days) > _ALL_DAYS:
-        conn.exec_driver_sql(f"DELETE FROM reachday WHERE team_id = {m}", (team_id,))
-        _insert(conn, team_id, "", ())
-        return
-    for first, last in runs(sorted(days)):
-        conn.exec_driver_sql(
-            f"DELETE FROM reachday WHERE team_id = {m} AND day >= {m} AND day <= {m}",
-            (team_id, day_param(conn, first), day_param(conn, last)),
-        )
-        start, end = (instant(conn, datetime.combine(d, time(0), UTC)) for d in (first, last + timedelta(days=1)))
-        _insert(conn, team_id, f" AND created_at >= {m} AND created_at < {m}", (start, end))
+    recount_days(conn, team_id, days, "reachday", "created_at", partial(_insert, conn, team_id))
 
 
 def _insert(conn: Connection, team_id: str, scope: str, params: tuple[Any, ...]) -> None:
