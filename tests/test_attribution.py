@@ -103,21 +103,22 @@ def test_a_sale_takes_its_leads_channel_after_every_kind_of_write(engine: Engine
     assert_deal_days(engine)
 
 
+def three_deals(leads: list[str | None]) -> pd.DataFrame:
+    """Two won deals and an open one, of these leads."""
+    return frame(
+        {
+            "external_id": ["I-1", "I-2", "I-3"],
+            "status": ["won", "won", "open"],
+            "closed_at": [at(8), at(9), None],
+            "lead_external_id": leads,
+        }
+    )
+
+
 def test_the_bulk_import_keeps_the_channels_in_any_order(engine: Engine):
     generate(deps_for(engine), seed=8, today=date(2026, 11, 30))
     with session_scope(engine) as s, bulk(s) as w:
-        w.upsert(
-            "deals",
-            TEAM,
-            frame(
-                {
-                    "external_id": ["I-1", "I-2", "I-3"],
-                    "status": ["won", "won", "open"],
-                    "closed_at": [at(8), at(9), None],
-                    "lead_external_id": ["IL-1", "IL-2", "IL-1"],
-                }
-            ),
-        )
+        w.upsert("deals", TEAM, three_deals(["IL-1", "IL-2", "IL-1"]))
     with session_scope(engine) as s, bulk(s) as w:
         w.upsert(
             "leads",
@@ -131,18 +132,7 @@ def test_the_bulk_import_keeps_the_channels_in_any_order(engine: Engine):
             TEAM,
             frame({"external_id": ["IL-1", "IL-2"], "created_at": [at(2), at(3)], "channel": ["seo", "events"]}),
         )
-        w.upsert(
-            "deals",
-            TEAM,
-            frame(
-                {
-                    "external_id": ["I-1", "I-2", "I-3"],
-                    "status": ["won", "won", "open"],
-                    "closed_at": [at(8), at(9), None],
-                    "lead_external_id": ["IL-1", None, "IL-1"],
-                }
-            ),
-        )
+        w.upsert("deals", TEAM, three_deals(["IL-1", None, "IL-1"]))
     assert kept(engine)["I-1"] == ("seo", None) and kept(engine)["I-2"] == (None, None)
     assert kept(engine) == by_hand(engine)
     assert_deal_days(engine)
