@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.demo.data import TEAM as DEMO_TEAM
 from bot.demo.data import generate
@@ -193,6 +194,36 @@ def test_the_day_series_equals_a_count_by_hand(engine: Engine, channel: str | No
     for k in ("leads", "target_leads", "sales", "new_customers"):
         assert series[k] == {d: float(expected[k][d]) for d in days if expected["leads" if "lead" in k else "sales"][d]}
     assert series["revenue"] == pytest.approx({d: expected["revenue"][d] for d in days if expected["sales"][d]})
+
+
+def test_days_read_once_are_not_read_again(engine: Engine, monkeypatch: pytest.MonkeyPatch):
+    """A report's two paces: the second one's weeks (a day later) read only the day the first did not, and
+    come out as a fresh read of all of them does, across the end of summer time."""
+    generate(deps_for(engine), seed=9, today=date(2026, 11, 30))
+    save_settings(deps_for(engine), DEMO_TEAM, {"timezone": "Europe/Berlin"})
+    cal = calendar_of(load(deps_for(engine), DEMO_TEAM))
+    read: list[int] = []
+    read_many = pace_repo.roll_ups.read_many
+
+    def counted(session: Session, *args: Any) -> list[list[tuple]]:
+        read.append(len(args[-1]))  # its windows: one a day
+        return read_many(session, *args)
+
+    monkeypatch.setattr(pace_repo.roll_ups, "read_many", counted)
+
+    def series(first: date, known: pace_repo.Days | None) -> dict:
+        days = [first + timedelta(days=i) for i in range(56)]
+        edges = [cal.midnight(d) for d in [*days, days[-1] + timedelta(days=1)]]
+        with session_scope(engine) as s:
+            return pace_repo.day_series(s, team_id=DEMO_TEAM, days=days, edges=edges, known=known)
+
+    known: pace_repo.Days = {}
+    series(date(2026, 9, 20), known)
+    assert read == [56, 56]  # the leads' roll-up and the won deals' one
+    later = series(date(2026, 9, 21), known)
+    assert read[2:] == [1, 1] and len(known) == 57
+    fresh = series(date(2026, 9, 21), None)
+    assert later == fresh and fresh["leads"] and fresh["sales"] and fresh["spend"]
 
 
 def test_a_new_months_plan_starts_its_findings_afresh(engine: Engine):

@@ -50,12 +50,14 @@ def report_pace(
     actual: Mapping[str, float | None] | None = None,
     channel: str | None = None,
     month_of_report: Period | None = None,
+    days: pace_repo.Days | None = None,
 ) -> list[PaceLine]:
     """The pace a digest of `period` shows: its month as of the period's end (or now, for a period still
     running); for a day or a week also the period's own share of the plan against `actual`, its numbers
     (counted KPIs on periods with working days). None for a range of days of the user's choosing.
     `month_of_report`: none unless the pace is of that month (a month's plan is a new goal: a status
-    does not carry on from the month before)."""
+    does not carry on from the month before). `days`: the local days' KPIs a pace of the same report read
+    before (storage.repos.pace.day_series)."""
     if kind == "range":
         return []
     cal = calendar_of(ws)
@@ -64,7 +66,7 @@ def report_pace(
         return []
     if month_of_report is not None and pace_month_of(ws, period, deps.clock()) != month_of_report:
         return []
-    lines = _month_pace(deps, ws, as_of, channel)
+    lines = _month_pace(deps, ws, as_of, channel, days)
     if not lines or period.kind == "month" or actual is None:
         return lines
     with deps.read() as s:
@@ -93,7 +95,9 @@ def _months(period: Period) -> list[Period]:
     return out
 
 
-def _month_pace(deps: Deps, ws: Workspace, as_of: datetime, channel: str | None) -> list[PaceLine]:
+def _month_pace(
+    deps: Deps, ws: Workspace, as_of: datetime, channel: str | None, known: pace_repo.Days | None = None
+) -> list[PaceLine]:
     cal = calendar_of(ws)
     month = month_of(cal.local_day(as_of - _TICK))
     month_end = cal.midnight(month.end)
@@ -111,7 +115,7 @@ def _month_pace(deps: Deps, ws: Workspace, as_of: datetime, channel: str | None)
             until = cal.local_day(as_of)
             days = [until - timedelta(days=d) for d in range(7 * SEASON_WEEKS, 0, -1)]
             edges = [cal.midnight(d) for d in [*days, until]]
-            series = pace_repo.day_series(s, team_id=ws.team_id, days=days, edges=edges, channel=channel)
+            series = pace_repo.day_series(s, team_id=ws.team_id, days=days, edges=edges, channel=channel, known=known)
             for k in ADDITIVE:
                 shares = weekday_shares(series.get(k, {}), until)
                 seasonal[k] = None if shares is None else seasonal_fraction(cal, month, as_of, shares)

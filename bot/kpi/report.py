@@ -29,6 +29,7 @@ from storage.repos import bands as bands_repo
 from storage.repos import funnel as funnel_repo
 from storage.repos import history as history_repo
 from storage.repos import metrics, rollups, workspaces
+from storage.repos import pace as pace_repo
 
 REPORT_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "range": "range"}
 
@@ -176,10 +177,11 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         currency=ws.currency,
     )
     actual = {k: v.value for k, v in now.kpis.items()}
-    report.pace = now.pace = report_pace(deps, ws, kind, period, actual=actual, channel=channel)
+    days: pace_repo.Days = {}  # the two paces' trailing weeks of days differ by a day or a week
+    report.pace = now.pace = report_pace(deps, ws, kind, period, actual=actual, channel=channel, days=days)
     paced = pace_month_of(ws, period, deps.clock())
     before.pace = report_pace(
-        deps, ws, kind, _reported_before(kind, period, ws.workdays), channel=channel, month_of_report=paced
+        deps, ws, kind, _reported_before(kind, period, ws.workdays), channel=channel, month_of_report=paced, days=days
     )
     report.alerts = with_status(build_alerts(now) + band_now, build_alerts(before) + band_before, ws.language)
     report.sales = compute_sales(deps, team_id, q.window(period), report.kpis)
