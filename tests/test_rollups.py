@@ -150,7 +150,7 @@ def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, t
     generate(deps_for(engine), seed=5, today=date(2026, 11, 30))
     save_settings(deps_for(engine), TEAM, {"timezone": tz})
     with Session(engine) as s:
-        all_leads = s.exec(select(Lead.created_at, Lead.channel, Lead.campaign, Lead.verdict)).all()
+        all_leads = s.exec(select(Lead.created_at, Lead.channel, Lead.campaign, Lead.verdict, Lead.owner)).all()
     periods = [
         Period.containing("day", date(2026, 10, 25)),  # Berlin's 25-hour day
         Period.containing("week", date(2026, 10, 25)),
@@ -162,17 +162,21 @@ def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, t
     for p in periods:
         w = p.window(TEAM, tz)
         want: Counter = Counter()
-        for created, channel, campaign, verdict in all_leads:
+        owners: Counter = Counter()
+        for created, channel, campaign, verdict, owner in all_leads:
             if w.start <= created < w.end:
                 want[(channel, campaign, "n")] += 1
                 want[(channel, campaign, "t")] += verdict == "target"
+                owners[owner] += 1
         with read_scope(engine) as s:
             got: Counter = Counter()
             for channel, campaign, n, target in metrics.leads_by_channel(s, window=w):
                 got[(channel, campaign, "n")] += n
                 got[(channel, campaign, "t")] += target
             total = metrics.totals(s, window=w)
+            by_owner = dict(metrics.leads_by_owner(s, window=w))
         assert +got == +want, p
+        assert by_owner == owners and len(owners) > 1, p
         assert total["leads"] == sum(v for k, v in want.items() if k[2] == "n")
         checked += total["leads"]
         channel = sorted({k[0] for k in want if k[0]})[0]  # narrowed to one channel: its rows only
@@ -190,6 +194,17 @@ def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, t
         one_by_one = [_bands(bands_repo.band_rows(s, window=w)) for w in windows]
         at_once = [_bands(rows) for rows in bands_repo.band_rows_each(s, windows=windows)]
     assert at_once == one_by_one and all(one_by_one)
+    # …and a report's groupings of its periods at once (bot.kpi.report prefetches them).
+    for one, each in (
+        (metrics.leads_by_channel, metrics.leads_by_channel_each),
+        (metrics.leads_by_owner, metrics.leads_by_owner_each),
+        (metrics.deals_by_product, metrics.deals_by_product_each),
+        (metrics.deals_by_rep, metrics.deals_by_rep_each),
+    ):
+        with read_scope(engine) as s:
+            one_by_one = [sorted(one(s, window=w), key=str) for w in windows]
+            at_once = [sorted(rows, key=str) for rows in each(s, windows=windows)]
+        assert at_once == one_by_one and all(one_by_one), one.__name__
     # …and the report's totals of all its periods at once (storage.repos.history).
     with read_scope(engine) as s:
         one_by_one = [_rounded(metrics.totals(s, window=w)) for w in windows]

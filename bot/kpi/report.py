@@ -141,6 +141,14 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         shown = [period, previous, reported, reported.comparison()]
         shown += [period.shifted(back) for back in range(TREND_PERIODS)] if kind in ("weekly", "monthly") else []
         q.prefetch(metrics.totals, history_repo.totals_each, shown)
+        # The findings of this period and the one reported before: each grouping of their periods at once.
+        compared = [period, previous, reported, reported.comparison()]
+        q.prefetch(metrics.deals_by_product, metrics.deals_by_product_each, compared)
+        if not daily:
+            q.prefetch(metrics.leads_by_channel, metrics.leads_by_channel_each, compared)
+        if kind == "monthly":
+            q.prefetch(metrics.deals_by_rep, metrics.deals_by_rep_each, [period, reported])
+            q.prefetch(metrics.leads_by_owner, metrics.leads_by_owner_each, [period, reported])
         margins = [] if daily else metrics.product_margins(s, team_id=team_id)
         now = _evidence(q, kind, period, ws, margins)
         before = _evidence(q, kind, reported, ws, margins)

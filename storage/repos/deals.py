@@ -36,12 +36,6 @@ _SAME_GROUP = (
 )
 
 
-def _rows(
-    session: Session, table: str, keys: tuple[str, ...], statuses: tuple[str, ...], window: Window
-) -> list[tuple]:
-    return roll_ups.read(session, table, keys, statuses, window)
-
-
 def won_totals(session: Session, window: Window) -> tuple[int, float | None, int, int, int]:
     """(sales, revenue, customers, new customers, repeat customers) of the window's won deals."""
     return won_totals_each(session, [window])[0]
@@ -80,7 +74,7 @@ def _same_group() -> TextClause:
 
 def sales_by_channel(session: Session, window: Window) -> list[tuple]:
     """(channel, campaign, sales, revenue, customers, new customers) of the window's won deals."""
-    rows = _rows(session, "dealday", ("channel", "campaign"), ("won",), window)
+    rows = roll_ups.read(session, "dealday", ("channel", "campaign"), ("won",), window)
     params = {"team": window.team_id, "start": window.start, "end": window.end}
     again = {(c or None, k or None): int(n) for c, k, n in session.execute(_same_group(), params).all()}
     return [
@@ -90,19 +84,24 @@ def sales_by_channel(session: Session, window: Window) -> list[tuple]:
     ]
 
 
-def by_product(session: Session, window: Window) -> list[tuple]:
-    """(product, sales, revenue) of the window's won deals."""
-    rows = _rows(session, "repday", ("product",), ("won",), window)
-    return [(product, int(n), driver.money(revenue)) for product, n, revenue in rows if n]
+def by_product_each(session: Session, windows: Sequence[Window]) -> list[list[tuple]]:
+    """(product, sales, revenue) of each window's won deals."""
+    return [
+        [(product, int(n), driver.money(revenue)) for product, n, revenue in rows if n]
+        for rows in roll_ups.read_many(session, "repday", ("product",), ("won",), windows)
+    ]
 
 
-def by_rep(session: Session, window: Window) -> list[tuple]:
-    """(rep, won, lost, revenue of the won) of the window's closed deals."""
-    out: dict[Any, list] = {}
-    for rep, status, n, revenue in _rows(session, "repday", ("rep", "status"), ("won", "lost"), window):
-        row = out.setdefault(rep, [0, 0, 0.0])
-        if status == "won":
-            row[0], row[2] = int(n), driver.money(revenue) or 0.0
-        else:
-            row[1] = int(n)
-    return [(rep, won, lost, revenue) for rep, (won, lost, revenue) in out.items() if won or lost]
+def by_rep_each(session: Session, windows: Sequence[Window]) -> list[list[tuple]]:
+    """(rep, won, lost, revenue of the won) of each window's closed deals."""
+    out = []
+    for rows in roll_ups.read_many(session, "repday", ("rep", "status"), ("won", "lost"), windows):
+        reps: dict[Any, list] = {}
+        for rep, status, n, revenue in rows:
+            row = reps.setdefault(rep, [0, 0, 0.0])
+            if status == "won":
+                row[0], row[2] = int(n), driver.money(revenue) or 0.0
+            else:
+                row[1] = int(n)
+        out.append([(rep, won, lost, revenue) for rep, (won, lost, revenue) in reps.items() if won or lost])
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -28,7 +29,6 @@ from sqlmodel import Session, col
 from storage.driver import binary, money
 from storage.models import Activity, Deal, Feedback, Lead, ProductMargin, Spend, Traffic
 from storage.repos import deals
-from storage.rollups import leadday
 from storage.rollups import windows as roll_ups
 
 
@@ -219,19 +219,17 @@ def _grouped_statements(narrow: bool) -> dict[str, Any]:
 
 
 def leads_by_channel(session: Session, *, window: Window) -> list[tuple]:
-    """(channel, campaign, leads, target_leads) for leads created in the period, in one statement: its
-    whole UTC days from the roll-up, the pieces at its ends from the leads (storage.rollups.leadday.split)."""
-    return _grouped_leads(session, "channel", window)
+    """(channel, campaign, leads, target_leads) for leads created in the period: its whole UTC days from
+    the roll-up, the pieces at its ends from the leads (storage.rollups.windows)."""
+    return leads_by_channel_each(session, windows=[window])[0]
 
 
-def _grouped_leads(session: Session, by: str, window: Window) -> list[tuple]:
-    narrow = window.channel is not None
-    signs, days, params = leadday.window_params(window)
-    stmt = leadday.window_statement(by, signs, days, narrow, (TEAM, FIRST_DAY, END_DAY, CHANNEL))
-    rows = session.execute(stmt, {"team": window.team_id, "channel": window.channel, **params}).all()
-    if by == "owner":
-        return [(owner, int(n)) for owner, n in rows if n]
-    return [(channel, campaign, int(n), int(t or 0)) for channel, campaign, n, t in rows if n]
+def leads_by_channel_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
+    """leads_by_channel of several windows of one workspace (and one channel or none), in one statement."""
+    return [
+        [(channel, campaign, int(n), int(t or 0)) for channel, campaign, n, t in rows if n]
+        for rows in roll_ups.read_many(session, "leadday", ("channel", "campaign"), (), windows)
+    ]
 
 
 def _lead_totals(session: Session, w: Window) -> tuple[int, int]:
@@ -254,8 +252,13 @@ def spend_by_channel(session: Session, *, window: Window) -> list[tuple]:
 def deals_by_product(session: Session, *, window: Window) -> list[tuple]:
     """(product, sales, revenue) for deals won in the period."""
     if window.channel is None:
-        return deals.by_product(session, window)
+        return deals.by_product_each(session, [window])[0]
     return _rows(session, _grouped_statements(window.channel is not None)["deals_by_product"], window)
+
+
+def deals_by_product_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
+    """deals_by_product of several windows of one workspace (none narrowed to a channel), in one statement."""
+    return deals.by_product_each(session, windows)
 
 
 def product_margins(session: Session, *, team_id: str) -> list[tuple]:
@@ -273,8 +276,13 @@ def product_margins(session: Session, *, team_id: str) -> list[tuple]:
 def deals_by_rep(session: Session, *, window: Window) -> list[tuple]:
     """(rep, won, lost, revenue) for deals closed in the period."""
     if window.channel is None:
-        return deals.by_rep(session, window)
+        return deals.by_rep_each(session, [window])[0]
     return _rows(session, _grouped_statements(window.channel is not None)["deals_by_rep"], window)
+
+
+def deals_by_rep_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
+    """deals_by_rep of several windows of one workspace (none narrowed to a channel), in one statement."""
+    return deals.by_rep_each(session, windows)
 
 
 def leads_by_owner(session: Session, *, window: Window) -> list[tuple]:
@@ -282,4 +290,12 @@ def leads_by_owner(session: Session, *, window: Window) -> list[tuple]:
     pieces at its ends from the leads (a report narrowed to a channel reads the leads)."""
     if window.channel is not None:
         return _rows(session, _grouped_statements(True)["leads_by_owner"], window)
-    return _grouped_leads(session, "owner", window)
+    return leads_by_owner_each(session, windows=[window])[0]
+
+
+def leads_by_owner_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
+    """leads_by_owner of several windows of one workspace (none narrowed to a channel), in one statement."""
+    return [
+        [(owner, int(n)) for owner, n in rows if n]
+        for rows in roll_ups.read_many(session, "ownerday", ("owner",), (), windows)
+    ]

@@ -11,17 +11,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Select, bindparam, case, event, select, union_all
+from sqlalchemy import Connection, bindparam, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper
 from sqlalchemy.orm.attributes import instance_state
-from sqlalchemy.sql import func
-from sqlmodel import col
 
 from storage.driver import batches, insert_into, mark, marks
 from storage.models import Lead, LeadDay, OwnerDay, table_of
 from storage.rollups import before, remembered
-from storage.types import UTCDateTime
 
 if TYPE_CHECKING:
     from storage.repos.metrics import Window
@@ -171,64 +168,6 @@ def split(window: Window) -> tuple[tuple[date, date] | None, list[tuple[int, Win
     if lo >= hi or sum((p.end - p.start for _s, p in pieces), timedelta()) >= window.end - window.start:
         return None, [(1, window)]
     return (lo.date(), hi.date()), pieces
-
-
-# What a window's leads are grouped by: the lead's columns, and the roll-up keeping them per day.
-GROUPINGS: dict[str, tuple[type[LeadDay] | type[OwnerDay], tuple[str, ...]]] = {
-    "channel": (LeadDay, ("channel", "campaign")),
-    "owner": (OwnerDay, ("owner",)),
-}
-
-
-@cache
-def window_statement(by: str, signs: tuple[int, ...], days: bool, narrow: bool, binds: tuple[Any, ...]) -> Select:
-    """The leads of a window (and target leads, by channel) grouped by channel and campaign or by owner,
-    in one statement: the roll-up's whole days between `first_day` and `end_day` (`days`), and piece k
-    between `start{k}` and `end{k}` added or taken away by its sign. `binds`: the team, first day, end
-    day and channel parameters."""
-    team, first_day, end_day, channel = binds
-    rollup, names = GROUPINGS[by]
-    keys = [getattr(Lead, n) for n in names]
-    parts = []
-    for k, sign in enumerate(signs):
-        start, end = bindparam(f"start{k}", type_=UTCDateTime()), bindparam(f"end{k}", type_=UTCDateTime())
-        cond = [col(Lead.team_id) == team, col(Lead.created_at) >= start, col(Lead.created_at) < end]
-        if narrow:
-            cond.append(col(Lead.channel) == channel)
-        counts = [(func.count() * sign).label("n")]
-        if by == "channel":
-            counts.append((func.sum(case((col(Lead.verdict) == "target", 1), else_=0)) * sign).label("t"))
-        parts.append(
-            select(*(func.nullif(c, "").label(n) for c, n in zip(keys, names, strict=True)), *counts)
-            .where(*cond)
-            .group_by(*keys)
-        )
-    if days:
-        grouped = [getattr(rollup, n) for n in names]
-        cond = [col(rollup.team_id) == team, col(rollup.day) >= first_day, col(rollup.day) < end_day]
-        if narrow:
-            if by != "channel":
-                raise ValueError("the roll-up by owner has no channel: read a narrowed window from the leads")
-            cond.append(col(LeadDay.channel) == channel)
-        counts = [func.sum(rollup.leads).label("n")]
-        if by == "channel":
-            counts.append(func.sum(LeadDay.target_leads).label("t"))
-        named = [func.nullif(c, "").label(n) for c, n in zip(grouped, names, strict=True)]
-        parts.append(select(*named, *counts).where(*cond).group_by(*grouped))
-    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    totals = [func.sum(rows.c.n)] + ([func.sum(rows.c.t)] if by == "channel" else [])
-    return select(*(rows.c[n] for n in names), *totals).group_by(*(rows.c[n] for n in names))
-
-
-def window_params(window: Window) -> tuple[tuple[int, ...], bool, dict[str, Any]]:
-    """The signs, whether whole days are read, and the parameters of window_statement for a window."""
-    days, pieces = split(window)
-    params: dict[str, Any] = {}
-    if days is not None:
-        params |= {"first_day": days[0], "end_day": days[1]}
-    for k, (_sign, w) in enumerate(pieces):
-        params |= {f"start{k}": w.start, f"end{k}": w.end}
-    return tuple(sign for sign, _w in pieces), days is not None, params
 
 
 def _is_target(verdict: str | None) -> int:

@@ -17,7 +17,7 @@ from storage.rollups.perday import ROLLUPS, RollUp
 if TYPE_CHECKING:
     from storage.repos.metrics import Window
 
-# The leads-per-day roll-up, kept by storage.rollups.leadday, read the same way.
+# The leads-per-day roll-ups, kept by storage.rollups.leadday, read the same way.
 READS = ROLLUPS | {
     "leadday": RollUp(
         "lead",
@@ -25,7 +25,8 @@ READS = ROLLUPS | {
         None,
         (("channel", "coalesce(channel, '')"), ("campaign", "coalesce(campaign, '')")),
         (("leads", "count(*)"), ("target_leads", "sum(CASE WHEN verdict = 'target' THEN 1 ELSE 0 END)")),
-    )
+    ),
+    "ownerday": RollUp("lead", "created_at", None, (("owner", "coalesce(owner, '')"),), (("leads", "count(*)"),)),
 }
 
 
