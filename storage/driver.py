@@ -54,6 +54,25 @@ def instant(conn: Connection, t: datetime) -> Any:
     return t
 
 
+def listed(postgres: bool, mark: str, name: str, types: tuple[str, ...], n: int) -> str:
+    """A CTE `name` (with its columns, e.g. "spans (i, lo, hi)") of n rows given as parameters (listed_params):
+    on PostgreSQL one array per column of these SQL `types`, so the statement's text is short and the same
+    however many rows; elsewhere a VALUES list."""
+    if postgres:
+        return f"{name} AS (SELECT * FROM unnest({', '.join(f'{mark}::{t}[]' for t in types)}))"
+    row = f"({', '.join([mark] * len(types))})"
+    return f"{name} AS (VALUES {', '.join([row] * n)})"
+
+
+def listed_params(postgres: bool, rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """The parameters of a `listed` CTE of these rows (at least one): a list per column on PostgreSQL."""
+    if not rows:
+        raise ValueError("a listed CTE needs a row")
+    if postgres:
+        return [list(column) for column in zip(*rows, strict=True)]
+    return [v for row in rows for v in row]
+
+
 def per_span(
     conn: Connection,
     columns: str,
@@ -64,16 +83,13 @@ def per_span(
     """`columns` of the rows of `join` (a table and its ON condition, reading `slices.lo` and
     `slices.hi`), grouped by the [lo, hi) span they fall in: {span's place: row}; one index range per span.
     Spans of instants or of days."""
-    rows = [(i, lo, hi) for i, (lo, hi) in enumerate(spans) if lo < hi]
+    rows = [(i, bound(conn, lo), bound(conn, hi)) for i, (lo, hi) in enumerate(spans) if lo < hi]
     if not rows:
         return {}
-    m = mark(conn)
-    sql = (
-        f"WITH slices (i, lo, hi) AS (VALUES {', '.join([f'({m}, {m}, {m})'] * len(rows))}) "
-        f"SELECT slices.i, {columns} FROM slices JOIN {join} GROUP BY slices.i"
-    )
-    flat = [v for i, lo, hi in rows for v in (i, bound(conn, lo), bound(conn, hi))]
-    return {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql, (*flat, *params))}
+    postgres, kind = conn.dialect.name == "postgresql", "timestamptz" if isinstance(spans[0][0], datetime) else "date"
+    slices = listed(postgres, mark(conn), "slices (i, lo, hi)", ("int", kind, kind), len(rows))
+    sql = f"WITH {slices} SELECT slices.i, {columns} FROM slices JOIN {join} GROUP BY slices.i"
+    return {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(sql, (*listed_params(postgres, rows), *params))}
 
 
 def money(v: Any) -> float | None:

@@ -200,6 +200,7 @@ def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, t
         (metrics.leads_by_owner, metrics.leads_by_owner_each),
         (metrics.deals_by_product, metrics.deals_by_product_each),
         (metrics.deals_by_rep, metrics.deals_by_rep_each),
+        (metrics.spend_by_channel, metrics.spend_by_channel_each),
     ):
         with read_scope(engine) as s:
             one_by_one = [sorted(one(s, window=w), key=str) for w in windows]

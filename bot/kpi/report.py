@@ -146,6 +146,7 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         q.prefetch(metrics.deals_by_product, metrics.deals_by_product_each, compared)
         if not daily:
             q.prefetch(metrics.leads_by_channel, metrics.leads_by_channel_each, compared)
+            q.prefetch(metrics.spend_by_channel, metrics.spend_by_channel_each, [period, reported])
         if kind == "monthly":
             q.prefetch(metrics.deals_by_rep, metrics.deals_by_rep_each, [period, reported])
             q.prefetch(metrics.leads_by_owner, metrics.leads_by_owner_each, [period, reported])

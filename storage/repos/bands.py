@@ -9,11 +9,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import driver
 from storage.models import Lead, LeadVerdict, ThreadReply
 from storage.repos import metrics
 from storage.repos.metrics import Window
-from storage.rollups import windows as roll_ups
 
 
 def band_rows(session: Session, *, window: Window) -> list[tuple]:
@@ -26,32 +24,11 @@ def band_rows(session: Session, *, window: Window) -> list[tuple]:
 def band_rows_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
     """band_rows of the periods of a band's history (one workspace, none narrowed to a channel), read
     in two statements."""
-    leads, spend = _leads_each(session, windows=windows), _spend_each(session, windows=windows)
-    return [_merged(a, b) for a, b in zip(leads, spend, strict=True)]
-
-
-def _leads_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
-    """leads_by_channel of several windows of one workspace (none narrowed), in one statement."""
-    rows = roll_ups.read_many(session, "leadday", ("channel", "campaign"), (), windows)
-    return [[(c, k, int(n), int(t or 0)) for c, k, n, t in each if n] for each in rows]
-
-
-def _spend_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
-    """spend_by_channel of several windows of one workspace (none narrowed), in one statement."""
-    conn = session.connection()
-    m, sqlite = driver.mark(conn), conn.dialect.name == "sqlite"
-    days = [(i, *(d.isoformat() if sqlite else d for d in (w.first_day, w.end_day))) for i, w in enumerate(windows)]
-    rows = conn.exec_driver_sql(
-        f"WITH spans (i, lo, hi) AS (VALUES {', '.join([f'({m}, {m}, {m})'] * len(days))}) "
-        "SELECT spans.i, spend.channel, spend.campaign, sum(spend.amount) FROM spans JOIN spend "
-        f"ON spend.team_id = {m} AND spend.day >= spans.lo AND spend.day < spans.hi "
-        "GROUP BY spans.i, spend.channel, spend.campaign",
-        (*(v for row in days for v in row), windows[0].team_id),
+    leads, spend = (
+        metrics.leads_by_channel_each(session, windows=windows),
+        metrics.spend_by_channel_each(session, windows=windows),
     )
-    out: list[list[tuple]] = [[] for _w in windows]
-    for i, channel, campaign, amount in rows:
-        out[i].append((channel, campaign, amount))
-    return out
+    return [_merged(a, b) for a, b in zip(leads, spend, strict=True)]
 
 
 def _merged(leads: list[tuple], spend: list[tuple]) -> list[tuple]:

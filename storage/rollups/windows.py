@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from storage import driver
 from storage.driver import bound, mark
 from storage.rollups import leadday
 from storage.rollups.perday import ROLLUPS, RollUp
@@ -37,7 +38,7 @@ def _statement(
     kinds: tuple[str, ...],
     narrow: bool,
     mark: str,
-    lateral: bool,
+    postgres: bool,
     days: int,
     pieces: int,
     uses: int,
@@ -47,6 +48,8 @@ def _statement(
     UTC days (span_i, span_lo, span_hi), the source's rows of `pieces` spans of instants, each added or
     taken away by windows (`uses` of them) by their signs; one index range per span. One plan
     however many windows (a statement of a subquery per piece took PostgreSQL longer to plan than to run).
+    On PostgreSQL the lists are arrays (storage.driver.listed), and `days`, `pieces` and `uses` only say
+    whether there are any.
     `narrow`: only the rows of one channel."""
     r = READS[table]
     source = dict(r.keys) | ({r.kind: r.kind} if r.kind else {})
@@ -59,9 +62,8 @@ def _statement(
         return "".join(f" AND {c}" for c in (*conds, *([f"{channel} = {mark}"] if narrow else [])))
 
     spans, parts = [], []
-    triple = f"({mark}, {mark}, {mark})"
     if days:
-        spans.append(f"days (span_i, span_lo, span_hi) AS (VALUES {', '.join([triple] * days)})")
+        spans.append(driver.listed(postgres, mark, "days (span_i, span_lo, span_hi)", ("int", "date", "date"), days))
         columns = ["days.span_i AS i", *(f"t.{k} AS {k}" for k in keys), *(f"t.{c} AS {c}" for c, _e in r.counts)]
         parts.append(
             f"SELECT {', '.join(columns)} FROM days JOIN {table} t ON t.team_id = {mark} "
@@ -70,12 +72,13 @@ def _statement(
     if pieces:
         # Each piece read once, however many windows add or take it away (the end of one day is where the
         # next begins): `pieces` (piece_j, span_lo, span_hi), and `uses` (piece_j, span_i, span_sign).
-        spans.append(f"pieces (piece_j, span_lo, span_hi) AS (VALUES {', '.join([triple] * pieces)})")
-        spans.append(f"uses (piece_j, span_i, span_sign) AS (VALUES {', '.join([triple] * uses)})")
+        instants = ("int", "timestamptz", "timestamptz")
+        spans.append(driver.listed(postgres, mark, "pieces (piece_j, span_lo, span_hi)", instants, pieces))
+        spans.append(driver.listed(postgres, mark, "uses (piece_j, span_i, span_sign)", ("int", "int", "int"), uses))
         scope = f"team_id = {mark} AND {r.at} >= pieces.span_lo AND {r.at} < pieces.span_hi"
         scope += among(str(r.kind), source.get("channel", ""))
         named = [*(f"{source[k]} AS {k}" for k in keys), *(f"{e} AS {c}" for c, e in r.counts)]
-        if lateral:
+        if postgres:
             # PostgreSQL: one index range per piece as a LATERAL subquery (as a join it is planned as a scan of
             # the whole table, the planner unable to tell that the pieces are hours), counted once per piece
             # (MATERIALIZED: else the join to the uses is planned first and each piece counted per use).
@@ -108,25 +111,27 @@ def read_many(
 ) -> list[list[tuple]]:
     """For each window (of one workspace, and one channel or none), its rows (*keys, *counts)."""
     conn = session.connection()
-    days: list[Any] = []
+    days: list[tuple[Any, Any, Any]] = []
     pieces: dict[tuple[Any, Any], int] = {}  # (start, end) → its place
-    uses: list[Any] = []
+    uses: list[tuple[Any, Any, Any]] = []
     for w, window in enumerate(windows):
         whole, parts = leadday.split(window)
         if whole is not None:
-            days += [w, *(bound(conn, d) for d in whole)]
+            days.append((w, bound(conn, whole[0]), bound(conn, whole[1])))
         for sign, piece in parts:
             j = pieces.setdefault((bound(conn, piece.start), bound(conn, piece.end)), len(pieces))
-            uses += [j, w, sign]
+            uses.append((j, w, sign))
     team, channel = windows[0].team_id, windows[0].channel
     scope = [team] if channel is None else [team, channel]
-    lateral = conn.dialect.name == "postgresql"
-    shape = (len(days) // 3, len(pieces), len(uses) // 3)
-    sql = _statement(table, keys, kinds, channel is not None, mark(conn), lateral, *shape)
-    spans = [v for (lo, hi), j in pieces.items() for v in (j, lo, hi)]
+    postgres = conn.dialect.name == "postgresql"
+    spans = [(j, lo, hi) for (lo, hi), j in pieces.items()]
+    # PostgreSQL takes each list as three arrays: its statement is the same for any number of rows.
+    shape = tuple(min(len(x), 1) if postgres else len(x) for x in (days, spans, uses))
+    sql = _statement(table, keys, kinds, channel is not None, mark(conn), postgres, *shape)
+    listed = [v for rows in (days, spans, uses) if rows for v in driver.listed_params(postgres, rows)]
     # The spans, then the workspace (and channel) once for the days and once for the pieces (in either order:
     # PostgreSQL names them for the pieces in a WITH before the days' part).
-    params = [*days, *spans, *uses, *(scope if days else []), *(scope if pieces else [])]
+    params = [*listed, *(scope if days else []), *(scope if pieces else [])]
     out: list[list[tuple]] = [[] for _w in windows]
     for row in conn.exec_driver_sql(sql, tuple(params)):
         out[row[0]].append(tuple(row[1:]))
