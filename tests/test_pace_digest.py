@@ -16,8 +16,9 @@ from sqlmodel import Session, select
 from bot.demo.data import TEAM as DEMO_TEAM
 from bot.demo.data import generate
 from bot.deps import Deps
+from bot.kpi import pacing
 from bot.kpi.outputs import render
-from bot.kpi.pacing import calendar_of, month_pace
+from bot.kpi.pacing import calendar_of, month_pace, report_pace
 from bot.kpi.periods import Period
 from bot.kpi.report import compute_report
 from bot.settings import Settings
@@ -25,8 +26,8 @@ from bot.workspace.store import load, save_settings
 from jobs.digests import post_due_digests
 from storage.db import session_scope
 from storage.models import Deal, Lead
+from storage.repos import metrics, plans
 from storage.repos import pace as pace_repo
-from storage.repos import plans
 from tests.conftest import BOT_TOKEN, TEAM
 from tests.runtime import deps_for
 from tests.slack_double import SlackDouble
@@ -111,6 +112,30 @@ def test_the_report_json_has_the_plan_with_the_days_share(engine: Engine):
     assert (got["leads"]["status"], got["leads"]["projection"]) == ("at_risk", "run_rate")
     assert got["leads"]["period"] == {"plan": pytest.approx(10.0), "actual": 8, "pct_of_plan": pytest.approx(80.0)}
     assert "Plan · December 2026" in render(report, "text")
+
+
+@pytest.mark.parametrize("now", [datetime(2026, 12, 10, 8, tzinfo=UTC), datetime(2026, 12, 9, 10, 3, tzinfo=UTC)])
+def test_a_reports_paces_read_their_month_to_date_with_its_totals(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, now: datetime
+):
+    """The month to date of both paces (the day's, and the day before's for its findings) comes from the
+    report's own totals, read at once with them: the paces ask no totals of their own, and come out as a
+    pace on its own does, for a day that is over and for one still running (its pace as of now)."""
+    seed(engine)
+    deps = deps_for(engine, clock=lambda: now)
+    day = Period.containing("day", date(2026, 12, 9))
+    alone = report_pace(deps, load(deps, TEAM), "daily", day, actual={"leads": 8})
+    asked: list[metrics.Window] = []
+    totals = pacing.metrics.totals
+
+    def counted(session: Session, *, window: metrics.Window, **kw: Any) -> dict[str, Any]:
+        asked.append(window)
+        return totals(session, window=window, **kw)
+
+    monkeypatch.setattr(pacing.metrics, "totals", counted)
+    report = compute_report(deps, TEAM, "daily", day)
+    # 54 leads by the 8th; the 9th's 8 came at 11:00-11:07 in Berlin, 3 of them before 11:03.
+    assert asked == [] and report.pace == alone and alone[0].actual == (62 if now.day == 10 else 57)
 
 
 def test_no_plan_no_pace(engine: Engine):

@@ -4,8 +4,9 @@ the metrics repository), the weekday seasonality of the trailing weeks, through 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.deps import Deps
 from bot.kpi.catalog import derive
@@ -41,6 +42,15 @@ def month_pace(deps: Deps, team_id: str, as_of: datetime, *, channel: str | None
     return _month_pace(deps, load(deps, team_id), as_of, channel)
 
 
+@dataclass
+class Known:
+    """What a report read before its paces that they need too: totals of windows (a pace's month to date
+    among them), and the local days' KPIs one pace read for the other (storage.repos.pace.day_series)."""
+
+    totals: Mapping[metrics.Window, Mapping[str, Any]] = field(default_factory=dict)
+    days: pace_repo.Days = field(default_factory=dict)
+
+
 def report_pace(
     deps: Deps,
     ws: Workspace,
@@ -50,23 +60,19 @@ def report_pace(
     actual: Mapping[str, float | None] | None = None,
     channel: str | None = None,
     month_of_report: Period | None = None,
-    days: pace_repo.Days | None = None,
+    known: Known | None = None,
 ) -> list[PaceLine]:
     """The pace a digest of `period` shows: its month as of the period's end (or now, for a period still
     running); for a day or a week also the period's own share of the plan against `actual`, its numbers
     (counted KPIs on periods with working days). None for a range of days of the user's choosing.
     `month_of_report`: none unless the pace is of that month (a month's plan is a new goal: a status
-    does not carry on from the month before). `days`: the local days' KPIs a pace of the same report read
-    before (storage.repos.pace.day_series)."""
-    if kind == "range":
-        return []
-    cal = calendar_of(ws)
-    as_of = min(cal.midnight(period.end), deps.clock())
-    if as_of <= cal.midnight(period.start):
+    does not carry on from the month before). `known`: what the report read already."""
+    as_of = _as_of(ws, kind, period, deps.clock())
+    if as_of is None:
         return []
     if month_of_report is not None and pace_month_of(ws, period, deps.clock()) != month_of_report:
         return []
-    lines = _month_pace(deps, ws, as_of, channel, days)
+    lines = _month_pace(deps, ws, as_of, channel, known)
     if not lines or period.kind == "month" or actual is None:
         return lines
     with deps.read() as s:
@@ -75,11 +81,39 @@ def report_pace(
             for m in _months(period)
         }
     out = []
+    cal = calendar_of(ws)
     for line in lines:
         share = period_plan(line.kpi, cal, period, months) if line.kpi in ADDITIVE else None
         # A day off plans nothing, and a cap (CAC) says nothing of one day: no share of the plan then.
         out.append(replace(line, period_plan=share, period_actual=actual.get(line.kpi)) if share else line)
     return out
+
+
+def pace_window(ws: Workspace, kind: str, period: Period, now: datetime, channel: str | None) -> metrics.Window | None:
+    """The month to date whose totals report_pace of `period` at `now` reads; None when it shows no pace."""
+    as_of = _as_of(ws, kind, period, now)
+    return None if as_of is None else _month_to_date(ws, as_of, channel)[2]
+
+
+def _as_of(ws: Workspace, kind: str, period: Period, now: datetime) -> datetime | None:
+    """The instant a report's pace is taken at: its period's end, or now for a period still running;
+    None for a range of days, or a period not begun."""
+    if kind == "range":
+        return None
+    cal = calendar_of(ws)
+    as_of = min(cal.midnight(period.end), now)
+    return None if as_of <= cal.midnight(period.start) else as_of
+
+
+def _month_to_date(ws: Workspace, as_of: datetime, channel: str | None) -> tuple[Period, datetime, metrics.Window]:
+    """The month a pace taken at `as_of` is of (a local midnight closes the month before it), `as_of`
+    within it, and the window from the month's start to then."""
+    cal = calendar_of(ws)
+    month = month_of(cal.local_day(as_of - _TICK))
+    month_end = cal.midnight(month.end)
+    as_of = min(as_of, month_end)
+    end_day = month.end if as_of >= month_end else cal.local_day(as_of)
+    return month, as_of, metrics.Window(ws.team_id, cal.midnight(month.start), as_of, month.start, end_day, channel)
 
 
 def pace_month_of(ws: Workspace, period: Period, now: datetime) -> Period:
@@ -96,26 +130,25 @@ def _months(period: Period) -> list[Period]:
 
 
 def _month_pace(
-    deps: Deps, ws: Workspace, as_of: datetime, channel: str | None, known: pace_repo.Days | None = None
+    deps: Deps, ws: Workspace, as_of: datetime, channel: str | None, known: Known | None = None
 ) -> list[PaceLine]:
     cal = calendar_of(ws)
-    month = month_of(cal.local_day(as_of - _TICK))
-    month_end = cal.midnight(month.end)
-    as_of = min(as_of, month_end)
+    month, as_of, window = _month_to_date(ws, as_of, channel)
+    known = known or Known()
     with deps.read() as s:
         plan = plans.month_plan(s, team_id=ws.team_id, month=month.key(), channel=channel or "")
         if not plan:
             return []
-        end_day = month.end if as_of >= month_end else cal.local_day(as_of)
-        window = metrics.Window(ws.team_id, cal.midnight(month.start), as_of, month.start, end_day, channel)
-        actual = derive(metrics.totals(s, window=window, trend_only=True))
+        actual = derive(known.totals.get(window) or metrics.totals(s, window=window, trend_only=True))
         elapsed = elapsed_fraction(cal, month, as_of)
         seasonal: dict[str, float | None] = {}
         if 0 < elapsed < 1:
             until = cal.local_day(as_of)
             days = [until - timedelta(days=d) for d in range(7 * SEASON_WEEKS, 0, -1)]
             edges = [cal.midnight(d) for d in [*days, until]]
-            series = pace_repo.day_series(s, team_id=ws.team_id, days=days, edges=edges, channel=channel, known=known)
+            series = pace_repo.day_series(
+                s, team_id=ws.team_id, days=days, edges=edges, channel=channel, known=known.days
+            )
             for k in ADDITIVE:
                 shares = weekday_shares(series.get(k, {}), until)
                 seasonal[k] = None if shares is None else seasonal_fraction(cal, month, as_of, shares)

@@ -17,7 +17,7 @@ from bot.kpi.bands import HISTORY
 from bot.kpi.catalog import CHANNEL_COLUMNS
 from bot.kpi.changes import band_findings, history
 from bot.kpi.funnel import build_funnel, cohort_of
-from bot.kpi.pacing import pace_month_of, report_pace
+from bot.kpi.pacing import Known, pace_month_of, pace_window, report_pace
 from bot.kpi.periods import Period
 from bot.kpi.sales import compute_sales
 from bot.kpi.schedule import daily_period
@@ -29,7 +29,6 @@ from storage.repos import bands as bands_repo
 from storage.repos import funnel as funnel_repo
 from storage.repos import history as history_repo
 from storage.repos import metrics, rollups, workspaces
-from storage.repos import pace as pace_repo
 
 REPORT_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "range": "range"}
 
@@ -80,7 +79,13 @@ class _Queries:
     def prefetch(self, query: Callable[..., Any], each: Callable[..., list[Any]], periods: list[Period]) -> None:
         """Ask `query` of these periods at once (`each`: the same of many windows, in one statement), so
         asking it of each one later reads what is here."""
-        todo = list(dict.fromkeys(w for w in map(self.window, periods) if (query.__name__, w) not in self._seen))
+        self.prefetch_windows(query, each, [self.window(p) for p in periods])
+
+    def prefetch_windows(
+        self, query: Callable[..., Any], each: Callable[..., list[Any]], windows: list[metrics.Window]
+    ) -> None:
+        """prefetch of windows, which need not be whole local days (a pace's month to date may end now)."""
+        todo = list(dict.fromkeys(w for w in windows if (query.__name__, w) not in self._seen))
         if todo and self.channel is None:  # the roll-ups read at once hold every channel
             for w, rows in zip(todo, each(self.session, windows=todo), strict=True):
                 self._seen[(query.__name__, w)] = rows
@@ -138,11 +143,12 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         q = _Queries(s, team_id, ws.timezone, channel)
         # Every period whose totals the report shows, asked at once: its own, the ones compared with, its trend.
         reported = _reported_before(kind, period, ws.workdays)
-        shown = [period, previous, reported, reported.comparison()]
-        shown += [period.shifted(back) for back in range(TREND_PERIODS)] if kind in ("weekly", "monthly") else []
-        q.prefetch(metrics.totals, history_repo.totals_each, shown)
-        # The findings of this period and the one reported before: each grouping of their periods at once.
         compared = [period, previous, reported, reported.comparison()]
+        trend = [period.shifted(back) for back in range(TREND_PERIODS)] if kind in ("weekly", "monthly") else []
+        # …and the months to date of the paces of this period and of the one reported before.
+        paced = [w for p in (period, reported) if (w := pace_window(ws, kind, p, deps.clock(), channel))]
+        q.prefetch_windows(metrics.totals, history_repo.totals_each, [*map(q.window, compared + trend), *paced])
+        # The findings of this period and the one reported before: each grouping of their periods at once.
         q.prefetch(metrics.deals_by_product, metrics.deals_by_product_each, compared)
         if not daily:
             q.prefetch(metrics.leads_by_channel, metrics.leads_by_channel_each, compared)
@@ -186,12 +192,11 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         currency=ws.currency,
     )
     actual = {k: v.value for k, v in now.kpis.items()}
-    days: pace_repo.Days = {}  # the two paces' trailing weeks of days differ by a day or a week
-    report.pace = now.pace = report_pace(deps, ws, kind, period, actual=actual, channel=channel, days=days)
-    paced = pace_month_of(ws, period, deps.clock())
-    before.pace = report_pace(
-        deps, ws, kind, _reported_before(kind, period, ws.workdays), channel=channel, month_of_report=paced, days=days
-    )
+    # The paces' months to date are among the totals read; their trailing weeks differ by a day or a week.
+    known = Known(totals=q.totals_known())
+    report.pace = now.pace = report_pace(deps, ws, kind, period, actual=actual, channel=channel, known=known)
+    month = pace_month_of(ws, period, deps.clock())
+    before.pace = report_pace(deps, ws, kind, reported, channel=channel, month_of_report=month, known=known)
     report.alerts = with_status(build_alerts(now) + band_now, build_alerts(before) + band_before, ws.language)
     report.sales = compute_sales(deps, team_id, q.window(period), report.kpis)
     if kind in ("weekly", "monthly"):
