@@ -56,21 +56,22 @@ def report_pace(
     ws: Workspace,
     kind: str,
     period: Period,
+    now: datetime,
     *,
     actual: Mapping[str, float | None] | None = None,
     channel: str | None = None,
     month_of_report: Period | None = None,
     known: Known | None = None,
 ) -> list[PaceLine]:
-    """The pace a digest of `period` shows: its month as of the period's end (or now, for a period still
-    running); for a day or a week also the period's own share of the plan against `actual`, its numbers
+    """The pace a digest of `period` made at `now` shows: its month as of the period's end (or `now`, for
+    a period still running); for a day or a week also the period's own share of the plan against `actual`, its numbers
     (counted KPIs on periods with working days). None for a range of days of the user's choosing.
     `month_of_report`: none unless the pace is of that month (a month's plan is a new goal: a status
     does not carry on from the month before). `known`: what the report read already."""
-    as_of = _as_of(ws, kind, period, deps.clock())
+    as_of = _as_of(ws, kind, period, now)
     if as_of is None:
         return []
-    if month_of_report is not None and pace_month_of(ws, period, deps.clock()) != month_of_report:
+    if month_of_report is not None and pace_month_of(ws, period, now) != month_of_report:
         return []
     lines = _month_pace(deps, ws, as_of, channel, known)
     if not lines or period.kind == "month" or actual is None:
@@ -90,7 +91,8 @@ def report_pace(
 
 
 def pace_window(ws: Workspace, kind: str, period: Period, now: datetime, channel: str | None) -> metrics.Window | None:
-    """The month to date whose totals report_pace of `period` at `now` reads; None when it shows no pace."""
+    """The month to date whose totals report_pace of `period` at `now` reads (if the month has a plan);
+    None for a range of days or a period not begun."""
     as_of = _as_of(ws, kind, period, now)
     return None if as_of is None else _month_to_date(ws, as_of, channel)[2]
 

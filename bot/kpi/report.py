@@ -91,7 +91,7 @@ class _Queries:
                 self._seen[(query.__name__, w)] = rows
 
     def totals_known(self) -> dict[metrics.Window, Any]:
-        """The totals of every window asked so far (a trend reads them rather than asking again)."""
+        """The totals of every window asked so far (a trend and the paces read them rather than asking again)."""
         return {w: v for (name, w), v in self._seen.items() if name == metrics.totals.__name__}
 
     def channels(self, period: Period, *, leads_only: bool = False, by: str = "channel") -> pd.DataFrame:
@@ -139,15 +139,19 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
     ws = load(deps, team_id)
     previous = period.comparison()
     daily = kind == "daily"
+    now_at = deps.clock()  # one instant for all the report's paces: a period still running is paced to it
     with deps.read() as s:
         q = _Queries(s, team_id, ws.timezone, channel)
         # Every period whose totals the report shows, asked at once: its own, the ones compared with, its trend.
         reported = _reported_before(kind, period, ws.workdays)
         compared = [period, previous, reported, reported.comparison()]
         trend = [period.shifted(back) for back in range(TREND_PERIODS)] if kind in ("weekly", "monthly") else []
-        # …and the months to date of the paces of this period and of the one reported before.
-        paced = [w for p in (period, reported) if (w := pace_window(ws, kind, p, deps.clock(), channel))]
-        q.prefetch_windows(metrics.totals, history_repo.totals_each, [*map(q.window, compared + trend), *paced])
+        # …and the months to date of the paces of this period and of the one reported before (which shows a
+        # pace only of the same month).
+        month = pace_month_of(ws, period, now_at)
+        paced = [p for p in (period, reported) if pace_month_of(ws, p, now_at) == month]
+        to_date = [w for p in paced if (w := pace_window(ws, kind, p, now_at, channel))]
+        q.prefetch_windows(metrics.totals, history_repo.totals_each, [*map(q.window, compared + trend), *to_date])
         # The findings of this period and the one reported before: each grouping of their periods at once.
         q.prefetch(metrics.deals_by_product, metrics.deals_by_product_each, compared)
         if not daily:
@@ -194,9 +198,8 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
     actual = {k: v.value for k, v in now.kpis.items()}
     # The paces' months to date are among the totals read; their trailing weeks differ by a day or a week.
     known = Known(totals=q.totals_known())
-    report.pace = now.pace = report_pace(deps, ws, kind, period, actual=actual, channel=channel, known=known)
-    month = pace_month_of(ws, period, deps.clock())
-    before.pace = report_pace(deps, ws, kind, reported, channel=channel, month_of_report=month, known=known)
+    report.pace = now.pace = report_pace(deps, ws, kind, period, now_at, actual=actual, channel=channel, known=known)
+    before.pace = report_pace(deps, ws, kind, reported, now_at, channel=channel, month_of_report=month, known=known)
     report.alerts = with_status(build_alerts(now) + band_now, build_alerts(before) + band_before, ws.language)
     report.sales = compute_sales(deps, team_id, q.window(period), report.kpis)
     if kind in ("weekly", "monthly"):

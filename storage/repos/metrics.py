@@ -182,14 +182,6 @@ def totals(session: Session, *, window: Window, trend_only: bool = False) -> dic
 @cache
 def _grouped_statements(narrow: bool) -> dict[str, Any]:
     return {
-        "leads_by_channel": select(
-            col(Lead.channel),
-            col(Lead.campaign),
-            func.count(),
-            func.sum(case((col(Lead.verdict) == "target", 1), else_=0)),
-        )
-        .where(_leads(narrow))
-        .group_by(col(Lead.channel), col(Lead.campaign)),
         # A sale belongs to its lead's channel (storage.rollups.attribution keeps it on the deal).
         "sales_by_channel": select(
             col(Deal.lead_channel),
@@ -252,6 +244,8 @@ def spend_by_channel(session: Session, *, window: Window) -> list[tuple]:
 
 def spend_by_channel_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
     """spend_by_channel of several windows of one workspace (none narrowed), in one statement."""
+    if windows[0].channel is not None:
+        raise ValueError("spend of a narrowed window is read by spend_by_channel")
     conn = session.connection()
     m, postgres = driver.mark(conn), conn.dialect.name == "postgresql"
     days = [(i, driver.bound(conn, w.first_day), driver.bound(conn, w.end_day)) for i, w in enumerate(windows)]

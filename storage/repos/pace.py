@@ -18,8 +18,9 @@ from storage.rollups import windows as roll_ups
 
 KPIS = ("leads", "target_leads", "sales", "new_customers", "revenue", "spend")
 
-# A local day (its date, the instants it begins and ends) → its KPIs that are not zero.
-Days = dict[tuple[date, datetime, datetime], dict[str, float]]
+# A local day (its workspace and channel, its date, the instants it begins and ends) → its KPIs not zero.
+Day = tuple[str, str | None, date, datetime, datetime]
+Days = dict[Day, dict[str, float]]
 
 
 def day_series(
@@ -33,24 +34,24 @@ def day_series(
 ) -> dict[str, dict[date, float]]:
     """{kpi: {day: value}} for leads, target leads, sales, new customers, revenue and spend of `days`
     (`edges`: the instant each day begins, and one more for the end of the last); a day without any is
-    absent. `known`: the days already read in this unit of work (of this workspace and channel), not
-    read again; the days read here are added to it (a report's two paces share most of their days)."""
+    absent. `known`: the days already read in this unit of work, not read again; the days read here are
+    added to it (a report's two paces share most of their days)."""
     known = {} if known is None else known
-    spans = [(day, lo, hi) for day, (lo, hi) in zip(days, pairwise(edges), strict=True)]
+    spans = [(team_id, channel, day, lo, hi) for day, (lo, hi) in zip(days, pairwise(edges), strict=True)]
     todo = [span for span in spans if span not in known]
     if todo:
         known.update(_read(session, team_id, todo, channel))
     out: dict[str, dict[date, float]] = {k: {} for k in KPIS}
     for span in spans:
         for k, v in known[span].items():
-            out[k][span[0]] = v
+            out[k][span[2]] = v
     return out
 
 
-def _read(session: Session, team_id: str, spans: list[tuple[date, datetime, datetime]], channel: str | None) -> Days:
+def _read(session: Session, team_id: str, spans: list[Day], channel: str | None) -> Days:
     out: Days = {span: {} for span in spans}
     # Each day a window: its whole UTC day from the roll-ups, the hour or so at each end from the rows.
-    windows = [Window(team_id, lo, hi, day, day + timedelta(days=1), channel) for day, lo, hi in spans]
+    windows = [Window(team_id, lo, hi, day, day + timedelta(days=1), channel) for _t, _c, day, lo, hi in spans]
     for span, rows in zip(spans, roll_ups.read_many(session, "leadday", (), (), windows), strict=True):
         for n, target in rows:
             if n:
@@ -59,7 +60,7 @@ def _read(session: Session, team_id: str, spans: list[tuple[date, datetime, date
         for n, amount, first in rows:
             if n:
                 out[span] |= {"sales": float(n), "revenue": money(amount) or 0.0, "new_customers": float(first or 0)}
-    by_day = {span[0]: span for span in spans}
+    by_day = {span[2]: span for span in spans}
     spend_cond = [col(Spend.team_id) == team_id, col(Spend.day) >= min(by_day), col(Spend.day) <= max(by_day)]
     if channel is not None:
         spend_cond.append(col(Spend.channel) == channel)

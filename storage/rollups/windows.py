@@ -129,9 +129,10 @@ def read_many(
     shape = tuple(min(len(x), 1) if postgres else len(x) for x in (days, spans, uses))
     sql = _statement(table, keys, kinds, channel is not None, mark(conn), postgres, *shape)
     listed = [v for rows in (days, spans, uses) if rows for v in driver.listed_params(postgres, rows)]
-    # The spans, then the workspace (and channel) once for the days and once for the pieces (in either order:
-    # PostgreSQL names them for the pieces in a WITH before the days' part).
-    params = [*listed, *(scope if days else []), *(scope if pieces else [])]
+    # The spans, then the workspace (and channel) of each part in the order the text names them: PostgreSQL's
+    # pieces in a WITH before the days' part, elsewhere the days' part first.
+    of_days, of_pieces = (scope if days else []), (scope if pieces else [])
+    params = [*listed, *of_pieces, *of_days] if postgres else [*listed, *of_days, *of_pieces]
     out: list[list[tuple]] = [[] for _w in windows]
     for row in conn.exec_driver_sql(sql, tuple(params)):
         out[row[0]].append(tuple(row[1:]))
