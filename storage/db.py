@@ -42,9 +42,13 @@ def make_engine(url: str, **kw: Any) -> Engine:
         _WriteGate().watch(engine)
         return engine
     # No JIT: the reports' statements run in milliseconds, and compiling one of them past the planner's
-    # JIT threshold (a month of a large workspace) took longer than running it.
+    # JIT threshold (a month of a large workspace) took longer than running it. Plans for the values at
+    # hand: psycopg prepares a statement run five times on a connection, and PostgreSQL may then plan it
+    # once for any values; a report's list of spans (storage.driver.listed) is one text for any number of
+    # rows, and its plan must know how many there are and which days they hold.
     connect_args = dict(kw.pop("connect_args", {}))
-    connect_args["options"] = " ".join(["-c jit=off", connect_args.get("options", "")]).strip()
+    own = "-c jit=off -c plan_cache_mode=force_custom_plan"
+    connect_args["options"] = " ".join([own, connect_args.get("options", "")]).strip()
     return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args, **kw)
 
 

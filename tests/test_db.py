@@ -114,3 +114,14 @@ def test_writers_of_one_process_take_turns_for_sqlites_lock(tmp_path: Path, monk
     with session_scope(engine) as s:
         assert s.execute(text("SELECT count(*) FROM note")).scalar() == 8 * 25 + 1
     engine.dispose()
+
+
+def test_postgresql_plans_each_statement_for_its_values(engine):
+    """A PostgreSQL connection compiles no JIT, and plans every statement for the values at hand, though
+    psycopg prepares it after five runs: a report's list of spans (storage.driver.listed) is one text
+    for any number of rows."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's settings")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+        assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
