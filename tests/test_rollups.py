@@ -21,6 +21,7 @@ from bot.workspace.store import save_settings
 from storage.db import alembic_config, migrate, read_scope, session_scope
 from storage.models import Deal, Lead, LeadDay, OwnerDay
 from storage.repos import bands as bands_repo
+from storage.repos import deals as deals_repo
 from storage.repos import history as history_repo
 from storage.repos import leads as lead_repo
 from storage.repos import metrics
@@ -198,9 +199,9 @@ def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, t
     for one, each in (
         (metrics.leads_by_channel, metrics.leads_by_channel_each),
         (metrics.leads_by_owner, metrics.leads_by_owner_each),
-        (metrics.deals_by_product, metrics.deals_by_product_each),
-        (metrics.deals_by_rep, metrics.deals_by_rep_each),
-        (metrics.spend_by_channel, metrics.spend_by_channel_each),
+        (metrics.deals_by_product, deals_repo.by_product_each),
+        (metrics.deals_by_rep, deals_repo.by_rep_each),
+        (metrics.spend_by_channel, history_repo.spend_by_channel_each),
     ):
         with read_scope(engine) as s:
             one_by_one = [sorted(one(s, window=w), key=str) for w in windows]

@@ -26,6 +26,7 @@ from bot.workspace.keys import DAYS, parse_workdays
 from bot.workspace.store import load
 from storage.models import Workspace
 from storage.repos import bands as bands_repo
+from storage.repos import deals as deals_repo
 from storage.repos import funnel as funnel_repo
 from storage.repos import history as history_repo
 from storage.repos import metrics, rollups, workspaces
@@ -153,12 +154,12 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         to_date = [w for p in paced if (w := pace_window(ws, kind, p, now_at, channel))]
         q.prefetch_windows(metrics.totals, history_repo.totals_each, [*map(q.window, compared + trend), *to_date])
         # The findings of this period and the one reported before: each grouping of their periods at once.
-        q.prefetch(metrics.deals_by_product, metrics.deals_by_product_each, compared)
+        q.prefetch(metrics.deals_by_product, deals_repo.by_product_each, compared)
         if not daily:
             q.prefetch(metrics.leads_by_channel, metrics.leads_by_channel_each, compared)
-            q.prefetch(metrics.spend_by_channel, metrics.spend_by_channel_each, [period, reported])
+            q.prefetch(metrics.spend_by_channel, history_repo.spend_by_channel_each, [period, reported])
         if kind == "monthly":
-            q.prefetch(metrics.deals_by_rep, metrics.deals_by_rep_each, [period, reported])
+            q.prefetch(metrics.deals_by_rep, deals_repo.by_rep_each, [period, reported])
             q.prefetch(metrics.leads_by_owner, metrics.leads_by_owner_each, [period, reported])
         margins = [] if daily else metrics.product_margins(s, team_id=team_id)
         now = _evidence(q, kind, period, ws, margins)

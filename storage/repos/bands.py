@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from storage.models import Lead, LeadVerdict, ThreadReply
-from storage.repos import metrics
+from storage.repos import history, metrics
 from storage.repos.metrics import Window
 
 
@@ -26,7 +26,7 @@ def band_rows_each(session: Session, *, windows: Sequence[Window]) -> list[list[
     in two statements."""
     leads, spend = (
         metrics.leads_by_channel_each(session, windows=windows),
-        metrics.spend_by_channel_each(session, windows=windows),
+        history.spend_by_channel_each(session, windows=windows),
     )
     return [_merged(a, b) for a, b in zip(leads, spend, strict=True)]
 

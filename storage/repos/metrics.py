@@ -26,7 +26,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from storage import driver
 from storage.driver import binary, money
 from storage.models import Activity, Deal, Feedback, Lead, ProductMargin, Spend, Traffic
 from storage.repos import deals
@@ -242,36 +241,11 @@ def spend_by_channel(session: Session, *, window: Window) -> list[tuple]:
     return _rows(session, _grouped_statements(window.channel is not None)["spend_by_channel"], window)
 
 
-def spend_by_channel_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
-    """spend_by_channel of several windows of one workspace (none narrowed), in one statement."""
-    if windows[0].channel is not None:
-        raise ValueError("spend of a narrowed window is read by spend_by_channel")
-    conn = session.connection()
-    m, postgres = driver.mark(conn), conn.dialect.name == "postgresql"
-    days = [(i, driver.bound(conn, w.first_day), driver.bound(conn, w.end_day)) for i, w in enumerate(windows)]
-    rows = conn.exec_driver_sql(
-        f"WITH {driver.listed(postgres, m, 'spans (i, lo, hi)', ('int', 'date', 'date'), len(days))} "
-        "SELECT spans.i, spend.channel, spend.campaign, sum(spend.amount) FROM spans JOIN spend "
-        f"ON spend.team_id = {m} AND spend.day >= spans.lo AND spend.day < spans.hi "
-        "GROUP BY spans.i, spend.channel, spend.campaign",
-        (*driver.listed_params(postgres, days), windows[0].team_id),
-    )
-    out: list[list[tuple]] = [[] for _w in windows]
-    for i, channel, campaign, amount in rows:
-        out[i].append((channel, campaign, amount))
-    return out
-
-
 def deals_by_product(session: Session, *, window: Window) -> list[tuple]:
     """(product, sales, revenue) for deals won in the period."""
     if window.channel is None:
         return deals.by_product_each(session, [window])[0]
     return _rows(session, _grouped_statements(window.channel is not None)["deals_by_product"], window)
-
-
-def deals_by_product_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
-    """deals_by_product of several windows of one workspace (none narrowed to a channel), in one statement."""
-    return deals.by_product_each(session, windows)
 
 
 def product_margins(session: Session, *, team_id: str) -> list[tuple]:
@@ -291,11 +265,6 @@ def deals_by_rep(session: Session, *, window: Window) -> list[tuple]:
     if window.channel is None:
         return deals.by_rep_each(session, [window])[0]
     return _rows(session, _grouped_statements(window.channel is not None)["deals_by_rep"], window)
-
-
-def deals_by_rep_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
-    """deals_by_rep of several windows of one workspace (none narrowed to a channel), in one statement."""
-    return deals.by_rep_each(session, windows)
 
 
 def leads_by_owner(session: Session, *, window: Window) -> list[tuple]:
