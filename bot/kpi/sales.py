@@ -22,7 +22,7 @@ from storage.repos import quality as repo
 from storage.repos.metrics import Window
 
 OWNERS_SHOWN = 3
-NAT = np.iinfo(np.int64).min  # a missing instant among microseconds (pandas' NaT)
+NAT = repo.NAT  # a missing instant among microseconds (pandas' NaT)
 # The stages of the sales block, each with the catalogue's ratio from the stage before.
 STEPS = (("requests", None), ("meetings", "request_to_meeting_pct"), ("sales", "meeting_to_sale_pct"))
 

@@ -8,11 +8,23 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, String, case, func, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    case,
+    cast,
+    func,
+    select,
+)
 from sqlmodel import Session, col
 
 from storage.models import Lead, LeadVerdict, ThreadReply
 from storage.repos.metrics import Window
+
+# A missing instant among microseconds (pandas' NaT).
+NAT = np.iinfo(np.int64).min
 
 Q = TypeVar("Q", bound=Select)
 
@@ -74,15 +86,20 @@ def quotes(session: Session, *, window: Window, limit: int = 5) -> list[tuple]:
 def response_times(session: Session, *, window: Window) -> tuple[np.ndarray, np.ndarray]:
     """When each carded lead created in the period had its card posted and its first verdict (NaT when
     none yet), as UTC microseconds since the epoch: a period holds thousands, counted as arrays."""
-    # Both from the carded leads' partial index (the first verdict kept by storage.rollups.verdicts), read
-    # as the driver gives them (SQLite: text) and converted at once, not one value at a time.
-    rows = session.execute(
-        select(type_coerce(Lead.card_posted_at, String), type_coerce(Lead.first_verdict_at, String)).where(
-            *_in(window), col(Lead.card_posted_at).is_not(None)
-        )
-    ).all()
+    # Both from the carded leads' partial index (the first verdict kept by storage.rollups.verdicts), in one
+    # row of two lists, never a row or a datetime object per lead (those took longer than the statement):
+    # PostgreSQL's as arrays of integers, SQLite's as its text joined, converted at once.
+    columns = (col(Lead.card_posted_at), col(Lead.first_verdict_at))
+    where = (*_in(window), col(Lead.card_posted_at).is_not(None))
+    if session.get_bind().dialect.name == "postgresql":
+        micros = (func.array_agg(cast(func.extract("epoch", c) * 1_000_000, BigInteger)) for c in columns)
+        lists = session.connection().execute(select(*micros).where(*where)).one()
+        posted, judged = (np.array([NAT if v is None else v for v in c or ()], dtype=np.int64) for c in lists)
+        return posted, judged
+    texts = (func.group_concat(func.coalesce(c, ""), ",") for c in columns)
+    joined = session.connection().execute(select(*texts).where(*where)).one()
     posted, judged = (
-        pd.to_datetime([r[i] for r in rows], utc=True, format="ISO8601").as_unit("us").asi8 for i in (0, 1)
+        pd.to_datetime(c.split(",") if c else [], utc=True, format="ISO8601").as_unit("us").asi8 for c in joined
     )
     return posted, judged
 
