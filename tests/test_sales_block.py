@@ -98,6 +98,28 @@ def test_the_sales_object_matches_the_hand_count(week: Engine):
     assert sales["sla"] == {"hours": 4, "kept": 1, "due": 3, "pending": 2, "kept_pct": pytest.approx(100 / 3)}
 
 
+@pytest.mark.parametrize(
+    ("judged_after", "sla"),
+    [
+        (None, {"hours": 4, "kept": 0, "due": 1, "pending": 0}),  # waited far past 4 hours by now
+        (timedelta(hours=1), {"hours": 4, "kept": 1, "due": 1, "pending": 0}),
+    ],
+)
+def test_a_day_with_one_carded_lead_counts_it(engine: Engine, judged_after: timedelta | None, sla: dict):
+    """A period's carded leads are read as two lists (when posted, when first judged): one lead alone,
+    judged or still waiting, is one lead of the account on either database."""
+    save_settings(deps_for(engine), T, {"timezone": "UTC", "sla_hours": 4, "name": "Acme"})
+    rows = carded("L1", at(4, 10), "U0ANNA", judged_after)
+    with session_scope(engine) as s:
+        s.add(rows[0])
+        s.flush()
+        for _v, _ext, when in rows[1:]:
+            s.add(LeadVerdict(team_id=T, lead_id=rows[0].id, verdict="target", user_id="U0ANNA", created_at=when))
+    day = Period.containing("day", date(2024, 3, 4))
+    got = compute_report(deps_for(engine, clock=lambda: NOW), T, "daily", day).to_json()["sales"]["sla"]
+    assert {k: got[k] for k in sla} == sla
+
+
 def test_the_digest_shows_the_sales_block_with_mentions(week: Engine):
     """The digest's sales section: the steps with the catalogue's labels, the owner as a mention, the SLA."""
     report = compute_report(deps_for(week, clock=lambda: NOW), T, "weekly", WEEK)

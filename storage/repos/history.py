@@ -69,7 +69,7 @@ def totals_each(session: Session, *, windows: Sequence[Window]) -> list[dict[str
 
 def spend_by_channel_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
     """spend_by_channel of several windows of one workspace (none narrowed), in one statement."""
-    if windows[0].channel is not None:
+    if any(w.channel is not None for w in windows):
         raise ValueError("spend of a narrowed window is read by spend_by_channel")
     conn = session.connection()
     m, postgres = driver.mark(conn), conn.dialect.name == "postgresql"

@@ -88,7 +88,8 @@ def response_times(session: Session, *, window: Window) -> tuple[np.ndarray, np.
     none yet), as UTC microseconds since the epoch: a period holds thousands, counted as arrays."""
     # Both from the carded leads' partial index (the first verdict kept by storage.rollups.verdicts), in one
     # row of two lists, never a row or a datetime object per lead (those took longer than the statement):
-    # PostgreSQL's as arrays of integers, SQLite's as its text joined, converted at once.
+    # PostgreSQL's as arrays of integers, SQLite's as its text joined ('' for a lead not judged yet; no
+    # leads: NULL), converted at once.
     columns = (col(Lead.card_posted_at), col(Lead.first_verdict_at))
     where = (*_in(window), col(Lead.card_posted_at).is_not(None))
     if session.get_bind().dialect.name == "postgresql":
@@ -99,7 +100,7 @@ def response_times(session: Session, *, window: Window) -> tuple[np.ndarray, np.
     texts = (func.group_concat(func.coalesce(c, ""), ",") for c in columns)
     joined = session.connection().execute(select(*texts).where(*where)).one()
     posted, judged = (
-        pd.to_datetime(c.split(",") if c else [], utc=True, format="ISO8601").as_unit("us").asi8 for c in joined
+        pd.to_datetime([] if c is None else c.split(","), utc=True, format="ISO8601").as_unit("us").asi8 for c in joined
     )
     return posted, judged
 
