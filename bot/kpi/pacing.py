@@ -64,10 +64,10 @@ def report_pace(
     known: Known | None = None,
 ) -> list[PaceLine]:
     """The pace a digest of `period` made at `now` shows: its month as of the period's end (or `now`, for
-    a period still running); for a day or a week also the period's own share of the plan against `actual`, its numbers
-    (counted KPIs on periods with working days). None for a range of days of the user's choosing.
-    `month_of_report`: none unless the pace is of that month (a month's plan is a new goal: a status
-    does not carry on from the month before). `known`: what the report read already."""
+    a period still running); for a day or a week also the period's own share of the plan against
+    `actual`, its numbers (counted KPIs on periods with working days). None for a range of days of the
+    user's choosing. `month_of_report`: none unless the pace is of that month (a month's plan is a new
+    goal: a status does not carry on from the month before). `known`: what the report read already."""
     as_of = _as_of(ws, kind, period, now)
     if as_of is None:
         return []

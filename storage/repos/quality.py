@@ -8,16 +8,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    Select,
-    SQLColumnExpression,
-    case,
-    cast,
-    func,
-    select,
-)
+from sqlalchemy import BigInteger, ColumnElement, Select, SQLColumnExpression, case, cast, func, select
 from sqlmodel import Session, col
 
 from storage.models import Lead, LeadVerdict, ThreadReply

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from storage import driver
-from storage.driver import bound, mark
 from storage.rollups import leadday
 from storage.rollups.perday import ROLLUPS, RollUp
 
@@ -117,9 +116,9 @@ def read_many(
     for w, window in enumerate(windows):
         whole, parts = leadday.split(window)
         if whole is not None:
-            days.append((w, bound(conn, whole[0]), bound(conn, whole[1])))
+            days.append((w, driver.bound(conn, whole[0]), driver.bound(conn, whole[1])))
         for sign, piece in parts:
-            j = pieces.setdefault((bound(conn, piece.start), bound(conn, piece.end)), len(pieces))
+            j = pieces.setdefault((driver.bound(conn, piece.start), driver.bound(conn, piece.end)), len(pieces))
             uses.append((j, w, sign))
     team, channel = windows[0].team_id, windows[0].channel
     scope = [team] if channel is None else [team, channel]
@@ -127,7 +126,7 @@ def read_many(
     spans = [(j, lo, hi) for (lo, hi), j in pieces.items()]
     # PostgreSQL takes each list as three arrays: its statement is the same for any number of rows.
     shape = tuple(min(len(x), 1) if postgres else len(x) for x in (days, spans, uses))
-    sql = _statement(table, keys, kinds, channel is not None, mark(conn), postgres, *shape)
+    sql = _statement(table, keys, kinds, channel is not None, driver.mark(conn), postgres, *shape)
     listed = [v for rows in (days, spans, uses) if rows for v in driver.listed_params(postgres, rows)]
     # The spans, then the workspace (and channel) of each part in the order the text names them: PostgreSQL's
     # pieces in a WITH before the days' part, elsewhere the days' part first.
