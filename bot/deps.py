@@ -18,7 +18,7 @@ from sqlmodel import Session
 from bot.settings import Settings
 from bot.slack.client import HandoffClient, make_client
 from bot.slack.install import Installations, NotInstalled
-from storage.db import make_engine, read_scope, session_scope
+from storage.db import joined_read, make_engine, read_scope, session_scope
 from storage.types import utcnow
 
 
@@ -45,6 +45,10 @@ class Deps:
     def read(self) -> AbstractContextManager[Session]:
         """A unit of work that only reads (on SQLite it never waits for a writer)."""
         return read_scope(self.engine)
+
+    def joined_read(self) -> AbstractContextManager[Session]:
+        """One read for a computation of many reads (a report): the reads inside it join it."""
+        return joined_read(self.engine)
 
     def write(self) -> AbstractContextManager[Session]:
         """A unit of work that writes: committed when the block ends, rolled back on an error."""

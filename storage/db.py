@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -164,9 +165,37 @@ def migrate(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+# The read a computation's reads join (joined_read): its engine and session, in this thread.
+_joined: ContextVar[tuple[Engine, Session] | None] = ContextVar("joined_read", default=None)
+
+
+@contextmanager
+def joined_read(engine: Engine) -> Iterator[Session]:
+    """One read for a whole computation: every read_scope of this engine inside the block, in this
+    thread, joins it instead of beginning its own. A report's thirty queries then see one state of the
+    database, on one connection taken from the pool once (on PostgreSQL each unit of work costs a
+    check-out, a BEGIN and a ROLLBACK, half a millisecond). Not for work that writes and then reads
+    what it wrote: a joined read on SQLite keeps seeing the state it began with."""
+    joined = _joined.get()
+    if joined is not None and joined[0] is engine:
+        yield joined[1]
+        return
+    with read_scope(engine) as session:
+        token = _joined.set((engine, session))
+        try:
+            yield session
+        finally:
+            _joined.reset(token)
+
+
 @contextmanager
 def read_scope(engine: Engine) -> Iterator[Session]:
-    """A unit of work that only reads: on SQLite it does not take the write lock."""
+    """A unit of work that only reads: on SQLite it does not take the write lock. Inside a joined_read
+    of the same engine, that read's session."""
+    joined = _joined.get()
+    if joined is not None and joined[0] is engine:
+        yield joined[1]
+        return
     with Session(engine.execution_options(read_only=True), expire_on_commit=False) as session:
         try:
             yield session

@@ -7,12 +7,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from storage import db
+from storage import db, driver
 from storage.db import make_engine, session_scope
 
 
@@ -125,3 +126,42 @@ def test_postgresql_plans_each_statement_for_its_values(engine):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
         assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+
+
+def test_reads_inside_a_joined_read_share_its_session(engine):
+    """A report's reads join its one read: the same session (one connection, one state of the data); a
+    read of another database, a read in another thread, or one after the block, begins its own."""
+    other = make_engine("sqlite://")
+    seen: list[object] = []
+    with db.joined_read(engine) as joined:
+        with db.read_scope(engine) as inner, db.joined_read(engine) as again, db.read_scope(other) as elsewhere:
+            assert inner is joined and again is joined and elsewhere is not joined
+            assert inner.execute(text("SELECT 1")).scalar() == 1
+        assert joined.execute(text("SELECT 2")).scalar() == 2  # an inner read's end does not end it
+
+        def read_in_a_thread() -> None:
+            with db.read_scope(engine) as own:
+                seen.append(own)
+
+        worker = threading.Thread(target=read_in_a_thread)
+        worker.start()
+        worker.join()
+        assert seen[0] is not joined
+    with db.read_scope(engine) as after:
+        assert after is not joined
+    other.dispose()
+
+
+def test_a_list_of_spans_holds_only_numbers_days_and_zoned_instants():
+    """On PostgreSQL a list of spans is written as the text of an array, which holds what it is given
+    as is: text, or an instant without its zone, is refused rather than written."""
+    start = datetime(2026, 3, 29, 1, 0, 0, 5, tzinfo=UTC)
+    assert driver.listed_params(True, [(0, date(2026, 3, 29), start), (1, date(2026, 3, 30), start)]) == [
+        "{0,1}",
+        "{2026-03-29,2026-03-30}",
+        "{2026-03-29T01:00:00.000005+00:00,2026-03-29T01:00:00.000005+00:00}",
+    ]
+    assert driver.listed_params(False, [(0, "a"), (1, "b")]) == [0, "a", 1, "b"]
+    for bad in ("x,y}", start.replace(tzinfo=None), True, 1.5):
+        with pytest.raises(TypeError):
+            driver.listed_params(True, [(0, bad)])

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
 from bot.demo.data import TEAM as DEMO_TEAM
@@ -145,6 +145,43 @@ def test_a_reports_paces_read_their_month_to_date_with_its_totals(
     ]
     assert report.pace[0].elapsed_pct == pytest.approx(alone[0].elapsed_pct, abs=1e-3)
     assert alone[0].actual == (62 if now.day == 10 else 57)
+
+
+def test_a_reports_paces_read_the_plan_once_and_their_days_at_once(engine: Engine, monkeypatch: pytest.MonkeyPatch):
+    """The daily report of Wed 9 Dec paces the 9th and, for its findings, the 8th: December's plan is read
+    once (for both paces and the day's share of it), the 57 days of both paces' trailing weeks in one read
+    of each roll-up and of the spend, and the report's reads take one connection from the pool."""
+    seed(engine)
+    deps = deps_for(engine, clock=lambda: datetime(2026, 12, 10, 8, tzinfo=UTC))
+    day = Period.containing("day", date(2026, 12, 9))
+    planned, days, checkouts = [], [], []
+    month_plan, read = pacing.plans.month_plan, pace_repo._read
+
+    def plan_read(session: Session, **kw: Any) -> dict[str, float]:
+        planned.append(kw["month"])
+        return month_plan(session, **kw)
+
+    def days_read(session: Session, team_id: str, spans: list, channel: str | None) -> pace_repo.Days:
+        days.append(len(spans))
+        return read(session, team_id, spans, channel)
+
+    monkeypatch.setattr(pacing.plans, "month_plan", plan_read)
+    monkeypatch.setattr(pace_repo, "_read", days_read)
+
+    def checkout(*_args: Any) -> None:
+        checkouts.append(1)
+
+    event.listen(engine, "checkout", checkout)
+    try:
+        report = compute_report(deps, TEAM, "daily", day)
+    finally:
+        event.remove(engine, "checkout", checkout)
+    assert planned == ["2026-12"] and days == [57] and len(checkouts) == 1
+    alone = report_pace(deps, load(deps, TEAM), "daily", day, deps.clock(), actual={"leads": 8})
+    assert [(p.kpi, p.actual, p.status, p.projected, p.period_plan) for p in report.pace] == [
+        (p.kpi, p.actual, p.status, p.projected, p.period_plan) for p in alone
+    ]
+    assert planned == ["2026-12", "2026-12"] and days == [57, 56]  # alone, a pace reads its own
 
 
 def test_no_plan_no_pace(engine: Engine):

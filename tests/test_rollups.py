@@ -193,7 +193,11 @@ def test_report_windows_count_the_same_leads_as_the_lead_table(engine: Engine, t
     windows = [p.window(TEAM, tz) for p in periods]
     with read_scope(engine) as s:
         one_by_one = [_bands(bands_repo.band_rows(s, window=w)) for w in windows]
-        at_once = [_bands(rows) for rows in bands_repo.band_rows_each(s, windows=windows)]
+        leads, spend = (
+            metrics.leads_by_channel_each(s, windows=windows),
+            history_repo.spend_by_channel_each(s, windows=windows),
+        )
+        at_once = [_bands(bands_repo.merged(a, b)) for a, b in zip(leads, spend, strict=True)]
     assert at_once == one_by_one and all(one_by_one)
     # …and a report's groupings of its periods at once (bot.kpi.report prefetches them).
     for one, each in (

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
+
+from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.kpi.catalog import derive
@@ -49,6 +52,14 @@ class Known:
 
     totals: Mapping[metrics.Window, Mapping[str, Any]] = field(default_factory=dict)
     days: pace_repo.Days = field(default_factory=dict)
+    # (month, channel or "") → its plan, read once for the report's paces and their periods' shares.
+    plans: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+
+    def plan(self, s: Session, team_id: str, month: Period, channel: str | None) -> dict[str, float]:
+        key = (month.key(), channel or "")
+        if key not in self.plans:
+            self.plans[key] = plans.month_plan(s, team_id=team_id, month=key[0], channel=key[1])
+        return self.plans[key]
 
 
 def report_pace(
@@ -73,14 +84,12 @@ def report_pace(
         return []
     if month_of_report is not None and pace_month_of(ws, period, now) != month_of_report:
         return []
+    known = known or Known()
     lines = _month_pace(deps, ws, as_of, channel, known)
     if not lines or period.kind == "month" or actual is None:
         return lines
     with deps.read() as s:
-        months = {
-            m.key(): plans.month_plan(s, team_id=ws.team_id, month=m.key(), channel=channel or "")
-            for m in _months(period)
-        }
+        months = {m.key(): known.plan(s, ws.team_id, m, channel) for m in _months(period)}
     out = []
     cal = calendar_of(ws)
     for line in lines:
@@ -88,6 +97,33 @@ def report_pace(
         # A day off plans nothing, and a cap (CAC) says nothing of one day: no share of the plan then.
         out.append(replace(line, period_plan=share, period_actual=actual.get(line.kpi)) if share else line)
     return out
+
+
+def prefetch(
+    deps: Deps,
+    ws: Workspace,
+    kind: str,
+    periods: list[Period],
+    now: datetime,
+    known: Known,
+    *,
+    channel: str | None = None,
+) -> None:
+    """Reads into `known` what the paces of these periods at `now` will ask: their months' plans, and
+    the trailing days of those that have one, all at once (a report's two paces share most days)."""
+    cal = calendar_of(ws)
+    spans: list[tuple] = []
+    with deps.read() as s:
+        for period in periods:
+            as_of = _as_of(ws, kind, period, now)
+            if as_of is None:
+                continue
+            month, as_of, _window = _month_to_date(ws, as_of, channel)
+            if known.plan(s, ws.team_id, month, channel) and 0 < elapsed_fraction(cal, month, as_of) < 1:
+                days, edges = _season(cal, as_of)
+                spans += [(day, lo, hi) for day, (lo, hi) in zip(days, pairwise(edges), strict=True)]
+        if spans:
+            pace_repo.read_days(s, team_id=ws.team_id, spans=spans, channel=channel, known=known.days)
 
 
 def pace_window(ws: Workspace, kind: str, period: Period, now: datetime, channel: str | None) -> metrics.Window | None:
@@ -138,20 +174,26 @@ def _month_pace(
     month, as_of, window = _month_to_date(ws, as_of, channel)
     known = known or Known()
     with deps.read() as s:
-        plan = plans.month_plan(s, team_id=ws.team_id, month=month.key(), channel=channel or "")
+        plan = known.plan(s, ws.team_id, month, channel)
         if not plan:
             return []
         actual = derive(known.totals.get(window) or metrics.totals(s, window=window, trend_only=True))
         elapsed = elapsed_fraction(cal, month, as_of)
         seasonal: dict[str, float | None] = {}
         if 0 < elapsed < 1:
-            until = cal.local_day(as_of)
-            days = [until - timedelta(days=d) for d in range(7 * SEASON_WEEKS, 0, -1)]
-            edges = [cal.midnight(d) for d in [*days, until]]
+            days, edges = _season(cal, as_of)
             series = pace_repo.day_series(
                 s, team_id=ws.team_id, days=days, edges=edges, channel=channel, known=known.days
             )
             for k in ADDITIVE:
-                shares = weekday_shares(series.get(k, {}), until)
+                shares = weekday_shares(series.get(k, {}), cal.local_day(as_of))
                 seasonal[k] = None if shares is None else seasonal_fraction(cal, month, as_of, shares)
     return pace_lines(plan, actual, elapsed=elapsed, seasonal=seasonal, month=month.key())
+
+
+def _season(cal: WorkCalendar, as_of: datetime) -> tuple[list[date], list[datetime]]:
+    """The local days whose weekdays a pace at `as_of` learns its seasonality from (the weeks before
+    its day), and the instant each begins with one more for the end of the last."""
+    until = cal.local_day(as_of)
+    days = [until - timedelta(days=d) for d in range(7 * SEASON_WEEKS, 0, -1)]
+    return days, [cal.midnight(d) for d in [*days, until]]

@@ -18,6 +18,7 @@ from bot.kpi.catalog import CHANNEL_COLUMNS
 from bot.kpi.changes import band_findings, history
 from bot.kpi.funnel import build_funnel, cohort_of
 from bot.kpi.pacing import Known, pace_month_of, pace_window, report_pace
+from bot.kpi.pacing import prefetch as prefetch_paces
 from bot.kpi.periods import Period
 from bot.kpi.sales import compute_sales
 from bot.kpi.schedule import daily_period
@@ -71,6 +72,8 @@ class _Queries:
         return period.window(self.team_id, self.tz, self.channel)
 
     def __call__(self, query: Callable[..., Any], period: Period) -> Any:
+        if query is bands_repo.band_rows:  # a band's rows are two of the report's groupings merged
+            return bands_repo.merged(self(metrics.leads_by_channel, period), self(metrics.spend_by_channel, period))
         w = self.window(period)
         key = (query.__name__, w)
         if key not in self._seen:
@@ -136,7 +139,13 @@ def _reported_before(kind: str, period: Period, workdays: str) -> Period:
 
 def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, channel: str | None = None) -> kpi.Report:
     """The report of a period against the one before; `channel` narrows it to one acquisition channel.
-    Its findings are marked new, ongoing or over against the findings of the period before it."""
+    Its findings are marked new, ongoing or over against the findings of the period before it. Its reads
+    are one read: one state of the data, whatever is written meanwhile."""
+    with deps.joined_read():
+        return _report(deps, team_id, kind, period, channel)
+
+
+def _report(deps: Deps, team_id: str, kind: str, period: Period, channel: str | None) -> kpi.Report:
     ws = load(deps, team_id)
     previous = period.comparison()
     daily = kind == "daily"
@@ -153,11 +162,14 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         paced = [p for p in (period, reported) if pace_month_of(ws, p, now_at) == month]
         to_date = [w for p in paced if (w := pace_window(ws, kind, p, now_at, channel))]
         q.prefetch_windows(metrics.totals, history_repo.totals_each, [*map(q.window, compared + trend), *to_date])
-        # The findings of this period and the one reported before: each grouping of their periods at once.
+        # The findings of this period and the one reported before, and the seasonal bands of both (bot.kpi.changes):
+        # each grouping of their periods at once.
+        bands = [*history(kind, period), *history(kind, reported)] if kind in HISTORY else []
         q.prefetch(metrics.deals_by_product, deals_repo.by_product_each, compared)
-        if not daily:
-            q.prefetch(metrics.leads_by_channel, metrics.leads_by_channel_each, compared)
-            q.prefetch(metrics.spend_by_channel, history_repo.spend_by_channel_each, [period, reported])
+        q.prefetch(
+            metrics.leads_by_channel, metrics.leads_by_channel_each, [period, *bands] if daily else compared + bands
+        )
+        q.prefetch(metrics.spend_by_channel, history_repo.spend_by_channel_each, [period, reported, *bands])
         if kind == "monthly":
             q.prefetch(metrics.deals_by_rep, deals_repo.by_rep_each, [period, reported])
             q.prefetch(metrics.leads_by_owner, metrics.leads_by_owner_each, [period, reported])
@@ -172,10 +184,7 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         channels = q.channels(period)
         # The funnel's conversions follow one matured cohort of leads up to the period's end.
         progress = funnel_repo.progress(s, window=q.window(cohort_of(period)), as_of=q.window(period).end)
-        # Changes worth a look: each KPI and channel against its seasonal band (bot.kpi.changes).
-        if kind in HISTORY:  # the seasonal bands' history of both periods, in two statements
-            both = [*history(kind, period), *history(kind, reported)]
-            q.prefetch(bands_repo.band_rows, bands_repo.band_rows_each, both)
+        # Changes worth a look: each KPI and channel against its seasonal band.
         band_now = band_findings(q, kind, period, ws.language, ws.currency)
         band_before = band_findings(q, kind, reported, ws.language, ws.currency)
     report = kpi.Report(
@@ -197,8 +206,9 @@ def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, chann
         currency=ws.currency,
     )
     actual = {k: v.value for k, v in now.kpis.items()}
-    # The paces' months to date are among the totals read; their trailing weeks differ by a day or a week.
+    # The paces' months to date are among the totals read; their plans and trailing days are read at once.
     known = Known(totals=q.totals_known())
+    prefetch_paces(deps, ws, kind, paced, now_at, known, channel=channel)
     report.pace = now.pace = report_pace(deps, ws, kind, period, now_at, actual=actual, channel=channel, known=known)
     before.pace = report_pace(deps, ws, kind, reported, now_at, channel=channel, month_of_report=month, known=known)
     report.alerts = with_status(build_alerts(now) + band_now, build_alerts(before) + band_before, ws.language)

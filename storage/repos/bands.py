@@ -10,36 +10,27 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from storage.models import Lead, LeadVerdict, ThreadReply
-from storage.repos import history, metrics
+from storage.repos import metrics
 from storage.repos.metrics import Window
 
 
 def band_rows(session: Session, *, window: Window) -> list[tuple]:
     """(channel, campaign, leads, target_leads, spend) of a period, one row per channel and campaign
     that had leads or spend in it."""
-    leads, spend = metrics.leads_by_channel(session, window=window), metrics.spend_by_channel(session, window=window)
-    return _merged(leads, spend)
+    return merged(metrics.leads_by_channel(session, window=window), metrics.spend_by_channel(session, window=window))
 
 
-def band_rows_each(session: Session, *, windows: Sequence[Window]) -> list[list[tuple]]:
-    """band_rows of the periods of a band's history (one workspace, none narrowed to a channel), read
-    in two statements."""
-    leads, spend = (
-        metrics.leads_by_channel_each(session, windows=windows),
-        history.spend_by_channel_each(session, windows=windows),
-    )
-    return [_merged(a, b) for a, b in zip(leads, spend, strict=True)]
-
-
-def _merged(leads: list[tuple], spend: list[tuple]) -> list[tuple]:
-    merged: dict[tuple, list[float]] = {}
+def merged(leads: Sequence[tuple], spend: Sequence[tuple]) -> list[tuple]:
+    """band_rows of a period's leads by channel (metrics.leads_by_channel) and spend by channel
+    (metrics.spend_by_channel), read by the caller: a report reads them of all its periods at once."""
+    rows: dict[tuple, list[float]] = {}
     for channel, campaign, n, target in leads:
-        m = merged.setdefault((channel, campaign), [0, 0, 0.0])
+        m = rows.setdefault((channel, campaign), [0, 0, 0.0])
         m[0] += n
         m[1] += target or 0
     for channel, campaign, amount in spend:
-        merged.setdefault((channel, campaign), [0, 0, 0.0])[2] += amount or 0.0
-    return [(*k, int(v[0]), int(v[1]), float(v[2])) for k, v in merged.items()]
+        rows.setdefault((channel, campaign), [0, 0, 0.0])[2] += amount or 0.0
+    return [(*k, int(v[0]), int(v[1]), float(v[2])) for k, v in rows.items()]
 
 
 def sample_leads(session: Session, *, window: Window, campaign: str | None, limit: int = 5) -> list[dict[str, Any]]:

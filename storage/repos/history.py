@@ -16,45 +16,39 @@ from storage.rollups import windows as roll_ups
 
 
 def totals_each(session: Session, *, windows: Sequence[Window]) -> list[dict[str, Any]]:
-    """totals of several windows of one workspace (none narrowed to a channel), in seven statements."""
+    """totals of several windows of one workspace (none narrowed to a channel), in five statements."""
     conn, team = session.connection(), windows[0].team_id
-    m, instants, days = (
-        driver.mark(conn),
-        [(w.start, w.end) for w in windows],
-        [(w.first_day, w.end_day) for w in windows],
-    )
+    m, postgres = driver.mark(conn), conn.dialect.name == "postgresql"
     leads = roll_ups.read_many(session, "leadday", (), (), windows)
     kinds = roll_ups.read_many(session, "activityday", ("kind",), ("request", "meeting"), windows)
     won = deals.won_totals_each(session, windows)
-    per_day = {
-        name: driver.per_span(
-            conn,
-            f"sum({table}.{column})",
-            f"{table} ON {table}.team_id = {m} AND {table}.day >= slices.lo AND {table}.day < slices.hi",
-            days,
-            (team,),
+    # Visitors and spend of each window's days and its positive reviews: a subquery each, on its index.
+    spans = [
+        (i, *(driver.bound(conn, v) for v in (w.first_day, w.end_day, w.start, w.end))) for i, w in enumerate(windows)
+    ]
+    types = ("int", "date", "date", "timestamptz", "timestamptz")
+    rest = {
+        i: row
+        for i, *row in conn.exec_driver_sql(
+            f"WITH {driver.listed(postgres, m, 's (i, lo, hi, lo_at, hi_at)', types, len(spans))} SELECT s.i, "
+            f"(SELECT sum(t.visitors) FROM traffic t WHERE t.team_id = {m} AND t.day >= s.lo AND t.day < s.hi), "
+            f"(SELECT sum(p.amount) FROM spend p WHERE p.team_id = {m} AND p.day >= s.lo AND p.day < s.hi), "
+            f"(SELECT count(*) FROM feedback f WHERE f.team_id = {m} AND f.kind = 'review' "
+            "AND f.created_at >= s.lo_at AND f.created_at < s.hi_at AND (f.rating >= 4 OR f.positive)) FROM s",
+            (*driver.listed_params(postgres, spans), team, team, team),
         )
-        for name, table, column in (("visitors", "traffic", "visitors"), ("spend", "spend", "amount"))
     }
-    reviews = driver.per_span(
-        conn,
-        "count(*)",
-        f"feedback ON feedback.team_id = {m} AND feedback.kind = 'review' AND feedback.created_at >= slices.lo "
-        "AND feedback.created_at < slices.hi AND (feedback.rating >= 4 OR feedback.positive)",
-        instants,
-        (team,),
-    )
     out = []
     for i in range(len(windows)):
         (n, target), counted = (leads[i] or [(0, 0)])[0], dict(kinds[i])
         sales, revenue, customers, new, repeat = won[i]
         out.append(
             {
-                "visitors": per_day["visitors"].get(i, (None,))[0],
-                "spend": driver.money(per_day["spend"].get(i, (None,))[0]),
+                "visitors": rest[i][0],
+                "spend": driver.money(rest[i][1]),
                 "requests": int(counted.get("request") or 0),
                 "meetings": int(counted.get("meeting") or 0),
-                "positive_reviews": reviews.get(i, (0,))[0],
+                "positive_reviews": rest[i][2],
                 "leads": int(n or 0),
                 "target_leads": int(target or 0),
                 "sales": sales,

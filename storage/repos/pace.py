@@ -4,7 +4,7 @@ daylight-saving change is its own 23 or 25 hours)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
@@ -34,18 +34,31 @@ def day_series(
 ) -> dict[str, dict[date, float]]:
     """{kpi: {day: value}} for leads, target leads, sales, new customers, revenue and spend of `days`
     (`edges`: the instant each day begins, and one more for the end of the last); a day without any is
-    absent. `known`: the days already read in this unit of work, not read again; the days read here are
-    added to it (a report's two paces share most of their days)."""
+    absent. `known`: the days already read in this unit of work (read_days), not read again; the days
+    read here are added to it."""
     known = {} if known is None else known
-    spans = [(team_id, channel, day, lo, hi) for day, (lo, hi) in zip(days, pairwise(edges), strict=True)]
-    todo = [span for span in spans if span not in known]
-    if todo:
-        known.update(_read(session, team_id, todo, channel))
+    spans = [(day, lo, hi) for day, (lo, hi) in zip(days, pairwise(edges), strict=True)]
+    read_days(session, team_id=team_id, spans=spans, channel=channel, known=known)
     out: dict[str, dict[date, float]] = {k: {} for k in KPIS}
-    for span in spans:
-        for k, v in known[span].items():
-            out[k][span[2]] = v
+    for day, lo, hi in spans:
+        for k, v in known[(team_id, channel, day, lo, hi)].items():
+            out[k][day] = v
     return out
+
+
+def read_days(
+    session: Session,
+    *,
+    team_id: str,
+    spans: Iterable[tuple[date, datetime, datetime]],
+    channel: str | None,
+    known: Days,
+) -> None:
+    """Adds to `known` the KPIs of the local days (each its date and the instants it begins and ends)
+    not in it yet, in three statements however many: a report reads the days of both its paces at once."""
+    todo = [span for day, lo, hi in spans if (span := (team_id, channel, day, lo, hi)) not in known]
+    if todo:
+        known.update(_read(session, team_id, list(dict.fromkeys(todo)), channel))
 
 
 def _read(session: Session, team_id: str, spans: list[Day], channel: str | None) -> Days:
