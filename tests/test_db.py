@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from storage import db, driver
 from storage.db import make_engine, session_scope
+from storage.repos import workspaces
 
 
 def _hold_write_lock(path: Path, seconds: float, started: threading.Event, release: threading.Event) -> None:
@@ -150,6 +151,20 @@ def test_reads_inside_a_joined_read_share_its_session(engine):
     with db.read_scope(engine) as after:
         assert after is not joined
     other.dispose()
+
+
+def test_a_joined_read_sees_one_state_of_the_data(engine):
+    """A row committed meanwhile by another unit of work is not seen by the joined read that began before
+    it, on either database (PostgreSQL's is REPEATABLE READ), and is seen by the next read."""
+    count = text("SELECT count(*) FROM workspace")
+    with db.joined_read(engine) as joined:
+        before = joined.execute(count).scalar()
+        with session_scope(engine) as w:
+            workspaces.get_or_create(w, team_id="TNEW")
+        with db.read_scope(engine) as inner:
+            assert inner.execute(count).scalar() == before
+    with db.read_scope(engine) as after:
+        assert after.execute(count).scalar() == before + 1
 
 
 def test_a_list_of_spans_holds_only_numbers_days_and_zoned_instants():

@@ -140,7 +140,7 @@ def _reported_before(kind: str, period: Period, workdays: str) -> Period:
 def compute_report(deps: Deps, team_id: str, kind: str, period: Period, *, channel: str | None = None) -> kpi.Report:
     """The report of a period against the one before; `channel` narrows it to one acquisition channel.
     Its findings are marked new, ongoing or over against the findings of the period before it. Its reads
-    are one read: one state of the data, whatever is written meanwhile."""
+    are one read (storage.db.joined_read): one state of the data, whatever is written meanwhile."""
     with deps.joined_read():
         return _report(deps, team_id, kind, period, channel)
 
@@ -170,6 +170,9 @@ def _report(deps: Deps, team_id: str, kind: str, period: Period, channel: str | 
             metrics.leads_by_channel, metrics.leads_by_channel_each, [period, *bands] if daily else compared + bands
         )
         q.prefetch(metrics.spend_by_channel, history_repo.spend_by_channel_each, [period, reported, *bands])
+        q.prefetch(
+            metrics.sales_by_channel, deals_repo.sales_by_channel_each, [period] if daily else [period, reported]
+        )
         if kind == "monthly":
             q.prefetch(metrics.deals_by_rep, deals_repo.by_rep_each, [period, reported])
             q.prefetch(metrics.leads_by_owner, metrics.leads_by_owner_each, [period, reported])
@@ -212,7 +215,7 @@ def _report(deps: Deps, team_id: str, kind: str, period: Period, channel: str | 
     report.pace = now.pace = report_pace(deps, ws, kind, period, now_at, actual=actual, channel=channel, known=known)
     before.pace = report_pace(deps, ws, kind, reported, now_at, channel=channel, month_of_report=month, known=known)
     report.alerts = with_status(build_alerts(now) + band_now, build_alerts(before) + band_before, ws.language)
-    report.sales = compute_sales(deps, team_id, q.window(period), report.kpis)
+    report.sales = compute_sales(deps, ws, q.window(period), report.kpis)
     if kind in ("weekly", "monthly"):
         report.trend = compute_trend(
             deps,

@@ -15,7 +15,6 @@ import numpy as np
 
 from bot.deps import Deps
 from bot.kpi.catalog import value
-from bot.workspace.store import load
 from bot.workspace.worktime import EPOCH, WorkClock, micros
 from storage.models import Workspace
 from storage.repos import quality as repo
@@ -113,12 +112,11 @@ def steps_of(kpis: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def compute_sales(deps: Deps, team_id: str, window: Window, kpis: dict[str, Any]) -> dict[str, Any]:
+def compute_sales(deps: Deps, ws: Workspace, window: Window, kpis: dict[str, Any]) -> dict[str, Any]:
     """The report JSON's `sales` object: steps, the leads waiting now, the period's SLA account."""
-    ws = load(deps, team_id)
     now = deps.clock()
     with deps.read() as s:
-        waiting = repo.waiting(s, team_id=team_id, channel=window.channel)
+        waiting = repo.waiting(s, team_id=ws.team_id, channel=window.channel)
         posted, judged = repo.response_times(s, window=window)
     sla = sla_of_arrays(posted, judged, ws, now)
     return {

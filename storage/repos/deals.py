@@ -10,30 +10,15 @@ another channel.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import TextClause, bindparam, text
 from sqlmodel import Session
 
 from storage import driver
 from storage.rollups import windows as roll_ups
-from storage.types import UTCDateTime
 
 if TYPE_CHECKING:
     from storage.repos.metrics import Window
-
-# The won deals of the window whose customer's previous won deal closed in it too.
-_REPEAT = (
-    "FROM deal d WHERE d.team_id = :team AND d.prev_won_at >= :start AND d.prev_won_at < :end AND d.closed_at < :end"
-)
-# …of which the customer's deal before, in the window, came from the same channel and campaign.
-_SAME_GROUP = (
-    " AND EXISTS (SELECT 1 FROM deal e WHERE e.team_id = d.team_id AND e.customer = d.customer "
-    "AND e.status = 'won' AND e.closed_at >= :start AND (e.closed_at < d.closed_at OR "
-    "(e.closed_at = d.closed_at AND e.id < d.id)) AND coalesce(e.lead_channel, '') = coalesce(d.lead_channel, '') "
-    "AND coalesce(e.lead_campaign, '') = coalesce(d.lead_campaign, ''))"
-)
 
 
 def won_totals(session: Session, window: Window) -> tuple[int, float | None, int, int, int]:
@@ -64,23 +49,43 @@ def won_totals_each(session: Session, windows: Sequence[Window]) -> list[tuple[i
     return out
 
 
-@cache
-def _same_group() -> TextClause:
-    return text(
-        f"SELECT coalesce(d.lead_channel, ''), coalesce(d.lead_campaign, ''), count(*) {_REPEAT}{_SAME_GROUP} "
-        "GROUP BY coalesce(d.lead_channel, ''), coalesce(d.lead_campaign, '')"
-    ).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
-
-
 def sales_by_channel(session: Session, window: Window) -> list[tuple]:
     """(channel, campaign, sales, revenue, customers, new customers) of the window's won deals."""
-    rows = roll_ups.read(session, "dealday", ("channel", "campaign"), ("won",), window)
-    params = {"team": window.team_id, "start": window.start, "end": window.end}
-    again = {(c or None, k or None): int(n) for c, k, n in session.execute(_same_group(), params).all()}
+    return sales_by_channel_each(session, [window])[0]
+
+
+def sales_by_channel_each(session: Session, windows: Sequence[Window]) -> list[list[tuple]]:
+    """sales_by_channel of several windows of one workspace, in two statements: the roll-up's sums, and
+    each window's repeat purchases within one channel and campaign (a won deal whose customer's previous
+    one in the window, by closing time and then id, came from the same channel and campaign). None
+    narrowed to a channel: a customer's previous sale may be in another (storage.repos.metrics)."""
+    if any(w.channel is not None for w in windows):
+        raise ValueError("sales of a narrowed window are read by metrics.sales_by_channel")
+    conn = session.connection()
+    m, postgres = driver.mark(conn), conn.dialect.name == "postgresql"
+    rows = roll_ups.read_many(session, "dealday", ("channel", "campaign"), ("won",), windows)
+    spans = [(i, driver.bound(conn, w.start), driver.bound(conn, w.end)) for i, w in enumerate(windows)]
+    channel, campaign = "coalesce(d.lead_channel, '')", "coalesce(d.lead_campaign, '')"
+    again = conn.exec_driver_sql(
+        f"WITH {driver.listed(postgres, m, 's (i, lo, hi)', ('int', 'timestamptz', 'timestamptz'), len(spans))} "
+        f"SELECT s.i, {channel}, {campaign}, count(*) FROM s JOIN deal d ON d.team_id = {m} "
+        "AND d.prev_won_at >= s.lo AND d.prev_won_at < s.hi AND d.closed_at < s.hi "
+        "WHERE EXISTS (SELECT 1 FROM deal e WHERE e.team_id = d.team_id AND e.customer = d.customer "
+        "AND e.status = 'won' AND e.closed_at >= s.lo AND (e.closed_at < d.closed_at OR "
+        "(e.closed_at = d.closed_at AND e.id < d.id)) AND coalesce(e.lead_channel, '') = coalesce(d.lead_channel, '') "
+        f"AND coalesce(e.lead_campaign, '') = coalesce(d.lead_campaign, '')) GROUP BY s.i, {channel}, {campaign}",
+        (*driver.listed_params(postgres, spans), windows[0].team_id),
+    )
+    repeats: list[dict[tuple, int]] = [{} for _w in windows]
+    for i, c, k, n in again:
+        repeats[i][(c or None, k or None)] = int(n)
     return [
-        (c, k, int(n), driver.money(revenue), int(n) - again.get((c, k), 0), int(first or 0))
-        for c, k, n, revenue, first in rows
-        if n
+        [
+            (c, k, int(n), driver.money(revenue), int(n) - repeats[i].get((c, k), 0), int(first or 0))
+            for c, k, n, revenue, first in each
+            if n
+        ]
+        for i, each in enumerate(rows)
     ]
 
 
