@@ -162,13 +162,13 @@ def _report(deps: Deps, team_id: str, kind: str, period: Period, channel: str | 
         paced = [p for p in (period, reported) if pace_month_of(ws, p, now_at) == month]
         to_date = [w for p in paced if (w := pace_window(ws, kind, p, now_at, channel))]
         q.prefetch_windows(metrics.totals, history_repo.totals_each, [*map(q.window, compared + trend), *to_date])
-        # The findings of this period and the one reported before, and the seasonal bands of both (bot.kpi.changes):
-        # each grouping of their periods at once.
+        # The findings of this period and the one reported before, the seasonal bands of both (bot.kpi.changes)
+        # and the cohort whose conversions the funnel shows: each grouping of their periods at once.
         bands = [*history(kind, period), *history(kind, reported)] if kind in HISTORY else []
+        matured = cohort_of(period)
         q.prefetch(metrics.deals_by_product, deals_repo.by_product_each, compared)
-        q.prefetch(
-            metrics.leads_by_channel, metrics.leads_by_channel_each, [period, *bands] if daily else compared + bands
-        )
+        grouped = [period, *bands] if daily else compared + bands
+        q.prefetch(metrics.leads_by_channel, metrics.leads_by_channel_each, [*grouped, matured])
         q.prefetch(metrics.spend_by_channel, history_repo.spend_by_channel_each, [period, reported, *bands])
         q.prefetch(
             metrics.sales_by_channel, deals_repo.sales_by_channel_each, [period] if daily else [period, reported]
@@ -181,12 +181,17 @@ def _report(deps: Deps, team_id: str, kind: str, period: Period, channel: str | 
         before = _evidence(q, kind, reported, ws, margins)
         cur, prev = q(metrics.totals, period), q(metrics.totals, previous)
         reps = kpi.build_reps(q(metrics.deals_by_rep, period), q(metrics.leads_by_owner, period))
-        cohort = kpi.build_cohort(funnel_repo.month_cohort(s, window=q.window(period))) if kind == "monthly" else []
+        cohort = []
+        if kind == "monthly":
+            by_channel = q(metrics.leads_by_channel, period)
+            cohort = kpi.build_cohort(funnel_repo.month_cohort(s, window=q.window(period), by_channel=by_channel))
         # A day is too short for the campaign table.
         campaigns = pd.DataFrame(columns=["campaign"]) if daily else q.channels(period, by="campaign")
         channels = q.channels(period)
         # The funnel's conversions follow one matured cohort of leads up to the period's end.
-        progress = funnel_repo.progress(s, window=q.window(cohort_of(period)), as_of=q.window(period).end)
+        progress = funnel_repo.progress(
+            s, window=q.window(matured), as_of=q.window(period).end, by_channel=q(metrics.leads_by_channel, matured)
+        )
         # Changes worth a look: each KPI and channel against its seasonal band.
         band_now = band_findings(q, kind, period, ws.language, ws.currency)
         band_before = band_findings(q, kind, reported, ws.language, ws.currency)

@@ -33,10 +33,13 @@ def _progress_statement() -> Select:
     ).where(*cohort, or_(col(Lead.met_at) < AS_OF, won))
 
 
-def progress(session: Session, *, window: Window, as_of: datetime) -> dict[str, int]:
+def progress(
+    session: Session, *, window: Window, as_of: datetime, by_channel: list[tuple] | None = None
+) -> dict[str, int]:
     """The leads created in `window` and how many of them had, by `as_of`, become target leads, been
-    met, been sold to — each stage counting the leads that reached it or a later one."""
-    rows = leads_by_channel(session, window=window)
+    met, been sold to — each stage counting the leads that reached it or a later one. `by_channel`: the
+    window's leads_by_channel, when the caller has read them (a report reads them of all its windows)."""
+    rows = leads_by_channel(session, window=window) if by_channel is None else by_channel
     leads, judged_target = sum(r[2] for r in rows), sum(r[3] for r in rows)
     if window.channel is None:  # the whole workspace: from the roll-up (storage.rollups.reachday)
         c = reachday.cohort(session, window, as_of)
@@ -53,9 +56,10 @@ def progress(session: Session, *, window: Window, as_of: datetime) -> dict[str, 
     }
 
 
-def month_cohort(session: Session, *, window: Window) -> dict[str, int]:
-    """Leads created in the period and how far they have got since: target, meeting, won."""
-    rows = leads_by_channel(session, window=window)
+def month_cohort(session: Session, *, window: Window, by_channel: list[tuple] | None = None) -> dict[str, int]:
+    """Leads created in the period and how far they have got since: target, meeting, won (`by_channel`:
+    as progress's)."""
+    rows = leads_by_channel(session, window=window) if by_channel is None else by_channel
     if window.channel is None:
         c = reachday.cohort(session, window)
         met, won = c["meeting"], c["sale"]
