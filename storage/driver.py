@@ -71,17 +71,21 @@ def listed_params(postgres: bool, rows: Sequence[Sequence[Any]]) -> list[Any]:
     if not rows:
         raise ValueError("a listed CTE needs a row")
     if postgres:
-        return ["{" + ",".join(map(_array_item, column)) + "}" for column in zip(*rows, strict=True)]
+        return ["{" + ",".join(_array_items(column)) + "}" for column in zip(*rows, strict=True)]
     return [v for row in rows for v in row]
 
 
-def _array_item(v: Any) -> str:
-    """An int, a day or an instant in an array's text: none of them holds a character an array quotes."""
-    if isinstance(v, bool) or not isinstance(v, int | date):
-        raise TypeError(f"an array of spans holds ints, days and instants, not {type(v).__name__}")
-    if isinstance(v, datetime) and v.tzinfo is None:
-        raise TypeError("an instant in an array of spans carries its zone")
-    return v.isoformat() if isinstance(v, date) else str(v)
+def _array_items(column: Sequence[Any]) -> Iterator[str]:
+    """A column of ints, of days or of zoned instants as an array's items: none holds a character an
+    array's text quotes. Anything else is refused."""
+    kinds = set(map(type, column))
+    if kinds == {int}:
+        return map(str, column)
+    if kinds == {date}:
+        return map(date.isoformat, column)
+    if kinds == {datetime} and all(v.tzinfo is not None for v in column):
+        return map(datetime.isoformat, column)
+    raise TypeError(f"an array of spans holds ints, days or zoned instants, not {', '.join(k.__name__ for k in kinds)}")
 
 
 def per_span(
