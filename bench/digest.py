@@ -155,6 +155,13 @@ def table(results: list[tuple[str, int, dict]], runs: int) -> None:
             print(
                 f"{name:<11}{leads:>11,}  {kind:<8}{mine * 1000:>8.0f} ms{theirs * 1000:>8.0f} ms{mine / theirs:>7.2f}"
             )
+    figures = {(name, leads): fig for name, leads, fig in results}
+    both = [leads for name, leads, _fig in results if name == "postgresql" and ("sqlite", leads) in figures]
+    if both:
+        print("\nPostgreSQL's time ÷ SQLite's, the same data (measured one after the other)")
+        for leads in both:
+            pg, lite = figures[("postgresql", leads)], figures[("sqlite", leads)]
+            print(f"{leads:>22,}  " + "  ".join(f"{kind} {pg[kind][0] / lite[kind][0]:.2f}" for kind, _pk in KINDS))
     print("\nmemory of the reporting process above its imports (pandas, matplotlib, SQLAlchemy, the product)")
     for name, leads, fig in results:
         print(
